@@ -1,0 +1,8 @@
+"""The one kind of error a user can fix: bad files, bad flags, missing data."""
+
+
+class MyonnError(Exception):
+    """A problem with the user's input, reported as one line (no traceback) and exit status 2.
+
+    The message names the problem and, where there is one, the file (and line) at fault.
+    """
