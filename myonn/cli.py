@@ -1,0 +1,87 @@
+"""What every script shares: flag parsing that fails in one line, and errors shown as one line.
+
+A user's mistake (a bad flag, a missing or damaged file, no data and no network) is reported as one
+line naming the problem, with exit status 2 — never a traceback.
+"""
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from myonn.errors import MyonnError
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse, but a bad flag gets one line (not the usage block) and exit status 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def run(main):
+    """Call main(); turn MyonnError into one line on stderr and exit 2, Ctrl-C into exit 130."""
+    try:
+        status = main()
+    except MyonnError as error:
+        print(f"{Path(sys.argv[0]).name}: error: {error}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        sys.exit(130)
+    sys.exit(status or 0)
+
+
+def positive_int(text):
+    """argparse type: a whole number >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return value
+
+
+def non_negative_int(text):
+    """argparse type: a whole number >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 0, not {text!r}")
+    return value
+
+
+def positive_float(text):
+    """argparse type: a finite number > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number greater than 0, not {text!r}")
+    return value
+
+
+def environment_default(name, convert, fallback):
+    """The talk's environment variables (RATE, LIMIT, EPOCHS) as flag defaults; a bad one fails in one line."""
+    text = os.environ.get(name)
+    if text is None or text == "":
+        return fallback
+    try:
+        return convert(text)
+    except argparse.ArgumentTypeError as error:
+        raise MyonnError(f"environment variable {name}: {error}") from None
+
+
+def add_data_dir_flag(parser):
+    parser.add_argument("--data-dir", type=Path, default=None, metavar="DIR",
+                        help="where the MNIST files are, or are downloaded to "
+                             "(default: $MYONN_DATA_DIR, else data/ in the project)")
+
+
+def add_model_flag(parser, help_text="the model file (.npz, or the Ruby original's .yaml)"):
+    parser.add_argument("--model", type=Path, default=None, metavar="PATH",
+                        help=f"{help_text} (default: data/mnist_nn.npz)")

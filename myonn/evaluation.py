@@ -1,0 +1,44 @@
+"""How well a model recognises digits: accuracy, per-digit accuracy and the confusion matrix."""
+
+import numpy as np
+
+
+def confusion_matrix(labels, answers, classes=10):
+    """(classes, classes) counts: row = true digit, column = the network's answer."""
+    matrix = np.zeros((classes, classes), dtype=np.int64)
+    np.add.at(matrix, (np.asarray(labels, dtype=np.intp), np.asarray(answers, dtype=np.intp)), 1)
+    return matrix
+
+
+def accuracy(model, images, labels, batch_size=10_000):
+    """The fraction of images (n, 28, 28) whose label (n,) the model names."""
+    return float(np.mean(answers(model, images, batch_size) == labels))
+
+
+def answers(model, images, batch_size=10_000):
+    """The model's digit for each image (n, 28, 28), in batches so memory stays bounded."""
+    return np.concatenate([model.recognise(images[start:start + batch_size])
+                           for start in range(0, len(images), batch_size)]) if len(images) else np.array([], int)
+
+
+def format_percent(fraction):
+    """The talk's form: 0.9764 -> '97.64%'."""
+    return f"{100 * fraction:.2f}%"
+
+
+def report(labels, answers_given):
+    """The text mnist_test.py prints: accuracy first, then per digit, then the confusion matrix."""
+    matrix = confusion_matrix(labels, answers_given)
+    correct = np.trace(matrix)
+    total = matrix.sum()
+    lines = [format_percent(correct / total) if total else "no images",
+             f"{correct} of {total} test images recognised", "", "per digit:"]
+    for digit in range(10):
+        seen = matrix[digit].sum()
+        share = format_percent(matrix[digit, digit] / seen) if seen else "-"
+        lines.append(f"  {digit}: {share:>7}  ({matrix[digit, digit]} of {seen})")
+    lines += ["", "confusion matrix (rows: true digit, columns: the network's answer):",
+              "      " + "".join(f"{digit:>6}" for digit in range(10))]
+    for digit in range(10):
+        lines.append(f"  {digit} | " + "".join(f"{count:>6}" for count in matrix[digit]))
+    return "\n".join(lines)
