@@ -78,6 +78,7 @@ def save_model(model, path):
             np.savez(handle, **arrays)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(handle.name, 0o666 & ~_current_umask())  # a temporary file starts private (0600)
         os.replace(handle.name, path)
     except BaseException as error:  # KeyboardInterrupt included: never leave the temporary file behind
         Path(handle.name).unlink(missing_ok=True)
@@ -85,6 +86,12 @@ def save_model(model, path):
             raise MyonnError(f"cannot write model {path}: {error.strerror or error}") from None
         raise
     return path
+
+
+def _current_umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def load_model(path=None):
