@@ -1,0 +1,526 @@
+"""Specification of myonn/mnist.py: finding, reading, checking and downloading MNIST.
+
+Everything here runs offline on small generated files, except test_real_mnist, which reads
+the real dataset from $MYONN_DATA_DIR (or ../shared/data/mnist beside the repository).
+"""
+import gzip
+import hashlib
+import http.server
+import os
+import pathlib
+import socket
+import threading
+import time
+import types
+import urllib.request
+
+import numpy as np
+import pytest
+
+from myonn import mnist
+from myonn.errors import MyonnError
+from myonn.mnist import (
+    MNIST_FILES,
+    MNIST_MD5,
+    TEST,
+    TRAIN,
+    default_data_dir,
+    download_mnist,
+    load_mnist,
+    project_data_dir,
+    read_csv,
+    read_idx,
+)
+
+REPOSITORY_ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def idx_bytes(array):
+    """The IDX encoding of a uint8 array: 0, 0, type 0x08, ndim, big-endian sizes, data."""
+    array = np.asarray(array, dtype=np.uint8)
+    header = bytes([0, 0, 0x08, array.ndim])
+    header += b"".join(size.to_bytes(4, "big") for size in array.shape)
+    return header + array.tobytes()
+
+
+def write_idx(path, array, gz=False):
+    """Write array to path as an IDX file, gzipped if gz; returns path."""
+    content = idx_bytes(array)
+    pathlib.Path(path).write_bytes(gzip.compress(content) if gz else content)
+    return path
+
+
+def make_digits(count, seed=0):
+    """Random stand-ins for MNIST: images uint8 (count, 28, 28), labels uint8 (count,) in 0-9."""
+    generator = np.random.default_rng(seed)
+    images = generator.integers(0, 256, size=(count, 28, 28), dtype=np.uint8)
+    labels = generator.integers(0, 10, size=count, dtype=np.uint8)
+    return images, labels
+
+
+def csv_text(images, labels):
+    return "".join(
+        ",".join(map(str, [label, *image.ravel().tolist()])) + "\n"
+        for image, label in zip(images, labels)
+    )
+
+
+def write_csv(path, images, labels):
+    pathlib.Path(path).write_text(csv_text(images, labels))
+    return path
+
+
+def write_idx_pair(data_dir, kind, images, labels, gz=True):
+    images_name, labels_name = MNIST_FILES[kind]
+    suffix = ".gz" if gz else ""
+    write_idx(data_dir / (images_name + suffix), images, gz=gz)
+    write_idx(data_dir / (labels_name + suffix), labels, gz=gz)
+
+
+def csv_line(label=3, pixels=None):
+    pixels = [0] * 784 if pixels is None else pixels
+    return ",".join(map(str, [label, *pixels]))
+
+
+# ---------------------------------------------------------------- read_idx
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_read_idx_round_trips_images_and_labels(tmp_path, gz):
+    images, labels = make_digits(7)
+    read_images = read_idx(write_idx(tmp_path / "images", images, gz=gz))
+    read_labels = read_idx(write_idx(tmp_path / "labels", labels, gz=gz))
+    assert read_images.dtype == np.uint8 and read_images.shape == (7, 28, 28)
+    np.testing.assert_array_equal(read_images, images)
+    np.testing.assert_array_equal(read_labels, labels)
+    read_images[0, 0, 0] = 1  # callers own the array
+
+
+def test_read_idx_recognises_gzip_by_content_not_name(tmp_path):
+    images, _ = make_digits(2)
+    path = tmp_path / "images-without-gz-suffix"
+    write_idx(path, images, gz=True)
+    np.testing.assert_array_equal(read_idx(path), images)
+
+
+@pytest.mark.parametrize(
+    "content", [b"\x00\x00\x09\x03" + bytes(12), b"PK\x03\x04" + bytes(20), b"\x01\x02\x08\x01\0\0\0\0"]
+)
+def test_read_idx_rejects_wrong_magic_number(tmp_path, content):
+    path = tmp_path / "not-idx"
+    path.write_bytes(content)
+    with pytest.raises(MyonnError, match="magic number") as raised:
+        read_idx(path)
+    assert str(path) in str(raised.value)
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_read_idx_rejects_data_shorter_than_header_says(tmp_path, gz):
+    content = idx_bytes(make_digits(3)[0])[:-10]
+    path = tmp_path / "short"
+    path.write_bytes(gzip.compress(content) if gz else content)
+    with pytest.raises(MyonnError, match=r"truncated IDX file .*3x28x28 = 2352 bytes.* has 2342"):
+        read_idx(path)
+
+
+@pytest.mark.parametrize("content", [b"", b"\x00\x00", b"\x00\x00\x08\x03\x00\x00\x00\x03"])
+def test_read_idx_rejects_a_cut_header(tmp_path, content):
+    path = tmp_path / "stub"
+    path.write_bytes(content)
+    with pytest.raises(MyonnError, match="truncated"):
+        read_idx(path)
+
+
+def test_read_idx_rejects_trailing_bytes(tmp_path):
+    path = tmp_path / "long"
+    path.write_bytes(idx_bytes(make_digits(2)[1]) + b"extra")
+    with pytest.raises(MyonnError, match="too long"):
+        read_idx(path)
+
+
+def test_read_idx_rejects_truncated_gzip(tmp_path):
+    compressed = gzip.compress(idx_bytes(make_digits(20)[0]))
+    path = tmp_path / "cut.gz"
+    path.write_bytes(compressed[: len(compressed) // 2])
+    with pytest.raises(MyonnError, match="corrupt or truncated gzip") as raised:
+        read_idx(path)
+    assert str(path) in str(raised.value)
+
+
+def test_read_idx_rejects_corrupt_gzip(tmp_path):
+    compressed = bytearray(gzip.compress(idx_bytes(make_digits(20)[0])))
+    middle = len(compressed) // 2
+    compressed[middle : middle + 16] = bytes(16)
+    path = tmp_path / "corrupt.gz"
+    path.write_bytes(bytes(compressed))
+    with pytest.raises(MyonnError, match="corrupt or truncated gzip"):
+        read_idx(path)
+
+
+def test_read_idx_names_a_missing_file(tmp_path):
+    with pytest.raises(MyonnError, match="no such file") as raised:
+        read_idx(tmp_path / "nowhere")
+    assert str(tmp_path / "nowhere") in str(raised.value)
+
+
+def test_read_idx_rejects_a_directory(tmp_path):
+    with pytest.raises(MyonnError, match="is a directory"):
+        read_idx(tmp_path)
+
+
+# ---------------------------------------------------------------- read_csv
+
+
+def test_read_csv_reads_the_talks_format(tmp_path):
+    images, labels = make_digits(5)
+    read_images, read_labels = read_csv(write_csv(tmp_path / "mnist_test.csv", images, labels))
+    assert read_images.dtype == np.uint8 and read_images.shape == (5, 28, 28)
+    assert read_labels.dtype == np.uint8 and read_labels.shape == (5,)
+    np.testing.assert_array_equal(read_images, images)
+    np.testing.assert_array_equal(read_labels, labels)
+
+
+def test_read_csv_accepts_header_crlf_spaces_and_blank_lines(tmp_path):
+    images, labels = make_digits(3)
+    plain = csv_text(images, labels)
+    header = "label," + ",".join(f"pixel{i}" for i in range(784)) + "\n"
+    spaced = plain.replace(",", ", ", 5).replace("\n", "\n\n", 1)
+    for name, text in [("header", header + plain), ("crlf", plain.replace("\n", "\r\n")),
+                       ("spaced", spaced), ("trailing", plain + "\n\n")]:
+        path = tmp_path / f"{name}.csv"
+        path.write_bytes(text.encode())
+        read_images, read_labels = read_csv(path)
+        np.testing.assert_array_equal(read_images, images, err_msg=name)
+        np.testing.assert_array_equal(read_labels, labels, err_msg=name)
+
+
+@pytest.mark.parametrize(
+    "bad_line, message",
+    [
+        (csv_line()[:-2], r"line 3: 784 values, expected 785"),
+        (csv_line() + ",0", r"line 3: 786 values, expected 785"),
+        (csv_line(pixels=[0] * 100 + [256] + [0] * 683), r"line 3: value 256 is outside 0-255"),
+        (csv_line(pixels=[0] * 100 + ["x1"] + [0] * 683), r"line 3: 'x1' is not a number 0-255"),
+        (csv_line(pixels=[0] * 100 + [-1] + [0] * 683), r"line 3: '-1' is not a number 0-255"),
+        (csv_line(pixels=[0] * 100 + [""] + [0] * 683), r"line 3: '' is not a number 0-255"),
+        (csv_line(pixels=[0] * 100 + [2.5] + [0] * 683), r"line 3: '2.5' is not a number 0-255"),
+        (csv_line(pixels=[0] * 100 + [10**30] + [0] * 683), r"line 3: value 1000000000000000000000000000000 is outside"),
+        (csv_line(label=10), r"line 3: label 10 is not a digit 0-9"),
+    ],
+)
+def test_read_csv_names_the_bad_line(tmp_path, bad_line, message):
+    path = tmp_path / "mnist_train.csv"
+    path.write_text("\n".join([csv_line(), csv_line(), bad_line, csv_line()]) + "\n")
+    with pytest.raises(MyonnError, match=message) as raised:
+        read_csv(path)
+    assert str(raised.value).startswith(f"{path}, line 3: ")
+
+
+def test_read_csv_rejects_an_empty_file(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("\n")
+    with pytest.raises(MyonnError, match="no digits"):
+        read_csv(path)
+
+
+# ---------------------------------------------------------------- where the data lives
+
+
+def test_project_data_dir_is_data_beside_the_package():
+    assert project_data_dir() == REPOSITORY_ROOT / "data"
+
+
+def test_default_data_dir_honours_myonn_data_dir(monkeypatch, tmp_path):
+    monkeypatch.setenv("MYONN_DATA_DIR", str(tmp_path))
+    assert default_data_dir() == tmp_path
+    monkeypatch.setenv("MYONN_DATA_DIR", "")
+    assert default_data_dir() == project_data_dir()
+    monkeypatch.delenv("MYONN_DATA_DIR")
+    assert default_data_dir() == project_data_dir()
+
+
+def test_load_mnist_uses_default_data_dir(monkeypatch, tmp_path):
+    images, labels = make_digits(4)
+    write_idx_pair(tmp_path, TEST, images, labels)
+    monkeypatch.setenv("MYONN_DATA_DIR", str(tmp_path))
+    np.testing.assert_array_equal(load_mnist(TEST, download=False)[0], images)
+
+
+# ---------------------------------------------------------------- load_mnist
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_load_mnist_reads_the_idx_pair(tmp_path, gz):
+    images, labels = make_digits(6)
+    write_idx_pair(tmp_path, TRAIN, images, labels, gz=gz)
+    read_images, read_labels = load_mnist(TRAIN, tmp_path, download=False)
+    np.testing.assert_array_equal(read_images, images)
+    np.testing.assert_array_equal(read_labels, labels)
+
+
+def test_load_mnist_accepts_the_dotted_spelling(tmp_path):
+    images, labels = make_digits(3)
+    write_idx(tmp_path / "t10k-images.idx3-ubyte", images)
+    write_idx(tmp_path / "t10k-labels.idx1-ubyte", labels)
+    np.testing.assert_array_equal(load_mnist(TEST, tmp_path, download=False)[1], labels)
+
+
+def test_load_mnist_prefers_idx_to_csv(tmp_path):
+    idx_images, idx_labels = make_digits(4, seed=1)
+    write_idx_pair(tmp_path, TRAIN, idx_images, idx_labels)
+    write_csv(tmp_path / "mnist_train.csv", *make_digits(2, seed=2))
+    np.testing.assert_array_equal(load_mnist(TRAIN, tmp_path, download=False)[0], idx_images)
+
+
+def test_load_mnist_falls_back_to_csv(tmp_path):
+    images, labels = make_digits(4)
+    write_csv(tmp_path / "mnist_test.csv", images, labels)
+    write_idx(tmp_path / "t10k-images-idx3-ubyte.gz", make_digits(4, seed=9)[0], gz=True)  # half a pair
+    read_images, read_labels = load_mnist(TEST, tmp_path, download=False)
+    np.testing.assert_array_equal(read_images, images)
+    np.testing.assert_array_equal(read_labels, labels)
+
+
+def test_load_mnist_limit_returns_the_first_records_but_checks_the_whole_file(tmp_path):
+    images, labels = make_digits(10)
+    write_idx_pair(tmp_path, TRAIN, images, labels)
+    read_images, read_labels = load_mnist(TRAIN, tmp_path, download=False, limit=3)
+    np.testing.assert_array_equal(read_images, images[:3])
+    np.testing.assert_array_equal(read_labels, labels[:3])
+
+    labels_path = tmp_path / "train-labels-idx1-ubyte.gz"
+    labels_path.write_bytes(gzip.compress(idx_bytes(labels)[:-1]))
+    with pytest.raises(MyonnError, match="truncated"):
+        load_mnist(TRAIN, tmp_path, download=False, limit=3)
+
+
+def test_load_mnist_rejects_count_mismatch(tmp_path):
+    images, labels = make_digits(5)
+    write_idx_pair(tmp_path, TRAIN, images, labels[:4])
+    with pytest.raises(MyonnError, match=r"holds 5 images but .*train-labels-idx1-ubyte.gz holds 4 labels"):
+        load_mnist(TRAIN, tmp_path, download=False)
+
+
+def test_load_mnist_rejects_images_that_are_not_28x28(tmp_path):
+    images, labels = make_digits(3)
+    write_idx_pair(tmp_path, TRAIN, images[:, :27, :27], labels)
+    with pytest.raises(MyonnError, match=r"train-images-idx3-ubyte.gz: images are 3x27x27, expected n x 28 x 28"):
+        load_mnist(TRAIN, tmp_path, download=False)
+
+
+def test_load_mnist_rejects_labels_above_9(tmp_path):
+    images, labels = make_digits(3)
+    labels[1] = 12
+    write_idx_pair(tmp_path, TRAIN, images, labels)
+    with pytest.raises(MyonnError, match=r"train-labels-idx1-ubyte.gz: label 12 of digit 1 is not 0-9"):
+        load_mnist(TRAIN, tmp_path, download=False)
+
+
+def test_load_mnist_rejects_unknown_kind(tmp_path):
+    with pytest.raises(MyonnError, match="unknown MNIST kind 'validation'"):
+        load_mnist("validation", tmp_path, download=False)
+
+
+def test_load_mnist_without_download_says_what_to_put_where(tmp_path):
+    write_idx(tmp_path / "train-labels-idx1-ubyte.gz", make_digits(2)[1], gz=True)
+    with pytest.raises(MyonnError) as raised:
+        load_mnist(TRAIN, tmp_path, download=False)
+    message = str(raised.value)
+    assert message.startswith("MNIST not found: put train-images-idx3-ubyte.gz (or mnist_train.csv)")
+    assert str(tmp_path) in message and "train-labels" not in message
+    assert "\n" not in message
+
+
+# ---------------------------------------------------------------- download_mnist
+
+
+@pytest.fixture
+def fake_mnist():
+    """Small generated train and test sets: {name: (idx bytes, md5 of them)}."""
+    files = {}
+    for kind, seed, count in [(TRAIN, 1, 6), (TEST, 2, 3)]:
+        images, labels = make_digits(count, seed)
+        for name, array in zip(MNIST_FILES[kind], (images, labels)):
+            content = idx_bytes(array)
+            files[name] = (content, hashlib.md5(content).hexdigest())
+    return files
+
+
+@pytest.fixture
+def mirror_server(fake_mnist):
+    """A local HTTP server with one mirror per way a download can go.
+
+    /good/     serves the fake files; /missing/ answers 404; /corrupt/ serves other content
+    (MD5 mismatch); /garbage/ serves bytes that are not gzip; /cut/ hangs up halfway through; /slow/ waits before answering. Yields its base url and the paths requested.
+    """
+    requests = []
+
+    class MirrorHandler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            requests.append(self.path)
+            mirror, _, filename = self.path.strip("/").partition("/")
+            name = filename.removesuffix(".gz")
+            if mirror == "missing" or name not in fake_mnist or not filename.endswith(".gz"):
+                self.send_error(404)
+                return
+            content = fake_mnist[name][0]
+            if mirror == "slow":
+                time.sleep(1)
+            if mirror == "corrupt":
+                content = content[:-1] + bytes([content[-1] ^ 0xFF])
+            body = b"not gzip at all" if mirror == "garbage" else gzip.compress(content)
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 2] if mirror == "cut" else body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), MirrorHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield types.SimpleNamespace(url=f"http://127.0.0.1:{server.server_address[1]}", requests=requests)
+    server.shutdown()
+    server.server_close()
+
+
+def expected_md5_of(fake_mnist):
+    return {name: md5 for name, (_, md5) in fake_mnist.items()}
+
+
+def closed_port_url():
+    """A URL on a port nothing listens on: the connection is refused at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/"
+
+
+def test_download_tries_mirrors_in_turn_and_keeps_only_verified_files(tmp_path, mirror_server, fake_mnist, capsys):
+    mirrors = [f"{mirror_server.url}/missing/", f"{mirror_server.url}/corrupt", closed_port_url(), f"{mirror_server.url}/good/"]
+    download_mnist(tmp_path, mirrors=mirrors, progress=False, expected_md5=expected_md5_of(fake_mnist))
+
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(name + ".gz" for name in fake_mnist)
+    for name, (content, _) in fake_mnist.items():
+        assert gzip.decompress((tmp_path / (name + ".gz")).read_bytes()) == content
+    images, labels = load_mnist(TEST, tmp_path, download=False)
+    assert images.shape == (3, 28, 28) and labels.shape == (3,)
+    stderr = capsys.readouterr().err
+    assert "HTTP 404" in stderr and "MD5 of the unzipped file is" in stderr and "refused" in stderr
+    assert "/corrupt/train-images-idx3-ubyte.gz" in stderr  # one slash, however the mirror was written
+
+
+def test_download_fetches_only_missing_files_by_default(tmp_path, mirror_server, fake_mnist):
+    already_there = write_idx(tmp_path / "t10k-labels-idx1-ubyte", make_digits(1)[1])
+    before = already_there.read_bytes()
+    download_mnist(tmp_path, mirrors=[f"{mirror_server.url}/good/"], progress=False,
+                   expected_md5=expected_md5_of(fake_mnist))
+    assert already_there.read_bytes() == before
+    assert not (tmp_path / "t10k-labels-idx1-ubyte.gz").exists()
+    assert len(mirror_server.requests) == 3
+
+
+@pytest.mark.parametrize("mirror", ["missing", "corrupt", "garbage", "cut"])
+def test_failed_download_leaves_nothing_behind(tmp_path, mirror_server, fake_mnist, mirror):
+    with pytest.raises(MyonnError, match=r"could not download t10k-images-idx3-ubyte.gz, no mirror could be reached"):
+        download_mnist(tmp_path, mirrors=[f"{mirror_server.url}/{mirror}/"], names=["t10k-images-idx3-ubyte"],
+                       progress=False, expected_md5=expected_md5_of(fake_mnist))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_download_gives_up_on_a_mirror_that_times_out(tmp_path, mirror_server, fake_mnist, monkeypatch):
+    monkeypatch.setattr(mnist, "DOWNLOAD_TIMEOUT_S", 0.2)
+    with pytest.raises(MyonnError, match="timed out"):
+        download_mnist(tmp_path, mirrors=[f"{mirror_server.url}/slow/"], names=["t10k-labels-idx1-ubyte"],
+                       progress=False, expected_md5=expected_md5_of(fake_mnist))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_interrupted_download_leaves_nothing_behind(tmp_path, monkeypatch):
+    class InterruptedResponse:
+        headers = {"Content-Length": "100000"}
+        chunks_sent = 0
+
+        def read(self, size):
+            self.chunks_sent += 1
+            if self.chunks_sent > 1:
+                raise KeyboardInterrupt
+            return bytes(size)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exception):
+            return False
+
+    monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout: InterruptedResponse())
+    with pytest.raises(KeyboardInterrupt):
+        download_mnist(tmp_path, mirrors=["http://example.invalid/"], names=["t10k-labels-idx1-ubyte"],
+                       progress=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_load_mnist_downloads_from_myonn_mirrors_when_nothing_is_there(tmp_path, mirror_server, fake_mnist,
+                                                                        monkeypatch):
+    monkeypatch.setenv("MYONN_MIRRORS", f" {mirror_server.url}/missing/ ,{mirror_server.url}/good/")
+    monkeypatch.setattr(mnist, "MNIST_MD5", expected_md5_of(fake_mnist))
+    data_dir = tmp_path / "not" / "yet" / "there"
+    images, labels = load_mnist(TRAIN, data_dir, limit=4)
+    assert images.shape == (4, 28, 28) and labels.shape == (4,)
+    assert sorted(p.name for p in data_dir.iterdir()) == ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"]
+
+
+def test_load_mnist_says_what_to_put_where_when_no_mirror_works(tmp_path, mirror_server, monkeypatch):
+    monkeypatch.setenv("MYONN_MIRRORS", f"{mirror_server.url}/missing/,{closed_port_url()}")
+    with pytest.raises(MyonnError) as raised:
+        load_mnist(TEST, tmp_path)
+    message = str(raised.value)
+    assert message.startswith(
+        "MNIST not found: put t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz (or mnist_test.csv) "
+        f"in {tmp_path} (could not download t10k-images-idx3-ubyte.gz, no mirror could be reached"
+    )
+    assert "\n" not in message
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_default_mirrors_are_public_https_and_myonn_mirrors_replaces_them(monkeypatch):
+    assert len(mnist.MIRRORS) >= 2 and all(url.startswith("https://") for url in mnist.MIRRORS)
+    monkeypatch.delenv("MYONN_MIRRORS", raising=False)
+    assert mnist._mirrors_to_try() == mnist.MIRRORS
+    monkeypatch.setenv("MYONN_MIRRORS", "http://a/, ,http://b/")
+    assert mnist._mirrors_to_try() == ["http://a/", "http://b/"]
+
+
+# ---------------------------------------------------------------- the real thing
+
+
+def real_mnist_dir():
+    """$MYONN_DATA_DIR, else ../shared/data/mnist beside the repository; fails if neither has MNIST."""
+    candidates = [pathlib.Path(os.environ["MYONN_DATA_DIR"])] if os.environ.get("MYONN_DATA_DIR") else []
+    candidates.append(REPOSITORY_ROOT.parent / "shared" / "data" / "mnist")
+    for candidate in candidates:
+        if (candidate / "train-images-idx3-ubyte.gz").is_file() or (candidate / "train-images-idx3-ubyte").is_file():
+            return candidate
+    pytest.fail(f"real MNIST not found in {', '.join(map(str, candidates))}: set MYONN_DATA_DIR")
+
+
+def test_real_mnist(capsys):
+    data_dir = real_mnist_dir()
+    for name, md5 in MNIST_MD5.items():
+        path = mnist._find_idx_file(data_dir, name)
+        content = path.read_bytes()
+        if path.suffix == ".gz":
+            content = gzip.decompress(content)
+        assert hashlib.md5(content).hexdigest() == md5, name
+
+    train_images, train_labels = load_mnist(TRAIN, data_dir, download=False)
+    test_images, test_labels = load_mnist(TEST, data_dir, download=False)
+    assert train_images.shape == (60000, 28, 28) and train_labels.shape == (60000,)
+    assert test_images.shape == (10000, 28, 28) and test_labels.shape == (10000,)
+    assert train_images.dtype == test_images.dtype == train_labels.dtype == np.uint8
+    assert set(np.unique(train_labels)) == set(np.unique(test_labels)) == set(range(10))
+    assert train_images.max() == 255 and train_images.min() == 0
