@@ -17,6 +17,7 @@ other datasets, and any caching on disk other than the downloaded files themselv
 import gzip
 import hashlib
 import http.client
+import math
 import os
 import pathlib
 import sys
@@ -155,7 +156,7 @@ def read_idx(path):
     shape = tuple(
         int.from_bytes(content[offset : offset + 4], "big") for offset in range(4, header_size, 4)
     )
-    expected_size = int(np.prod(shape, dtype=object))
+    expected_size = math.prod(shape)
     actual_size = len(content) - header_size
     if actual_size != expected_size:
         problem = "truncated IDX file" if actual_size < expected_size else "IDX file too long"
@@ -228,7 +229,7 @@ def download_mnist(data_dir, mirrors=None, names=None, progress=True, expected_m
             print(f"myonn: could not get {url} ({failure})", file=sys.stderr)
         else:
             tried = "; ".join(failures) if failures else "no mirrors given"
-            raise MyonnError(f"could not download {name}.gz, no mirror could be reached ({tried})")
+            raise MyonnError(f"could not download {name}.gz: no mirror could be reached ({tried})")
 
 
 def _download_one(url, destination, expected_md5, progress):
@@ -236,9 +237,12 @@ def _download_one(url, destination, expected_md5, progress):
 
     Returns None on success, else a few words saying what went wrong.
     """
-    file_descriptor, temporary_name = tempfile.mkstemp(
-        dir=destination.parent, prefix=f".{destination.name}.", suffix=".part"
-    )
+    try:
+        file_descriptor, temporary_name = tempfile.mkstemp(
+            dir=destination.parent, prefix=f".{destination.name}.", suffix=".part"
+        )
+    except OSError as error:  # no mirror can help with this
+        raise MyonnError(f"{destination.parent}: cannot write there ({error.strerror})") from None
     temporary_path = pathlib.Path(temporary_name)
     try:
         with os.fdopen(file_descriptor, "wb") as temporary_file:
@@ -268,7 +272,10 @@ def _download_one(url, destination, expected_md5, progress):
                 return str(error.reason)
             except (OSError, http.client.HTTPException, ValueError) as error:
                 return str(error) or type(error).__name__
-        actual_md5 = _md5_of_decompressed(temporary_path)
+        try:
+            actual_md5 = _md5_of_decompressed(temporary_path)
+        except (EOFError, OSError, zlib.error) as error:
+            return f"not a valid gzip file ({error})"
         if actual_md5 != expected_md5:
             return f"MD5 of the unzipped file is {actual_md5}, expected {expected_md5}"
         os.replace(temporary_path, destination)
@@ -278,14 +285,11 @@ def _download_one(url, destination, expected_md5, progress):
 
 
 def _md5_of_decompressed(path):
-    """MD5 hex digest of a gzip file's content, or a short reason it cannot be read."""
+    """MD5 hex digest of a gzip file's content, read in chunks to keep memory small."""
     digest = hashlib.md5()
-    try:
-        with gzip.open(path, "rb") as unzipped:
-            while chunk := unzipped.read(1 << 20):
-                digest.update(chunk)
-    except (EOFError, OSError, zlib.error) as error:
-        return f"unreadable ({error})"
+    with gzip.open(path, "rb") as unzipped:
+        while chunk := unzipped.read(1 << 20):
+            digest.update(chunk)
     return digest.hexdigest()
 
 

@@ -372,16 +372,19 @@ def mirror_server(fake_mnist):
             if mirror == "corrupt":
                 content = content[:-1] + bytes([content[-1] ^ 0xFF])
             body = b"not gzip at all" if mirror == "garbage" else gzip.compress(content)
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body[: len(body) // 2] if mirror == "cut" else body)
+            try:
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body[: len(body) // 2] if mirror == "cut" else body)
+            except ConnectionError:
+                pass  # the client gave up on /slow/, as it should
 
         def log_message(self, *args):
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), MirrorHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
     yield types.SimpleNamespace(url=f"http://127.0.0.1:{server.server_address[1]}", requests=requests)
     server.shutdown()
@@ -401,7 +404,8 @@ def closed_port_url():
 
 
 def test_download_tries_mirrors_in_turn_and_keeps_only_verified_files(tmp_path, mirror_server, fake_mnist, capsys):
-    mirrors = [f"{mirror_server.url}/missing/", f"{mirror_server.url}/corrupt", closed_port_url(), f"{mirror_server.url}/good/"]
+    mirrors = [f"{mirror_server.url}/missing/", f"{mirror_server.url}/corrupt", closed_port_url(),
+               f"{mirror_server.url}/garbage/", f"{mirror_server.url}/good/"]
     download_mnist(tmp_path, mirrors=mirrors, progress=False, expected_md5=expected_md5_of(fake_mnist))
 
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(name + ".gz" for name in fake_mnist)
@@ -411,6 +415,7 @@ def test_download_tries_mirrors_in_turn_and_keeps_only_verified_files(tmp_path, 
     assert images.shape == (3, 28, 28) and labels.shape == (3,)
     stderr = capsys.readouterr().err
     assert "HTTP 404" in stderr and "MD5 of the unzipped file is" in stderr and "refused" in stderr
+    assert "not a valid gzip file" in stderr
     assert "/corrupt/train-images-idx3-ubyte.gz" in stderr  # one slash, however the mirror was written
 
 
@@ -426,7 +431,7 @@ def test_download_fetches_only_missing_files_by_default(tmp_path, mirror_server,
 
 @pytest.mark.parametrize("mirror", ["missing", "corrupt", "garbage", "cut"])
 def test_failed_download_leaves_nothing_behind(tmp_path, mirror_server, fake_mnist, mirror):
-    with pytest.raises(MyonnError, match=r"could not download t10k-images-idx3-ubyte.gz, no mirror could be reached"):
+    with pytest.raises(MyonnError, match=r"could not download t10k-images-idx3-ubyte.gz: no mirror could be reached"):
         download_mnist(tmp_path, mirrors=[f"{mirror_server.url}/{mirror}/"], names=["t10k-images-idx3-ubyte"],
                        progress=False, expected_md5=expected_md5_of(fake_mnist))
     assert list(tmp_path.iterdir()) == []
@@ -464,6 +469,15 @@ def test_interrupted_download_leaves_nothing_behind(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_download_into_a_read_only_directory_says_so(tmp_path, monkeypatch):
+    def refuse(**_):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(mnist.tempfile, "mkstemp", refuse)
+    with pytest.raises(MyonnError, match=f"{tmp_path}: cannot write there \\(Permission denied\\)"):
+        download_mnist(tmp_path, mirrors=["http://example.invalid/"], names=["t10k-labels-idx1-ubyte"])
+
+
 def test_load_mnist_downloads_from_myonn_mirrors_when_nothing_is_there(tmp_path, mirror_server, fake_mnist,
                                                                         monkeypatch):
     monkeypatch.setenv("MYONN_MIRRORS", f" {mirror_server.url}/missing/ ,{mirror_server.url}/good/")
@@ -481,7 +495,7 @@ def test_load_mnist_says_what_to_put_where_when_no_mirror_works(tmp_path, mirror
     message = str(raised.value)
     assert message.startswith(
         "MNIST not found: put t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz (or mnist_test.csv) "
-        f"in {tmp_path} (could not download t10k-images-idx3-ubyte.gz, no mirror could be reached"
+        f"in {tmp_path} (could not download t10k-images-idx3-ubyte.gz: no mirror could be reached"
     )
     assert "\n" not in message
     assert list(tmp_path.iterdir()) == []
