@@ -1,0 +1,14 @@
+"""Browse the MNIST digits one at a time, as the talk's Digit Renderer does.
+
+    python mnist_render.py                   the training set, from record 0
+    python mnist_render.py --test --start 41
+    python mnist_render.py --screenshot shot.png --keys "right space"
+
+Keys and flags: python mnist_render.py --help, and myonn/browser.py.
+"""
+
+from myonn.browser import main
+from myonn.cli import run
+
+if __name__ == "__main__":
+    run(main)

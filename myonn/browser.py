@@ -1,0 +1,263 @@
+"""The MNIST browser behind mnist_render.py: the talk's "Digit Renderer" window, one record at a time.
+
+A record's 28×28 image is drawn as 24×24-pixel squares in a 672×672 window, ink dark on white.
+Keys (as in the talk, plus a few):
+
+    Right / Down, Left / Up   next / previous record (never past either end)
+    PageDown / PageUp         100 records on / back;  Home / End: the first / last record
+    Space                     the record's label as one big digit (and the model's answer);
+                              Space again, or any step, goes back to the image
+    M                         jump to the next record the model gets wrong
+    0 … 9                     the network's back query for that digit: the input it links with it
+    Escape, closing           quit
+
+The title always says where you are: `Digit Renderer — train #41 · label 7 · model: 7 (99%)`.
+The model's percentage is the activation of its strongest output node (0.99 is the most the
+network was trained to give), not a probability.
+
+`Browser` holds what is shown and changes it key by key; it draws onto any surface, so the
+window, a screenshot and the tests all go through the same code. `main` is mnist_render.py.
+
+Left out on purpose: drawing your own digits (the drawing window), training, and any editing of the data.
+"""
+
+import numpy as np
+
+from myonn import pictures
+from myonn.cli import ArgumentParser, add_data_dir_flag, add_model_flag, non_negative_int
+from myonn.errors import MyonnError
+from myonn.evaluation import answers
+from myonn.inputs import IMAGE_SIDE, pixels_from_input, targets
+from myonn.mnist import TEST, TRAIN, load_mnist
+from myonn.model import default_model_path, load_model
+from myonn.pictures import pygame
+
+TITLE = "Digit Renderer"
+SQUARE = 24  # screen pixels per image pixel, as in the talk
+WINDOW_SIZE = (IMAGE_SIDE * SQUARE, IMAGE_SIDE * SQUARE)  # 672×672
+PAGE = 100  # records per PageUp / PageDown
+
+IMAGE, LABEL, BACK_QUERY = "image", "label", "back query"
+SET_NAMES = {TRAIN: "training set", TEST: "test set"}
+NO_MODEL = "No model loaded (train one, or pass --model)"
+
+RIGHT_COLOUR = (0, 110, 0)
+WRONG_COLOUR = (190, 0, 0)
+
+# How far each stepping key moves.
+STEPS = {pygame.K_RIGHT: 1, pygame.K_DOWN: 1, pygame.K_LEFT: -1, pygame.K_UP: -1,
+         pygame.K_PAGEDOWN: PAGE, pygame.K_PAGEUP: -PAGE}
+
+DIGIT_KEYS = {**{getattr(pygame, f"K_{digit}"): digit for digit in range(10)},
+              **{getattr(pygame, f"K_KP{digit}"): digit for digit in range(10)}}
+
+# Key names for --keys, e.g. --keys "right right space".
+KEY_NAMES = {"right": pygame.K_RIGHT, "left": pygame.K_LEFT, "up": pygame.K_UP, "down": pygame.K_DOWN,
+             "pageup": pygame.K_PAGEUP, "pagedown": pygame.K_PAGEDOWN, "home": pygame.K_HOME,
+             "end": pygame.K_END, "space": pygame.K_SPACE, "m": pygame.K_m,
+             **{str(digit): getattr(pygame, f"K_{digit}") for digit in range(10)}}
+
+
+class Browser:
+    """One MNIST set, browsed a record at a time; knows nothing of the screen it is drawn on.
+
+    images: uint8 (n, 28, 28), 255 = ink; labels: uint8 (n,); kind: "train" or "test" (for the title).
+    model: a myonn.model.Model, or None to browse without one. start: the first record shown.
+    """
+
+    def __init__(self, images, labels, kind=TRAIN, model=None, start=0):
+        if not 0 <= start < len(images):
+            raise ValueError(f"start {start} is not a record of {len(images)}")
+        self.images, self.labels, self.kind, self.model = images, labels, kind, model
+        self.index = start
+        self.view = IMAGE
+        self.digit = None      # the digit whose back query is shown
+        self.message = None    # a short note, shown until the next key
+        self.running = True
+        self._answers = None   # the model's answer for every record, worked out at the first M
+        self._back_queries = {}
+
+    def handle(self, event):
+        """Change what is shown for one pygame event; every other kind of event is ignored."""
+        if event.type == pygame.QUIT:
+            self.running = False
+        if event.type != pygame.KEYDOWN:
+            return
+        self.message = None
+        if event.key == pygame.K_ESCAPE:
+            self.running = False
+        elif event.key in STEPS:
+            self.go_to(self.index + STEPS[event.key])
+        elif event.key == pygame.K_HOME:
+            self.go_to(0)
+        elif event.key == pygame.K_END:
+            self.go_to(len(self.images) - 1)
+        elif event.key == pygame.K_SPACE:
+            self.view = LABEL if self.view == IMAGE else IMAGE
+        elif event.key == pygame.K_m:
+            self.go_to_next_misrecognised()
+        elif event.key in DIGIT_KEYS:
+            self.show_back_query(DIGIT_KEYS[event.key])
+
+    def go_to(self, index):
+        """Show record `index`'s image, kept within the set (a note says when an end stops the step)."""
+        last = len(self.images) - 1
+        if index < 0:
+            self.message = "This is the first record"
+        elif index > last:
+            self.message = f"This is the last record of the {SET_NAMES[self.kind]}"
+        self.index = min(max(index, 0), last)
+        self.view = IMAGE
+
+    def go_to_next_misrecognised(self):
+        """Jump to the next record after this one whose label the model does not name."""
+        if self.model is None:
+            self.message = NO_MODEL
+            return
+        after = self.index + 1
+        wrong = np.flatnonzero(self.answers()[after:] != self.labels[after:])
+        if wrong.size:
+            self.go_to(after + int(wrong[0]))
+        else:
+            self.message = f"The model gets every record after #{self.index} right"
+
+    def show_back_query(self, digit):
+        if self.model is None:
+            self.message = NO_MODEL
+            return
+        self.view, self.digit = BACK_QUERY, digit
+
+    def answers(self):
+        """The model's digit for every record (n,), worked out once (about half a second for 60,000)."""
+        if self._answers is None:
+            self._answers = answers(self.model, self.images)
+        return self._answers
+
+    def model_answer(self):
+        """(digit, strength) for the record shown: the model's strongest output node and its activation."""
+        scores = self.model.scores(self.images[self.index])
+        digit = int(np.argmax(scores))
+        return digit, float(scores[digit])
+
+    def back_query_pixels(self, digit):
+        """Grey levels (28, 28) of the input the network links with `digit`: its output 0.99 for that
+        digit and 0.01 for the rest, run backwards through the network (see NeuralNetwork.back_query)."""
+        if digit not in self._back_queries:
+            inputs = self.model.network.back_query(targets(digit, self.model.network.output_nodes))
+            self._back_queries[digit] = pixels_from_input(inputs)
+        return self._back_queries[digit]
+
+    def title(self):
+        """Where you are, e.g. 'Digit Renderer — train #41 · label 7 · model: 7 (99%)'."""
+        parts = [f"{self.kind} #{self.index}", f"label {self.labels[self.index]}"]
+        if self.model is not None:
+            digit, strength = self.model_answer()
+            parts.append(f"model: {digit} ({strength:.0%})")
+        return f"{TITLE} — " + " · ".join(parts)
+
+    def draw(self, surface):
+        """Draw the current view over the whole surface (made for WINDOW_SIZE, fine at any size)."""
+        surface.fill(pictures.WHITE)
+        area = surface.get_rect()
+        if self.view == IMAGE:
+            pictures.draw_grey_image(surface, self.images[self.index], area)
+        elif self.view == LABEL:
+            self._draw_label(surface, area)
+        else:
+            pictures.draw_grey_image(surface, self.back_query_pixels(self.digit), area)
+            pictures.draw_caption(surface, f"Back query: the input the network links with {self.digit}")
+        if self.message:
+            pictures.draw_caption(surface, self.message, colour=WRONG_COLOUR)
+
+    def _draw_label(self, surface, area):
+        pictures.draw_centred_text(surface, self.labels[self.index], area, area.height * 3 // 4)
+        if self.model is not None:
+            digit, strength = self.model_answer()
+            colour = RIGHT_COLOUR if digit == self.labels[self.index] else WRONG_COLOUR
+            below = pygame.Rect(area.left, area.bottom - area.height // 6, area.width, area.height // 6)
+            pictures.draw_centred_text(surface, f"model: {digit} ({strength:.0%})", below,
+                                       area.height // 12, colour)
+
+
+def key_events(text):
+    """--keys: key names separated by spaces or commas -> pygame KEYDOWN events."""
+    events = []
+    for name in text.replace(",", " ").lower().split():
+        if name not in KEY_NAMES:
+            known = " ".join(KEY_NAMES)
+            raise MyonnError(f"--keys: unknown key {name!r} (known: {known})")
+        events.append(pygame.event.Event(pygame.KEYDOWN, key=KEY_NAMES[name], mod=0, unicode="", scancode=0))
+    return events
+
+
+def parse_arguments(argv=None):
+    parser = ArgumentParser(
+        prog="mnist_render.py",
+        description="Browse the MNIST digits one at a time in a window (the talk's Digit Renderer).")
+    parser.add_argument("--test", action="store_true", help="browse the test set (default: the training set)")
+    parser.add_argument("--start", type=non_negative_int, default=0, metavar="N",
+                        help="start at record N, counting from 0 (default: 0)")
+    add_data_dir_flag(parser)
+    add_model_flag(parser, "the model whose answers, misrecognised records and back queries are shown; "
+                           "without one the digits are browsed alone")
+    parser.add_argument("--screenshot", metavar="FILE.png",
+                        help="draw the view to FILE.png without opening a window, then exit")
+    parser.add_argument("--keys", default="", metavar="KEYS",
+                        help="press these keys first, e.g. 'right right space' or 'end m 7' "
+                             f"(names: {', '.join(KEY_NAMES)})")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    """mnist_render.py: load the set (and the model, when there is one) once, then browse it."""
+    arguments = parse_arguments(argv)
+    events = key_events(arguments.keys)
+    kind = TEST if arguments.test else TRAIN
+    images, labels = load_mnist(kind, arguments.data_dir)
+    if len(images) == 0:
+        raise MyonnError(f"the {SET_NAMES[kind]} has no records")
+    if arguments.start >= len(images):
+        raise MyonnError(f"--start {arguments.start}: the {SET_NAMES[kind]} has records "
+                         f"#0 to #{len(images) - 1}")
+    # A model the user names must load; the shipped one is optional.
+    if arguments.model is not None or default_model_path().is_file():
+        model = load_model(arguments.model)
+    else:
+        model = None
+
+    browser = Browser(images, labels, kind, model, arguments.start)
+    for event in events:
+        browser.handle(event)
+    if arguments.screenshot:
+        surface = pygame.Surface(WINDOW_SIZE)
+        browser.draw(surface)
+        path = pictures.save_png(surface, arguments.screenshot)
+        print(f"{path}: {browser.title()} ({browser.view})")
+    else:
+        show_window(browser)
+
+
+def show_window(browser):
+    """Open the window and run until Escape or the window is closed."""
+    pygame.display.init()
+    try:
+        screen = pygame.display.set_mode(WINDOW_SIZE)
+    except pygame.error as error:
+        raise MyonnError(f"cannot open a window: {error}") from None
+    pygame.key.set_repeat(400, 40)  # holding an arrow key browses on
+    try:
+        update(browser, screen, [])
+        while browser.running:
+            update(browser, screen, [pygame.event.wait()] + pygame.event.get())
+    finally:
+        pygame.display.quit()
+
+
+def update(browser, screen, events):
+    """Let the browser handle the events, then redraw the window and its title."""
+    for event in events:
+        browser.handle(event)
+    if browser.running:
+        browser.draw(screen)
+        pygame.display.set_caption(browser.title())
+        pygame.display.flip()
