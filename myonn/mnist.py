@@ -370,6 +370,10 @@ def _parse_csv_line_by_line(path, lines, first_line_number):
     for line_number, line in enumerate(lines, start=first_line_number):
         if not line.strip():
             continue
+        plain_row = _parse_csv_quickly(line, [line])  # most lines are fine: check them fast too
+        if plain_row is not None:
+            rows.append(plain_row[0])
+            continue
         fields = line.split(b",")
         where = f"{path}, line {line_number}"
         if len(fields) != CSV_VALUES_PER_LINE:
