@@ -170,7 +170,7 @@ class Browser:
             pictures.draw_caption(surface, self.message, colour=WRONG_COLOUR)
 
     def _draw_label(self, surface, area):
-        pictures.draw_centred_text(surface, self.labels[self.index], area, area.height * 3 // 4)
+        pictures.draw_centred_text(surface, self.labels[self.index], area, area.height)
         if self.model is not None:
             digit, strength = self.model_answer()
             colour = RIGHT_COLOUR if digit == self.labels[self.index] else WRONG_COLOUR
@@ -212,6 +212,20 @@ def main(argv=None):
     """mnist_render.py: load the set (and the model, when there is one) once, then browse it."""
     arguments = parse_arguments(argv)
     events = key_events(arguments.keys)
+    browser = open_browser(arguments)
+    for event in events:
+        browser.handle(event)
+    if arguments.screenshot:
+        surface = pygame.Surface(WINDOW_SIZE)
+        browser.draw(surface)
+        path = pictures.save_png(surface, arguments.screenshot)
+        print(f"{path}: {browser.title()} ({browser.view})")
+    else:
+        show_window(browser)
+
+
+def open_browser(arguments):
+    """A Browser for parsed flags: the set they name, loaded once, and the model if there is one."""
     kind = TEST if arguments.test else TRAIN
     images, labels = load_mnist(kind, arguments.data_dir)
     if len(images) == 0:
@@ -224,17 +238,7 @@ def main(argv=None):
         model = load_model(arguments.model)
     else:
         model = None
-
-    browser = Browser(images, labels, kind, model, arguments.start)
-    for event in events:
-        browser.handle(event)
-    if arguments.screenshot:
-        surface = pygame.Surface(WINDOW_SIZE)
-        browser.draw(surface)
-        path = pictures.save_png(surface, arguments.screenshot)
-        print(f"{path}: {browser.title()} ({browser.view})")
-    else:
-        show_window(browser)
+    return Browser(images, labels, kind, model, arguments.start)
 
 
 def show_window(browser):

@@ -1,0 +1,101 @@
+"""Specification of myonn/pictures.py: a digit drawn as squares, big centred text, PNG files.
+
+Everything draws onto plain pygame Surfaces, so no window (and no display) is needed.
+"""
+import os
+
+os.environ["SDL_VIDEODRIVER"] = "dummy"  # pygame must never need a display in the tests
+os.environ["SDL_AUDIODRIVER"] = "dummy"
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from myonn.errors import MyonnError  # noqa: E402
+from myonn.pictures import (  # noqa: E402
+    BLACK, WHITE, draw_caption, draw_centred_text, draw_grey_image, grey_colour, pygame, save_png)
+
+
+def screen_greys(surface):
+    """The red channel of every screen pixel as (rows, columns): the grey, for grey pictures."""
+    return pygame.surfarray.array3d(surface)[:, :, 0].T.astype(int)
+
+
+def ink_box(surface, background=WHITE):
+    """The Rect around every pixel that is not the background colour."""
+    colours = pygame.surfarray.array3d(surface).transpose(1, 0, 2)
+    rows, columns = np.nonzero((colours != background).any(axis=2))
+    return pygame.Rect(columns.min(), rows.min(), columns.max() - columns.min() + 1, rows.max() - rows.min() + 1)
+
+
+def test_ink_is_dark_and_background_white():
+    assert grey_colour(255) == (0, 0, 0)
+    assert grey_colour(0) == (255, 255, 255)
+    assert grey_colour(100) == (155, 155, 155)
+    assert grey_colour(99.6) == (155, 155, 155)  # fractional levels (a back query) round
+
+
+def test_each_pixel_becomes_one_uniform_square():
+    pixels = np.random.default_rng(0).integers(0, 256, (28, 28), dtype=np.uint8)
+    surface = pygame.Surface((672, 672))
+    draw_grey_image(surface, pixels, (0, 0, 672, 672))
+    expected = np.kron(255 - pixels.astype(int), np.ones((24, 24), dtype=int))
+    np.testing.assert_array_equal(screen_greys(surface), expected)
+
+
+def test_squares_fill_exactly_the_rect_given_even_when_it_does_not_divide_evenly():
+    surface = pygame.Surface((120, 100))
+    surface.fill((255, 0, 0))
+    draw_grey_image(surface, np.full((28, 28), 255), (10, 5, 100, 90))  # 100/28 is not whole
+    colours = pygame.surfarray.array3d(surface).transpose(1, 0, 2)
+    inside = colours[5:95, 10:110]
+    assert (inside == 0).all()
+    outside = colours.copy()
+    outside[5:95, 10:110] = (255, 0, 0)
+    assert (outside == (255, 0, 0)).all()
+
+
+def test_levels_outside_0_to_255_are_clipped():
+    surface = pygame.Surface((2, 1))
+    draw_grey_image(surface, np.array([[-40.0, 300.0]]), (0, 0, 2, 1))
+    assert surface.get_at((0, 0))[:3] == WHITE
+    assert surface.get_at((1, 0))[:3] == BLACK
+
+
+def test_text_is_drawn_centred_in_its_rect_at_about_its_size():
+    surface = pygame.Surface((400, 300))
+    surface.fill(WHITE)
+    covered = draw_centred_text(surface, "8", (100, 0, 300, 300), 200)
+    box = ink_box(surface)
+    assert covered.contains(box)
+    assert abs(box.centerx - 250) <= 3 and abs(box.centery - 150) <= 10
+    assert 100 <= box.height <= 200
+
+
+def test_a_caption_is_a_band_across_the_bottom_with_the_text_inside():
+    surface = pygame.Surface((300, 200))
+    surface.fill(WHITE)
+    band = draw_caption(surface, "hello", height=40)
+    assert band == pygame.Rect(0, 160, 300, 40)
+    assert band.contains(ink_box(surface))
+    assert surface.get_at((5, 155))[:3] == WHITE
+
+
+def test_save_png_writes_the_surface_as_png(tmp_path):
+    surface = pygame.Surface((30, 20))
+    surface.fill((10, 20, 30))
+    surface.set_at((3, 4), (200, 100, 50))
+    path = save_png(surface, tmp_path / "shot.png")
+    assert path.read_bytes().startswith(b"\x89PNG")
+    loaded = pygame.image.load(str(path))
+    assert loaded.get_size() == (30, 20)
+    assert loaded.get_at((3, 4))[:3] == (200, 100, 50)
+    assert loaded.get_at((0, 0))[:3] == (10, 20, 30)
+
+
+def test_save_png_refuses_other_names_and_reports_a_failed_write_in_one_line(tmp_path):
+    surface = pygame.Surface((4, 4))
+    with pytest.raises(MyonnError, match=r"must end in \.png"):
+        save_png(surface, tmp_path / "shot.jpg")
+    with pytest.raises(MyonnError, match="cannot write") as error:
+        save_png(surface, tmp_path / "no such folder" / "shot.png")
+    assert "\n" not in str(error.value)
