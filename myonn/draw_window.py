@@ -1,0 +1,351 @@
+"""The drawing window behind mnist_draw.py: draw a digit with the mouse and the network recognises it.
+
+The talk's "Digit Recognizer", with the preparation that makes it work on real handwriting. The
+window's top-left 672×672 is a white canvas; the panel to its right shows, live while you draw, the
+28×28 image the network receives and a bar for each of its ten outputs.
+
+    left button (held)         draw
+    Space                      recognise: print every digit's score on one line, show the answer big;
+                               Space again clears the canvas for the next digit
+    right button, Backspace, C clear
+    Ctrl+Z                     undo the last stroke
+    Escape, closing            quit
+
+Scores are the network's raw outputs (sigmoid activations) as percentages, as in the talk:
+`0=0.1%  1=0.0%  …  9=97.3%`. They are not probabilities and need not add up to 100%.
+
+What the network receives is not the canvas: the strokes are redrawn with a pen as wide, relative
+to the digit, as MNIST's, then cropped, fitted and centred as MNIST's digits were (myonn/handwriting.py),
+then prepared as the model's file says (myonn/inputs.py). So it does not matter how large or where on
+the canvas you draw.
+
+`Recognizer` holds the drawing and changes it event by event; it draws onto any surface, so the
+window, `--replay … --screenshot` and the tests all go through the same code. `main` is mnist_draw.py.
+
+Left out on purpose: recognising more than one digit at a time, and saving what you draw.
+"""
+
+import json
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from myonn import pictures
+from myonn.cli import ArgumentParser, add_model_flag
+from myonn.errors import MyonnError
+from myonn.handwriting import digit_pixels, draw_segment, draw_strokes
+from myonn.inputs import pixels_from_input
+from myonn.model import load_model
+from myonn.pictures import pygame
+
+TITLE = "Digit Recognizer"
+CANVAS_SIDE = 672  # 28 squares of 24 pixels, as in the talk
+PANEL_WIDTH = 288
+WINDOW_SIZE = (CANVAS_SIDE + PANEL_WIDTH, CANVAS_SIDE)
+
+# The pen on the canvas, for your eyes only: the network's image is redrawn from the strokes with a
+# pen sized to the digit (handwriting.PEN_WIDTH). 40 pixels wide suits a digit drawn 300 pixels tall.
+PEN_RADIUS = 20
+
+LEFT_BUTTON, RIGHT_BUTTON = 1, 3
+CLEAR_KEYS = (pygame.K_BACKSPACE, pygame.K_c)
+UNDO_MODIFIERS = pygame.KMOD_CTRL | pygame.KMOD_META  # Ctrl+Z, or Cmd+Z on a Mac
+
+# A replayed drawing is posted this many mouse events per frame, so you see it drawn.
+REPLAY_EVENTS_PER_FRAME = 3
+
+PANEL_COLOUR = (236, 236, 240)
+ANSWER_COLOUR = (200, 30, 30)
+BAR_COLOUR = (120, 130, 160)
+BEST_BAR_COLOUR = (200, 30, 30)
+
+
+class Recognizer:
+    """A drawing, the model's view of it, and the answer; knows nothing of the screen it is drawn on.
+
+    model: a myonn.model.Model. output: where the score lines go (default: standard output, at
+    the time of printing).
+    strokes: the drawing, a list of strokes, each a list of (x, y) canvas points.
+    canvas: float32 (672, 672), how much ink covers each canvas pixel, 0..1 (as shown).
+    answer: the recognised digit while it is shown big, else None.
+    """
+
+    def __init__(self, model, output=None):
+        self.model = model
+        self.output = output
+        self.strokes = []
+        self.canvas = np.zeros((CANVAS_SIDE, CANVAS_SIDE), dtype=np.float32)
+        self.answer = None
+        self.pen_down = False
+        self.running = True
+        self._view = None  # (what the network receives, its outputs), computed when first needed
+
+    def handle(self, event):
+        """Change the drawing for one pygame event (mouse, key, window)."""
+        if event.type == pygame.QUIT:
+            self.running = False
+        elif event.type == pygame.MOUSEBUTTONDOWN and event.button == LEFT_BUTTON:
+            self.start_stroke(event.pos)
+        elif event.type == pygame.MOUSEMOTION and self.pen_down:
+            self.extend_stroke(event.pos)
+        elif event.type == pygame.MOUSEBUTTONUP and event.button == LEFT_BUTTON:
+            self.pen_down = False
+        elif event.type == pygame.MOUSEBUTTONDOWN and event.button == RIGHT_BUTTON:
+            self.clear()
+        elif event.type == pygame.WINDOWFOCUSLOST:
+            self.pen_down = False  # the button's release may go to another window
+        elif event.type == pygame.KEYDOWN:
+            if event.key == pygame.K_ESCAPE:
+                self.running = False
+            elif event.key == pygame.K_SPACE:
+                self.space()
+            elif event.key == pygame.K_z and event.mod & UNDO_MODIFIERS:
+                self.undo()
+            elif event.key in CLEAR_KEYS:
+                self.clear()
+
+    def start_stroke(self, position):
+        """Put the pen down. Drawing over a shown answer takes the answer away and adds to the digit."""
+        self.answer = None
+        self.pen_down = True
+        self.strokes.append([])
+        self.extend_stroke(position)
+
+    def extend_stroke(self, position):
+        """Move the pen to `position`: a round pen joins it to the stroke's last point, however far."""
+        point = _on_canvas(position)
+        stroke = self.strokes[-1]
+        draw_segment(self.canvas, stroke[-1] if stroke else point, point, PEN_RADIUS)
+        stroke.append(point)
+        self._view = None
+
+    def space(self):
+        """Space: recognise the drawing; when an answer is shown, clear for the next digit instead.
+        On an empty canvas it does nothing."""
+        if self.answer is not None:
+            self.clear()
+        elif self.strokes:
+            self.recognise()
+
+    def recognise(self):
+        """Print every digit's score on one line (flushed at once) and show the strongest big.
+
+        Returns the digit.
+        """
+        _, scores = self.network_view()
+        print(score_line(scores), file=self.output or sys.stdout, flush=True)
+        self.answer = int(np.argmax(scores))
+        return self.answer
+
+    def clear(self):
+        self.strokes = []
+        self.canvas[:] = 0
+        self.answer = None
+        self.pen_down = False
+        self._view = None
+
+    def undo(self):
+        """Take back the last stroke (the one being drawn, if the pen is down)."""
+        if not self.strokes:
+            return
+        self.strokes.pop()
+        self.canvas[:] = draw_strokes(self.strokes, self.canvas.shape, PEN_RADIUS)
+        self.answer = None
+        self.pen_down = False
+        self._view = None
+
+    def network_view(self):
+        """(pixels, scores): the 28×28 grey levels the network receives, after the model's own
+        preparation (0..255, 255 = ink), and its ten outputs (10,). Zeros for an empty drawing."""
+        if self._view is None:
+            pixels = digit_pixels(self.strokes)
+            if pixels is None:
+                self._view = np.zeros((28, 28), np.float32), np.zeros(10, np.float32)
+            else:
+                inputs = self.model.network_input(pixels)
+                self._view = pixels_from_input(inputs), self.model.network.query(inputs)
+        return self._view
+
+    def draw(self, surface, canvas_surface=None):
+        """Draw the canvas, the answer if one is shown, and the panel onto a window-sized surface.
+
+        canvas_surface: an 8-bit 672×672 surface from new_canvas_surface() to reuse (the window keeps
+        one); without it one is made.
+        """
+        canvas = surface.subsurface((0, 0, CANVAS_SIDE, CANVAS_SIDE))
+        canvas_surface = canvas_surface or new_canvas_surface()
+        pygame.surfarray.blit_array(canvas_surface, np.round(self.canvas.T * 255).astype(np.uint8))
+        canvas.blit(canvas_surface, (0, 0))
+        if self.answer is not None:
+            veil = pygame.Surface(canvas.get_size(), pygame.SRCALPHA)
+            veil.fill((255, 255, 255, 170))
+            canvas.blit(veil, (0, 0))
+            pictures.draw_centred_text(canvas, self.answer, canvas.get_rect(), 560, ANSWER_COLOUR)
+        pictures.draw_caption(canvas, self.hint(), height=32)
+        self._draw_panel(surface.subsurface((CANVAS_SIDE, 0, PANEL_WIDTH, CANVAS_SIDE)))
+
+    def hint(self):
+        """The line under the canvas: what to do next."""
+        if self.answer is not None:
+            return "Space: next digit"
+        if self.strokes:
+            return "Space: recognise    C: clear    Ctrl+Z: undo"
+        return "Draw a digit with the left mouse button"
+
+    def _draw_panel(self, panel):
+        panel.fill(PANEL_COLOUR)
+        pixels, scores = self.network_view()
+        width = panel.get_width()
+        pictures.draw_centred_text(panel, "What the network sees", (0, 8, width, 24), 24)
+        image = pygame.Rect(18, 38, 252, 252)  # 28 squares of 9 pixels
+        pictures.draw_grey_image(panel, pixels, image)
+        pygame.draw.rect(panel, pictures.BLACK, image.inflate(2, 2), 1)
+        pictures.draw_centred_text(panel, "Its outputs, ×100", (0, 300, width, 24), 24)
+        best = int(np.argmax(scores)) if scores.any() else None
+        for digit, score in enumerate(scores):
+            top = 330 + 33 * digit
+            colour = BEST_BAR_COLOUR if digit == best else BAR_COLOUR
+            pictures.draw_centred_text(panel, digit, (8, top, 24, 30), 28)
+            track = pygame.Rect(38, top + 5, 170, 20)
+            panel.fill(pictures.WHITE, track)
+            panel.fill(colour, (track.left, track.top, round(track.width * float(score)), track.height))
+            pictures.draw_centred_text(panel, f"{100 * score:.1f}%", (212, top, 70, 30), 22)
+
+
+def score_line(scores):
+    """Every digit's score in the talk's format: `0=0.1%  1=0.0%  …  9=97.3%` (raw outputs × 100)."""
+    return "  ".join(f"{digit}={100 * float(score):.1f}%" for digit, score in enumerate(scores))
+
+
+def new_canvas_surface():
+    """An 8-bit 672×672 surface whose palette maps ink coverage 0..255 to white..black."""
+    surface = pygame.Surface((CANVAS_SIDE, CANVAS_SIDE), depth=8)
+    surface.set_palette([(255 - level,) * 3 for level in range(256)])
+    return surface
+
+
+def stroke_events(strokes):
+    """The mouse events a hand drawing these strokes would send: for each stroke the left button
+    down at its first point, a motion to each further point, the button up at its last point.
+    Points are rounded to whole pixels, as a mouse reports them."""
+    events = []
+    for stroke in strokes:
+        points = [(round(x), round(y)) for x, y in stroke]
+        events.append(pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=LEFT_BUTTON, pos=points[0]))
+        for previous, point in zip(points, points[1:]):
+            events.append(pygame.event.Event(pygame.MOUSEMOTION, pos=point, buttons=(1, 0, 0),
+                                             rel=(point[0] - previous[0], point[1] - previous[1])))
+        events.append(pygame.event.Event(pygame.MOUSEBUTTONUP, button=LEFT_BUTTON, pos=points[-1]))
+    return events
+
+
+def read_strokes(path):
+    """A drawing from a JSON file: a list of strokes, each a list of [x, y] canvas points.
+
+    Returns a list of lists of (x, y) floats. Raises MyonnError, in one line naming the file and the
+    place, for anything else.
+    """
+    path = Path(path)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise MyonnError(f"cannot read strokes {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise MyonnError(f"{path}: not a strokes file (not text)") from None
+    except json.JSONDecodeError as error:
+        raise MyonnError(f"{path}: not valid JSON (line {error.lineno}: {error.msg})") from None
+    expected = "a list of strokes, each a list of [x, y] points"
+    if not isinstance(document, list):
+        raise MyonnError(f"{path}: not a strokes file (expected {expected})")
+    strokes = []
+    for number, stroke in enumerate(document, start=1):
+        if not isinstance(stroke, list) or not stroke:
+            raise MyonnError(f"{path}: stroke {number} is not a list of [x, y] points")
+        for point in stroke:
+            if not (isinstance(point, list) and len(point) == 2 and all(_is_number(v) for v in point)):
+                raise MyonnError(f"{path}: stroke {number} has a point that is not [x, y]: {json.dumps(point)}")
+        strokes.append([(float(x), float(y)) for x, y in stroke])
+    return strokes
+
+
+def parse_arguments(argv=None):
+    parser = ArgumentParser(
+        prog="mnist_draw.py",
+        description="Draw a digit with the mouse; Space recognises it (the talk's Digit Recognizer).")
+    add_model_flag(parser)
+    parser.add_argument("--replay", type=Path, metavar="STROKES.json",
+                        help="draw these strokes as if by hand: a JSON list of strokes, each a list of "
+                             "[x, y] canvas points (0..672)")
+    parser.add_argument("--screenshot", type=Path, metavar="FILE.png",
+                        help="with --replay: recognise the replayed drawing, write the window to "
+                             "FILE.png without opening it, and exit")
+    arguments = parser.parse_args(argv)
+    if arguments.screenshot and not arguments.replay:
+        parser.error("--screenshot needs --replay (the drawing to recognise)")
+    return arguments
+
+
+def main(argv=None):
+    """mnist_draw.py: load the model (and the replayed drawing), then open the window or take a screenshot."""
+    arguments = parse_arguments(argv)
+    model = load_model(arguments.model)
+    replay = stroke_events(read_strokes(arguments.replay)) if arguments.replay else []
+    recognizer = Recognizer(model)
+    if arguments.screenshot:
+        for event in replay:
+            recognizer.handle(event)
+        recognizer.space()
+        surface = pygame.Surface(WINDOW_SIZE)
+        recognizer.draw(surface)
+        pictures.save_png(surface, arguments.screenshot)
+    else:
+        show_window(recognizer, replay)
+
+
+def show_window(recognizer, replay=()):
+    """Open the window and run until Escape or the window is closed; replay events are posted a few
+    per frame, as if drawn by hand."""
+    pygame.display.init()
+    try:
+        screen = pygame.display.set_mode(WINDOW_SIZE)
+    except pygame.error as error:
+        raise MyonnError(f"cannot open a window: {error}") from None
+    pygame.display.set_caption(TITLE)
+    canvas_surface = new_canvas_surface()
+    pending = list(replay)
+    clock = pygame.time.Clock()
+    try:
+        update(recognizer, screen, [], canvas_surface)
+        while recognizer.running:
+            if pending:
+                for event in pending[:REPLAY_EVENTS_PER_FRAME]:
+                    pygame.event.post(event)
+                del pending[:REPLAY_EVENTS_PER_FRAME]
+                clock.tick(60)
+                events = pygame.event.get()
+            else:
+                events = [pygame.event.wait()] + pygame.event.get()  # sleep until something happens
+            update(recognizer, screen, events, canvas_surface)
+    finally:
+        pygame.display.quit()
+
+
+def update(recognizer, screen, events, canvas_surface=None):
+    """Let the recognizer handle the events, then redraw the window."""
+    for event in events:
+        recognizer.handle(event)
+    if recognizer.running:
+        recognizer.draw(screen, canvas_surface)
+        pygame.display.flip()
+
+
+def _on_canvas(position):
+    """A mouse position as a canvas point; one dragged off the canvas stays on its edge."""
+    x, y = position
+    return (min(max(float(x), 0.0), CANVAS_SIDE - 1.0), min(max(float(y), 0.0), CANVAS_SIDE - 1.0))
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

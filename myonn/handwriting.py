@@ -1,0 +1,246 @@
+"""Turning a drawing into an MNIST-style 28×28 image: what the drawing window feeds the network.
+
+MNIST's digits were prepared like this (LeCun et al.): each scanned digit was cropped to its ink,
+its longer side scaled to 20 pixels keeping the aspect ratio, with anti-aliasing (so edges are grey,
+not on/off), and the result placed in a 28×28 frame with its centre of mass at the centre. A drawing
+prepared the same way looks to the network like the digits it learned from; fed in as the canvas
+shows it, a digit drawn small, off-centre or with the wrong pen looks like nothing it has seen.
+
+    digit_pixels(strokes)         mouse positions -> the 28×28 grey image the network is shown
+      draw_strokes(...)             a round, anti-aliased pen along the strokes, at any scale
+      mnist_style(ink)              crop to the ink, fit 20 pixels (area averaging), centre of mass
+
+The pen is drawn from the strokes' geometry, not copied from the canvas: its width is a fixed
+fraction of the digit's size, as in MNIST, so a digit drawn 150 pixels tall and one drawn 500 pixels
+tall reach the network alike. (Copying the canvas, whose pen has a fixed width in screen pixels,
+would give a small digit fat strokes and a large one thin strokes.)
+
+Coordinates: images are arrays indexed [row, column] = [y, x]; a point is (x, y) with pixel (r, c)
+covering x in [c, c+1) and y in [r, r+1), so its centre is (c + 0.5, r + 0.5).
+
+Left out: any further normalisation a model was trained with (deskewing); the model's own record of
+it is applied in myonn/inputs.py, as for every other image.
+"""
+
+import numpy as np
+
+from myonn.inputs import IMAGE_SIDE
+
+# MNIST fits each digit into a 20×20 box inside the 28×28 frame.
+BOX_SIDE = 20
+
+# The pen's width as a fraction of the digit's longer side (measured between stroke centres).
+# MNIST's strokes are about 3 pixels wide in its 20-pixel box; the box includes the pen, so
+# 3 / (20 - 3) ≈ 0.18 of the centre-line size. The bench (bench/handwriting.py) checks it:
+# rendered digits carry about as much ink as MNIST's.
+PEN_WIDTH = 0.16
+
+# Strokes are drawn this many pixels across (the longer side) before being averaged down to 20, so
+# that the averaging, not the pen's edge, decides the grey levels.
+DRAWING_SIDE = 48
+
+# A drawing smaller than this (in the strokes' units: canvas pixels) is drawn as if this size: a dot
+# or a tiny tick stays a dot or a tick, rather than a blob filling the box.
+SMALLEST_DIGIT = 24
+
+
+def digit_pixels(strokes):
+    """The 28×28 image the network is shown for a drawing.
+
+    strokes: a list of strokes, each a sequence of (x, y) points in any units (canvas pixels).
+    Returns float32 (28, 28), grey levels 0..255 with 255 = ink (MNIST's convention), or None when
+    there are no points at all.
+    """
+    strokes = [np.asarray(stroke, dtype=np.float64).reshape(-1, 2) for stroke in strokes]
+    strokes = [stroke for stroke in strokes if len(stroke)]
+    if not strokes:
+        return None
+    points = np.concatenate(strokes)
+    corner = points.min(axis=0)
+    size = max(np.ptp(points, axis=0).max(), SMALLEST_DIGIT)
+    scale = DRAWING_SIDE / size
+    radius = PEN_WIDTH * DRAWING_SIDE / 2
+    margin = radius + 1
+    # Only the drawing's own extent (plus the pen) is drawn, so small digits cost no more than big ones.
+    width, height = np.ceil(np.ptp(points, axis=0) * scale + 2 * margin).astype(int)
+    placed = [(stroke - corner) * scale + margin for stroke in strokes]
+    ink = draw_strokes(placed, (height, width), radius)
+    return mnist_style(ink * 255.0)
+
+
+def draw_strokes(strokes, shape, radius):
+    """Draw strokes with a round pen into a new image of the given shape.
+
+    strokes: sequences of (x, y) points in pixel units; each consecutive pair is joined by a segment
+    whose ends are rounded (a capsule), so the line is continuous however far apart the points are.
+    shape: (rows, columns). radius: the pen's radius in pixels.
+    Returns float32 (rows, columns): how much of each pixel the pen covers, 0..1. The edge is
+    anti-aliased: a pixel whose centre lies d from the stroke's centre line is covered
+    clip(radius + 0.5 - d, 0, 1), a one-pixel ramp across the pen's edge.
+    """
+    starts, ends = _pieces(*_segments(strokes, min_step=0.25), longest=max(radius, 2.0))
+    nearest = np.full(shape, np.inf, dtype=np.float32)
+    # Each piece only reaches the pixels in a small square around it: measure the distance from
+    # those pixel centres to the piece, and keep each pixel's nearest.
+    reach = radius + 1
+    side = int(np.ceil(max(radius, 2.0) + 2 * reach)) + 1
+    corners = np.floor(np.minimum(starts, ends) - reach).astype(np.intp)        # (pieces, 2)
+    xs = corners[:, 0, None] + np.arange(side)                                   # (pieces, side)
+    ys = corners[:, 1, None] + np.arange(side)
+    distances = _squared_distances(xs + 0.5, ys + 0.5, starts, ends)            # (pieces, side, side)
+    inside = ((ys >= 0) & (ys < shape[0]))[:, :, None] & ((xs >= 0) & (xs < shape[1]))[:, None, :]
+    pixels = (ys[:, :, None] * shape[1] + xs[:, None, :])[inside]
+    np.minimum.at(nearest.reshape(-1), pixels, distances[inside])
+    return np.clip(radius + 0.5 - np.sqrt(nearest), 0.0, 1.0)
+
+
+def draw_segment(image, start, end, radius):
+    """Add one pen segment to an image in place, touching only the pixels near it.
+
+    image: float (rows, columns) of coverage 0..1; the new coverage is combined by maximum, so
+    strokes crossing themselves do not darken. start, end: (x, y) in pixels.
+    Returns the (row slice, column slice) that may have changed, or None when nothing did.
+    """
+    start, end = np.asarray(start, dtype=np.float32), np.asarray(end, dtype=np.float32)
+    reach = radius + 1
+    left, top = np.floor(np.minimum(start, end) - reach).astype(int)
+    right, bottom = np.ceil(np.maximum(start, end) + reach).astype(int)
+    rows = slice(max(top, 0), min(bottom, image.shape[0]))
+    columns = slice(max(left, 0), min(right, image.shape[1]))
+    if rows.start >= rows.stop or columns.start >= columns.stop:
+        return None
+    corner = np.array([columns.start, rows.start], dtype=np.float32)
+    part = draw_strokes([[start - corner, end - corner]], (rows.stop - rows.start,
+                                                           columns.stop - columns.start), radius)
+    np.maximum(image[rows, columns], part, out=image[rows, columns])
+    return rows, columns
+
+
+def mnist_style(ink):
+    """Prepare an image as MNIST's digits were: crop, fit 20 pixels, centre of mass at the centre.
+
+    ink: (rows, columns) of any size, grey levels with 0 = background (0..255, 255 = ink).
+    Returns float32 (28, 28): the ink's bounding box, scaled so its longer side is 20 pixels with
+    the aspect ratio kept and each new pixel the average of the area it covers (grey levels, not
+    on/off), placed so that its centre of mass is at the frame's centre (14, 14) to the nearest pixel.
+    All zeros when there is no ink.
+    """
+    ink = np.asarray(ink, dtype=np.float32)
+    frame = np.zeros((IMAGE_SIDE, IMAGE_SIDE), dtype=np.float32)
+    box = bounding_box(ink)
+    if box is None:
+        return frame
+    digit = fit_box(ink[box], BOX_SIDE)
+    centre_y, centre_x = centre_of_mass(digit)
+    # Shift by whole pixels: the fitted digit is pasted unchanged, as MNIST did, and lands within
+    # half a pixel of the centre.
+    top = int(np.round(IMAGE_SIDE / 2 - centre_y))
+    left = int(np.round(IMAGE_SIDE / 2 - centre_x))
+    _paste(frame, digit, top, left)
+    return frame
+
+
+def bounding_box(image):
+    """The smallest (row slice, column slice) holding every non-zero pixel, or None if there is none."""
+    rows = np.flatnonzero(image.any(axis=1))
+    columns = np.flatnonzero(image.any(axis=0))
+    if len(rows) == 0:
+        return None
+    return slice(rows[0], rows[-1] + 1), slice(columns[0], columns[-1] + 1)
+
+
+def fit_box(image, side):
+    """Scale an image so its longer side is `side` pixels, keeping the aspect ratio, by area averaging.
+
+    Each new pixel is the average of the part of the old image it covers, partly covered old pixels
+    counting by the fraction covered (a box filter). Rows and columns are resampled separately, by
+    two matrices: result = R @ image @ Cᵀ, exact and fast.
+    Returns float32 (new rows, new columns); the shorter side is rounded up to whole pixels, the
+    partly covered last pixel then being paler, as it holds less ink.
+    """
+    image = np.asarray(image, dtype=np.float32)
+    scale = side / max(image.shape)
+    return area_resampling(image.shape[0], scale) @ image @ area_resampling(image.shape[1], scale).T
+
+
+def area_resampling(length, scale):
+    """The (new length, length) matrix that box-filters a line of pixels, scaled by `scale`.
+
+    New pixel j covers old coordinates [j/scale, (j+1)/scale); its weight for old pixel i is the
+    length of that interval's overlap with [i, i+1), times scale (so a fully covered new pixel is an
+    average: its weights add up to 1).
+    """
+    new_length = max(1, int(np.ceil(length * scale - 1e-9)))
+    new_starts = np.arange(new_length)[:, None] / scale
+    old_starts = np.arange(length)[None, :]
+    overlap = (np.minimum(old_starts + 1, new_starts + 1 / scale) - np.maximum(old_starts, new_starts))
+    return (np.clip(overlap, 0, None) * scale).astype(np.float32)
+
+
+def centre_of_mass(image):
+    """(y, x) of the grey levels' centre of mass, in pixel units (pixel (r, c) centred at r+0.5, c+0.5)."""
+    total = image.sum()
+    y = (image.sum(axis=1) @ (np.arange(image.shape[0]) + 0.5)) / total
+    x = (image.sum(axis=0) @ (np.arange(image.shape[1]) + 0.5)) / total
+    return float(y), float(x)
+
+
+def _paste(frame, image, top, left):
+    """Copy image into frame with its top-left corner at (top, left); whatever falls outside is cut off."""
+    rows, columns = image.shape
+    frame_rows = slice(max(top, 0), min(top + rows, frame.shape[0]))
+    frame_columns = slice(max(left, 0), min(left + columns, frame.shape[1]))
+    frame[frame_rows, frame_columns] = image[frame_rows.start - top:frame_rows.stop - top,
+                                             frame_columns.start - left:frame_columns.stop - left]
+
+
+def _segments(strokes, min_step):
+    """Every stroke's consecutive points as segments: (starts (n, 2), ends (n, 2)), float32.
+
+    Points closer than min_step pixels to the last kept one are skipped (a slow mouse sends many);
+    a stroke of one point is a segment of length 0, which draws a dot.
+    """
+    starts, ends = [], []
+    for stroke in strokes:
+        points = np.asarray(stroke, dtype=np.float32).reshape(-1, 2)
+        if len(points) == 0:
+            continue
+        kept = [points[0]]
+        for point in points[1:]:
+            if np.abs(point - kept[-1]).max() >= min_step:
+                kept.append(point)
+        kept = np.array(kept)
+        if len(kept) == 1:
+            kept = np.concatenate([kept, kept])
+        starts.append(kept[:-1])
+        ends.append(kept[1:])
+    if not starts:
+        return np.zeros((0, 2), np.float32), np.zeros((0, 2), np.float32)
+    return np.concatenate(starts), np.concatenate(ends)
+
+
+def _pieces(starts, ends, longest):
+    """Segments cut into equal pieces no longer than `longest`, so each reaches only a small square."""
+    counts = np.maximum(1, np.ceil(np.linalg.norm(ends - starts, axis=1) / longest)).astype(np.intp)
+    which = np.repeat(np.arange(len(starts)), counts)
+    step = np.arange(len(which)) - np.repeat(np.cumsum(counts) - counts, counts)   # 0..count-1
+    fraction = (step / counts[which])[:, None]
+    direction = (ends - starts)[which]
+    return (starts[which] + fraction * direction).astype(np.float32), \
+        (starts[which] + (fraction + 1 / counts[which][:, None]) * direction).astype(np.float32)
+
+
+def _squared_distances(xs, ys, starts, ends):
+    """Squared distances (pieces, rows, columns) from pixel centres to each piece.
+
+    xs: (pieces, columns) and ys: (pieces, rows), each piece's own pixel centres.
+    """
+    ax, ay = starts[:, 0, None, None], starts[:, 1, None, None]
+    dx, dy = (ends[:, 0] - starts[:, 0])[:, None, None], (ends[:, 1] - starts[:, 1])[:, None, None]
+    xs, ys = xs[:, None, :], ys[:, :, None]
+    length2 = dx * dx + dy * dy
+    # How far along each piece the nearest point lies, 0..1 (0 for a zero-length piece: a dot).
+    along = np.clip(((xs - ax) * dx + (ys - ay) * dy) / np.maximum(length2, 1e-12), 0, 1)
+    off_x = xs - (ax + along * dx)
+    off_y = ys - (ay + along * dy)
+    return (off_x * off_x + off_y * off_y).astype(np.float32)
