@@ -1,0 +1,181 @@
+"""Data augmentation: every epoch, show the network slightly different versions of the same digits.
+
+Each image gets its own small random move: a shift, a rotation, a change of size and, if asked for,
+an elastic distortion, the wobble of a hand that never draws the same stroke twice (Simard, Steinkraus
+and Platt, "Best Practices for Convolutional Neural Networks Applied to Visual Document Analysis",
+2003). The network then learns what the digits have in common rather than their exact pixels.
+
+All the moves are combined into one map of source positions and applied by `transform.warp` in a
+single resampling, so the digit is blurred once, however many moves there are.
+
+Augmentation works on raw grey levels (0..255, 255 = ink), before `inputs.network_input`. So a model
+that deskews its inputs deskews the augmented digits too — and deskewing undoes much of two moves:
+it re-centres each digit (cancelling whole pixels of shift) and stands it upright (cancelling most of
+a small rotation). With deskewing on, the moves that still make a difference are scale and elastic.
+
+Left out on purpose: labels (augmentation never sees them: no move here turns one digit into another),
+flips (a mirrored 2 is no digit), shear (deskewing would undo it), and noise.
+"""
+
+import numpy as np
+
+from myonn.errors import MyonnError
+from myonn.transform import CENTRE, IMAGE_SIDE, warp
+
+OFF = "none"
+
+
+class Augmentation:
+    """Random moves for a batch of digits, each image its own.
+
+    shift:         up to this many pixels up/down and, independently, left/right
+    rotation:      up to this many degrees either way (positive turns anticlockwise on screen)
+    scale:         the size is multiplied by a factor between 1 − scale and 1 + scale
+    elastic_alpha: strength of the elastic distortion (Simard et al.'s α); 0 turns it off
+    elastic_sigma: smoothness of the elastic distortion, in pixels (Simard et al.'s σ)
+    Every amount is drawn uniformly from its range. All zero: no augmentation at all.
+
+    For elastic distortion, every pixel gets a random displacement, uniform in [−1, 1] along each
+    axis; the displacements are smoothed with a Gaussian of standard deviation σ (so neighbours move
+    together) and multiplied by α. The paper uses α = 34, σ = 4 for 28×28 digits and a large
+    convolutional network; a network as small as the talk's does better with milder, e.g. α = 8, σ = 4.
+    """
+
+    def __init__(self, shift=0.0, rotation=0.0, scale=0.0, elastic_alpha=0.0, elastic_sigma=4.0):
+        for name, value in [("shift", shift), ("rotation", rotation), ("scale", scale),
+                            ("elastic_alpha", elastic_alpha), ("elastic_sigma", elastic_sigma)]:
+            if not 0 <= value < float("inf"):
+                raise ValueError(f"augmentation {name} must be a number of at least 0, not {value!r}")
+        if scale >= 1:
+            raise ValueError(f"augmentation scale must be below 1 (a factor of 1 − scale > 0), not {scale!r}")
+        if elastic_alpha > 0 and elastic_sigma == 0:
+            raise ValueError("augmentation elastic_sigma must be above 0 for elastic distortion")
+        self.shift = float(shift)
+        self.rotation = float(rotation)
+        self.scale = float(scale)
+        self.elastic_alpha = float(elastic_alpha)
+        self.elastic_sigma = float(elastic_sigma)
+
+    @classmethod
+    def from_text(cls, text):
+        """Build one from a flag's text, e.g. "shift=2,rotation=10,scale=0.1,elastic=8:4".
+
+        Keys: shift (pixels), rotation (degrees), scale (fraction), elastic (α or α:σ; σ is 4 if
+        left out). Keys left out are off; "" or "none" turns everything off.
+        Raises MyonnError, naming the part at fault, for anything else.
+        """
+        settings = {}
+        text = text.strip()
+        if text.lower() in ("", OFF):
+            return cls()
+        for part in text.split(","):
+            key, equals, value = (piece.strip() for piece in part.partition("="))
+            try:
+                if not equals:
+                    raise ValueError
+                if key in ("shift", "rotation", "scale"):
+                    settings[key] = float(value)
+                elif key == "elastic":
+                    alpha, _, sigma = value.partition(":")
+                    settings["elastic_alpha"] = float(alpha)
+                    if sigma:
+                        settings["elastic_sigma"] = float(sigma)
+                else:
+                    raise MyonnError(f"augmentation: unknown setting {key!r} in {part!r} "
+                                     "(known: shift, rotation, scale, elastic)")
+            except ValueError:
+                raise MyonnError(f"augmentation: {part!r} is not setting=number "
+                                 "(e.g. shift=2,rotation=10,scale=0.1,elastic=8:4)") from None
+        try:
+            return cls(**settings)
+        except ValueError as error:
+            raise MyonnError(str(error)) from None
+
+    def describe(self):
+        """The settings as a plain dict, for a model file's info; Augmentation(**describe()) rebuilds it."""
+        return {"shift": self.shift, "rotation": self.rotation, "scale": self.scale,
+                "elastic_alpha": self.elastic_alpha, "elastic_sigma": self.elastic_sigma}
+
+    def __str__(self):
+        """The settings as from_text reads them, e.g. "shift=2,rotation=10,scale=0.1,elastic=8:4"."""
+        if self.is_off():
+            return OFF
+        parts = [f"{name}={value:g}" for name, value in
+                 [("shift", self.shift), ("rotation", self.rotation), ("scale", self.scale)] if value]
+        if self.elastic_alpha:
+            parts.append(f"elastic={self.elastic_alpha:g}:{self.elastic_sigma:g}")
+        return ",".join(parts)
+
+    def __repr__(self):
+        return f"Augmentation.from_text({str(self)!r})"
+
+    def is_off(self):
+        return not (self.shift or self.rotation or self.scale or self.elastic_alpha)
+
+    def __call__(self, images, random):
+        """Randomly moved copies of a batch of digits.
+
+        images: (n, 28, 28) grey levels, any real dtype (uint8 or float32 straight from MNIST).
+        random: a numpy Generator (np.random.default_rng(seed)); the same generator state gives
+                the same moves, so a seeded training run is repeatable.
+        Returns float32 (n, 28, 28), grey levels within the input's range (bilinear interpolation
+        only averages). Labels are not needed: each image stays the digit it was.
+        """
+        images = np.asarray(images, dtype=np.float32)
+        if self.is_off():
+            return images.copy()
+        source_rows, source_cols = self.source_positions(len(images), random)
+        return warp(images, source_rows, source_cols)
+
+    def source_positions(self, count, random):
+        """Where each output pixel reads from: two float32 arrays (count, 28, 28), rows and columns.
+
+        The affine part (shift, rotation, scale about the centre (14, 14)) is inverted, because warp
+        asks, for each output pixel, where it came from: undo the shift, turn back, shrink back.
+        The elastic displacements are then added to those source positions.
+        """
+        def uniform(limit):
+            return random.uniform(-limit, limit, (count, 1, 1)).astype(np.float32)
+
+        shift_down, shift_right = uniform(self.shift), uniform(self.shift)
+        angle = np.radians(uniform(self.rotation))
+        zoom = 1 + uniform(self.scale)
+
+        # Output position relative to the centre, with the shift taken off ...
+        down = np.arange(IMAGE_SIDE, dtype=np.float32)[:, None] - CENTRE - shift_down     # (count, 28, 1)
+        across = np.arange(IMAGE_SIDE, dtype=np.float32)[None, :] - CENTRE - shift_right  # (count, 1, 28)
+        # ... turned back and shrunk back. Rows grow downwards, so turning anticlockwise on screen
+        # moves a point at (down, across) to (down·cos − across·sin, across·cos + down·sin).
+        cos, sin = np.cos(angle) / zoom, np.sin(angle) / zoom
+        source_rows = CENTRE + down * cos + across * sin
+        source_cols = CENTRE + across * cos - down * sin
+
+        if self.elastic_alpha:
+            shake_rows, shake_cols = self.elastic_displacements(count, random)
+            source_rows = source_rows + shake_rows
+            source_cols = source_cols + shake_cols
+        return source_rows, source_cols
+
+    def elastic_displacements(self, count, random):
+        """Simard et al.'s smooth random displacement fields: two float32 arrays (count, 28, 28), in pixels.
+
+        A Gaussian blur is separable: blurring along columns then along rows is the same as the 2-D
+        blur. Each 1-D blur of a 28-pixel line is a product with a 28×28 matrix, so the whole batch is
+        blurred by two matrix products, `blur @ field @ blurᵀ`. Beyond the image the field counts as
+        0, as in the paper's "convolution with a Gaussian".
+        """
+        field = random.random((count, 2, IMAGE_SIDE, IMAGE_SIDE), dtype=np.float32) * 2 - 1
+        blur = gaussian_blur_matrix(self.elastic_sigma) * np.float32(self.elastic_alpha)
+        smooth = blur @ field @ gaussian_blur_matrix(self.elastic_sigma).T
+        return smooth[:, 0], smooth[:, 1]
+
+
+def gaussian_blur_matrix(sigma, size=IMAGE_SIDE):
+    """(size, size) float32: row i holds the weights that blur a line of `size` values into its value i.
+
+    The weights are the normal density with standard deviation sigma, so they sum to 1 away from the
+    ends; near the ends the part of the kernel that falls outside the line is lost.
+    """
+    offsets = np.arange(size)[:, None] - np.arange(size)[None, :]
+    weights = np.exp(-0.5 * (offsets / sigma) ** 2) / (np.sqrt(2 * np.pi) * sigma)
+    return weights.astype(np.float32)

@@ -1,0 +1,137 @@
+"""Specification of myonn/augment.py: random shifts, rotations, scaling and elastic distortion.
+
+Everything runs on small synthetic digits, offline, in well under a second.
+"""
+
+import numpy as np
+import pytest
+
+from myonn.augment import Augmentation, gaussian_blur_matrix
+from myonn.errors import MyonnError
+from myonn.transform import CENTRE, centre_of_mass_and_skew
+
+ROWS = np.arange(28, dtype=np.float32)[:, None]
+COLS = np.arange(28, dtype=np.float32)[None, :]
+EVERYTHING = "shift=2,rotation=10,scale=0.1,elastic=8:4"
+
+
+def horizontal_bar(count=1):
+    """count copies of a thick "-" through the centre, columns 6..22, uint8 as MNIST stores digits."""
+    bar = np.zeros((28, 28), np.uint8)
+    bar[13:16, 6:23] = 255
+    return np.repeat(bar[None], count, axis=0)
+
+
+def blobs(count, seed=0):
+    """count different smooth digit-like images, uint8."""
+    random = np.random.default_rng(seed)
+    centres = random.uniform(10, 18, (count, 2, 1, 1))
+    ink = 255 * np.exp(-((ROWS - centres[:, 0]) ** 2 + (COLS - centres[:, 1]) ** 2) / 18)
+    return ink.round().astype(np.uint8)
+
+
+def test_it_returns_float32_images_of_the_same_shape_within_the_grey_levels():
+    images = blobs(5)
+    augmented = Augmentation.from_text(EVERYTHING)(images, np.random.default_rng(0))
+    assert augmented.shape == (5, 28, 28) and augmented.dtype == np.float32
+    assert augmented.min() >= 0 and augmented.max() <= 255
+
+
+def test_the_same_seed_gives_the_same_images_and_another_seed_different_ones():
+    images = blobs(4)
+    augmentation = Augmentation.from_text(EVERYTHING)
+    first = augmentation(images, np.random.default_rng(7))
+    again = augmentation(images, np.random.default_rng(7))
+    other = augmentation(images, np.random.default_rng(8))
+    assert np.array_equal(first, again)
+    assert not np.allclose(first, other)
+
+
+def test_every_image_gets_its_own_moves():
+    augmented = Augmentation(rotation=20, elastic_alpha=8)(horizontal_bar(2), np.random.default_rng(0))
+    assert not np.allclose(augmented[0], augmented[1])
+
+
+def test_with_everything_off_the_images_come_back_unchanged():
+    images = blobs(3)
+    for augmentation in (Augmentation(), Augmentation.from_text("none"), Augmentation.from_text("")):
+        unchanged = augmentation(images, np.random.default_rng(0))
+        assert unchanged.dtype == np.float32 and np.array_equal(unchanged, images)
+
+
+def test_it_takes_images_only_so_labels_stay_as_they_were():
+    images, labels = blobs(6), np.arange(6, dtype=np.uint8)
+    augmented = Augmentation.from_text(EVERYTHING)(images, np.random.default_rng(0))
+    assert isinstance(augmented, np.ndarray) and augmented.shape == images.shape
+    assert np.array_equal(labels, np.arange(6))
+    assert np.array_equal(images, blobs(6))                  # nor are the images changed in place
+
+
+def test_small_moves_keep_the_ink():
+    images = blobs(20)
+    ink_before = images.sum(axis=(1, 2), dtype=np.float64)
+    # Shifts and rotations keep every area as it was ...
+    moved = Augmentation(shift=1, rotation=10)(images, np.random.default_rng(0))
+    assert moved.sum(axis=(1, 2)) == pytest.approx(ink_before, rel=0.01)
+    # ... an elastic distortion stretches some parts and squeezes others, so roughly.
+    bent = Augmentation(elastic_alpha=8, elastic_sigma=4)(images, np.random.default_rng(0))
+    assert bent.sum(axis=(1, 2)) == pytest.approx(ink_before, rel=0.15)
+
+
+def test_rotation_turns_the_digit_anticlockwise_by_up_to_the_angle():
+    turned = Augmentation(rotation=30)(horizontal_bar(50), np.random.default_rng(0))
+    _, _, lean = centre_of_mass_and_skew(np.swapaxes(turned, 1, 2))   # rows per column: the bar's slope
+    angles = np.degrees(np.arctan(-lean))                              # rows grow downwards: up is −
+    assert np.all(np.abs(angles) <= 30.5)
+    assert angles.max() > 20 and angles.min() < -20                    # both ways, and by a lot
+    # The most turned one, turned the positive way, has lifted its right end.
+    right_end_up = turned[np.argmax(angles)]
+    assert right_end_up[:14, 18:].sum() > right_end_up[14:, 18:].sum()
+
+
+def test_shift_moves_the_centre_of_mass_by_the_drawn_amount_and_no_more():
+    moved = Augmentation(shift=3)(blobs(100), np.random.default_rng(0))
+    cy_before, cx_before, _ = centre_of_mass_and_skew(blobs(100))
+    cy_after, cx_after, _ = centre_of_mass_and_skew(moved)
+    for change in (cy_after - cy_before, cx_after - cx_before):
+        assert np.all(np.abs(change) <= 3.05)
+        assert change.max() > 2 and change.min() < -2
+
+
+def test_scale_changes_the_size_about_the_centre():
+    augmented = Augmentation(scale=0.3)(horizontal_bar(100), np.random.default_rng(0))
+    bar_lengths = (augmented[:, 14, :] > 127).sum(axis=1)          # 17 pixels before
+    assert bar_lengths.min() < 14 and bar_lengths.max() > 20
+    assert np.all((bar_lengths >= 17 * 0.7 - 1) & (bar_lengths <= 17 * 1.3 + 1))
+    cy, cx, _ = centre_of_mass_and_skew(augmented)
+    assert cy == pytest.approx(CENTRE, abs=0.05) and cx == pytest.approx(CENTRE, abs=0.05)
+
+
+def test_elastic_distortion_bends_strokes_without_moving_the_digit_away():
+    bent = Augmentation(elastic_alpha=34, elastic_sigma=4)(horizontal_bar(20), np.random.default_rng(0))
+    assert not np.allclose(bent, horizontal_bar(20), atol=20)
+    # A smooth field moves neighbouring pixels alike, so part of it is a small shift of the whole digit.
+    cy, cx, _ = centre_of_mass_and_skew(bent)
+    assert np.all(np.abs(cy - CENTRE) < 4) and np.all(np.abs(cx - CENTRE) < 4)
+
+
+def test_the_elastic_blur_is_a_normalised_gaussian():
+    blur = gaussian_blur_matrix(4.0, size=101)
+    assert blur[50].sum() == pytest.approx(1, abs=1e-4)            # away from the ends
+    assert blur[50].argmax() == 50 and np.allclose(blur, blur.T)
+
+
+def test_settings_read_from_text_and_round_trip():
+    augmentation = Augmentation.from_text("shift=2, rotation=10,scale=0.1,elastic=8:3")
+    assert augmentation.describe() == {"shift": 2.0, "rotation": 10.0, "scale": 0.1,
+                                       "elastic_alpha": 8.0, "elastic_sigma": 3.0}
+    assert Augmentation(**augmentation.describe()).describe() == augmentation.describe()
+    assert Augmentation.from_text(str(augmentation)).describe() == augmentation.describe()
+    assert Augmentation.from_text("elastic=8").elastic_sigma == 4.0
+    assert str(Augmentation()) == "none" and Augmentation().is_off()
+
+
+@pytest.mark.parametrize("text", ["shift", "shift=two", "tilt=3", "shift=-1", "scale=1.5", "elastic=8:0"])
+def test_bad_settings_fail_with_a_message_naming_them(text):
+    with pytest.raises(MyonnError, match="augmentation"):
+        Augmentation.from_text(text)
