@@ -117,7 +117,8 @@ class Recognizer:
         """Move the pen to `position`: a round pen joins it to the stroke's last point, however far."""
         point = _on_canvas(position)
         stroke = self.strokes[-1]
-        draw_segment(self.canvas, stroke[-1] if stroke else point, point, PEN_RADIUS)
+        draw_segment(self.canvas, _pixel_centre(stroke[-1] if stroke else point), _pixel_centre(point),
+                     PEN_RADIUS)
         stroke.append(point)
         self._view = None
 
@@ -151,7 +152,8 @@ class Recognizer:
         if not self.strokes:
             return
         self.strokes.pop()
-        self.canvas[:] = draw_strokes(self.strokes, self.canvas.shape, PEN_RADIUS)
+        self.canvas[:] = draw_strokes([[_pixel_centre(point) for point in stroke] for stroke in self.strokes],
+                                      self.canvas.shape, PEN_RADIUS)
         self.answer = None
         self.pen_down = False
         self._view = None
@@ -345,6 +347,12 @@ def _on_canvas(position):
     """A mouse position as a canvas point; one dragged off the canvas stays on its edge."""
     x, y = position
     return (min(max(float(x), 0.0), CANVAS_SIDE - 1.0), min(max(float(y), 0.0), CANVAS_SIDE - 1.0))
+
+
+def _pixel_centre(point):
+    """A mouse position names a pixel; the pen is centred on that pixel's centre (handwriting.py's
+    coordinates put pixel (x, y)'s centre at (x + 0.5, y + 0.5))."""
+    return point[0] + 0.5, point[1] + 0.5
 
 
 def _is_number(value):

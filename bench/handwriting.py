@@ -1,0 +1,321 @@
+"""How well does the drawing window recognise handwriting? Replay pen strokes through it and count.
+
+    python bench/handwriting.py                                   the shipped model, 50 drawings per digit
+    python bench/handwriting.py --model new.npz --model old.npz   two models side by side
+    python bench/handwriting.py --examples bench/strokes          write one drawing per style, for --replay
+
+The drawings are made here, not collected: for each digit a few hand-designed styles (a 1 with or
+without flag and base, a 7 with or without crossbar, an open or closed 4, …), each written by many
+made-up "writers" — a random slant, rotation, width, size (150 to 550 pixels tall) and place on the
+canvas, every control point moved a little, a slow wobble along the line — and sampled as a mouse
+reports a drag: a point every 5 to 40 pixels, at an uneven speed. They are NOT real people's
+handwriting, and no MNIST digit is used; a rate measured on them is a check of the pipeline, not a
+promise about yours.
+
+Each drawing is posted to the real window code (headless) as mouse events, Space is posted, and the
+printed score line is read back. Three pipelines are compared, all with the same model:
+
+    talk      the talk's: one 24-pixel square per mouse event, the 28×28 grid fed straight in
+    canvas    the canvas as shown (fixed 40-pixel pen), cropped, fitted and centred as MNIST
+    window    what mnist_draw.py does: strokes redrawn with a pen sized to the digit, then the same
+"""
+
+import argparse
+import io
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np  # noqa: E402
+
+from myonn.draw_window import (CANVAS_SIDE, WINDOW_SIZE, Recognizer, new_canvas_surface,  # noqa: E402
+                               stroke_events, update)
+from myonn.handwriting import mnist_style  # noqa: E402
+from myonn.model import default_model_path, load_model  # noqa: E402
+from myonn.pictures import pygame  # noqa: E402
+
+
+# ---- The styles: strokes in a box 1 high (y down), each stroke a list of curves --------------------
+# A curve is a list of (x, y) control points joined smoothly (Catmull-Rom); where one curve of a
+# stroke ends and the next begins the pen turns a corner without lifting.
+
+def arc(cx, cy, rx, ry, start, end, points=12):
+    """Control points on an ellipse from angle `start` to `end` (degrees; 0 = right, 90 = down)."""
+    angles = np.radians(np.linspace(start, end, points))
+    return [(cx + rx * np.cos(a), cy + ry * np.sin(a)) for a in angles]
+
+
+STYLES = {
+    0: {
+        "oval": [[arc(0.5, 0.5, 0.33, 0.5, -90, -90 - 370)]],
+        "round": [[arc(0.5, 0.5, 0.42, 0.48, -80, 290)]],
+        "open top": [[arc(0.5, 0.52, 0.34, 0.48, -60, -60 - 340)]],
+    },
+    1: {
+        "stick": [[[(0.5, 0.0), (0.5, 1.0)]]],
+        "flag": [[[(0.25, 0.22), (0.55, 0.0)], [(0.55, 0.0), (0.55, 1.0)]]],
+        "flag and base": [[[(0.25, 0.22), (0.55, 0.0)], [(0.55, 0.0), (0.55, 1.0)]],
+                          [[(0.25, 1.0), (0.85, 1.0)]]],
+    },
+    2: {
+        "swan": [[[(0.12, 0.25), (0.45, 0.0), (0.85, 0.2), (0.7, 0.55), (0.08, 1.0)],
+                  [(0.08, 1.0), (0.92, 0.98)]]],
+        "loop": [[[(0.12, 0.22), (0.45, 0.0), (0.85, 0.2), (0.65, 0.6), (0.2, 0.9), (0.1, 0.97),
+                   (0.22, 0.82), (0.35, 0.95), (0.6, 1.0), (0.92, 0.95)]]],
+        "angular": [[[(0.1, 0.2), (0.5, 0.0), (0.88, 0.22), (0.85, 0.4)], [(0.85, 0.4), (0.1, 1.0)],
+                     [(0.1, 1.0), (0.9, 1.0)]]],
+    },
+    3: {
+        "round": [[[(0.12, 0.12), (0.5, 0.0), (0.85, 0.2), (0.7, 0.42), (0.38, 0.5)],
+                   [(0.38, 0.5), (0.8, 0.6), (0.85, 0.85), (0.5, 1.0), (0.1, 0.88)]]],
+        "flat top": [[[(0.12, 0.0), (0.85, 0.0)], [(0.85, 0.0), (0.4, 0.42)],
+                      [(0.4, 0.42), (0.82, 0.58), (0.85, 0.85), (0.5, 1.0), (0.1, 0.88)]]],
+        "smooth": [[[(0.15, 0.15), (0.5, 0.0), (0.82, 0.18), (0.6, 0.45), (0.42, 0.5), (0.62, 0.53),
+                     (0.88, 0.75), (0.55, 1.0), (0.12, 0.85)]]],
+    },
+    4: {
+        "open": [[[(0.2, 0.0), (0.12, 0.6)], [(0.12, 0.6), (0.92, 0.6)]],
+                 [[(0.68, 0.12), (0.68, 1.0)]]],
+        "closed": [[[(0.65, 0.0), (0.05, 0.65)], [(0.05, 0.65), (0.95, 0.65)]],
+                   [[(0.65, 0.0), (0.65, 1.0)]]],
+        "one stroke": [[[(0.35, 0.0), (0.1, 0.6)], [(0.1, 0.6), (0.8, 0.6)]],
+                       [[(0.62, 0.25), (0.6, 1.0)]]],
+    },
+    5: {
+        "flag last": [[[(0.22, 0.0), (0.18, 0.45)],
+                       [(0.18, 0.45), (0.5, 0.37), (0.85, 0.55), (0.85, 0.8), (0.5, 1.0), (0.1, 0.88)]],
+                      [[(0.22, 0.0), (0.85, 0.0)]]],
+        "one stroke": [[[(0.85, 0.0), (0.22, 0.0)], [(0.22, 0.0), (0.18, 0.45)],
+                        [(0.18, 0.45), (0.5, 0.37), (0.85, 0.55), (0.85, 0.8), (0.5, 1.0), (0.1, 0.88)]]],
+        "round belly": [[[(0.25, 0.02), (0.2, 0.5)],
+                         [(0.2, 0.5), (0.55, 0.4), (0.9, 0.65), (0.7, 0.95), (0.4, 1.0), (0.12, 0.9)]],
+                        [[(0.25, 0.02), (0.8, 0.05)]]],
+    },
+    6: {
+        "round": [[[(0.75, 0.02), (0.4, 0.2), (0.15, 0.6), (0.3, 0.95), (0.65, 0.97), (0.82, 0.72),
+                    (0.55, 0.52), (0.25, 0.6), (0.18, 0.72)]]],
+        "straight back": [[[(0.65, 0.0), (0.2, 0.68)],
+                           [(0.2, 0.68), (0.3, 0.95), (0.65, 0.98), (0.82, 0.75), (0.6, 0.52), (0.3, 0.58),
+                            (0.2, 0.68)]]],
+        "small loop": [[[(0.7, 0.0), (0.35, 0.3), (0.2, 0.65), (0.35, 0.98), (0.65, 0.92), (0.7, 0.72),
+                         (0.45, 0.62), (0.22, 0.75)]]],
+    },
+    7: {
+        "plain": [[[(0.08, 0.0), (0.9, 0.0)], [(0.9, 0.0), (0.35, 1.0)]]],
+        "crossbar": [[[(0.08, 0.0), (0.9, 0.0)], [(0.9, 0.0), (0.35, 1.0)]],
+                     [[(0.3, 0.5), (0.8, 0.5)]]],
+        "hook": [[[(0.08, 0.15), (0.1, 0.0)], [(0.1, 0.0), (0.9, 0.02)], [(0.9, 0.02), (0.4, 1.0)]]],
+        "curved stem": [[[(0.08, 0.0), (0.9, 0.0)], [(0.9, 0.0), (0.62, 0.4), (0.48, 0.72), (0.42, 1.0)]]],
+    },
+    8: {
+        "one stroke": [[[(0.8, 0.12), (0.5, 0.0), (0.2, 0.15), (0.28, 0.36), (0.72, 0.6), (0.8, 0.85),
+                         (0.5, 1.0), (0.2, 0.85), (0.28, 0.6), (0.72, 0.36), (0.8, 0.14), (0.55, 0.0)]]],
+        "two loops": [[arc(0.5, 0.24, 0.28, 0.24, 90, 90 + 370)],
+                      [arc(0.5, 0.74, 0.36, 0.26, -90, -90 + 370)]],
+        "snowman": [[[(0.6, 0.02), (0.25, 0.1), (0.3, 0.35), (0.7, 0.55), (0.78, 0.85), (0.45, 1.0),
+                      (0.18, 0.8), (0.35, 0.55), (0.75, 0.32), (0.7, 0.08), (0.55, 0.02)]]],
+    },
+    9: {
+        "straight tail": [[arc(0.45, 0.27, 0.35, 0.27, 0, -360),
+                           [(0.8, 0.27), (0.75, 1.0)]]],
+        "curved tail": [[arc(0.45, 0.27, 0.33, 0.27, 10, -350),
+                         [(0.78, 0.32), (0.72, 0.7), (0.5, 1.0), (0.22, 0.9)]]],
+        "two strokes": [[arc(0.45, 0.28, 0.36, 0.28, -20, -380)],
+                        [[(0.8, 0.12), (0.75, 1.0)]]],
+    },
+}
+
+
+# ---- Writers: the same style, written by many hands, sampled as a mouse --------------------------
+
+def smooth_curve(points, per_span=16):
+    """Catmull-Rom through the control points: (n, 2) points along a smooth curve."""
+    points = np.asarray(points, dtype=np.float64)
+    if len(points) < 3:
+        return np.linspace(points[0], points[-1], per_span + 1)
+    padded = np.concatenate([2 * points[:1] - points[1:2], points, 2 * points[-1:] - points[-2:-1]])
+    t = np.linspace(0, 1, per_span, endpoint=False)[:, None]
+    spans = []
+    for p0, p1, p2, p3 in zip(padded, padded[1:], padded[2:], padded[3:]):
+        spans.append(0.5 * (2 * p1 + (p2 - p0) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t ** 2
+                            + (3 * p1 - p0 - 3 * p2 + p3) * t ** 3))
+    return np.concatenate(spans + [points[-1:]])
+
+
+def write(style, random):
+    """One writer's drawing of a style: a list of strokes, each an (n, 2) array of canvas points."""
+    # Each control point moved a little: no two writers make quite the same shape.
+    strokes = [[np.asarray(curve) + random.normal(0, 0.025, (len(curve), 2)) for curve in stroke]
+               for stroke in style]
+    paths = [np.concatenate([smooth_curve(curve) for curve in stroke]) for stroke in strokes]
+    height = random.uniform(150, 550)
+    width_factor = random.uniform(0.75, 1.25)
+    slant = np.radians(random.uniform(-15, 15))
+    turn = np.radians(random.uniform(-8, 8))
+    shaped = []
+    for path in paths:
+        x = (path[:, 0] - 0.5) * width_factor + np.tan(slant) * (0.5 - path[:, 1])
+        y = path[:, 1] - 0.5
+        rotated = np.stack([x * np.cos(turn) - y * np.sin(turn), x * np.sin(turn) + y * np.cos(turn)], 1)
+        shaped.append(rotated * height)
+    everything = np.concatenate(shaped)
+    low, high = everything.min(axis=0), everything.max(axis=0)
+    fit = min(1.0, (CANVAS_SIDE - 40) / (high - low).max())  # a tall slanted digit must stay on the canvas
+    shaped = [(path - low) * fit for path in shaped]
+    room = CANVAS_SIDE - 40 - (high - low) * fit
+    offset = 20 + random.uniform(0, 1, 2) * room
+    return [mouse_samples(path + offset, height * fit, random) for path in shaped]
+
+
+def mouse_samples(path, height, random):
+    """Where a mouse reports a hand moving along `path`: a point every 5 to 40 pixels, unevenly,
+    with a slow wobble across the line (a hand is not a plotter)."""
+    steps = np.linalg.norm(np.diff(path, axis=0), axis=1)
+    along = np.concatenate([[0], np.cumsum(steps)])
+    length = along[-1]
+    wobble_phase = random.uniform(0, 2 * np.pi, 2)
+    wobble_size = height * random.uniform(0.0, 0.015)
+    typical_step = random.uniform(5, 40)
+    distances = [0.0]
+    while distances[-1] < length:
+        distances.append(distances[-1] + typical_step * random.uniform(0.4, 1.6))
+    distances[-1] = length
+    distances = np.array(distances)
+    points = np.stack([np.interp(distances, along, path[:, 0]), np.interp(distances, along, path[:, 1])], 1)
+    cycles = distances / max(height, 1) * 2
+    points += wobble_size * np.stack([np.sin(2 * np.pi * cycles + wobble_phase[0]),
+                                      np.sin(2 * np.pi * 1.3 * cycles + wobble_phase[1])], 1)
+    return np.clip(points, 0, CANVAS_SIDE - 1)
+
+
+def drawings(per_digit, seed):
+    """(digit, style name, strokes) for per_digit drawings of each digit, styles taken in turn."""
+    random = np.random.default_rng(seed)
+    made = []
+    for digit, styles in STYLES.items():
+        names = list(styles)
+        for number in range(per_digit):
+            name = names[number % len(names)]
+            made.append((digit, name, write(styles[name], random)))
+    return made
+
+
+# ---- Replaying them through the window ----------------------------------------------------------
+
+SPACE = pygame.event.Event(pygame.KEYDOWN, key=pygame.K_SPACE, mod=0, unicode=" ", scancode=44)
+
+
+def talk_grid(events):
+    """The talk's pipeline: the 24-pixel square under each mouse event with the button held, set to
+    full ink; the 28×28 grid goes to the network as it is."""
+    grid = np.zeros((28, 28), dtype=np.float32)
+    for event in events:
+        if event.type in (pygame.MOUSEBUTTONDOWN, pygame.MOUSEMOTION):
+            x, y = event.pos
+            grid[min(y // 24, 27), min(x // 24, 27)] = 255
+    return grid
+
+
+def replay_all(model, made):
+    """Replay every drawing through the window; returns {pipeline: digits recognised (n,)} and the
+    milliseconds each window update took (one motion event: query and panel included)."""
+    screen = pygame.display.set_mode(WINDOW_SIZE)
+    canvas_surface = new_canvas_surface()
+    recognizer = Recognizer(model, output=io.StringIO())
+    answers = {"talk": [], "canvas": [], "window": []}
+    update_times = []
+    for digit, name, strokes in made:
+        events = stroke_events(strokes)
+        answers["talk"].append(int(np.argmax(model.scores(talk_grid(events)))))
+        for event in events[:-1]:
+            pygame.event.post(event)
+        update(recognizer, screen, pygame.event.get(), canvas_surface)
+        # Time the last event on its own: one mouse move, the query and the redrawn panel.
+        pygame.event.post(events[-1])
+        started = time.perf_counter()
+        update(recognizer, screen, pygame.event.get(), canvas_surface)
+        update_times.append((time.perf_counter() - started) * 1000)
+        answers["canvas"].append(int(np.argmax(model.scores(mnist_style(recognizer.canvas * 255)))))
+        recognizer.output.seek(0)
+        recognizer.output.truncate()
+        pygame.event.post(SPACE)
+        update(recognizer, screen, pygame.event.get(), canvas_surface)
+        line = recognizer.output.getvalue().strip()
+        scores = [float(part.split("=")[1].rstrip("%")) for part in line.split("  ")]
+        answers["window"].append(int(np.argmax(scores)))
+        pygame.event.post(SPACE)  # the next Space clears, for the next digit
+        update(recognizer, screen, pygame.event.get(), canvas_surface)
+    return {pipeline: np.array(found) for pipeline, found in answers.items()}, np.array(update_times)
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Recognition of replayed pen strokes in the drawing window.")
+    parser.add_argument("--model", type=Path, action="append", metavar="PATH",
+                        help="a model to measure (repeat for several; default: data/mnist_nn.npz)")
+    parser.add_argument("--per-digit", type=int, default=50, metavar="N", help="drawings per digit (default 50)")
+    parser.add_argument("--seed", type=int, default=2019, help="the writers' random seed (default 2019)")
+    parser.add_argument("--examples", type=Path, metavar="DIR",
+                        help="write one drawing of each style to DIR as STROKES.json (for --replay), then exit")
+    parser.add_argument("--save-strokes", type=Path, metavar="DIR", help="also write every drawing to DIR")
+    arguments = parser.parse_args()
+
+    if arguments.examples:
+        made = drawings(max(len(styles) for styles in STYLES.values()), arguments.seed)
+        seen = set()
+        for digit, name, strokes in made:
+            if (digit, name) not in seen:
+                seen.add((digit, name))
+                save_strokes(arguments.examples / f"{digit}-{name.replace(' ', '-')}.json", strokes)
+        print(f"wrote {len(seen)} drawings to {arguments.examples}")
+        return
+
+    made = drawings(arguments.per_digit, arguments.seed)
+    if arguments.save_strokes:
+        for number, (digit, name, strokes) in enumerate(made):
+            save_strokes(arguments.save_strokes / f"{digit}-{name.replace(' ', '-')}-{number:04d}.json", strokes)
+    labels = np.array([digit for digit, _, _ in made])
+    styles_count = sum(len(styles) for styles in STYLES.values())
+    print(f"{len(made)} drawings ({arguments.per_digit} per digit, {styles_count} styles, seed {arguments.seed}), "
+          "replayed as mouse events through the window\n")
+
+    pygame.display.init()
+    columns, update_times = {}, []
+    for path in arguments.model or [default_model_path()]:
+        model = load_model(path)
+        answers, times = replay_all(model, made)
+        update_times.append(times)
+        for pipeline, found in answers.items():
+            columns[f"{path.name} {pipeline}"] = found == labels
+    pygame.display.quit()
+
+    width = max(len(title) for title in columns) + 2
+    print("digit" + "".join(title.rjust(width) for title in columns))
+    for digit in range(10):
+        print(f"{digit:>5}" + "".join(f"{100 * right[labels == digit].mean():.0f}%".rjust(width)
+                                       for right in columns.values()))
+    print("  all" + "".join(f"{100 * right.mean():.1f}%".rjust(width) for right in columns.values()))
+    times = np.concatenate(update_times)
+    print(f"\nwindow update for one mouse move (query and live panel): median {np.median(times):.1f} ms, "
+          f"95th percentile {np.percentile(times, 95):.1f} ms")
+
+    window_right = list(columns.values())[2]
+    wrong = [f"{digit}:{name}" for (digit, name, _), right in zip(made, window_right) if not right]
+    if wrong:
+        print("missed by the window (first model):", ", ".join(wrong))
+
+
+def save_strokes(path, strokes):
+    """A drawing as JSON for mnist_draw.py --replay: a list of strokes, each a list of [x, y]."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps([[[round(float(x), 1), round(float(y), 1)] for x, y in stroke]
+                                for stroke in strokes]) + "\n")
+
+
+if __name__ == "__main__":
+    main()

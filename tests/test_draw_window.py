@@ -1,0 +1,245 @@
+"""myonn/draw_window.py and mnist_draw.py: the Digit Recognizer, driven headless by posted mouse and key events."""
+
+import os
+
+os.environ["SDL_VIDEODRIVER"] = "dummy"  # no screen needed: pygame draws into memory
+os.environ["SDL_AUDIODRIVER"] = "dummy"
+
+import json  # noqa: E402
+import re  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from myonn import pictures  # noqa: E402
+from myonn.draw_window import (CANVAS_SIDE, PEN_RADIUS, WINDOW_SIZE, Recognizer, new_canvas_surface,  # noqa: E402
+                               read_strokes, score_line, stroke_events, update)
+from myonn.errors import MyonnError  # noqa: E402
+from myonn.model import load_model  # noqa: E402
+from myonn.pictures import pygame  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+STROKES = ROOT / "bench" / "strokes"
+SCORE_LINE = re.compile(r"^" + "  ".join(rf"{digit}=\d+\.\d%" for digit in range(10)) + r"\n$")
+
+SEVEN = [[(150, 150), (500, 150), (300, 560)]]
+ONE = [[(330, 120), (330, 560)]]
+
+
+class Recorded:
+    """An output stream that notes what was written and whether each write was flushed at once."""
+
+    def __init__(self):
+        self.text, self.unflushed = "", False
+
+    def write(self, text):
+        self.text += text
+        self.unflushed = True
+
+    def flush(self):
+        self.unflushed = False
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_model()  # the shipped data/mnist_nn.npz
+
+
+@pytest.fixture
+def window(model):
+    """A Recognizer in a headless window; window.post(...) sends it events as a mouse and keyboard would."""
+    pygame.display.init()
+    screen = pygame.display.set_mode(WINDOW_SIZE)
+    recognizer = Recognizer(model, output=Recorded())
+    canvas_surface = new_canvas_surface()
+
+    def post(*events):
+        for event in events:
+            pygame.event.post(event)
+        update(recognizer, screen, pygame.event.get(), canvas_surface)
+
+    recognizer.post, recognizer.screen = post, screen
+    yield recognizer
+    pygame.display.quit()
+
+
+def key(name, mod=0):
+    return pygame.event.Event(pygame.KEYDOWN, key=getattr(pygame, f"K_{name}"), mod=mod, unicode="", scancode=0)
+
+
+def button(kind, number, pos):
+    return pygame.event.Event(kind, button=number, pos=pos)
+
+
+def drag(points):
+    return stroke_events([points])
+
+
+def screen_is_ink(screen, point):
+    return screen.get_at(point)[:3] == (0, 0, 0)
+
+
+# ---- Drawing ---------------------------------------------------------------------------------------
+
+def test_sparse_motion_events_draw_a_continuous_stroke(window):
+    window.post(*drag([(100, 100), (500, 100), (500, 600)]))  # three mouse positions, 400+ pixels apart
+    for x in range(100, 501, 5):
+        assert screen_is_ink(window.screen, (x, 100))
+    for y in range(100, 601, 5):
+        assert screen_is_ink(window.screen, (500, y))
+    assert not screen_is_ink(window.screen, (300, 300))
+    assert window.strokes == [[(100, 100), (500, 100), (500, 600)]]
+
+
+def test_the_pen_is_round_and_soft_edged_on_screen(window):
+    window.post(*drag([(300, 300)]))  # a click: a dot
+    assert screen_is_ink(window.screen, (300, 300 + PEN_RADIUS - 2))
+    assert window.screen.get_at((300, 300 + PEN_RADIUS + 2))[:3] == (255, 255, 255)
+    assert 0 < window.canvas[300 + PEN_RADIUS, 300] < 1  # the edge pixels are grey
+
+
+def test_moving_without_the_button_draws_nothing(window):
+    window.post(pygame.event.Event(pygame.MOUSEMOTION, pos=(200, 200), rel=(1, 1), buttons=(0, 0, 0)))
+    assert window.strokes == [] and not window.canvas.any()
+
+
+def test_a_drag_off_the_canvas_stays_on_its_edge(window):
+    window.post(*drag([(600, 300), (900, 300), (1200, -50)]))
+    assert window.strokes[0][1:] == [(CANVAS_SIDE - 1, 300), (CANVAS_SIDE - 1, 0)]
+
+
+def test_the_panel_shows_what_the_network_receives(window):
+    window.post(*drag(ONE[0]))
+    pixels, scores = window.network_view()
+    row, column = np.unravel_index(np.argmax(pixels), pixels.shape)
+    square_centre = (CANVAS_SIDE + 18 + 9 * column + 4, 38 + 9 * row + 4)
+    assert window.screen.get_at(square_centre)[:3] == pictures.grey_colour(pixels[row, column])
+    assert scores.shape == (10,) and scores.max() > 0
+
+
+# ---- Space: recognise, then clear ---------------------------------------------------------------------
+
+def test_space_prints_every_score_in_one_flushed_line_and_shows_the_digit(window):
+    window.post(*drag(SEVEN[0]), key("SPACE"))
+    assert SCORE_LINE.match(window.output.text), window.output.text
+    assert not window.output.unflushed
+    assert window.answer == 7
+    assert window.hint() == "Space: next digit"
+
+
+def test_the_next_space_clears_for_a_new_digit(window):
+    window.post(*drag(SEVEN[0]), key("SPACE"), key("SPACE"))
+    assert window.output.text.count("\n") == 1
+    assert window.strokes == [] and not window.canvas.any() and window.answer is None
+
+
+def test_space_on_an_empty_canvas_does_nothing(window):
+    window.post(key("SPACE"), key("SPACE"))
+    assert window.output.text == "" and window.answer is None
+
+
+def test_drawing_over_an_answer_adds_to_the_digit(window):
+    window.post(*drag(ONE[0]), key("SPACE"), *drag([(250, 200), (330, 120)]))
+    assert window.answer is None and len(window.strokes) == 2
+
+
+def test_score_line_format():
+    scores = np.array([0.001, 0.0, 0.003, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.973])
+    assert score_line(scores) == "0=0.1%  1=0.0%  2=0.3%  3=0.0%  4=0.0%  5=0.0%  6=0.0%  7=0.0%  8=0.0%  9=97.3%"
+
+
+# ---- Clear and undo -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("clearing", [
+    button(pygame.MOUSEBUTTONDOWN, 3, (300, 300)), key("BACKSPACE"), key("c")], ids=["right button", "Backspace", "C"])
+def test_clearing(window, clearing):
+    window.post(*drag(SEVEN[0]), clearing)
+    assert window.strokes == [] and not window.canvas.any()
+    assert window.screen.get_at((500, 150))[:3] == (255, 255, 255)
+    assert not window.network_view()[0].any()
+
+
+def test_ctrl_z_undoes_the_last_stroke(window):
+    window.post(*drag(SEVEN[0]))
+    seven = window.canvas.copy()
+    window.post(*drag([(250, 360), (450, 360)]))
+    window.post(key("z", pygame.KMOD_LCTRL))
+    assert window.canvas == pytest.approx(seven)
+    assert window.strokes == [[(150.0, 150.0), (500.0, 150.0), (300.0, 560.0)]]
+    assert not window.canvas[360, 270]  # the crossbar is gone
+    assert window.canvas[150, 300] == 1  # the seven stays
+    window.post(key("z"))  # Z without Ctrl is not undo
+    assert len(window.strokes) == 1
+    window.post(key("z", pygame.KMOD_LCTRL), key("z", pygame.KMOD_LCTRL))  # undo on nothing: no harm
+    assert window.strokes == [] and not window.canvas.any()
+
+
+def test_escape_and_closing_quit(window):
+    window.post(key("ESCAPE"))
+    assert not window.running
+    window.running = True
+    window.post(pygame.event.Event(pygame.QUIT))
+    assert not window.running
+
+
+# ---- Recognition -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["0-oval", "1-stick", "2-swan", "3-round", "4-open", "5-flag-last",
+                                  "6-round", "7-plain", "8-snowman", "9-two-strokes"])
+def test_drawn_digits_are_recognised(window, name):
+    window.post(*stroke_events(read_strokes(STROKES / f"{name}.json")), key("SPACE"))
+    assert window.answer == int(name[0])
+    assert SCORE_LINE.match(window.output.text)
+
+
+# ---- Replay files and the script -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, problem", [
+    ("[[[1, 2], [3]]]", "not [x, y]"),
+    ('{"strokes": []}', "not a strokes file"),
+    ("[[]]", "stroke 1 is not a list"),
+    ("[[[1, 2]], [[1, NaN]]]", "stroke 2 has a point"),
+    ("[[1, 2", "not valid JSON (line 1"),
+])
+def test_bad_strokes_files_are_refused_in_one_line(tmp_path, text, problem):
+    path = tmp_path / "bad.json"
+    path.write_text(text)
+    with pytest.raises(MyonnError, match=re.escape(problem)):
+        read_strokes(path)
+
+
+def run_script(*arguments):
+    return subprocess.run([sys.executable, str(ROOT / "mnist_draw.py"), *map(str, arguments)],
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "SDL_VIDEODRIVER": "dummy"})
+
+
+def test_replay_screenshot_prints_the_scores_and_writes_the_window(tmp_path):
+    picture = tmp_path / "seven.png"
+    result = run_script("--replay", STROKES / "7-plain.json", "--screenshot", picture)
+    assert result.returncode == 0, result.stderr
+    assert SCORE_LINE.match(result.stdout)
+    assert max(range(10), key=lambda digit: float(result.stdout.split()[digit][2:-1])) == 7
+    assert pygame.image.load(str(picture)).get_size() == WINDOW_SIZE
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--model", "no/such/model.npz"], "model not found: no/such/model.npz (train one with: python mnist_train.py)"),
+    (["--replay", "no/such/strokes.json", "--screenshot", "x.png"], "cannot read strokes no/such/strokes.json"),
+    (["--screenshot", "x.png"], "--screenshot needs --replay"),
+])
+def test_user_mistakes_get_one_line_and_exit_2(arguments, message):
+    result = run_script(*arguments)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and message in result.stderr, result.stderr
+
+
+def test_a_bad_replay_file_gets_one_line(tmp_path):
+    path = tmp_path / "strokes.json"
+    path.write_text(json.dumps({"not": "strokes"}))
+    result = run_script("--replay", path, "--screenshot", tmp_path / "x.png")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "not a strokes file" in result.stderr

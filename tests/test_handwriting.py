@@ -1,0 +1,126 @@
+"""myonn/handwriting.py: a drawing becomes an MNIST-style 28×28 image (pen, crop, 20-pixel fit, centre of mass)."""
+
+import numpy as np
+import pytest
+
+from myonn.handwriting import (BOX_SIDE, area_resampling, bounding_box, centre_of_mass, digit_pixels,
+                               draw_segment, draw_strokes, fit_box, mnist_style)
+
+SEVEN = [[(100, 100), (400, 100), (250, 500)]]
+
+
+def ink_box_size(image):
+    rows, columns = bounding_box(image)
+    return rows.stop - rows.start, columns.stop - columns.start
+
+
+# ---- The pen -------------------------------------------------------------------------------------
+
+def test_two_far_apart_points_make_one_unbroken_line():
+    ink = draw_strokes([[(10, 20), (90, 20)]], (40, 100), radius=3)
+    assert (ink[19:21, 10:90] == 1).all()  # full ink all along the centre line, no gaps
+    assert ink[20, 0] == 0 and ink[20, 99] == 0 and ink[30, 50] == 0
+
+
+def test_the_pen_is_round_and_its_edge_anti_aliased():
+    ink = draw_strokes([[(50.5, 50.5)]], (100, 100), radius=10)  # one point, on pixel (50, 50)'s centre: a dot
+    assert ink_box_size(ink) == (21, 21)
+    assert ink[50, 50] == 1
+    assert ink[50, 40] == pytest.approx(0.5)  # the edge runs through this pixel's centre: half covered
+    assert ink[44, 44] == 1  # inside the circle...
+    assert ink[41, 41] == 0  # ...but the square's corner stays empty
+
+
+def test_crossing_strokes_do_not_add_up():
+    ink = draw_strokes([[(0, 50), (100, 50)], [(50, 0), (50, 100)]], (100, 100), radius=4)
+    assert ink.max() == 1
+
+
+def test_a_segment_is_added_in_place_only_near_itself():
+    image = np.zeros((200, 200), np.float32)
+    rows, columns = draw_segment(image, (20, 30), (60, 30), radius=5)
+    assert image[30, 20:61].min() == 1
+    outside = image.copy()
+    outside[rows, columns] = 0
+    assert not outside.any()
+    assert draw_segment(image, (500, 500), (600, 600), radius=5) is None  # off the image: nothing
+
+
+# ---- Area averaging and the 20-pixel fit ---------------------------------------------------------
+
+def test_area_resampling_averages_whole_and_partly_covered_pixels():
+    # 3 pixels down to 2: each new pixel covers 1.5 old ones.
+    matrix = area_resampling(3, 2 / 3)
+    assert matrix == pytest.approx(np.array([[2 / 3, 1 / 3, 0], [0, 1 / 3, 2 / 3]]))
+    assert area_resampling(28, 20 / 28).sum(axis=1) == pytest.approx(np.ones(20))
+
+
+def test_fit_box_averages_blocks_of_pixels():
+    image = np.kron(np.arange(100, dtype=np.float32).reshape(10, 10), np.ones((4, 4)))  # 40×40, 4×4 blocks
+    assert fit_box(image, 20) == pytest.approx(np.kron(np.arange(100).reshape(10, 10), np.ones((2, 2))))
+
+
+def test_fit_box_keeps_the_aspect_ratio():
+    assert fit_box(np.ones((90, 30)), 20).shape == (20, 7)  # 30 × 20/90 = 6.7 pixels, rounded up
+    assert fit_box(np.ones((10, 40)), 20).shape == (5, 20)
+    assert fit_box(np.ones((5, 5)), 20).shape == (20, 20)  # a small drawing is enlarged
+
+
+def test_a_thin_line_becomes_grey_not_on_off():
+    image = np.zeros((100, 100), np.float32)
+    image[:, 50] = 255  # one pixel wide in a 100-pixel box: a fifth of a pixel at 20
+    fitted = fit_box(image, 20)
+    assert fitted.max() == pytest.approx(255 / 5)
+
+
+# ---- The whole MNIST-style preparation -----------------------------------------------------------
+
+def test_ink_is_cropped_fitted_to_20_pixels_and_centred_by_mass():
+    image = np.zeros((300, 400), np.float32)
+    image[10:130, 300:360] = 255  # a 120×60 block far off-centre
+    prepared = mnist_style(image)
+    assert prepared.shape == (28, 28)
+    assert ink_box_size(prepared) == (20, 10)  # longer side 20, aspect 2:1 kept
+    assert centre_of_mass(prepared) == pytest.approx((14, 14), abs=0.5)
+
+
+def test_centring_is_by_mass_not_by_the_box():
+    image = np.zeros((100, 100), np.float32)
+    image[0:100, 0:20] = 255  # an L: heavy on the left
+    image[80:100, 20:100] = 255
+    prepared = mnist_style(image)
+    assert centre_of_mass(prepared) == pytest.approx((14, 14), abs=0.5)
+    rows, columns = bounding_box(prepared)
+    assert (columns.start + columns.stop) / 2 > 14.5  # so the box itself sits right of centre
+
+
+def test_grey_levels_are_kept():
+    image = np.zeros((40, 40), np.float32)
+    image[:, :] = 100
+    assert mnist_style(image).max() == pytest.approx(100)
+
+
+def test_no_ink_gives_an_empty_frame():
+    assert not mnist_style(np.zeros((50, 50))).any()
+    assert digit_pixels([]) is None
+    assert digit_pixels([[]]) is None
+
+
+def test_digit_pixels_is_the_same_however_large_or_wherever_the_digit_is_drawn():
+    small = digit_pixels(SEVEN)
+    large = digit_pixels([[(3 * x + 7, 3 * y - 250) for x, y in stroke] for stroke in SEVEN])
+    assert small.shape == (28, 28) and small.max() > 250
+    assert np.abs(small - large).max() < 2
+
+
+def test_digit_pixels_gives_mnist_sized_strokes():
+    image = digit_pixels([[(300, 100), (300, 500)]])  # a 1: a vertical line
+    rows, columns = bounding_box(image)
+    assert rows.stop - rows.start == BOX_SIDE
+    assert 2 <= image.sum(axis=1)[10] / 255 <= 4  # about 3 pixels of ink across, as in MNIST
+    assert centre_of_mass(image) == pytest.approx((14, 14), abs=0.5)
+
+
+def test_a_dot_stays_a_dot_sized_blob():
+    image = digit_pixels([[(300, 300)]])
+    assert image is not None and image.max() > 0
