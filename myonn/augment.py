@@ -115,17 +115,20 @@ class Augmentation:
     def __call__(self, images, random):
         """Randomly moved copies of a batch of digits.
 
-        images: (n, 28, 28) grey levels, any real dtype (uint8 or float32 straight from MNIST).
+        images: a batch (n, 28, 28) or one image (28, 28) of grey levels, any real dtype (uint8 or
+                float32 straight from MNIST). They are not changed.
         random: a numpy Generator (np.random.default_rng(seed)); the same generator state gives
                 the same moves, so a seeded training run is repeatable.
-        Returns float32 (n, 28, 28), grey levels within the input's range (bilinear interpolation
-        only averages). Labels are not needed: each image stays the digit it was.
+        Returns float32 of the same shape, grey levels within the input's range (bilinear
+        interpolation only averages). Labels are not needed: each image stays the digit it was.
         """
-        images = np.asarray(images, dtype=np.float32)
+        images = np.array(images, dtype=np.float32)              # a copy, whatever comes in
         if self.is_off():
-            return images.copy()
-        source_rows, source_cols = self.source_positions(len(images), random)
-        return warp(images, source_rows, source_cols)
+            return images
+        batch = images.reshape(-1, IMAGE_SIDE, IMAGE_SIDE)
+        source_rows, source_cols = self.source_positions(len(batch), random)
+        moved = warp(batch, source_rows, source_cols)
+        return moved.reshape(images.shape)
 
     def source_positions(self, count, random):
         """Where each output pixel reads from: two float32 arrays (count, 28, 28), rows and columns.
@@ -146,9 +149,9 @@ class Augmentation:
         across = np.arange(IMAGE_SIDE, dtype=np.float32)[None, :] - CENTRE - shift_right  # (count, 1, 28)
         # ... turned back and shrunk back. Rows grow downwards, so turning anticlockwise on screen
         # moves a point at (down, across) to (down·cos − across·sin, across·cos + down·sin).
-        cos, sin = np.cos(angle) / zoom, np.sin(angle) / zoom
-        source_rows = CENTRE + down * cos + across * sin
-        source_cols = CENTRE + across * cos - down * sin
+        cos, sin = np.cos(angle), np.sin(angle)
+        source_rows = CENTRE + (down * cos + across * sin) / zoom
+        source_cols = CENTRE + (across * cos - down * sin) / zoom
 
         if self.elastic_alpha:
             shake_rows, shake_cols = self.elastic_displacements(count, random)
@@ -161,13 +164,14 @@ class Augmentation:
 
         A Gaussian blur is separable: blurring along columns then along rows is the same as the 2-D
         blur. Each 1-D blur of a 28-pixel line is a product with a 28×28 matrix, so the whole batch is
-        blurred by two matrix products, `blur @ field @ blurᵀ`. Beyond the image the field counts as
-        0, as in the paper's "convolution with a Gaussian".
+        blurred by two matrix products. Beyond the image the field counts as 0, as in the widely used
+        implementations (scipy's gaussian_filter with mode="constant").
         """
         field = random.random((count, 2, IMAGE_SIDE, IMAGE_SIDE), dtype=np.float32) * 2 - 1
-        blur = gaussian_blur_matrix(self.elastic_sigma) * np.float32(self.elastic_alpha)
-        smooth = blur @ field @ gaussian_blur_matrix(self.elastic_sigma).T
-        return smooth[:, 0], smooth[:, 1]
+        blur = gaussian_blur_matrix(self.elastic_sigma)
+        smooth = blur @ field @ blur.T        # "@ blur.T" blurs along each row, "blur @" down each column
+        displacement = np.float32(self.elastic_alpha) * smooth
+        return displacement[:, 0], displacement[:, 1]
 
 
 def gaussian_blur_matrix(sigma, size=IMAGE_SIDE):

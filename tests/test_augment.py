@@ -35,6 +35,8 @@ def test_it_returns_float32_images_of_the_same_shape_within_the_grey_levels():
     augmented = Augmentation.from_text(EVERYTHING)(images, np.random.default_rng(0))
     assert augmented.shape == (5, 28, 28) and augmented.dtype == np.float32
     assert augmented.min() >= 0 and augmented.max() <= 255
+    one = Augmentation.from_text(EVERYTHING)(images[0], np.random.default_rng(0))
+    assert one.shape == (28, 28) and one.dtype == np.float32
 
 
 def test_the_same_seed_gives_the_same_images_and_another_seed_different_ones():
