@@ -167,7 +167,7 @@ def test_ctrl_z_undoes_the_last_stroke(window):
     seven = window.canvas.copy()
     window.post(*drag([(250, 360), (450, 360)]))
     window.post(key("z", pygame.KMOD_LCTRL))
-    assert window.canvas == pytest.approx(seven)
+    assert np.abs(window.canvas - seven).max() < 1e-3  # as if the crossbar had never been drawn
     assert window.strokes == [[(150.0, 150.0), (500.0, 150.0), (300.0, 560.0)]]
     assert not window.canvas[360, 270]  # the crossbar is gone
     assert window.canvas[150, 300] == 1  # the seven stays
