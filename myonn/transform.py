@@ -47,8 +47,8 @@ def warp(images, source_rows, source_cols):
     source_rows = np.broadcast_to(source_rows, images.shape)
     source_cols = np.broadcast_to(source_cols, images.shape)
     warped = np.empty(images.shape, dtype=np.float32)
-    # A few hundred images at a time: then the index arrays below stay in the CPU's cache, which
-    # makes the whole batch about three times faster than one pass over 60,000 images.
+    # A few hundred images at a time: then _bilinear's index arrays stay in the CPU's cache, which
+    # makes a large batch several times faster than one pass over all of it.
     for start in range(0, len(images), IMAGES_PER_PASS):
         part = slice(start, start + IMAGES_PER_PASS)
         warped[part] = _bilinear(images[part], source_rows[part], source_cols[part])
@@ -102,8 +102,8 @@ def deskew(images):
     digit drawn off-centre is centred too, while an MNIST digit is not moved at all and so is not
     blurred by a fractional shift. Only the shear interpolates.
 
-    This is the deskewing of LeCun et al.'s "deskewed MNIST" results. An empty image (no ink) comes
-    back unchanged.
+    This is the usual moment-based deskewing, the kind behind the "deskewing" entries in LeCun et al.'s
+    table of MNIST results. An empty image (no ink) comes back unchanged.
     """
     images = np.asarray(images, dtype=np.float32)
     single = images.ndim == 2
