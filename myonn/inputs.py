@@ -10,8 +10,10 @@ import numpy as np
 IMAGE_SIDE = 28
 PIXELS = IMAGE_SIDE * IMAGE_SIDE
 
-# The talk keeps inputs and targets inside (0, 1) but away from the ends: an input of exactly 0
-# would switch its weights' learning off, and a sigmoid only reaches 0 or 1 at infinite weights.
+# The talk keeps inputs and targets away from 0: an input of exactly 0 would switch its weights'
+# learning off, and a sigmoid only reaches 0 or 1 at infinite weights. Inputs span 0.01 to 1.00;
+# targets span 0.01 to 0.99.
+INPUT_OFFSET, INPUT_SCALE = 0.01, 0.99 / 255.0
 LOW, HIGH = 0.01, 0.99
 
 # How inputs are prepared when a model file says nothing: the talk's plain scaling.
@@ -32,7 +34,7 @@ def network_input(pixels, preparation=None):
     if preparation["deskew"]:
         from myonn.transform import deskew
         images = deskew(images)
-    inputs = images.reshape(-1, PIXELS) * np.float32((HIGH - LOW) / 255.0) + np.float32(LOW)
+    inputs = images.reshape(-1, PIXELS) * np.float32(INPUT_SCALE) + np.float32(INPUT_OFFSET)
     return inputs[0] if single else inputs
 
 
@@ -50,5 +52,5 @@ def targets(labels, output_nodes=10):
 def pixels_from_input(inputs):
     """The inverse of the talk's scaling, for pictures: network input (…, 784) -> grey levels 0..255 (…, 28, 28)."""
     inputs = np.asarray(inputs, dtype=np.float32)
-    pixels = (inputs - LOW) * (255.0 / (HIGH - LOW))
+    pixels = (inputs - INPUT_OFFSET) / INPUT_SCALE
     return np.clip(pixels, 0, 255).reshape(inputs.shape[:-1] + (IMAGE_SIDE, IMAGE_SIDE))

@@ -1,0 +1,191 @@
+"""Teaching a model the MNIST digits: epochs of shuffled mini-batches, with a progress bar.
+
+The network does the learning (`NeuralNetwork.train`); this module decides what it sees and when:
+the order of the images, the batches, the learning rate over time, optional on-the-fly augmentation,
+and a clean stop on Ctrl-C.
+"""
+
+import signal
+import time
+from contextlib import contextmanager
+
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from myonn import recipes
+from myonn.evaluation import accuracy, format_percent
+from myonn.inputs import targets
+from myonn.mnist import TEST, TRAIN, load_mnist
+from myonn.model import Model, default_model_path, load_model, save_model
+from myonn.network import NeuralNetwork
+
+INPUT_NODES, OUTPUT_NODES = 784, 10
+
+# Augmented images are made this many at a time: large enough that NumPy's per-call cost vanishes,
+# small enough to stay in cache-friendly memory.
+AUGMENT_CHUNK = 4096
+
+
+def learning_rates(first, last, steps):
+    """The learning rate for each of `steps` batches, falling geometrically from `first` to `last`.
+
+    Big steps early make fast progress; small steps late let the weights settle instead of
+    jumping around the minimum. last == first keeps the talk's constant rate.
+    """
+    if steps <= 1:
+        return np.array([first] * steps, dtype=np.float64)
+    return first * (last / first) ** (np.arange(steps) / (steps - 1))
+
+
+class StopRequest:
+    """Set by Ctrl-C during training, so the current batch finishes and the caller can save."""
+
+    def __init__(self):
+        self.requested = False
+
+
+@contextmanager
+def stop_on_interrupt():
+    """While active, the first Ctrl-C asks training to stop after the current batch; a second one
+    interrupts at once (KeyboardInterrupt)."""
+    stop = StopRequest()
+
+    def request_stop(signum, frame):
+        if stop.requested:
+            raise KeyboardInterrupt
+        stop.requested = True
+
+    try:
+        previous = signal.signal(signal.SIGINT, request_stop)
+    except ValueError:  # not the main thread: Ctrl-C can't reach us anyway
+        yield stop
+        return
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def train(model, images, labels, *, epochs, batch_size, learning_rate, final_learning_rate=None,
+          augmentation=None, seed=None, test_set=None, progress=True, stop=None, report=print):
+    """Train `model` in place for `epochs` passes over images (n, 28, 28) uint8 with labels (n,).
+
+    augmentation: None, or a callable (images, random) -> distorted images, applied afresh each epoch.
+    test_set: (images, labels) to report the test accuracy after each epoch.
+    stop: a StopRequest; when it is set, training stops after the current batch.
+    Returns a list with one dict per finished (or stopped) epoch: epoch, seconds (training time only),
+    seen (images trained on), train_accuracy (running, on what was seen), test_accuracy (if test_set),
+    stopped.
+    """
+    network = model.network
+    random = np.random.default_rng(seed)
+    count = len(images)
+    batches_per_epoch = -(-count // batch_size)
+    rates = learning_rates(learning_rate, final_learning_rate or learning_rate, epochs * batches_per_epoch)
+    wanted = targets(labels, network.output_nodes)
+    # Without augmentation every epoch sees the same inputs: prepare them once.
+    prepared = None if augmentation else model.network_input(images)
+    history = []
+    for epoch in range(epochs):
+        order = random.permutation(count)
+        correct = seen = 0
+        seconds = 0.0
+        bar = tqdm(total=count, desc=f"epoch {epoch + 1}/{epochs}", unit="img", disable=not progress,
+                   leave=True, dynamic_ncols=True)
+        for chunk_start in range(0, count, AUGMENT_CHUNK):
+            started = time.perf_counter()
+            chunk = order[chunk_start:chunk_start + AUGMENT_CHUNK]
+            if prepared is None:
+                chunk_inputs = model.network_input(augmentation(images[chunk], random))
+            else:
+                chunk_inputs = prepared[chunk]
+            for start in range(0, len(chunk), batch_size):
+                batch = slice(start, start + batch_size)
+                network.learning_rate = rates[epoch * batches_per_epoch + (chunk_start + start) // batch_size]
+                outputs = network.train(chunk_inputs[batch], wanted[chunk[batch]])
+                correct += int(np.count_nonzero(outputs.argmax(axis=1) == labels[chunk[batch]]))
+                seen += len(outputs)
+                if stop is not None and stop.requested:
+                    break
+            seconds += time.perf_counter() - started
+            bar.set_postfix_str(f"accuracy {100 * correct / max(seen, 1):.2f}%", refresh=False)
+            bar.update(seen - bar.n)
+            if stop is not None and stop.requested:
+                break
+        bar.close()
+        result = {"epoch": epoch + 1, "seconds": seconds, "seen": seen, "train_accuracy": correct / max(seen, 1),
+                  "stopped": bool(stop and stop.requested)}
+        if test_set is not None and not result["stopped"]:
+            result["test_accuracy"] = accuracy(model, *test_set)
+            report(f"epoch {epoch + 1}/{epochs}: test accuracy {100 * result['test_accuracy']:.2f}% "
+                   f"(training {seconds:.1f} s)")
+        history.append(result)
+        if result["stopped"]:
+            break
+    network.learning_rate = learning_rate  # the file records the rate the user chose, not the last step's
+    return history
+
+
+def train_from_settings(settings, model_path=None, resume=None, data_dir=None, limit=None, progress=True,
+                        report=None):
+    """What mnist_train.py does: load MNIST, build (or resume) a model, train it, save it.
+
+    settings: a recipe's settings (see myonn/recipes.py). With `resume`, the resumed model's layer
+    sizes, cost and input preparation are kept and the recipe's are ignored. Ctrl-C stops after the
+    current batch and saves what has been learned so far. Returns the exit status: 0, or 130 (the
+    shell's code for Ctrl-C) after an interrupted run, saved or not.
+    """
+    report = report or (lambda line: tqdm.write(line))
+    train_images, train_labels = load_mnist(TRAIN, data_dir, limit=limit)
+    test_set = load_mnist(TEST, data_dir)
+    seed = settings["seed"]
+    if resume is not None:
+        model = load_model(resume)
+        if settings["float64"]:
+            model.network.input_weights = model.network.input_weights.astype(np.float64)
+            model.network.output_weights = model.network.output_weights.astype(np.float64)
+        report(f"continuing {resume}: {describe(model)}")
+    else:
+        network = NeuralNetwork(INPUT_NODES, settings["hidden_nodes"], OUTPUT_NODES, settings["learning_rate"],
+                                seed=seed, dtype=np.float64 if settings["float64"] else np.float32,
+                                cost=settings["cost"])
+        model = Model(network, {"deskew": bool(settings["deskew"])})
+    destination = Path(model_path or resume or default_model_path())
+    report(f"training {describe(model)} on {len(train_images):,} images: {settings['epochs']} epochs, "
+           f"batches of {settings['batch_size']}, learning rate {settings['learning_rate']:g}"
+           f" → {settings['final_learning_rate']:g}, augmentation: {settings['augment']}")
+    with stop_on_interrupt() as stop:
+        history = train(model, train_images, train_labels, epochs=settings["epochs"],
+                        batch_size=settings["batch_size"], learning_rate=settings["learning_rate"],
+                        final_learning_rate=settings["final_learning_rate"],
+                        augmentation=recipes.augmentation(settings["augment"]),
+                        seed=None if seed is None else (seed, 1), test_set=test_set, progress=progress,
+                        stop=stop, report=report)
+    stopped = history[-1]["stopped"]
+    if not any(epoch["seen"] for epoch in history):
+        report("stopped before any training: nothing saved")
+        return 130
+    test_accuracy = history[-1].get("test_accuracy")
+    if test_accuracy is None:
+        test_accuracy = accuracy(model, *test_set)
+    model.info = {**model.info, **{key: settings[key] for key in recipes.SETTINGS if key in settings},
+                  "recipe": settings.get("recipe"), "trained_images": len(train_images),
+                  "epochs_done": sum(not epoch["stopped"] for epoch in history),
+                  "training_seconds": round(sum(epoch["seconds"] for epoch in history), 2),
+                  "test_accuracy": test_accuracy}
+    save_model(model, destination)
+    if stopped:
+        report(f"interrupted: saved what was learned so far to {destination} "
+               f"(test accuracy {format_percent(test_accuracy)})")
+        return 130
+    report(f"saved to {destination} (test accuracy {format_percent(test_accuracy)})")
+    return 0
+
+
+def describe(model):
+    network = model.network
+    steps = ", deskewed input" if model.preparation.get("deskew") else ""
+    return (f"{network.input_nodes}-{network.hidden_nodes}-{network.output_nodes} sigmoid network "
+            f"({network.cost.replace('_', ' ')}{steps})")
