@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
-from myonn.draw_window import (CANVAS_SIDE, WINDOW_SIZE, Recognizer, new_canvas_surface,  # noqa: E402
+from myonn.draw_window import (CANVAS_SIDE, WINDOW_SIZE, Recognizer,  # noqa: E402
                                stroke_events, update)
 from myonn.handwriting import mnist_style  # noqa: E402
 from myonn.model import default_model_path, load_model  # noqa: E402
@@ -226,7 +226,6 @@ def replay_all(model, made):
     """Replay every drawing through the window; returns {pipeline: digits recognised (n,)} and the
     milliseconds each window update took (one motion event: query and panel included)."""
     screen = pygame.display.set_mode(WINDOW_SIZE)
-    canvas_surface = new_canvas_surface()
     recognizer = Recognizer(model, output=io.StringIO())
     answers = {"talk": [], "canvas": [], "window": []}
     update_times = []
@@ -235,22 +234,22 @@ def replay_all(model, made):
         answers["talk"].append(int(np.argmax(model.scores(talk_grid(events)))))
         for event in events[:-1]:
             pygame.event.post(event)
-        update(recognizer, screen, pygame.event.get(), canvas_surface)
+        update(recognizer, screen, pygame.event.get())
         # Time the last event on its own: one mouse move, the query and the redrawn panel.
         pygame.event.post(events[-1])
         started = time.perf_counter()
-        update(recognizer, screen, pygame.event.get(), canvas_surface)
+        update(recognizer, screen, pygame.event.get())
         update_times.append((time.perf_counter() - started) * 1000)
         answers["canvas"].append(int(np.argmax(model.scores(mnist_style(recognizer.canvas * 255)))))
         recognizer.output.seek(0)
         recognizer.output.truncate()
         pygame.event.post(SPACE)
-        update(recognizer, screen, pygame.event.get(), canvas_surface)
+        update(recognizer, screen, pygame.event.get())
         line = recognizer.output.getvalue().strip()
         scores = [float(part.split("=")[1].rstrip("%")) for part in line.split("  ")]
         answers["window"].append(int(np.argmax(scores)))
         pygame.event.post(SPACE)  # the next Space clears, for the next digit
-        update(recognizer, screen, pygame.event.get(), canvas_surface)
+        update(recognizer, screen, pygame.event.get())
     return {pipeline: np.array(found) for pipeline, found in answers.items()}, np.array(update_times)
 
 

@@ -60,6 +60,7 @@ PANEL_COLOUR = (236, 236, 240)
 ANSWER_COLOUR = (200, 30, 30)
 BAR_COLOUR = (120, 130, 160)
 BEST_BAR_COLOUR = (200, 30, 30)
+INK_PALETTE = [(255 - level,) * 3 for level in range(256)]  # canvas ink 0..255 -> white..black
 
 
 class Recognizer:
@@ -170,16 +171,13 @@ class Recognizer:
                 self._view = pixels_from_input(inputs), self.model.network.query(inputs)
         return self._view
 
-    def draw(self, surface, canvas_surface=None):
-        """Draw the canvas, the answer if one is shown, and the panel onto a window-sized surface.
-
-        canvas_surface: an 8-bit 672×672 surface from new_canvas_surface() to reuse (the window keeps
-        one); without it one is made.
-        """
+    def draw(self, surface):
+        """Draw the canvas, the answer if one is shown, and the panel onto a window-sized surface."""
         canvas = surface.subsurface((0, 0, CANVAS_SIDE, CANVAS_SIDE))
-        canvas_surface = canvas_surface or new_canvas_surface()
-        pygame.surfarray.blit_array(canvas_surface, np.round(self.canvas.T * 255).astype(np.uint8))
-        canvas.blit(canvas_surface, (0, 0))
+        levels = (self.canvas * 255 + 0.5).astype(np.uint8)  # rows of ink levels, as an 8-bit image stores them
+        picture = pygame.image.frombuffer(levels, (CANVAS_SIDE, CANVAS_SIDE), "P")
+        picture.set_palette(INK_PALETTE)
+        canvas.blit(picture, (0, 0))
         if self.answer is not None:
             veil = pygame.Surface(canvas.get_size(), pygame.SRCALPHA)
             veil.fill((255, 255, 255, 170))
@@ -219,13 +217,6 @@ class Recognizer:
 def score_line(scores):
     """Every digit's score in the talk's format: `0=0.1%  1=0.0%  …  9=97.3%` (raw outputs × 100)."""
     return "  ".join(f"{digit}={100 * float(score):.1f}%" for digit, score in enumerate(scores))
-
-
-def new_canvas_surface():
-    """An 8-bit 672×672 surface whose palette maps ink coverage 0..255 to white..black."""
-    surface = pygame.Surface((CANVAS_SIDE, CANVAS_SIDE), depth=8)
-    surface.set_palette([(255 - level,) * 3 for level in range(256)])
-    return surface
 
 
 def stroke_events(strokes):
@@ -315,11 +306,10 @@ def show_window(recognizer, replay=()):
     except pygame.error as error:
         raise MyonnError(f"cannot open a window: {error}") from None
     pygame.display.set_caption(TITLE)
-    canvas_surface = new_canvas_surface()
     pending = list(replay)
     clock = pygame.time.Clock()
     try:
-        update(recognizer, screen, [], canvas_surface)
+        update(recognizer, screen, [])
         while recognizer.running:
             if pending:
                 for event in pending[:REPLAY_EVENTS_PER_FRAME]:
@@ -329,17 +319,17 @@ def show_window(recognizer, replay=()):
                 events = pygame.event.get()
             else:
                 events = [pygame.event.wait()] + pygame.event.get()  # sleep until something happens
-            update(recognizer, screen, events, canvas_surface)
+            update(recognizer, screen, events)
     finally:
         pygame.display.quit()
 
 
-def update(recognizer, screen, events, canvas_surface=None):
+def update(recognizer, screen, events):
     """Let the recognizer handle the events, then redraw the window."""
     for event in events:
         recognizer.handle(event)
     if recognizer.running:
-        recognizer.draw(screen, canvas_surface)
+        recognizer.draw(screen)
         pygame.display.flip()
 
 

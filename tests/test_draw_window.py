@@ -15,7 +15,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from myonn import pictures  # noqa: E402
-from myonn.draw_window import (CANVAS_SIDE, PEN_RADIUS, WINDOW_SIZE, Recognizer, new_canvas_surface,  # noqa: E402
+from myonn.draw_window import (CANVAS_SIDE, PEN_RADIUS, WINDOW_SIZE, Recognizer,  # noqa: E402
                                read_strokes, score_line, stroke_events, update)
 from myonn.errors import MyonnError  # noqa: E402
 from myonn.model import load_model  # noqa: E402
@@ -54,12 +54,11 @@ def window(model):
     pygame.display.init()
     screen = pygame.display.set_mode(WINDOW_SIZE)
     recognizer = Recognizer(model, output=Recorded())
-    canvas_surface = new_canvas_surface()
 
     def post(*events):
         for event in events:
             pygame.event.post(event)
-        update(recognizer, screen, pygame.event.get(), canvas_surface)
+        update(recognizer, screen, pygame.event.get())
 
     recognizer.post, recognizer.screen = post, screen
     yield recognizer
