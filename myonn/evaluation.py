@@ -31,8 +31,10 @@ def report(labels, answers_given):
     matrix = confusion_matrix(labels, answers_given)
     correct = np.trace(matrix)
     total = matrix.sum()
-    lines = [format_percent(correct / total) if total else "no images",
-             f"{correct} of {total} test images recognised", "", "per digit:"]
+    # The talk prints one decimal; the exact count follows for anyone comparing close results.
+    lines = [f"{100 * correct / total:.1f}%" if total else "no images",
+             f"{correct} of {total} test images recognised ({format_percent(correct / total if total else 0)})",
+             "", "per digit:"]
     for digit in range(10):
         seen = matrix[digit].sum()
         share = format_percent(matrix[digit, digit] / seen) if seen else "-"

@@ -202,7 +202,8 @@ def download_mnist(data_dir, mirrors=None, names=None, progress=True, expected_m
     progress: show a tqdm progress bar per file.
     expected_md5: name -> MD5 of the decompressed file; None means MNIST_MD5.
     A mirror that fails (HTTP error, no connection, timeout, a file that fails the check)
-    is reported on stderr and the next one is tried; when all fail, MyonnError.
+    is skipped for the next one, and noted on stderr once one works; when all fail, MyonnError
+    (one line naming every failure).
     A failed or interrupted download leaves nothing behind in data_dir.
     """
     data_dir = pathlib.Path(data_dir)
@@ -224,9 +225,12 @@ def download_mnist(data_dir, mirrors=None, names=None, progress=True, expected_m
             url = mirror.rstrip("/") + "/" + name + ".gz"
             failure = _download_one(url, data_dir / (name + ".gz"), expected_md5[name], progress)
             if failure is None:
+                # Mirrors that failed first are worth knowing about, but only once one worked:
+                # when all fail, the single error line below carries every reason.
+                for earlier in failures:
+                    print(f"myonn: note: could not get {earlier}", file=sys.stderr)
                 break
             failures.append(f"{url}: {failure}")
-            print(f"myonn: could not get {url} ({failure})", file=sys.stderr)
         else:
             tried = "; ".join(failures) if failures else "no mirrors given"
             raise MyonnError(f"could not download {name}.gz: no mirror could be reached ({tried})")

@@ -7,6 +7,8 @@ script's behaviour cannot drift apart.
 
 import argparse
 
+from myonn.errors import MyonnError
+
 RECIPES = {
     "talk": {
         "about": "the talk's training: one sample at a time, constant rate, plain scaling",
@@ -57,6 +59,6 @@ def checked_augmentation(spec):
     """argparse type: a valid augmentation spec, kept as text (the model file records the text)."""
     try:
         augmentation(spec)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+    except (ValueError, MyonnError) as error:
+        raise argparse.ArgumentTypeError(str(error).removeprefix("augmentation: ")) from None
     return spec

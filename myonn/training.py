@@ -138,11 +138,11 @@ def train_from_settings(settings, model_path=None, resume=None, data_dir=None, l
     shell's code for Ctrl-C) after an interrupted run, saved or not.
     """
     report = report or (lambda line: tqdm.write(line))
+    seed = settings["seed"]
+    model = load_model(resume) if resume is not None else None  # a bad file fails before any work
     train_images, train_labels = load_mnist(TRAIN, data_dir, limit=limit)
     test_set = load_mnist(TEST, data_dir)
-    seed = settings["seed"]
-    if resume is not None:
-        model = load_model(resume)
+    if model is not None:
         if settings["float64"]:
             model.network.input_weights = model.network.input_weights.astype(np.float64)
             model.network.output_weights = model.network.output_weights.astype(np.float64)

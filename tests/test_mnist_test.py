@@ -1,0 +1,68 @@
+"""mnist_test.py and the shipped model: accuracy in the talk's form, per digit, confusion matrix."""
+
+import re
+import subprocess
+import sys
+
+from conftest import REPOSITORY_ROOT
+from myonn.evaluation import accuracy, confusion_matrix, report
+from myonn.mnist import TEST, load_mnist
+from myonn.model import default_model_path, load_model
+from myonn.network import NeuralNetwork
+from myonn.model import Model, save_model
+
+# The shipped model's test accuracy, as the README states it.
+SHIPPED_MODEL_ACCURACY = 0.96
+
+
+def run_script(*arguments):
+    return subprocess.run([sys.executable, "mnist_test.py", *arguments], cwd=REPOSITORY_ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_the_shipped_model_loads_and_scores_what_the_readme_says(real_mnist_dir):
+    model = load_model(default_model_path())
+    images, labels = load_mnist(TEST, real_mnist_dir)
+    assert accuracy(model, images, labels) >= SHIPPED_MODEL_ACCURACY
+
+
+def test_prints_accuracy_first_then_per_digit_then_the_confusion_matrix(real_mnist_dir):
+    result = run_script("--data-dir", str(real_mnist_dir))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert re.fullmatch(r"\d{1,3}\.\d%", lines[0])
+    assert float(lines[0][:-1]) >= 100 * SHIPPED_MODEL_ACCURACY - 0.05
+    assert re.fullmatch(r"\d+ of 10000 test images recognised \(\d+\.\d\d%\)", lines[1])
+    assert sum(bool(re.match(r"  \d: +\d+\.\d\d%", line)) for line in lines) == 10
+    matrix_rows = [line for line in lines if re.match(r"  \d \|", line)]
+    assert len(matrix_rows) == 10
+    assert sum(int(count) for row in matrix_rows for count in row.split("|")[1].split()) == 10000
+
+
+def test_a_ruby_model_can_be_tested(real_mnist_dir, tmp_path):
+    network = NeuralNetwork(784, 4, 10, seed=0)
+    path = tmp_path / "mnist_nn.yaml"
+    def matrix(weights):
+        return (f"  count: {weights.size}\n  shape: [{weights.shape[0]}, {weights.shape[1]}]\n"
+                f"  data: [{', '.join(map(repr, weights.ravel().astype(float).tolist()))}]\n")
+    path.write_text(f":input_nodes: 784\n:hidden_nodes: 4\n:output_nodes: 10\n:learning_rate: 0.1\n"
+                    f":input_weights:\n{matrix(network.input_weights)}:output_weights:\n{matrix(network.output_weights)}")
+    result = run_script("--model", str(path), "--data-dir", str(real_mnist_dir), "--limit", "500")
+    assert result.returncode == 0, result.stderr
+    assert "of 500 test images recognised" in result.stdout
+
+
+def test_a_missing_model_is_one_line_and_exit_2(tmp_path):
+    result = run_script("--model", str(tmp_path / "none.npz"))
+    assert result.returncode == 2
+    assert result.stderr == f"mnist_test.py: error: model not found: {tmp_path / 'none.npz'} " \
+                            "(train one with: python mnist_train.py)\n"
+
+
+def test_report_and_confusion_matrix():
+    matrix = confusion_matrix([0, 0, 1, 2], [0, 1, 1, 2])
+    assert matrix[0].tolist()[:3] == [1, 1, 0] and matrix.sum() == 4
+    text = report([0, 0, 1, 2], [0, 1, 1, 2])
+    assert text.splitlines()[0] == "75.0%"
+    assert "  0:  50.00%  (1 of 2)" in text
+    assert "  3:       -  (0 of 0)" in text

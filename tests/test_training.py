@@ -1,0 +1,84 @@
+"""myonn/training.py: epochs, batches, the learning-rate schedule, augmentation and stopping."""
+
+import numpy as np
+import pytest
+
+from myonn.model import Model
+from myonn.network import NeuralNetwork
+from myonn.training import StopRequest, learning_rates, train
+
+
+def digit_like_data(count=600, seed=0):
+    """Ten easy classes: a bright 6-row band at a position that depends on the label, plus noise."""
+    random = np.random.default_rng(seed)
+    labels = random.integers(0, 10, count).astype(np.uint8)
+    images = random.integers(0, 40, (count, 28, 28)).astype(np.uint8)
+    for image, label in zip(images, labels):
+        image[2 + 2 * label:8 + 2 * label, 4:24] = 230
+    return images, labels
+
+
+def fresh_model(seed=0):
+    return Model(NeuralNetwork(784, 30, 10, learning_rate=0.1, seed=seed))
+
+
+def test_learning_rates_fall_geometrically_from_first_to_last():
+    rates = learning_rates(0.1, 0.001, 5)
+    assert rates[0] == pytest.approx(0.1) and rates[-1] == pytest.approx(0.001)
+    assert np.allclose(rates[1:] / rates[:-1], 0.1 ** 0.5)
+    assert np.allclose(learning_rates(0.2, 0.2, 4), 0.2)  # the talk's constant rate
+
+
+def test_training_learns_and_reports_each_epoch():
+    images, labels = digit_like_data()
+    model = fresh_model()
+    lines = []
+    history = train(model, images[:500], labels[:500], epochs=3, batch_size=10, learning_rate=0.1,
+                    final_learning_rate=0.02, seed=1, test_set=(images[500:], labels[500:]),
+                    progress=False, report=lines.append)
+    assert [epoch["epoch"] for epoch in history] == [1, 2, 3]
+    assert history[-1]["test_accuracy"] > 0.9
+    assert all(epoch["seen"] == 500 and not epoch["stopped"] for epoch in history)
+    assert len(lines) == 3 and lines[0].startswith("epoch 1/3: test accuracy ")
+    assert model.network.learning_rate == 0.1  # the chosen rate is what the model file records
+
+
+def test_the_same_seed_trains_the_same_weights():
+    images, labels = digit_like_data()
+    first, second = fresh_model(), fresh_model()
+    for model in (first, second):
+        train(model, images, labels, epochs=1, batch_size=16, learning_rate=0.1, seed=3, progress=False)
+    assert np.array_equal(first.network.input_weights, second.network.input_weights)
+
+
+def test_augmentation_sees_fresh_raw_images_every_epoch():
+    images, labels = digit_like_data(100)
+    seen = []
+
+    def augmentation(batch, random):
+        seen.append(batch.copy())
+        return batch.astype(np.float32)
+
+    train(fresh_model(), images, labels, epochs=2, batch_size=10, learning_rate=0.1, augmentation=augmentation,
+          seed=0, progress=False)
+    assert sum(len(batch) for batch in seen) == 200
+    assert all(batch.shape[1:] == (28, 28) and batch.dtype == np.uint8 for batch in seen)
+
+
+def test_a_stop_request_ends_training_after_the_current_batch():
+    images, labels = digit_like_data()
+    stop = StopRequest()
+    model = fresh_model()
+    calls = []
+    original_train = model.network.train
+
+    def counting_train(inputs, targets):
+        calls.append(len(inputs))
+        if len(calls) == 3:
+            stop.requested = True
+        return original_train(inputs, targets)
+
+    model.network.train = counting_train
+    history = train(model, images, labels, epochs=5, batch_size=20, learning_rate=0.1, progress=False, stop=stop)
+    assert len(calls) == 3
+    assert len(history) == 1 and history[0]["stopped"] and history[0]["seen"] == 60
