@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""Benchmark: myonn's training against the talk's plain per-sample NumPy code, measured in one run.
+
+    python bench/train_bench.py                 # speed table and every recipe (about 5 minutes)
+    python bench/train_bench.py --skip best     # leave out the slow recipe
+
+Prints two Markdown tables (the README carries them):
+
+1. Speed, one epoch over the 60,000 training images, each from the same starting weights:
+   (a)  the reference: the talk's algorithm written plainly in NumPy, float64, one sample at a
+        time with column vectors, as the Ruby code does it (`@` for every product);
+   (a') the same with numpy.dot, as Rashid's book writes it (NumPy's `@` skips BLAS for the
+        outer products of a batch of one, so this is the faster plain version);
+   (b)  myonn at batch size 1: the same updates (checked: weights after 2,000 samples agree with (a)
+        in float64 to rounding), in float32;
+   (c)  myonn with the default recipe's settings, for one epoch.
+2. Recipes (myonn/recipes.py), each trained in full as `mnist_train.py --recipe NAME` does:
+   training seconds, when it first reached 97.5% and 98.0%, and the final test accuracy.
+
+Training time is the time spent in the training loop, preparing its inputs (deskewing, augmenting)
+included; loading MNIST and measuring the test accuracy after each epoch are not.
+"""
+
+import argparse
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from myonn import recipes  # noqa: E402
+from myonn.inputs import network_input, targets  # noqa: E402
+from myonn.mnist import TEST, TRAIN, load_mnist  # noqa: E402
+from myonn.model import Model  # noqa: E402
+from myonn.network import NeuralNetwork  # noqa: E402
+from myonn.training import train  # noqa: E402
+
+SEED = 1
+
+
+class TalkNetwork:
+    """The reference: the talk's network exactly as its code reads, one column-vector sample at a time."""
+
+    def __init__(self, input_weights, output_weights, learning_rate, use_dot):
+        self.input_weights = input_weights.astype(np.float64)
+        self.output_weights = output_weights.astype(np.float64)
+        self.learning_rate = learning_rate
+        self.use_dot = use_dot
+
+    @staticmethod
+    def activation(x):
+        return 1 / (1 + np.exp(-x))
+
+    def train(self, inputs_list, targets_list):
+        inputs = np.array(inputs_list, ndmin=2).T
+        wanted = np.array(targets_list, ndmin=2).T
+        hidden_outputs = self.activation(self.input_weights @ inputs)
+        final_outputs = self.activation(self.output_weights @ hidden_outputs)
+        output_errors = wanted - final_outputs
+        hidden_errors = self.output_weights.T @ output_errors
+        output_deltas = output_errors * final_outputs * (1.0 - final_outputs)
+        hidden_deltas = hidden_errors * hidden_outputs * (1.0 - hidden_outputs)
+        if self.use_dot:
+            self.output_weights += self.learning_rate * np.dot(output_deltas, hidden_outputs.T)
+            self.input_weights += self.learning_rate * np.dot(hidden_deltas, inputs.T)
+        else:
+            self.output_weights += self.learning_rate * output_deltas @ hidden_outputs.T
+            self.input_weights += self.learning_rate * hidden_deltas @ inputs.T
+
+    def query(self, inputs_list):
+        inputs = np.array(inputs_list, ndmin=2).T
+        return self.activation(self.output_weights @ self.activation(self.input_weights @ inputs)).T
+
+
+def reference_epoch(images, labels, test_images, test_labels, use_dot, count=None):
+    """One pass of the talk's loop: scale each record, build its targets, train. Returns (s, accuracy)."""
+    start = NeuralNetwork(seed=SEED, dtype=np.float64)
+    network = TalkNetwork(start.input_weights, start.output_weights, 0.1, use_dot)
+    count = count or len(images)
+    began = time.perf_counter()
+    for image, label in zip(images[:count], labels[:count]):
+        inputs = np.asarray(image, dtype=np.float64).reshape(784) / 255.0 * 0.99 + 0.01
+        wanted = np.zeros(10) + 0.01
+        wanted[label] = 0.99
+        network.train(inputs, wanted)
+    seconds = time.perf_counter() - began
+    answers = network.query(network_input(test_images).astype(np.float64)).argmax(axis=1)
+    return seconds * len(images) / count, float(np.mean(answers == test_labels)), network
+
+
+def same_updates(images, labels, count=2000):
+    """Largest weight difference between (a) and myonn at batch size 1, both float64, after `count` samples."""
+    _, _, reference = reference_epoch(images, labels, images[:1], labels[:1], use_dot=True, count=count)
+    network = NeuralNetwork(seed=SEED, dtype=np.float64)
+    inputs, wanted = network_input(images[:count]), targets(labels[:count])
+    for sample, target in zip(inputs.astype(np.float64), wanted.astype(np.float64)):
+        network.train(sample, target)
+    return max(np.abs(network.input_weights - reference.input_weights).max(),
+               np.abs(network.output_weights - reference.output_weights).max())
+
+
+def myonn_run(settings, data, epochs=None, report_epochs=False):
+    """Train a fresh model with a recipe's settings, as mnist_train.py does; returns its history."""
+    (images, labels), test_set = data
+    model = Model(NeuralNetwork(784, settings["hidden_nodes"], 10, settings["learning_rate"], seed=SEED,
+                                cost=settings["cost"]), {"deskew": settings["deskew"]})
+    report = (lambda line: print("   ", line, file=sys.stderr, flush=True)) if report_epochs else (lambda line: None)
+    return train(model, images, labels, epochs=epochs or settings["epochs"], batch_size=settings["batch_size"],
+                 learning_rate=settings["learning_rate"], final_learning_rate=settings["final_learning_rate"],
+                 augmentation=recipes.augmentation(settings["augment"]), seed=(SEED, 1), test_set=test_set,
+                 progress=False, report=report)
+
+
+def training_seconds(history):
+    return sum(epoch["seconds"] for epoch in history)
+
+
+def first_reaching(history, target):
+    """When the test accuracy first reached target: training seconds so far, and the epoch."""
+    spent = 0.0
+    for epoch in history:
+        spent += epoch["seconds"]
+        if epoch["test_accuracy"] >= target:
+            return f"{spent:.1f} s (epoch {epoch['epoch']})"
+    return "not reached"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument("--skip", default="", help="comma-separated recipe names (or 'speed') to leave out")
+    flags = parser.parse_args()
+    skip = set(filter(None, flags.skip.split(",")))
+
+    data = (load_mnist(TRAIN, flags.data_dir), load_mnist(TEST, flags.data_dir))
+    (images, labels), (test_images, test_labels) = data
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"NumPy {np.__version__}; MNIST: {len(images):,} training / {len(test_images):,} test images\n")
+
+    if "speed" not in skip:
+        rows = []
+        print("measuring (a) the talk's plain per-sample code, one epoch ...", file=sys.stderr, flush=True)
+        reference_seconds, reference_accuracy, _ = reference_epoch(images, labels, test_images, test_labels, False)
+        rows.append(("(a) reference: talk's per-sample NumPy, float64, `@`", reference_seconds, reference_accuracy))
+        print("measuring (a') the same with numpy.dot ...", file=sys.stderr, flush=True)
+        seconds, accuracy_a2, _ = reference_epoch(images, labels, test_images, test_labels, True)
+        rows.append(("(a') the same with numpy.dot, as the book", seconds, accuracy_a2))
+        print("measuring (b) myonn at batch size 1 ...", file=sys.stderr, flush=True)
+        talk = recipes.settings("talk", {})
+        history = myonn_run(talk, data, epochs=1)
+        rows.append(("(b) myonn, batch size 1, float32", training_seconds(history),
+                     history[0]["test_accuracy"]))
+        default = recipes.settings("default", {})
+        print("measuring (c) myonn's defaults, one epoch ...", file=sys.stderr, flush=True)
+        history = myonn_run(default, data, epochs=1)
+        rows.append((f"(c) myonn defaults (batch {default['batch_size']}, deskew), 1 epoch",
+                     training_seconds(history), history[0]["test_accuracy"]))
+        difference = same_updates(images, labels)
+        print("| | seconds per epoch | test accuracy after 1 epoch | speed-up over (a) | over (a') |")
+        print("|---|---:|---:|---:|---:|")
+        for name, seconds, result in rows:
+            print(f"| {name} | {seconds:.2f} | {100 * result:.2f}% | {reference_seconds / seconds:.1f}× "
+                  f"| {rows[1][1] / seconds:.1f}× |")
+        print(f"\n(b) makes the same updates as (a): largest weight difference after 2,000 samples, "
+              f"both in float64: {difference:.1e}\n")
+
+    print("| recipe | epochs | batch | deskew | augmentation | training time | 97.5% reached | "
+          "98.0% reached | test accuracy |")
+    print("|---|---:|---:|---|---|---:|---:|---:|---:|")
+    for name in recipes.RECIPES:
+        if name in skip:
+            continue
+        settings = recipes.settings(name, {})
+        print(f"training recipe {name!r} ...", file=sys.stderr, flush=True)
+        history = myonn_run(settings, data, report_epochs=True)
+        print(f"| {name} | {settings['epochs']} | {settings['batch_size']} | {'yes' if settings['deskew'] else 'no'} "
+              f"| {settings['augment']} | {training_seconds(history):.1f} s "
+              f"| {first_reaching(history, 0.975)} | {first_reaching(history, 0.98)} "
+              f"| {100 * history[-1]['test_accuracy']:.2f}% |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
