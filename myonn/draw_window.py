@@ -36,7 +36,7 @@ from myonn import pictures
 from myonn.cli import ArgumentParser, add_model_flag
 from myonn.errors import MyonnError
 from myonn.handwriting import digit_pixels, draw_segment, draw_strokes
-from myonn.inputs import pixels_from_input
+from myonn.inputs import IMAGE_SIDE, pixels_from_input
 from myonn.model import load_model
 from myonn.pictures import pygame
 
@@ -165,7 +165,7 @@ class Recognizer:
         if self._view is None:
             pixels = digit_pixels(self.strokes)
             if pixels is None:
-                self._view = np.zeros((28, 28), np.float32), np.zeros(10, np.float32)
+                self._view = np.zeros((IMAGE_SIDE, IMAGE_SIDE), np.float32), np.zeros(10, np.float32)
             else:
                 inputs = self.model.network_input(pixels)
                 self._view = pixels_from_input(inputs), self.model.network.query(inputs)
