@@ -165,7 +165,7 @@ class Browser:
             self._draw_label(surface, area)
         else:
             pictures.draw_grey_image(surface, self.back_query_pixels(self.digit), area)
-            pictures.draw_caption(surface, f"Back query: the input the network links with {self.digit}")
+            pictures.draw_caption(surface, f"Back query: the input the network links with a {self.digit}")
         if self.message:
             pictures.draw_caption(surface, self.message, colour=WRONG_COLOUR)
 

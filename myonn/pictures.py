@@ -68,7 +68,7 @@ def draw_caption(surface, text, height=40, colour=BLACK, background=(255, 255, 2
     shade = pygame.Surface(band.size, pygame.SRCALPHA)
     shade.fill(background)
     surface.blit(shade, band)
-    draw_centred_text(surface, text, band, height * 3 // 5, colour)
+    draw_centred_text(surface, text, band, height * 7 // 10, colour)
     return band
 
 

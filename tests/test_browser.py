@@ -4,7 +4,7 @@ pygame runs headless (SDL's dummy video driver): the tests open the window there
 events and let the app's own update step handle them, then read back the pixels it drew.
 Most tests browse 250 generated records, written as IDX files into tmp_path, with an untrained
 NeuralNetwork(seed=0) as the model, so nothing depends on the shipped weights. test_real_mnist_*
-read the real set from $MYONN_DATA_DIR.
+read the real set from $MYONN_DATA_DIR (the real_mnist_dir fixture of conftest.py).
 """
 import os
 
@@ -388,12 +388,12 @@ def test_the_script_writes_a_screenshot(data_dir, model_path, tmp_path):
     assert_shows_image(pygame.image.load(str(path)), load_mnist("train", data_dir)[0][-1])
 
 
-# ---------------------------------------------------------------- the real MNIST ($MYONN_DATA_DIR)
+# ---------------------------------------------------------------- the real MNIST
 
 
-def test_real_mnist_browses_the_training_set_like_the_talk(model_path, screen):
-    browser = open_browser(parse_arguments(["--model", str(model_path)]))
-    images, labels = load_mnist("train")
+def test_real_mnist_browses_the_training_set_like_the_talk(real_mnist_dir, model_path, screen):
+    browser = browse(real_mnist_dir, model_path)
+    images, labels = load_mnist("train", real_mnist_dir)
     assert len(browser.images) == 60_000
     update(browser, screen, [])
     assert pygame.display.get_caption()[0].startswith("Digit Renderer — train #0 · label 5 · model: ")
@@ -403,8 +403,9 @@ def test_real_mnist_browses_the_training_set_like_the_talk(model_path, screen):
     assert pygame.display.get_caption()[0].startswith(f"Digit Renderer — train #59999 · label {labels[59_999]}")
 
 
-def test_real_mnist_test_set_screenshot(model_path, tmp_path):
+def test_real_mnist_test_set_screenshot(real_mnist_dir, model_path, tmp_path):
     path = tmp_path / "test.png"
-    main(["--test", "--start", "9999", "--model", str(model_path), "--screenshot", str(path)])
-    images, _ = load_mnist("test")
+    main(["--data-dir", str(real_mnist_dir), "--test", "--start", "9999", "--model", str(model_path),
+          "--screenshot", str(path)])
+    images, _ = load_mnist("test", real_mnist_dir)
     assert_shows_image(pygame.image.load(str(path)), images[9999])
