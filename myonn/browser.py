@@ -74,7 +74,7 @@ class Browser:
         self.digit = None      # the digit whose back query is shown
         self.message = None    # a short note, shown until the next key
         self.running = True
-        self._answers = None   # the model's answer for every record, worked out at the first M
+        self._answers = None   # the model's answer for every record, see answers()
         self._back_queries = {}
 
     def handle(self, event):
@@ -128,7 +128,7 @@ class Browser:
         self.view, self.digit = BACK_QUERY, digit
 
     def answers(self):
-        """The model's digit for every record (n,), worked out once (about half a second for 60,000)."""
+        """The model's digit for every record (n,), worked out at the first call only."""
         if self._answers is None:
             self._answers = answers(self.model, self.images)
         return self._answers
@@ -251,6 +251,11 @@ def show_window(browser):
     pygame.key.set_repeat(400, 40)  # holding an arrow key browses on
     try:
         update(browser, screen, [])
+        # The model's answers for the whole set take a moment (half a second for 60,000): work them
+        # out now, while the first frame is looked at, rather than when M is pressed. A key handled
+        # that slowly would also come back as a held-down key repeating.
+        if browser.model is not None:
+            browser.answers()
         while browser.running:
             update(browser, screen, [pygame.event.wait()] + pygame.event.get())
     finally:

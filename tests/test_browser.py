@@ -322,6 +322,17 @@ def test_escape_or_closing_the_window_quits(data_dir, model_path, screen):
         pygame.display.init()  # main closes the display on its way out
 
 
+def test_the_window_works_out_the_models_answers_before_the_first_key(data_dir, model_path, screen, monkeypatch):
+    # so that M never keeps a key waiting (a slow key would come back from pygame as a repeat)
+    calls = []
+    real_answers = browser_module.answers
+    monkeypatch.setattr(browser_module, "answers", lambda *arguments: calls.append(1) or real_answers(*arguments))
+    pygame.event.post(key_down(pygame.K_ESCAPE))
+    main(["--data-dir", str(data_dir), "--model", str(model_path)])
+    assert calls == [1]
+    pygame.display.init()
+
+
 def test_screenshot_draws_the_selected_view_to_png_without_a_window(data_dir, model_path, tmp_path, capsys):
     images, _ = load_mnist("train", data_dir)
     path = tmp_path / "shot.png"
