@@ -28,13 +28,15 @@ def network_input(pixels, preparation=None):
     Returns float32 (784,) or (n, 784): pixels / 255 × 0.99 + 0.01, as in the talk.
     """
     preparation = {**PLAIN, **(preparation or {})}
-    pixels = np.asarray(pixels, dtype=np.float32)
+    pixels = np.asarray(pixels)
     single = pixels.ndim == 1 or pixels.shape == (IMAGE_SIDE, IMAGE_SIDE)
     images = pixels.reshape(-1, IMAGE_SIDE, IMAGE_SIDE)
     if preparation["deskew"]:
         from myonn.transform import deskew
         images = deskew(images)
-    inputs = images.reshape(-1, PIXELS) * np.float32(INPUT_SCALE) + np.float32(INPUT_OFFSET)
+    # One new array, scaled in place: for all 60,000 training images this is 188 MB, written twice.
+    inputs = np.multiply(images.reshape(-1, PIXELS), np.float32(INPUT_SCALE), dtype=np.float32)
+    inputs += np.float32(INPUT_OFFSET)
     return inputs[0] if single else inputs
 
 

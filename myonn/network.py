@@ -11,10 +11,18 @@ Tariq Rashid's book "Make Your Own Neural Network", which the talk builds on):
     output_weights += learning_rate · (output_errors · final_outputs · (1 - final_outputs)) · hidden_outputsᵀ
     input_weights  += learning_rate · (hidden_errors · hidden_outputs · (1 - hidden_outputs)) · inputsᵀ
 
-The slide writes one sample as a column vector. Here a batch of n samples is n *rows* (shape (n, nodes)),
-because that is how images come off the disk and how NumPy hands whole batches to BLAS in one matrix
-product; so `W · x` on the slide is `x @ W.T` in the code, and the two updates are sums over the batch's
-rows of exactly the slide's per-sample update.
+The slide writes one sample as a column vector; a mini-batch of n samples is simply n such columns
+side by side (shape (nodes, n)), so every line above holds for a whole batch as written, and its two
+weight updates become sums over the batch's samples of exactly the slide's per-sample update.
+Images come off the disk as rows, so `query` and `train` take and return rows (shape (n, nodes)) and
+turn them into columns on the way in.
+
+A note for the curious: the output weights' update is exactly the gradient of the squared error
+½·Σ(targets − final_outputs)². The hidden errors, though, are sent back *without* the output sigmoid's
+slope, so the hidden weights' update is exactly the gradient of the cross-entropy instead (a
+downhill step for the squared error too, but not its gradient). That shortcut is the talk's, and it
+learns faster than the exact squared-error gradient, whose signal fades wherever an output
+saturates. tests/test_network.py checks all of this against numerical gradients.
 
 What this module deliberately leaves out: biases (the talk has none), more than one hidden layer,
 momentum and every other optimiser, and all input/output handling. Turning pixels into inputs lives in
@@ -50,7 +58,7 @@ class NeuralNetwork:
         self.input_nodes = input_nodes
         self.hidden_nodes = hidden_nodes
         self.output_nodes = output_nodes
-        self.learning_rate = learning_rate
+        self.learning_rate = float(learning_rate)
         self.cost = cost
         random = np.random.default_rng(seed)
         self.input_weights = random.normal(0.0, input_nodes ** -0.5,
@@ -68,7 +76,8 @@ class NeuralNetwork:
         inputs: (input_nodes,) for one sample or (n, input_nodes) for a batch.
         Returns (output_nodes,) or (n, output_nodes) to match.
         """
-        return self._forward(np.asarray(inputs, dtype=self.dtype))[1]
+        inputs = np.asarray(inputs, dtype=self.dtype)
+        return self._forward(inputs.T)[1].T  # columns in and out, as on the slide
 
     def train(self, inputs, targets):
         """One backpropagation step on one sample or a mini-batch, as on the talk's slide.
@@ -81,12 +90,13 @@ class NeuralNetwork:
         weights as they were before the batch. So `learning_rate` means the same step per sample at
         any batch size, and a batch of one is exactly the talk's per-sample update.
         """
-        inputs = np.atleast_2d(np.asarray(inputs, dtype=self.dtype))
-        targets = np.atleast_2d(np.asarray(targets, dtype=self.dtype))
+        # One column per sample, as on the slide.
+        inputs = np.atleast_2d(np.asarray(inputs, dtype=self.dtype)).T
+        targets = np.atleast_2d(np.asarray(targets, dtype=self.dtype)).T
         hidden_outputs, final_outputs = self._forward(inputs)
 
         output_errors = targets - final_outputs
-        hidden_errors = output_errors @ self.output_weights          # = output_weightsᵀ · output_errors
+        hidden_errors = self.output_weights.T @ output_errors
         if self.cost == SQUARED_ERROR:
             output_deltas = output_errors * final_outputs * (1.0 - final_outputs)
         else:
@@ -95,11 +105,11 @@ class NeuralNetwork:
             output_deltas = output_errors
         hidden_deltas = hidden_errors * hidden_outputs * (1.0 - hidden_outputs)
 
-        # Rows are samples, so (deltas)ᵀ · (previous outputs) sums the outer products over the batch.
-        # np.dot rather than @: for a batch of one NumPy's matmul skips BLAS and is 3× slower.
-        self.output_weights += np.dot((self.learning_rate * output_deltas).T, hidden_outputs)
-        self.input_weights += np.dot((self.learning_rate * hidden_deltas).T, inputs)
-        return final_outputs
+        # (deltas) · (previous layer's outputs)ᵀ sums the per-sample outer products over the batch's
+        # columns. np.dot, not @: for a batch of one NumPy's matmul skips BLAS and is 3× slower.
+        self.output_weights += np.dot(self.learning_rate * output_deltas, hidden_outputs.T)
+        self.input_weights += np.dot(self.learning_rate * hidden_deltas, inputs.T)
+        return final_outputs.T
 
     def back_query(self, targets):
         """Run the network backwards: the input it associates with the given output.
@@ -118,8 +128,9 @@ class NeuralNetwork:
         return inputs.astype(self.dtype)
 
     def _forward(self, inputs):
-        hidden_outputs = sigmoid(inputs @ self.input_weights.T)
-        final_outputs = sigmoid(hidden_outputs @ self.output_weights.T)
+        """inputs: (input_nodes, n) columns -> hidden (hidden_nodes, n) and final (output_nodes, n) outputs."""
+        hidden_outputs = sigmoid(self.input_weights @ inputs)
+        final_outputs = sigmoid(self.output_weights @ hidden_outputs)
         return hidden_outputs, final_outputs
 
 

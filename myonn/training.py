@@ -23,7 +23,7 @@ from myonn.network import NeuralNetwork
 
 INPUT_NODES, OUTPUT_NODES = 784, 10
 
-# Augmented images are made this many at a time: large enough that NumPy's per-call cost vanishes,
+# Inputs are prepared (augmented) about this many at a time: large enough that NumPy's per-call cost vanishes,
 # small enough to stay in cache-friendly memory.
 AUGMENT_CHUNK = 4096
 
@@ -84,7 +84,9 @@ def train(model, images, labels, *, epochs, batch_size, learning_rate, final_lea
     random = np.random.default_rng(seed)
     count = len(images)
     batches_per_epoch = -(-count // batch_size)
-    rates = learning_rates(learning_rate, final_learning_rate or learning_rate, epochs * batches_per_epoch)
+    chunk_size = batch_size * max(1, AUGMENT_CHUNK // batch_size)  # whole batches only
+    # Plain Python floats: a NumPy float64 scalar would turn float32 arithmetic into float64 (NEP 50).
+    rates = learning_rates(learning_rate, final_learning_rate or learning_rate, epochs * batches_per_epoch).tolist()
     wanted = targets(labels, network.output_nodes)
     # Without augmentation every epoch sees the same inputs: prepare them once, and count that
     # time as training (it is part of what a recipe costs). The test inputs never change.
@@ -99,18 +101,19 @@ def train(model, images, labels, *, epochs, batch_size, learning_rate, final_lea
         seconds = preparation_seconds if epoch == 0 else 0.0
         bar = tqdm(total=count, desc=f"epoch {epoch + 1}/{epochs}", unit="img", disable=not progress,
                    leave=True, dynamic_ncols=True)
-        for chunk_start in range(0, count, AUGMENT_CHUNK):
+        for chunk_start in range(0, count, chunk_size):
             started = time.perf_counter()
-            chunk = order[chunk_start:chunk_start + AUGMENT_CHUNK]
+            chunk = order[chunk_start:chunk_start + chunk_size]
             if prepared is None:
                 chunk_inputs = model.network_input(augmentation(images[chunk], random))
             else:
                 chunk_inputs = prepared[chunk]
+            chunk_targets, chunk_labels = wanted[chunk], labels[chunk]
             for start in range(0, len(chunk), batch_size):
                 batch = slice(start, start + batch_size)
                 network.learning_rate = rates[epoch * batches_per_epoch + (chunk_start + start) // batch_size]
-                outputs = network.train(chunk_inputs[batch], wanted[chunk[batch]])
-                correct += int(np.count_nonzero(outputs.argmax(axis=1) == labels[chunk[batch]]))
+                outputs = network.train(chunk_inputs[batch], chunk_targets[batch])
+                correct += int(np.count_nonzero(outputs.argmax(axis=1) == chunk_labels[batch]))
                 seen += len(outputs)
                 if stop is not None and stop.requested:
                     break
