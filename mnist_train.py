@@ -20,33 +20,35 @@ def parse_flags(argv=None):
         epilog="A recipe sets every training flag; flags given on the command line override it. "
                "The talk's environment variables RATE, LIMIT and EPOCHS act as defaults for "
                "--learning-rate, --limit and --epochs.")
-    parser.add_argument("--recipe", choices=sorted(recipes.RECIPES), default="default",
-                        help="a documented set of training settings (default: %(default)s); "
+    parser.add_argument("--recipe", choices=list(recipes.RECIPES), default="default",
+                        help="a documented set of training settings (default: %(default)s): "
                              + "; ".join(f"{name}: {recipe['about']}" for name, recipe in recipes.RECIPES.items()))
-    parser.add_argument("--epochs", type=cli.positive_int,
+    default = recipes.RECIPES["default"]
+    parser.add_argument("--epochs", type=cli.positive_int, metavar="N",
                         default=cli.environment_default("EPOCHS", cli.positive_int, None),
-                        help="passes over the training images")
-    parser.add_argument("--learning-rate", type=cli.positive_float,
+                        help=f"passes over the training images (default recipe: {default['epochs']})")
+    parser.add_argument("--learning-rate", type=cli.positive_float, metavar="RATE",
                         default=cli.environment_default("RATE", cli.positive_float, None),
-                        help="the step size per sample at the start of training")
-    parser.add_argument("--final-learning-rate", type=cli.positive_float,
+                        help=f"the step size per sample at the start of training (default recipe: {default['learning_rate']})")
+    parser.add_argument("--final-learning-rate", type=cli.positive_float, metavar="RATE",
                         help="the rate falls geometrically to this by the last batch "
-                             "(set it equal to --learning-rate for the talk's constant rate)")
-    parser.add_argument("--hidden-nodes", type=cli.positive_int, help="nodes in the hidden layer")
-    parser.add_argument("--batch-size", type=cli.positive_int,
-                        help="samples per weight update; 1 is the talk's per-sample training")
+                             "(set it equal to --learning-rate for the talk's constant rate; default recipe: "
+                             f"{default['final_learning_rate']})")
+    parser.add_argument("--hidden-nodes", type=cli.positive_int, metavar="N", help=f"nodes in the hidden layer (default recipe: {default['hidden_nodes']})")
+    parser.add_argument("--batch-size", type=cli.positive_int, metavar="N",
+                        help=f"samples per weight update; 1 is the talk's per-sample training (default recipe: {default['batch_size']})")
     parser.add_argument("--cost", choices=("squared_error", "cross_entropy"),
-                        help="what training minimises: the talk's squared error, or cross-entropy")
+                        help=f"what training minimises: the talk's squared error, or cross-entropy (default recipe: {default['cost']})")
     parser.add_argument("--deskew", action=argparse.BooleanOptionalAction,
                         help="straighten slanted digits before they reach the network; the model file "
                              "records it, so every script prepares its input the same way")
     parser.add_argument("--augment", type=recipes.checked_augmentation, metavar="SPEC",
                         help="distort each training image afresh every epoch, e.g. "
-                             "'shift=2,rotation=10,scale=0.1,elastic=8:3', or 'none'")
-    parser.add_argument("--limit", type=cli.positive_int,
+                             f"'{recipes.RECIPES['best']['augment']}' (the best recipe's), or 'none'")
+    parser.add_argument("--limit", type=cli.positive_int, metavar="N",
                         default=cli.environment_default("LIMIT", cli.positive_int, None),
                         help="train on the first N training records only, like the talk's LIMIT")
-    parser.add_argument("--seed", type=cli.non_negative_int,
+    parser.add_argument("--seed", type=cli.non_negative_int, metavar="N",
                         help="make the starting weights, the shuffling and the augmentation repeatable")
     parser.add_argument("--float64", action="store_true",
                         help="compute in double precision (slower; float32 is plenty for 8-bit pixels)")
@@ -55,7 +57,11 @@ def parse_flags(argv=None):
     cli.add_model_flag(parser, "where to save the trained model")
     cli.add_data_dir_flag(parser)
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
-    return parser.parse_args(argv)
+    flags = parser.parse_args(argv)
+    if flags.resume and (flags.hidden_nodes or flags.cost or flags.deskew is not None):
+        parser.error("--resume keeps the model's own layer sizes, cost and input preparation: "
+                     "leave out --hidden-nodes, --cost and --deskew")
+    return flags
 
 
 def main(argv=None):
