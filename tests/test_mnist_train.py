@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import numpy as np
@@ -100,13 +101,20 @@ def test_ctrl_c_stops_cleanly_and_saves_what_was_learned(real_mnist_dir, tmp_pat
          "--data-dir", str(real_mnist_dir), "--model", str(path)],
         cwd=REPOSITORY_ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    progress = []  # the progress bar's output, read as it comes
+    reader = threading.Thread(target=lambda: progress.extend(iter(lambda: process.stderr.read(1), "")))
+    reader.start()
     try:
-        assert process.stdout.readline().startswith("training ")  # printed just before the first batch
-        time.sleep(1.0)
+        deadline = time.monotonic() + 60
+        while "accuracy" not in "".join(progress):  # the bar shows a running accuracy once it has trained
+            assert time.monotonic() < deadline and process.poll() is None, "".join(progress)
+            time.sleep(0.05)
         process.send_signal(signal.SIGINT)
-        stdout, stderr = process.communicate(timeout=60)
+        stdout, _ = process.communicate(timeout=60)
     finally:
         process.kill()
+        reader.join()
+    stderr = "".join(progress)
     assert process.returncode == 130
     assert "Traceback" not in stderr
     assert f"interrupted: saved what was learned so far to {path}" in stdout
