@@ -45,6 +45,9 @@ def parse_flags(argv=None):
     parser.add_argument("--augment", type=recipes.checked_augmentation, metavar="SPEC",
                         help="distort each training image afresh every epoch, e.g. "
                              f"'{recipes.RECIPES['best']['augment']}' (the best recipe's), or 'none'")
+    parser.add_argument("--shuffle", action=argparse.BooleanOptionalAction,
+                        help="visit the images in a fresh random order every epoch; the talk goes in file order "
+                             f"(default recipe: {default['shuffle']})")
     parser.add_argument("--limit", type=cli.positive_int, metavar="N",
                         default=cli.environment_default("LIMIT", cli.positive_int, None),
                         help="train on the first N training records only, like the talk's LIMIT")

@@ -11,25 +11,25 @@ from myonn.errors import MyonnError
 
 RECIPES = {
     "talk": {
-        "about": "the talk's training: one sample at a time, constant rate, plain scaling",
+        "about": "the talk's training: one sample at a time in file order, constant rate, plain scaling",
         "epochs": 5, "batch_size": 1, "learning_rate": 0.1, "final_learning_rate": 0.1,
-        "hidden_nodes": 200, "cost": "squared_error", "deskew": False, "augment": "none",
+        "hidden_nodes": 200, "cost": "squared_error", "deskew": False, "augment": "none", "shuffle": False,
     },
     "default": {
         "about": "fast: deskewed digits, mini-batches, a falling learning rate (about 10 s)",
         "epochs": 10, "batch_size": 16, "learning_rate": 0.1, "final_learning_rate": 0.005,
-        "hidden_nodes": 200, "cost": "squared_error", "deskew": True, "augment": "none",
+        "hidden_nodes": 200, "cost": "squared_error", "deskew": True, "augment": "none", "shuffle": True,
     },
     "best": {
-        "about": "most accurate: the default plus distorted copies of the digits every epoch (a few minutes)",
-        "epochs": 60, "batch_size": 16, "learning_rate": 0.1, "final_learning_rate": 0.002,
-        "hidden_nodes": 200, "cost": "squared_error", "deskew": True,
-        "augment": "shift=2,rotation=10,scale=0.1,elastic=8:3",
+        "about": "most accurate: the default plus freshly distorted digits every epoch (under 3 minutes)",
+        "epochs": 45, "batch_size": 16, "learning_rate": 0.1, "final_learning_rate": 0.001,
+        "hidden_nodes": 200, "cost": "squared_error", "deskew": True, "shuffle": True,
+        "augment": "shift=1,rotation=12,scale=0.15,elastic=16:4",
     },
 }
 
 SETTINGS = ("epochs", "batch_size", "learning_rate", "final_learning_rate", "hidden_nodes", "cost",
-            "deskew", "augment", "seed", "float64")
+            "deskew", "augment", "shuffle", "seed", "float64")
 
 
 def settings(recipe_name, overrides):

@@ -69,14 +69,15 @@ def stop_on_interrupt():
 
 
 def train(model, images, labels, *, epochs, batch_size, learning_rate, final_learning_rate=None,
-          augmentation=None, seed=None, test_set=None, progress=True, stop=None, report=print):
+          shuffle=True, augmentation=None, seed=None, test_set=None, progress=True, stop=None, report=print):
     """Train `model` in place for `epochs` passes over images (n, 28, 28) uint8 with labels (n,).
 
+    shuffle: visit the images in a fresh random order each epoch (the talk goes in file order).
     augmentation: None, or a callable (images, random) -> distorted images, applied afresh each epoch.
     test_set: (images, labels) to report the test accuracy after each epoch.
     stop: a StopRequest; when it is set, training stops after the current batch.
     Returns a list with one dict per finished (or stopped) epoch: epoch, seconds (training time only,
-    the first epoch's including preparing the inputs),
+    the first epoch's including preparing the inputs once, which preparation_seconds gives apart),
     seen (images trained on), train_accuracy (running, on what was seen), test_accuracy (if test_set),
     stopped.
     """
@@ -96,7 +97,7 @@ def train(model, images, labels, *, epochs, batch_size, learning_rate, final_lea
     test_inputs = model.network_input(test_set[0]) if test_set is not None else None
     history = []
     for epoch in range(epochs):
-        order = random.permutation(count)
+        order = random.permutation(count) if shuffle else np.arange(count)
         correct = seen = 0
         seconds = preparation_seconds if epoch == 0 else 0.0
         bar = tqdm(total=count, desc=f"epoch {epoch + 1}/{epochs}", unit="img", disable=not progress,
@@ -123,7 +124,8 @@ def train(model, images, labels, *, epochs, batch_size, learning_rate, final_lea
             if stop is not None and stop.requested:
                 break
         bar.close()
-        result = {"epoch": epoch + 1, "seconds": seconds, "seen": seen, "train_accuracy": correct / max(seen, 1),
+        result = {"epoch": epoch + 1, "seconds": seconds, "preparation_seconds": preparation_seconds if epoch == 0 else 0.0,
+                  "seen": seen, "train_accuracy": correct / max(seen, 1),
                   "stopped": bool(stop and stop.requested)}
         if test_set is not None and not result["stopped"]:
             result["test_accuracy"] = float(np.mean(network.query(test_inputs).argmax(axis=1) == test_set[1]))
@@ -167,7 +169,7 @@ def train_from_settings(settings, model_path=None, resume=None, data_dir=None, l
     with stop_on_interrupt() as stop:
         history = train(model, train_images, train_labels, epochs=settings["epochs"],
                         batch_size=settings["batch_size"], learning_rate=settings["learning_rate"],
-                        final_learning_rate=settings["final_learning_rate"],
+                        final_learning_rate=settings["final_learning_rate"], shuffle=settings["shuffle"],
                         augmentation=recipes.augmentation(settings["augment"]),
                         seed=None if seed is None else (seed, 1), test_set=test_set, progress=progress,
                         stop=stop, report=report)

@@ -82,3 +82,18 @@ def test_a_stop_request_ends_training_after_the_current_batch():
     history = train(model, images, labels, epochs=5, batch_size=20, learning_rate=0.1, progress=False, stop=stop)
     assert len(calls) == 3
     assert len(history) == 1 and history[0]["stopped"] and history[0]["seen"] == 60
+
+
+def test_without_shuffling_the_images_come_in_file_order_like_the_talk():
+    images, labels = digit_like_data(50)
+    model = fresh_model()
+    seen_targets = []
+    original_train = model.network.train
+
+    def recording_train(inputs, targets):
+        seen_targets.append(targets.argmax(axis=1))
+        return original_train(inputs, targets)
+
+    model.network.train = recording_train
+    train(model, images, labels, epochs=2, batch_size=1, learning_rate=0.1, shuffle=False, progress=False)
+    assert np.concatenate(seen_targets).tolist() == labels.tolist() * 2
