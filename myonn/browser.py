@@ -1,15 +1,7 @@
 """The MNIST browser behind mnist_render.py: the talk's "Digit Renderer" window, one record at a time.
 
 A record's 28×28 image is drawn as 24×24-pixel squares in a 672×672 window, ink dark on white.
-Keys (as in the talk, plus a few):
-
-    Right / Down, Left / Up   next / previous record (never past either end)
-    PageDown / PageUp         100 records on / back;  Home / End: the first / last record
-    Space                     the record's label as one big digit (and the model's answer);
-                              Space again, or any step, goes back to the image
-    M                         jump to the next record the model gets wrong
-    0 … 9                     the network's back query for that digit: the input it links with it
-    Escape, closing           quit
+The keys (as in the talk, plus a few) are listed in KEYS_HELP below, which --help shows too.
 
 The title always says where you are: `Digit Renderer — train #41 · label 7 · model: 7 (99%)`.
 The model's percentage is the activation of its strongest output node (0.99 is the most the
@@ -20,6 +12,9 @@ window, a screenshot and the tests all go through the same code. `main` is mnist
 
 Left out on purpose: drawing your own digits (the drawing window), training, and any editing of the data.
 """
+
+import argparse
+import os
 
 import numpy as np
 
@@ -41,8 +36,20 @@ IMAGE, LABEL, BACK_QUERY = "image", "label", "back query"
 SET_NAMES = {TRAIN: "training set", TEST: "test set"}
 NO_MODEL = "No model loaded (train one, or pass --model)"
 
+# SDL video drivers that show nothing: used only when asked for (the tests ask for "dummy").
+INVISIBLE_DRIVERS = ("offscreen", "dummy")
+
 RIGHT_COLOUR = (0, 110, 0)
 WRONG_COLOUR = (190, 0, 0)
+
+KEYS_HELP = """keys in the window:
+  Right / Down, Left / Up   next / previous record (never past either end)
+  PageDown / PageUp         100 records on / back;  Home / End: the first / last record
+  Space                     the record's label as one big digit, with the model's answer;
+                            Space again, or any step, goes back to the image
+  M                         jump to the next record the model gets wrong
+  0 ... 9                   the network's back query for that digit: the input it links with it
+  Escape, closing           quit"""
 
 # How far each stepping key moves.
 STEPS = {pygame.K_RIGHT: 1, pygame.K_DOWN: 1, pygame.K_LEFT: -1, pygame.K_UP: -1,
@@ -193,7 +200,8 @@ def key_events(text):
 def parse_arguments(argv=None):
     parser = ArgumentParser(
         prog="mnist_render.py",
-        description="Browse the MNIST digits one at a time in a window (the talk's Digit Renderer).")
+        description="Browse the MNIST digits one at a time in a window (the talk's Digit Renderer).",
+        epilog=KEYS_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--test", action="store_true", help="browse the test set (default: the training set)")
     parser.add_argument("--start", type=non_negative_int, default=0, metavar="N",
                         help="start at record N, counting from 0 (default: 0)")
@@ -244,6 +252,12 @@ def open_browser(arguments):
 def show_window(browser):
     """Open the window and run until Escape or the window is closed."""
     pygame.display.init()
+    # With no screen at all SDL falls back to an invisible window, which would wait for keys forever.
+    driver = pygame.display.get_driver()
+    if driver in INVISIBLE_DRIVERS and os.environ.get("SDL_VIDEODRIVER") != driver:
+        pygame.display.quit()
+        raise MyonnError("no display to open a window on (is DISPLAY set?); "
+                         "--screenshot FILE.png draws the view without one")
     try:
         screen = pygame.display.set_mode(WINDOW_SIZE)
     except pygame.error as error:

@@ -387,6 +387,15 @@ def test_a_bad_model_or_key_name_fails_in_one_line(data_dir, tmp_path, capsys):
     assert status == 2 and error.count("\n") == 1 and "unknown key 'jump'" in error
 
 
+def test_with_no_display_the_window_fails_in_one_line_instead_of_waiting_unseen(data_dir, model_path, capsys,
+                                                                               monkeypatch):
+    # Without a screen SDL falls back to its invisible "offscreen" driver (unless asked for one, as here).
+    monkeypatch.setattr(pygame.display, "get_driver", lambda: "offscreen")
+    status, error = run_main(["--data-dir", str(data_dir), "--model", str(model_path)], capsys)
+    assert status == 2
+    assert error.count("\n") == 1 and "no display to open a window on" in error
+
+
 def test_the_script_writes_a_screenshot(data_dir, model_path, tmp_path):
     path = tmp_path / "shot.png"
     result = subprocess.run(
