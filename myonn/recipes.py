@@ -16,8 +16,8 @@ RECIPES = {
         "hidden_nodes": 200, "cost": "squared_error", "deskew": False, "augment": "none", "shuffle": False,
     },
     "default": {
-        "about": "fast: deskewed digits, mini-batches, a falling learning rate (about 10 s)",
-        "epochs": 10, "batch_size": 16, "learning_rate": 0.1, "final_learning_rate": 0.005,
+        "about": "fast: deskewed digits, mini-batches, a falling learning rate (under 10 s)",
+        "epochs": 8, "batch_size": 16, "learning_rate": 0.1, "final_learning_rate": 0.02,
         "hidden_nodes": 200, "cost": "squared_error", "deskew": True, "augment": "none", "shuffle": True,
     },
     "best": {
