@@ -429,3 +429,22 @@ def test_real_mnist_test_set_screenshot(real_mnist_dir, model_path, tmp_path):
           "--screenshot", str(path)])
     images, _ = load_mnist("test", real_mnist_dir)
     assert_shows_image(pygame.image.load(str(path)), images[9999])
+
+
+def test_the_models_own_input_preparation_is_applied(data_dir, tmp_path, screen):
+    """The title's answer and the M jump use the model file's preparation (here: deskewing)."""
+    from myonn.evaluation import answers
+    from myonn.inputs import network_input
+
+    network = NeuralNetwork(seed=0)
+    path = tmp_path / "deskewing.npz"
+    save_model(Model(network, {"deskew": True}), path)
+    browser = browse(data_dir, path)
+    images = browser.images
+    expected = network.query(network_input(images, {"deskew": True}))
+    plain = network.query(network_input(images))
+    assert not np.allclose(expected, plain, atol=1e-3)
+    digit, strength = browser.model_answer()
+    assert digit == expected[0].argmax() and strength == pytest.approx(expected[0].max(), abs=1e-6)
+    assert (browser.answers() == expected.argmax(axis=1)).all()
+    assert (answers(load_model(path), images) == expected.argmax(axis=1)).all()

@@ -242,3 +242,26 @@ def test_a_bad_replay_file_gets_one_line(tmp_path):
     path.write_text(json.dumps({"not": "strokes"}))
     result = run_script("--replay", path, "--screenshot", tmp_path / "x.png")
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and "not a strokes file" in result.stderr
+
+
+def test_the_models_own_input_preparation_is_applied(window):
+    """A deskewing model sees (and the panel shows) the deskewed image; a plain model the plain one."""
+    from myonn.handwriting import digit_pixels
+    from myonn.inputs import network_input
+    from myonn.model import Model
+    from myonn.network import NeuralNetwork
+
+    slanted_one = [[(300 + 0.5 * (400 - y), y) for y in range(150, 560, 30)]]
+    window.post(*drag(slanted_one[0]))
+    drawn = digit_pixels(window.strokes)
+    network = NeuralNetwork(seed=0)
+    views = {}
+    for deskew in (False, True):
+        window.model, window._view = Model(network, {"deskew": deskew}), None
+        views[deskew] = window.network_view()
+        expected = network_input(drawn, {"deskew": deskew})
+        assert np.allclose(views[deskew][1], network.query(expected), atol=1e-6)
+    shown_plain, shown_deskewed = views[False][0], views[True][0]
+    assert np.allclose(shown_plain, drawn, atol=0.01)
+    assert not np.allclose(shown_deskewed, shown_plain, atol=1.0)
+    assert abs(np.argmax(shown_deskewed.sum(axis=0)) - 14) <= 2  # stood upright near the middle column

@@ -66,3 +66,21 @@ def test_report_and_confusion_matrix():
     assert text.splitlines()[0] == "75.0%"
     assert "  0:  50.00%  (1 of 2)" in text
     assert "  3:       -  (0 of 0)" in text
+
+
+def test_the_models_own_input_preparation_is_applied(real_mnist_dir, tmp_path):
+    """mnist_test.py scores a deskewing model on deskewed images, as it was trained."""
+    import numpy as np
+    from myonn.inputs import network_input
+
+    network = NeuralNetwork(784, 30, 10, seed=0)
+    images, labels = load_mnist(TEST, real_mnist_dir, limit=400)
+    deskewed = network_input(images, {"deskew": True})
+    wanted = np.where(np.eye(10)[labels] > 0, 0.99, 0.01)
+    for start in list(range(0, 400, 10)) * 3:  # a quick, rough training on deskewed digits
+        network.train(deskewed[start:start + 10], wanted[start:start + 10])
+    path = save_model(Model(network, {"deskew": True}), tmp_path / "deskewing.npz")
+    result = run_script("--model", str(path), "--data-dir", str(real_mnist_dir), "--limit", "400")
+    correct = int(result.stdout.splitlines()[1].split()[0])
+    assert correct == int(np.sum(network.query(deskewed).argmax(axis=1) == labels))
+    assert correct != int(np.sum(network.query(network_input(images)).argmax(axis=1) == labels))
