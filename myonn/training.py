@@ -15,6 +15,7 @@ import numpy as np
 from tqdm import tqdm
 
 from myonn import recipes
+from myonn.errors import MyonnError
 from myonn.evaluation import accuracy, format_percent
 from myonn.inputs import targets
 from myonn.mnist import TEST, TRAIN, load_mnist
@@ -185,13 +186,29 @@ def train_from_settings(settings, model_path=None, resume=None, data_dir=None, l
                   "epochs_done": sum(not epoch["stopped"] for epoch in history),
                   "training_seconds": round(sum(epoch["seconds"] for epoch in history), 2),
                   "test_accuracy": test_accuracy}
+    kept = keep_previous(destination) if destination != resume else None
     save_model(model, destination)
     if stopped:
         report(f"interrupted: saved what was learned so far to {destination} "
                f"(test accuracy {format_percent(test_accuracy)})")
-        return 130
-    report(f"saved to {destination} (test accuracy {format_percent(test_accuracy)})")
-    return 0
+    else:
+        report(f"saved to {destination} (test accuracy {format_percent(test_accuracy)})")
+    if kept:
+        report(f"the model it replaced is kept as {kept}")
+    return 130 if stopped else 0
+
+
+def keep_previous(path):
+    """Copy an existing model at `path` to <name>.previous.npz before it is replaced, so that training
+    a new model never loses a better one (the shipped data/mnist_nn.npz, say). Returns the copy's path."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    try:
+        previous = load_model(path)
+    except MyonnError:  # not a model worth keeping
+        return None
+    return save_model(previous, path.with_name(f"{path.stem}.previous{path.suffix}"))
 
 
 def describe(model):

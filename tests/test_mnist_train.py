@@ -38,6 +38,19 @@ def test_trains_on_a_limit_and_saves_a_working_model(real_mnist_dir, tmp_path):
     assert model.preparation == {"deskew": True}  # the default recipe deskews
 
 
+def test_a_replaced_model_is_kept_as_previous(real_mnist_dir, tmp_path):
+    path = tmp_path / "model.npz"
+    arguments = ("--limit", "300", "--epochs", "1", "--no-progress", "--data-dir", str(real_mnist_dir),
+                 "--model", str(path))
+    assert run_script(*arguments, "--seed", "1").returncode == 0
+    first = load_model(path).network.input_weights
+    result = run_script(*arguments, "--seed", "2")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == f"the model it replaced is kept as {tmp_path / 'model.previous.npz'}"
+    assert np.array_equal(load_model(tmp_path / "model.previous.npz").network.input_weights, first)
+    assert not np.array_equal(load_model(path).network.input_weights, first)
+
+
 def test_the_talks_environment_variables_set_the_defaults(real_mnist_dir, tmp_path):
     path = tmp_path / "talk.npz"
     result = run_script("--recipe", "talk", "--no-progress", "--data-dir", str(real_mnist_dir),
