@@ -3,14 +3,21 @@
     python bench/handwriting.py                                   the shipped model, 50 drawings per digit
     python bench/handwriting.py --model new.npz --model old.npz   two models side by side
     python bench/handwriting.py --examples bench/strokes          write one drawing per style, for --replay
+    python bench/handwriting.py --source hershey                  only the Hershey fonts' digits
 
-The drawings are made here, not collected: for each digit a few hand-designed styles (a 1 with or
-without flag and base, a 7 with or without crossbar, an open or closed 4, …), each written by many
-made-up "writers" — a random slant, rotation, width, size (150 to 550 pixels tall) and place on the
-canvas, every control point moved a little, a slow wobble along the line — and sampled as a mouse
-reports a drag: a point every 5 to 40 pixels, at an uneven speed. They are NOT real people's
-handwriting, and no MNIST digit is used; a rate measured on them is a check of the pipeline, not a
-promise about yours.
+Two sources of pen strokes, each measured in its own table (--source, default both):
+
+    styles    hand-designed styles for each digit (a 1 with or without flag and base, a 7 with or
+              without crossbar, an open or closed 4, …; the STYLES table below)
+    hershey   the digits of the Hershey vector fonts (public domain, single-line: roman simplex,
+              duplex, complex and triplex, italic, gothic, …), from the hershey-fonts package
+              (pip install -e '.[bench]'); a font is one more "style" of each digit
+
+The drawings are made here, not collected: each style is written by many made-up "writers" — a
+random slant, rotation, width, size (150 to 550 pixels tall) and place on the canvas, every control
+point moved a little, a slow wobble along the line — and sampled as a mouse reports a drag: a point
+every 5 to 40 pixels, at an uneven speed. They are NOT real people's handwriting, and no MNIST digit
+is used; a rate measured on them is a check of the pipeline, not a promise about yours.
 
 Each drawing is posted to the real window code (headless) as mouse events, Space is posted, and the
 printed score line is read back. Three pipelines are compared, all with the same model:
@@ -132,6 +139,63 @@ STYLES = {
 }
 
 
+# ---- The Hershey fonts' digits, as styles -------------------------------------------------------
+
+# Built-in fonts whose digit slots hold symbols (or nothing, or another font's digits again).
+SYMBOL_FONTS = {"astrology", "japanese", "markers", "mathlow", "mathupp", "meteorology", "music", "symbolic"}
+# The names Hershey's fonts usually go by (roman simplex, duplex, triplex; Times-like roman, italic,
+# bold italic; English gothic): a set of digits shared by several fonts is shown under one of these.
+USUAL_NAMES = {"rowmans", "rowmand", "rowmant", "timesr", "timesi", "timesib", "gothiceng"}
+
+
+def hershey_styles():
+    """{digit: {font name: style}} from the hershey-fonts package, in the STYLES format (box 1 high,
+    y down, each stroke one curve through the glyph's points), and {font name: other fonts with the
+    very same digits}. Raises ImportError when the package is missing."""
+    from HersheyFonts import HersheyFonts
+
+    fonts = HersheyFonts()
+    styles = {digit: {} for digit in range(10)}
+    kept, same_as = {}, {}
+    for font in sorted(fonts.default_font_names, key=lambda font: (font not in USUAL_NAMES, font)):
+        if font in SYMBOL_FONTS:
+            continue
+        fonts.load_default_font(font)
+        glyphs = fonts.all_glyphs
+        strokes = [glyphs[str(digit)].strokes if str(digit) in glyphs else [] for digit in range(10)]
+        if not all(strokes):
+            continue
+        key = repr(strokes)  # many fonts share one set of digits: keep it once, under its first name
+        if key in kept:
+            same_as[kept[key]].append(font)
+            continue
+        kept[key], same_as[font] = font, []
+        for digit, glyph in enumerate(strokes):
+            styles[digit][font] = unit_box(join_strokes(glyph))
+    return styles, same_as
+
+
+def join_strokes(strokes):
+    """Polylines, a stroke that starts where the previous one ended drawn on without lifting the pen."""
+    joined = []
+    for stroke in strokes:
+        if joined and tuple(joined[-1][-1]) == tuple(stroke[0]):
+            joined[-1] = joined[-1] + list(stroke[1:])
+        else:
+            joined.append(list(stroke))
+    return [stroke for stroke in joined if len(stroke) > 1]
+
+
+def unit_box(strokes):
+    """Glyph coordinates (y down already in Hershey's data) scaled to 1 high, centred on x = 0.5;
+    each polyline becomes one curve, its points the control points."""
+    points = np.concatenate([np.asarray(stroke, dtype=np.float64) for stroke in strokes])
+    low, high = points.min(axis=0), points.max(axis=0)
+    height = high[1] - low[1]
+    centre_x = (low[0] + high[0]) / 2
+    return [[[((x - centre_x) / height + 0.5, (y - low[1]) / height) for x, y in stroke]] for stroke in strokes]
+
+
 # ---- Writers: the same style, written by many hands, sampled as a mouse --------------------------
 
 def smooth_curve(points, per_span=16):
@@ -194,11 +258,11 @@ def mouse_samples(path, height, random):
     return np.clip(points, 0, CANVAS_SIDE - 1)
 
 
-def drawings(per_digit, seed):
+def drawings(per_digit, seed, styles_by_digit=STYLES):
     """(digit, style name, strokes) for per_digit drawings of each digit, styles taken in turn."""
     random = np.random.default_rng(seed)
     made = []
-    for digit, styles in STYLES.items():
+    for digit, styles in styles_by_digit.items():
         names = list(styles)
         for number in range(per_digit):
             name = names[number % len(names)]
@@ -257,6 +321,9 @@ def main():
     parser = argparse.ArgumentParser(description="Recognition of replayed pen strokes in the drawing window.")
     parser.add_argument("--model", type=Path, action="append", metavar="PATH",
                         help="a model to measure (repeat for several; default: data/mnist_nn.npz)")
+    parser.add_argument("--source", choices=["styles", "hershey", "both"], default="both",
+                        help="where the strokes come from: the hand-designed styles, the Hershey fonts' digits, "
+                             "or both, one table each (default both)")
     parser.add_argument("--per-digit", type=int, default=50, metavar="N", help="drawings per digit (default 50)")
     parser.add_argument("--seed", type=int, default=2019, help="the writers' random seed (default 2019)")
     parser.add_argument("--examples", type=Path, metavar="DIR",
@@ -264,24 +331,57 @@ def main():
     parser.add_argument("--save-strokes", type=Path, metavar="DIR", help="also write every drawing to DIR")
     arguments = parser.parse_args()
 
+    sources = [("styles", STYLES, None)]
+    if arguments.source != "styles":
+        try:
+            styles, same_as = hershey_styles()
+        except ImportError:
+            if arguments.source == "hershey":
+                print("the Hershey fonts need the hershey-fonts package: pip install -e '.[bench]'")
+                sys.exit(2)
+            print("hershey-fonts is not installed (pip install -e '.[bench]'): measuring the styles only",
+                  file=sys.stderr)
+        else:
+            hershey = ("hershey", styles, same_as)
+            sources = [hershey] if arguments.source == "hershey" else sources + [hershey]
+
     if arguments.examples:
-        made = drawings(max(len(styles) for styles in STYLES.values()), arguments.seed)
-        seen = set()
-        for digit, name, strokes in made:
-            if (digit, name) not in seen:
-                seen.add((digit, name))
-                save_strokes(arguments.examples / f"{digit}-{name.replace(' ', '-')}.json", strokes)
-        print(f"wrote {len(seen)} drawings to {arguments.examples}")
+        for source, styles, _ in sources:
+            made = drawings(max(len(named) for named in styles.values()), arguments.seed, styles)
+            seen = set()
+            for digit, name, strokes in made:
+                if (digit, name) not in seen:
+                    seen.add((digit, name))
+                    name = name if source == "styles" else f"hershey-{name}"  # the styles' files keep their names
+                    save_strokes(arguments.examples / f"{digit}-{name.replace(' ', '-')}.json", strokes)
+            print(f"wrote {len(seen)} {source} drawings to {arguments.examples}")
         return
 
-    made = drawings(arguments.per_digit, arguments.seed)
+    for number, (_, styles, same_as) in enumerate(sources):
+        if number:
+            print("\n")
+        measure(arguments, styles, same_as)
+
+
+def measure(arguments, styles, same_as=None):
+    """Replay per_digit drawings of each digit in `styles` through the window with every model, and
+    print the table. `same_as` ({font: fonts with the same digits}) marks the Hershey fonts."""
+    made = drawings(arguments.per_digit, arguments.seed, styles)
     if arguments.save_strokes:
         for number, (digit, name, strokes) in enumerate(made):
+            name = name if same_as is None else f"hershey-{name}"
             save_strokes(arguments.save_strokes / f"{digit}-{name.replace(' ', '-')}-{number:04d}.json", strokes)
     labels = np.array([digit for digit, _, _ in made])
-    styles_count = sum(len(styles) for styles in STYLES.values())
-    print(f"{len(made)} drawings ({arguments.per_digit} per digit, {styles_count} styles, seed {arguments.seed}), "
-          "replayed as mouse events through the window\n")
+    if same_as is None:
+        styles_count = sum(len(named) for named in styles.values())
+        print(f"{len(made)} drawings ({arguments.per_digit} per digit, {styles_count} styles, seed {arguments.seed}), "
+              "replayed as mouse events through the window\n")
+    else:
+        print(f"{len(made)} drawings of the Hershey fonts' digits ({arguments.per_digit} per digit, "
+              f"{len(same_as)} fonts, seed {arguments.seed}), replayed as mouse events through the window")
+        for font, others in same_as.items():
+            print(f"    {font}" + (f" (same digits: {', '.join(others)})" if others else ""))
+        print()
 
     pygame.display.init()
     columns, update_times = {}, []
@@ -303,7 +403,17 @@ def main():
     print(f"\nwindow update for one mouse move (query and live panel): median {np.median(times):.1f} ms, "
           f"95th percentile {np.percentile(times, 95):.1f} ms")
 
-    window_right = list(columns.values())[2]
+    window_columns = {title: right for title, right in columns.items() if title.endswith(" window")}
+    if same_as is not None:
+        # A long list of misses reads better as a table: which font each model finds hard, in the window.
+        fonts = np.array([name for _, name, _ in made])
+        width = max(len(title) for title in window_columns) + 2
+        print("\nrecognised by the window, per font")
+        print("font".ljust(10) + "".join(title.rjust(width) for title in window_columns))
+        for font in (font for font in same_as if (fonts == font).any()):
+            print(font.ljust(10) + "".join(f"{100 * right[fonts == font].mean():.0f}%".rjust(width)
+                                           for right in window_columns.values()))
+    window_right = list(window_columns.values())[0]
     wrong = [f"{digit}:{name}" for (digit, name, _), right in zip(made, window_right) if not right]
     if wrong:
         print("missed by the window (first model):", ", ".join(wrong))
