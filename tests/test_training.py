@@ -97,3 +97,20 @@ def test_without_shuffling_the_images_come_in_file_order_like_the_talk():
     model.network.train = recording_train
     train(model, images, labels, epochs=2, batch_size=1, learning_rate=0.1, shuffle=False, progress=False)
     assert np.concatenate(seen_targets).tolist() == labels.tolist() * 2
+
+
+def test_training_multiplies_matrices_on_one_blas_thread():
+    from threadpoolctl import threadpool_info
+
+    images, labels = digit_like_data(40)
+    model = fresh_model()
+    threads = []
+    original_train = model.network.train
+
+    def recording_train(inputs, targets):
+        threads.extend(pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas")
+        return original_train(inputs, targets)
+
+    model.network.train = recording_train
+    train(model, images, labels, epochs=1, batch_size=10, learning_rate=0.1, progress=False)
+    assert threads and set(threads) == {1}
