@@ -25,7 +25,7 @@ from myonn.evaluation import answers
 from myonn.inputs import IMAGE_SIDE, pixels_from_input, targets
 from myonn.mnist import TEST, TRAIN, load_mnist
 from myonn.model import default_model_path, load_model
-from myonn.pictures import pygame
+from myonn.pictures import pygame, update
 
 TITLE = "Digit Renderer"
 SQUARE = 24  # screen pixels per image pixel, as in the talk
@@ -274,13 +274,3 @@ def show_window(browser):
             update(browser, screen, [pygame.event.wait()] + pygame.event.get())
     finally:
         pygame.display.quit()
-
-
-def update(browser, screen, events):
-    """Let the browser handle the events, then redraw the window and its title."""
-    for event in events:
-        browser.handle(event)
-    if browser.running:
-        browser.draw(screen)
-        pygame.display.set_caption(browser.title())
-        pygame.display.flip()

@@ -38,7 +38,7 @@ from myonn.errors import MyonnError
 from myonn.handwriting import digit_pixels, draw_segment, draw_strokes
 from myonn.inputs import IMAGE_SIDE, pixels_from_input
 from myonn.model import load_model
-from myonn.pictures import pygame
+from myonn.pictures import pygame, update
 
 TITLE = "Digit Recognizer"
 CANVAS_SIDE = 672  # 28 squares of 24 pixels, as in the talk
@@ -82,6 +82,9 @@ class Recognizer:
         self.pen_down = False
         self.running = True
         self._view = None  # (what the network receives, its outputs), computed when first needed
+
+    def title(self):
+        return TITLE
 
     def handle(self, event):
         """Change the drawing for one pygame event (mouse, key, window)."""
@@ -305,7 +308,6 @@ def show_window(recognizer, replay=()):
         screen = pygame.display.set_mode(WINDOW_SIZE)
     except pygame.error as error:
         raise MyonnError(f"cannot open a window: {error}") from None
-    pygame.display.set_caption(TITLE)
     pending = list(replay)
     clock = pygame.time.Clock()
     try:
@@ -322,15 +324,6 @@ def show_window(recognizer, replay=()):
             update(recognizer, screen, events)
     finally:
         pygame.display.quit()
-
-
-def update(recognizer, screen, events):
-    """Let the recognizer handle the events, then redraw the window."""
-    for event in events:
-        recognizer.handle(event)
-    if recognizer.running:
-        recognizer.draw(screen)
-        pygame.display.flip()
 
 
 def _on_canvas(position):

@@ -89,3 +89,17 @@ def _font(size):
     if not pygame.font.get_init():
         pygame.font.init()
     return pygame.font.Font(None, size)
+
+
+def update(window, screen, events):
+    """One frame of a window's app: let it handle the events, then redraw it and its title.
+
+    window: the app (browser.Browser, draw_window.Recognizer) with handle(event), draw(surface),
+    title() and running. Tests call this too, after posting events, to drive an app headless.
+    """
+    for event in events:
+        window.handle(event)
+    if window.running:
+        window.draw(screen)
+        pygame.display.set_caption(window.title())
+        pygame.display.flip()
