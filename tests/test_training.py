@@ -65,20 +65,29 @@ def test_augmentation_sees_fresh_raw_images_every_epoch():
     assert all(batch.shape[1:] == (28, 28) and batch.dtype == np.uint8 for batch in seen)
 
 
+def watch_training_steps(model, watcher):
+    """Call watcher(inputs, targets) before each of the network's training steps."""
+    original_train = model.network.train
+
+    def watched_train(inputs, targets):
+        watcher(inputs, targets)
+        return original_train(inputs, targets)
+
+    model.network.train = watched_train
+
+
 def test_a_stop_request_ends_training_after_the_current_batch():
     images, labels = digit_like_data()
     stop = StopRequest()
     model = fresh_model()
     calls = []
-    original_train = model.network.train
 
-    def counting_train(inputs, targets):
+    def count(inputs, targets):
         calls.append(len(inputs))
         if len(calls) == 3:
             stop.requested = True
-        return original_train(inputs, targets)
 
-    model.network.train = counting_train
+    watch_training_steps(model, count)
     history = train(model, images, labels, epochs=5, batch_size=20, learning_rate=0.1, progress=False, stop=stop)
     assert len(calls) == 3
     assert len(history) == 1 and history[0]["stopped"] and history[0]["seen"] == 60
@@ -87,16 +96,10 @@ def test_a_stop_request_ends_training_after_the_current_batch():
 def test_without_shuffling_the_images_come_in_file_order_like_the_talk():
     images, labels = digit_like_data(50)
     model = fresh_model()
-    seen_targets = []
-    original_train = model.network.train
-
-    def recording_train(inputs, targets):
-        seen_targets.append(targets.argmax(axis=1))
-        return original_train(inputs, targets)
-
-    model.network.train = recording_train
+    seen_labels = []
+    watch_training_steps(model, lambda inputs, targets: seen_labels.extend(targets.argmax(axis=1)))
     train(model, images, labels, epochs=2, batch_size=1, learning_rate=0.1, shuffle=False, progress=False)
-    assert np.concatenate(seen_targets).tolist() == labels.tolist() * 2
+    assert seen_labels == labels.tolist() * 2
 
 
 def test_training_multiplies_matrices_on_one_blas_thread():
@@ -105,12 +108,7 @@ def test_training_multiplies_matrices_on_one_blas_thread():
     images, labels = digit_like_data(40)
     model = fresh_model()
     threads = []
-    original_train = model.network.train
-
-    def recording_train(inputs, targets):
-        threads.extend(pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas")
-        return original_train(inputs, targets)
-
-    model.network.train = recording_train
+    watch_training_steps(model, lambda inputs, targets: threads.extend(
+        pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"))
     train(model, images, labels, epochs=1, batch_size=10, learning_rate=0.1, progress=False)
     assert threads and set(threads) == {1}
