@@ -105,17 +105,21 @@ def deskew(images):
     This is the usual moment-based deskewing, the kind behind the "deskewing" entries in LeCun et al.'s
     table of MNIST results. An empty image (no ink) comes back unchanged.
     """
-    images = np.asarray(images, dtype=np.float32)
+    images = np.asarray(images)
     single = images.ndim == 2
     batch = images.reshape(-1, IMAGE_SIDE, IMAGE_SIDE)
-
-    cy, cx, alpha = (moment.astype(np.float32)[:, None, None] for moment in centre_of_mass_and_skew(batch))
-    rows = np.arange(IMAGE_SIDE, dtype=np.float32)[:, None]        # (28, 1)
-    cols = np.arange(IMAGE_SIDE, dtype=np.float32)[None, :]        # (1, 28)
-    source_rows = rows + np.round(cy - CENTRE)                       # (n, 28, 1)
-    source_cols = cols + np.round(cx - CENTRE) + alpha * (source_rows - cy)   # (n, 28, 28)
-    # An empty image has α = 0 and centre (14, 14): its map is the identity, which warp reproduces exactly.
-    straightened = warp(batch, source_rows, source_cols)
+    straightened = np.empty(batch.shape, dtype=np.float32)
+    # A part at a time, as warp works: then only the result is a large new array. (For the 60,000
+    # training images, each full-size float32 array is 188 MB, and fresh memory is slow to touch.)
+    for start in range(0, len(batch), IMAGES_PER_PASS):
+        part = batch[start:start + IMAGES_PER_PASS].astype(np.float32)
+        cy, cx, alpha = (moment.astype(np.float32)[:, None, None] for moment in centre_of_mass_and_skew(part))
+        rows = np.arange(IMAGE_SIDE, dtype=np.float32)[:, None]        # (28, 1)
+        cols = np.arange(IMAGE_SIDE, dtype=np.float32)[None, :]        # (1, 28)
+        source_rows = rows + np.round(cy - CENTRE)                       # (n, 28, 1)
+        source_cols = cols + np.round(cx - CENTRE) + alpha * (source_rows - cy)   # (n, 28, 28)
+        # An empty image has α = 0 and centre (14, 14): its map is the identity, which warp reproduces exactly.
+        straightened[start:start + IMAGES_PER_PASS] = warp(part, source_rows, source_cols)
     return straightened[0] if single else straightened
 
 
