@@ -175,9 +175,12 @@ def main():
     print("| recipe | epochs | batch | deskew | augmentation | training time | 97.5% reached | "
           "98.0% reached | test accuracy |")
     print("|---|---:|---:|---|---|---:|---:|---:|---:|")
-    # Each recipe, plus the default without deskewing, to show what deskewing alone is worth.
+    # Each recipe, plus the default without deskewing, to show what deskewing alone is worth ...
     runs = [(name, name, {}) for name in recipes.RECIPES]
     runs.insert(1, ("default without deskew", "default", {"deskew": False}))
+    # ... and the best without flagged 1s, which MNIST's own test set (whose 1s are sticks) prefers.
+    without_flags = recipes.RECIPES["best"]["augment"].replace(",flags=0.3", "")
+    runs.append(("best without flags", "best", {"augment": without_flags}))
     for name, recipe, changes in runs:
         if name in skip or recipe in skip:
             continue

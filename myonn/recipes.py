@@ -21,10 +21,11 @@ RECIPES = {
         "hidden_nodes": 200, "cost": "squared_error", "deskew": True, "augment": "none", "shuffle": True,
     },
     "best": {
-        "about": "most accurate: the default plus freshly distorted digits every epoch (under 3 minutes)",
+        "about": "most accurate on handwriting: the default plus freshly distorted digits every epoch, "
+                 "some 1s with a flag (under 3 minutes)",
         "epochs": 45, "batch_size": 16, "learning_rate": 0.1, "final_learning_rate": 0.001,
         "hidden_nodes": 200, "cost": "squared_error", "deskew": True, "shuffle": True,
-        "augment": "shift=1,rotation=12,scale=0.15,elastic=16:4",
+        "augment": "shift=1,rotation=12,scale=0.15,elastic=16:4,flags=0.3",
     },
 }
 

@@ -79,7 +79,8 @@ def train(model, images, labels, *, epochs, batch_size, learning_rate, final_lea
     """Train `model` in place for `epochs` passes over images (n, 28, 28) uint8 with labels (n,).
 
     shuffle: visit the images in a fresh random order each epoch (the talk goes in file order).
-    augmentation: None, or a callable (images, random) -> distorted images, applied afresh each epoch.
+    augmentation: None, or a callable (images, random, labels) -> distorted images, applied afresh
+        each epoch (labels only tell which digit each image is; they are never changed).
     test_set: (images, labels) to report the test accuracy after each epoch.
     stop: a StopRequest; when it is set, training stops after the current batch.
     Returns a list with one dict per finished (or stopped) epoch: epoch, seconds (training time only,
@@ -112,7 +113,7 @@ def train(model, images, labels, *, epochs, batch_size, learning_rate, final_lea
             started = time.perf_counter()
             chunk = order[chunk_start:chunk_start + chunk_size]
             if prepared is None:
-                chunk_inputs = model.network_input(augmentation(images[chunk], random))
+                chunk_inputs = model.network_input(augmentation(images[chunk], random, labels[chunk]))
             else:
                 chunk_inputs = prepared[chunk]
             chunk_targets, chunk_labels = wanted[chunk], labels[chunk]

@@ -124,16 +124,48 @@ def test_the_elastic_blur_is_a_normalised_gaussian():
 
 
 def test_settings_read_from_text_and_round_trip():
-    augmentation = Augmentation.from_text("shift=2, rotation=10,scale=0.1,elastic=8:3")
+    augmentation = Augmentation.from_text("shift=2, rotation=10,scale=0.1,elastic=8:3,flags=0.3")
     assert augmentation.describe() == {"shift": 2.0, "rotation": 10.0, "scale": 0.1,
-                                       "elastic_alpha": 8.0, "elastic_sigma": 3.0}
+                                       "elastic_alpha": 8.0, "elastic_sigma": 3.0, "flags": 0.3}
     assert Augmentation(**augmentation.describe()).describe() == augmentation.describe()
     assert Augmentation.from_text(str(augmentation)).describe() == augmentation.describe()
     assert Augmentation.from_text("elastic=8").elastic_sigma == 4.0
     assert str(Augmentation()) == "none" and Augmentation().is_off()
 
 
-@pytest.mark.parametrize("text", ["shift", "shift=two", "tilt=3", "shift=-1", "scale=1.5", "elastic=8:0"])
+@pytest.mark.parametrize("text", ["shift", "shift=two", "tilt=3", "shift=-1", "scale=1.5", "elastic=8:0",
+                                  "flags=1.5"])
 def test_bad_settings_fail_with_a_message_naming_them(text):
     with pytest.raises(MyonnError, match="augmentation"):
         Augmentation.from_text(text)
+
+
+def one_like_sticks(count=6):
+    """Upright 3-pixel-wide sticks, rows 5..22: MNIST-style 1s without a flag."""
+    images = np.zeros((count, 28, 28), dtype=np.float32)
+    images[:, 5:23, 13:16] = 255
+    return images
+
+
+def test_flags_go_on_the_top_left_of_1s_only_and_labels_stay():
+    images = one_like_sticks()
+    labels = np.array([1, 1, 1, 7, 7, 7])
+    before = labels.copy()
+    flagged = Augmentation(flags=1.0)(images, np.random.default_rng(0), labels)
+    assert np.array_equal(labels, before)
+    assert np.array_equal(flagged[3:], images[3:])                  # not a 1: untouched
+    added = flagged[:3] - images[:3]
+    assert (added >= 0).all() and (added.reshape(3, -1).sum(axis=1) > 255).all()
+    rows, columns = np.nonzero(added.max(axis=0))
+    assert columns.max() <= 15 and columns.min() < 13              # to the left of the stick
+    assert rows.min() >= 4 and rows.max() < 5 + 0.4 * 18 + 2       # from its top (a round pen end), down
+    assert flagged.max() <= 255
+
+
+def test_flags_are_given_to_about_their_share_and_need_labels():
+    images = one_like_sticks(400)
+    labels = np.ones(400, dtype=int)
+    flagged = Augmentation(flags=0.25)(images, np.random.default_rng(1), labels)
+    share = np.mean([not np.array_equal(f, i) for f, i in zip(flagged, images)])
+    assert 0.18 < share < 0.32
+    assert np.array_equal(Augmentation(flags=1.0)(images[:3], np.random.default_rng(1)), images[:3])

@@ -12,7 +12,7 @@ from myonn.network import NeuralNetwork
 from myonn.model import Model, save_model
 
 # The shipped model's test accuracy, as the README states it.
-SHIPPED_MODEL_ACCURACY = 0.9889
+SHIPPED_MODEL_ACCURACY = 0.9863
 
 
 def run_script(*arguments):

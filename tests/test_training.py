@@ -55,8 +55,9 @@ def test_augmentation_sees_fresh_raw_images_every_epoch():
     images, labels = digit_like_data(100)
     seen = []
 
-    def augmentation(batch, random):
+    def augmentation(batch, random, batch_labels):
         seen.append(batch.copy())
+        assert batch_labels.shape == (len(batch),)
         return batch.astype(np.float32)
 
     train(fresh_model(), images, labels, epochs=2, batch_size=10, learning_rate=0.1, augmentation=augmentation,
