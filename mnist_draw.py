@@ -4,11 +4,11 @@
     python mnist_draw.py --model mnist_nn.yaml    the Ruby original's trained model
     python mnist_draw.py --replay bench/strokes/7-crossbar.json --screenshot docs/draw-7.png
 
-Mouse, keys and flags: python mnist_draw.py --help, and myonn/draw_window.py.
+Mouse, keys and flags: python mnist_draw.py --help, and myonn/windows/draw_window.py.
 """
 
 from myonn.cli import run
-from myonn.draw_window import main
+from myonn.windows.draw_window import main
 
 if __name__ == "__main__":
     run(main)

@@ -4,10 +4,10 @@
     python mnist_render.py --test --start 41
     python mnist_render.py --screenshot shot.png --keys "right space"
 
-Keys and flags: python mnist_render.py --help, and myonn/browser.py.
+Keys and flags: python mnist_render.py --help, and myonn/windows/browser.py.
 """
 
-from myonn.browser import main
+from myonn.windows.browser import main
 from myonn.cli import run
 
 if __name__ == "__main__":

@@ -41,11 +41,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
-from myonn.draw_window import (CANVAS_SIDE, WINDOW_SIZE, Recognizer,  # noqa: E402
+from myonn.windows.draw_window import (CANVAS_SIDE, WINDOW_SIZE, Recognizer,  # noqa: E402
                                stroke_events, update)
 from myonn.handwriting import mnist_style  # noqa: E402
 from myonn.model import default_model_path, load_model  # noqa: E402
-from myonn.pictures import pygame  # noqa: E402
+from myonn.windows.pictures import pygame  # noqa: E402
 
 
 # ---- The styles: strokes in a box 1 high (y down), each stroke a list of curves --------------------

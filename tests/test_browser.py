@@ -1,4 +1,4 @@
-"""Specification of myonn/browser.py and mnist_render.py: the Digit Renderer window.
+"""Specification of myonn/windows/browser.py and mnist_render.py: the Digit Renderer window.
 
 pygame runs headless (SDL's dummy video driver): the tests open the window there, post real key
 events and let the app's own update step handle them, then read back the pixels it drew.
@@ -19,8 +19,8 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from myonn import browser as browser_module  # noqa: E402
-from myonn.browser import (  # noqa: E402
+from myonn.windows import browser as browser_module  # noqa: E402
+from myonn.windows.browser import (  # noqa: E402
     BACK_QUERY, IMAGE, KEY_NAMES, LABEL, NO_MODEL, RIGHT_COLOUR, WINDOW_SIZE, WRONG_COLOUR, Browser,
     main, open_browser, parse_arguments, update)
 from myonn.cli import run  # noqa: E402
@@ -28,7 +28,7 @@ from myonn.inputs import pixels_from_input, targets  # noqa: E402
 from myonn.mnist import load_mnist  # noqa: E402
 from myonn.model import Model, load_model, save_model  # noqa: E402
 from myonn.network import NeuralNetwork  # noqa: E402
-from myonn.pictures import pygame  # noqa: E402
+from myonn.windows.pictures import pygame  # noqa: E402
 
 REPOSITORY_ROOT = pathlib.Path(__file__).resolve().parent.parent
 RECORDS = 250

@@ -1,4 +1,4 @@
-"""myonn/draw_window.py and mnist_draw.py: the Digit Recognizer, driven headless by posted mouse and key events."""
+"""myonn/windows/draw_window.py and mnist_draw.py: the Digit Recognizer, driven headless by posted mouse and key events."""
 
 import os
 
@@ -14,12 +14,12 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from myonn import pictures  # noqa: E402
-from myonn.draw_window import (CANVAS_SIDE, PEN_RADIUS, WINDOW_SIZE, Recognizer,  # noqa: E402
+from myonn.windows import pictures  # noqa: E402
+from myonn.windows.draw_window import (CANVAS_SIDE, PEN_RADIUS, WINDOW_SIZE, Recognizer,  # noqa: E402
                                read_strokes, score_line, stroke_events, update)
 from myonn.errors import MyonnError  # noqa: E402
 from myonn.model import load_model  # noqa: E402
-from myonn.pictures import pygame  # noqa: E402
+from myonn.windows.pictures import pygame  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 STROKES = ROOT / "bench" / "strokes"

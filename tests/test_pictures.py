@@ -1,4 +1,4 @@
-"""Specification of myonn/pictures.py: a digit drawn as squares, big centred text, PNG files.
+"""Specification of myonn/windows/pictures.py: a digit drawn as squares, big centred text, PNG files.
 
 Everything draws onto plain pygame Surfaces, so no window (and no display) is needed.
 """
@@ -11,7 +11,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from myonn.errors import MyonnError  # noqa: E402
-from myonn.pictures import (  # noqa: E402
+from myonn.windows.pictures import (  # noqa: E402
     BLACK, WHITE, draw_caption, draw_centred_text, draw_grey_image, grey_colour, pygame, save_png)
 
 

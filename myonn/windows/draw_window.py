@@ -32,13 +32,13 @@ from pathlib import Path
 
 import numpy as np
 
-from myonn import pictures
+from myonn.windows import pictures
 from myonn.cli import ArgumentParser, add_model_flag
 from myonn.errors import MyonnError
 from myonn.handwriting import digit_pixels, draw_segment, draw_strokes
 from myonn.inputs import IMAGE_SIDE, pixels_from_input
 from myonn.model import load_model
-from myonn.pictures import pygame, update
+from myonn.windows.pictures import pygame, update
 
 TITLE = "Digit Recognizer"
 CANVAS_SIDE = 672  # 28 squares of 24 pixels, as in the talk

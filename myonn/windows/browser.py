@@ -18,14 +18,14 @@ import os
 
 import numpy as np
 
-from myonn import pictures
+from myonn.windows import pictures
 from myonn.cli import ArgumentParser, add_data_dir_flag, add_model_flag, non_negative_int
 from myonn.errors import MyonnError
 from myonn.evaluation import answers
 from myonn.inputs import IMAGE_SIDE, pixels_from_input, targets
 from myonn.mnist import TEST, TRAIN, load_mnist
 from myonn.model import default_model_path, load_model
-from myonn.pictures import pygame, update
+from myonn.windows.pictures import pygame, update
 
 TITLE = "Digit Renderer"
 SQUARE = 24  # screen pixels per image pixel, as in the talk
