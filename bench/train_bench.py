@@ -17,8 +17,12 @@ Prints two Markdown tables (the README carries them):
    The references scale each record inside their loop, as the talk does; myonn prepares (scales,
    deskews) all inputs once before its first epoch, shown in its own column and left out of the
    per-epoch time that the speed-ups compare.
-2. Recipes (myonn/recipes.py), each trained in full as `mnist_train.py --recipe NAME` does:
-   training seconds, when it first reached 97.5% and 98.0%, and the final test accuracy.
+2. Preparing one epoch of the best recipe's inputs (augmenting and deskewing 60,000 images) in one
+   thread: as before issue 9 (bench/augment_before.py, the reference) and as myonn does it now.
+3. Recipes (myonn/recipes.py), each trained in full as `mnist_train.py --recipe NAME` does:
+   training seconds, when it first reached 97.5% and 98.0%, and the final test accuracy. The last
+   row is the reference for the best recipe's time: trained as before issue 9, the inputs prepared
+   the old way in the training thread (`--skip before` leaves it out).
 
 Training time is the time spent in the training loop, preparing its inputs (deskewing, augmenting)
 included; loading MNIST and measuring the test accuracy after each epoch are not.
@@ -35,12 +39,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from myonn import recipes  # noqa: E402
+from myonn import recipes, training  # noqa: E402
 from myonn.inputs import network_input, targets  # noqa: E402
 from myonn.mnist import TEST, TRAIN, load_mnist  # noqa: E402
 from myonn.model import Model  # noqa: E402
 from myonn.network import NeuralNetwork  # noqa: E402
 from myonn.training import train  # noqa: E402
+
+from augment_before import AugmentationBefore, ModelBefore  # noqa: E402
 
 SEED = 1
 
@@ -106,16 +112,47 @@ def same_updates(images, labels, count=2000):
                np.abs(network.output_weights - reference.output_weights).max())
 
 
-def myonn_run(settings, data, epochs=None, report_epochs=False):
-    """Train a fresh model with a recipe's settings, as mnist_train.py does; returns its history."""
+def myonn_run(settings, data, epochs=None, report_epochs=False, before=False):
+    """Train a fresh model with a recipe's settings, as mnist_train.py does; returns its history.
+
+    before: prepare the inputs as before issue 9 (bench/augment_before.py), in the training thread.
+    """
     (images, labels), test_set = data
-    model = Model(NeuralNetwork(784, settings["hidden_nodes"], 10, settings["learning_rate"], seed=SEED,
+    augmentation = recipes.augmentation(settings["augment"])
+    if before:
+        augmentation = AugmentationBefore(**augmentation.describe())
+    model = (ModelBefore if before else Model)(NeuralNetwork(784, settings["hidden_nodes"], 10, settings["learning_rate"], seed=SEED,
                                 cost=settings["cost"]), {"deskew": settings["deskew"]})
     report = (lambda line: print("   ", line, file=sys.stderr, flush=True)) if report_epochs else (lambda line: None)
-    return train(model, images, labels, epochs=epochs or settings["epochs"], batch_size=settings["batch_size"],
-                 learning_rate=settings["learning_rate"], final_learning_rate=settings["final_learning_rate"],
-                 shuffle=settings["shuffle"], augmentation=recipes.augmentation(settings["augment"]), seed=(SEED, 1), test_set=test_set,
-                 progress=False, report=report)
+    one_ahead = training.one_ahead
+    if before:
+        training.one_ahead = iter  # no second thread
+    try:
+        return train(model, images, labels, epochs=epochs or settings["epochs"], batch_size=settings["batch_size"],
+                     learning_rate=settings["learning_rate"], final_learning_rate=settings["final_learning_rate"],
+                     shuffle=settings["shuffle"], augmentation=augmentation, seed=(SEED, 1), test_set=test_set,
+                     progress=False, report=report)
+    finally:
+        training.one_ahead = one_ahead
+
+
+def preparation_seconds(images, labels, before):
+    """Seconds to augment and deskew one epoch of images for the best recipe, in one thread, best of 2."""
+    from threadpoolctl import threadpool_limits
+    augmentation = recipes.augmentation(recipes.RECIPES["best"]["augment"])
+    if before:
+        augmentation = AugmentationBefore(**augmentation.describe())
+    model = (ModelBefore if before else Model)(NeuralNetwork(seed=SEED), {"deskew": True})
+    random = np.random.default_rng(SEED)
+    times = []
+    with threadpool_limits(limits=1, user_api="blas"):
+        for _ in range(2):
+            began = time.perf_counter()
+            for start in range(0, len(images), training.AUGMENT_CHUNK):
+                chunk = slice(start, start + training.AUGMENT_CHUNK)
+                model.network_input(augmentation(images[chunk], random, labels[chunk]))
+            times.append(time.perf_counter() - began)
+    return min(times)
 
 
 def training_seconds(history):
@@ -172,6 +209,15 @@ def main():
         print(f"\n(b) makes the same updates as (a): largest weight difference after 2,000 samples, "
               f"both in float64: {difference:.1e}\n")
 
+    if "preparation" not in skip:
+        print("measuring one epoch of the best recipe's input preparation ...", file=sys.stderr, flush=True)
+        before = preparation_seconds(images, labels, before=True)
+        now = preparation_seconds(images, labels, before=False)
+        print("| preparing the best recipe's inputs for one epoch (augmenting, deskewing), one thread | seconds | speed-up |")
+        print("|---|---:|---:|")
+        print(f"| (d) reference: as before issue 9 | {before:.2f} | 1.0× |")
+        print(f"| (e) myonn now | {now:.2f} | {before / now:.1f}× |\n", flush=True)
+
     print("| recipe | epochs | batch | deskew | augmentation | training time | 97.5% reached | "
           "98.0% reached | test accuracy |")
     print("|---|---:|---:|---|---|---:|---:|---:|---:|")
@@ -181,12 +227,16 @@ def main():
     # ... and the best without flagged 1s, which MNIST's own test set (whose 1s are sticks) prefers.
     without_flags = recipes.RECIPES["best"]["augment"].replace(",flags=0.3", "")
     runs.append(("best without flags", "best", {"augment": without_flags}))
+    # ... and the reference for the best recipe's time: everything as before issue 9.
+    runs.append(("before", "best", {}))
     for name, recipe, changes in runs:
         if name in skip or recipe in skip:
             continue
         settings = recipes.settings(recipe, changes)
         print(f"training {name!r} ...", file=sys.stderr, flush=True)
-        history = myonn_run(settings, data, report_epochs=True)
+        history = myonn_run(settings, data, report_epochs=True, before=name == "before")
+        if name == "before":
+            name = "best, reference: inputs prepared as before issue 9"
         print(f"| {name} | {settings['epochs']} | {settings['batch_size']} | {'yes' if settings['deskew'] else 'no'} "
               f"| {settings['augment']} | {training_seconds(history):.1f} s "
               f"| {first_reaching(history, 0.975)} | {first_reaching(history, 0.98)} "

@@ -7,6 +7,7 @@ and a clean stop on Ctrl-C.
 
 import signal
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 from pathlib import Path
@@ -103,19 +104,18 @@ def train(model, images, labels, *, epochs, batch_size, learning_rate, final_lea
     preparation_seconds = time.perf_counter() - started
     test_inputs = model.network_input(test_set[0]) if test_set is not None else None
     history = []
+    # Each epoch's order, and the augmented inputs of each chunk of it, one chunk ahead in a second
+    # thread: the next chunk is distorted while the network learns from this one.
+    chunks = iter(one_ahead(_chunks(model, images, labels, prepared, augmentation, random, epochs, shuffle,
+                                    chunk_size)))
     for epoch in range(epochs):
-        order = random.permutation(count) if shuffle else np.arange(count)
         correct = seen = 0
         seconds = preparation_seconds if epoch == 0 else 0.0
         bar = tqdm(total=count, desc=f"epoch {epoch + 1}/{epochs}", unit="img", disable=not progress,
                    leave=True, dynamic_ncols=True)
         for chunk_start in range(0, count, chunk_size):
             started = time.perf_counter()
-            chunk = order[chunk_start:chunk_start + chunk_size]
-            if prepared is None:
-                chunk_inputs = model.network_input(augmentation(images[chunk], random, labels[chunk]))
-            else:
-                chunk_inputs = prepared[chunk]
+            chunk, chunk_inputs = next(chunks)
             chunk_targets, chunk_labels = wanted[chunk], labels[chunk]
             for start in range(0, len(chunk), batch_size):
                 batch = slice(start, start + batch_size)
@@ -141,8 +141,39 @@ def train(model, images, labels, *, epochs, batch_size, learning_rate, final_lea
         history.append(result)
         if result["stopped"]:
             break
+    chunks.close()  # lets the second thread finish the chunk it is making, if training stopped early
     network.learning_rate = learning_rate  # the file records the rate the user chose, not the last step's
     return history
+
+
+def _chunks(model, images, labels, prepared, augmentation, random, epochs, shuffle, chunk_size):
+    """(image indices, network inputs) for every chunk of every epoch, in training order."""
+    for _ in range(epochs):
+        order = random.permutation(len(images)) if shuffle else np.arange(len(images))
+        for chunk_start in range(0, len(images), chunk_size):
+            chunk = order[chunk_start:chunk_start + chunk_size]
+            if prepared is None:
+                yield chunk, model.network_input(augmentation(images[chunk], random, labels[chunk]))
+            else:
+                yield chunk, prepared[chunk]
+
+
+def one_ahead(items):
+    """The items of an iterable, each made in a second thread while the caller uses the one before.
+
+    NumPy lets go of Python's lock for its long loops, so on two or more cores the two threads truly
+    work at once. Everything random is drawn in the one thread that makes the items, in order, so a
+    seeded run stays repeatable.
+    """
+    iterator = iter(items)
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        upcoming = worker.submit(next, iterator, _DONE)
+        while (item := upcoming.result()) is not _DONE:
+            upcoming = worker.submit(next, iterator, _DONE)
+            yield item
+
+
+_DONE = object()
 
 
 def train_from_settings(settings, model_path=None, resume=None, data_dir=None, limit=None, progress=True,

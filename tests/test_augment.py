@@ -169,3 +169,51 @@ def test_flags_are_given_to_about_their_share_and_need_labels():
     share = np.mean([not np.array_equal(f, i) for f, i in zip(flagged, images)])
     assert 0.18 < share < 0.32
     assert np.array_equal(Augmentation(flags=1.0)(images[:3], np.random.default_rng(1)), images[:3])
+
+
+def simard_fields(count, alpha, sigma, random):
+    """Simard et al.'s elastic fields made the long way, as the paper describes: uniform noise on
+    [−1, 1] at every pixel, blurred by a Gaussian, times α. (count, 2, 28, 28)."""
+    blur = gaussian_blur_matrix(sigma).astype(np.float64)
+    noise = random.uniform(-1, 1, (count, 2, 28, 28))
+    return alpha * (blur @ noise @ blur.T)
+
+
+@pytest.mark.parametrize("sigma", [4.0, 2.0])
+def test_elastic_fields_have_the_statistics_of_simard_et_al_s(sigma):
+    count = 3000
+    drawn = np.stack(Augmentation(elastic_alpha=16, elastic_sigma=sigma).elastic_displacements(
+        count, np.random.default_rng(0)), axis=1).astype(np.float64)
+    expected = simard_fields(count, 16, sigma, np.random.default_rng(1))
+    assert drawn.shape == expected.shape
+    # Mean 0; the same spread at every pixel (weaker near the edges, where the noise ends); neighbours
+    # that move together just as much; rows and columns independent of each other.
+    assert abs(drawn.mean()) < 0.05 * expected.std()
+    spread, expected_spread = drawn.std(axis=0), expected.std(axis=0)
+    assert np.allclose(spread, expected_spread, rtol=0.1)
+    for axis, step in [(2, 1), (3, 1), (2, 4), (3, 8)]:
+        def correlation(fields):
+            here = np.take(fields, range(28 - step), axis=axis).ravel()
+            there = np.take(fields, range(step, 28), axis=axis).ravel()
+            return np.corrcoef(here, there)[0, 1]
+        assert correlation(drawn) == pytest.approx(correlation(expected), abs=0.03)
+    assert abs(np.corrcoef(drawn[:, 0].ravel(), drawn[:, 1].ravel())[0, 1]) < 0.03
+    # Sums of many small random parts: normal, like the paper's (kurtosis 3).
+    values = drawn[:, :, 14, 14].ravel() / drawn[:, :, 14, 14].std()
+    assert np.mean(values ** 4) == pytest.approx(3, abs=0.3)
+
+
+def test_flags_drawn_at_once_match_the_drawing_windows_pen():
+    from myonn.augment import add_flags
+    from myonn.handwriting import draw_segment
+    images = one_like_sticks(50)
+    flagged = images.copy()
+    add_flags(flagged, np.ones(50, bool), np.random.default_rng(3), 1.0)
+    # The same flags, one at a time with the pen of handwriting.py (the same random numbers in the same order).
+    random = np.random.default_rng(3)
+    random.random(50)
+    lengths, angles = random.uniform(0.15, 0.40, 50) * 18, np.radians(random.uniform(15, 60, 50))
+    for image, expected_image, length, angle in zip(flagged, images.copy(), lengths, angles):
+        cover = np.zeros((28, 28), np.float32)
+        draw_segment(cover, (14.5, 5.5), (14.5 - length * np.cos(angle), 5.5 + length * np.sin(angle)), radius=1.5)
+        assert np.allclose(image, np.maximum(expected_image, 255 * cover), atol=0.05)

@@ -136,3 +136,12 @@ def test_deskew_keeps_shapes_gives_float32_and_stays_in_range():
 def test_deskew_keeps_the_ink():
     leaning = stroke(0.4)
     assert deskew(leaning).sum() == pytest.approx(leaning.sum(), rel=0.01)
+
+
+def test_deskew_reads_the_same_pixels_as_warp_with_its_map():
+    # deskew slides whole rows; the same map through the general resampler must agree.
+    images = np.stack([stroke(lean, column) for lean in (-0.6, -0.2, 0.3, 0.9) for column in (9.3, 14, 18.7)])
+    cy, cx, alpha = (value.astype(np.float32)[:, None, None] for value in centre_of_mass_and_skew(images))
+    source_rows = ROWS + np.round(cy - CENTRE)
+    source_cols = COLS + np.round(cx - CENTRE) + alpha * (source_rows - cy)
+    assert np.allclose(deskew(images), warp(images, source_rows, source_cols), atol=0.01)
