@@ -82,7 +82,7 @@ def test_resume_continues_a_model_and_keeps_its_preparation(real_mnist_dir, tmp_
 
 
 @pytest.mark.parametrize("arguments, env, complaint", [
-    (["--epochs", "-1"], {}, "argument --epochs: must be a whole number of at least 1, not '-1'"),
+    (["--epochs", "-1"], {}, "argument --epochs: must be a whole number from 1 to 10,000, not '-1'"),
     (["--learning-rate", "0"], {}, "argument --learning-rate: must be a number greater than 0, not '0'"),
     (["--batch-size", "many"], {}, "argument --batch-size"),
     (["--augment", "wobble=3"], {}, "argument --augment"),
