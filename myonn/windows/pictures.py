@@ -9,6 +9,7 @@ Left out on purpose: windows, event loops and anything that knows about MNIST re
 
 import functools
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -31,11 +32,17 @@ def open_window(size, title, hint="--screenshot FILE.png draws the view without 
 
     Asking for the invisible driver by name (SDL_VIDEODRIVER=dummy, as the tests do) is allowed.
     """
+    no_display = MyonnError(f"no display to open a window on (is DISPLAY set?); {hint}")
+    # On Linux with neither X nor Wayland there is nothing to find: say so before SDL, looking, prints
+    # complaints of its own.
+    if (sys.platform.startswith("linux") and not os.environ.get("SDL_VIDEODRIVER")
+            and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")):
+        raise no_display
     pygame.display.init()
     driver = pygame.display.get_driver()
     if driver in INVISIBLE_DRIVERS and os.environ.get("SDL_VIDEODRIVER") != driver:
         pygame.display.quit()
-        raise MyonnError(f"no display to open a window on (is DISPLAY set?); {hint}")
+        raise no_display
     try:
         screen = pygame.display.set_mode(size)
     except pygame.error as error:
