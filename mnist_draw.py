@@ -7,8 +7,14 @@
 Mouse, keys and flags: python mnist_draw.py --help, and myonn/windows/draw_window.py.
 """
 
-from myonn.cli import run
-from myonn.windows.draw_window import main
+import sys
+
+try:  # Ctrl-C while Python is still loading NumPy and pygame is a plain exit, not a traceback
+    from myonn.cli import run
+    from myonn.windows.draw_window import main
+except KeyboardInterrupt:
+    sys.exit(130)
+
 
 if __name__ == "__main__":
     run(main)

@@ -7,8 +7,14 @@
 Keys and flags: python mnist_render.py --help, and myonn/windows/browser.py.
 """
 
-from myonn.windows.browser import main
-from myonn.cli import run
+import sys
+
+try:  # Ctrl-C while Python is still loading NumPy and pygame is a plain exit, not a traceback
+    from myonn.windows.browser import main
+    from myonn.cli import run
+except KeyboardInterrupt:
+    sys.exit(130)
+
 
 if __name__ == "__main__":
     run(main)

@@ -1,16 +1,22 @@
 #!/usr/bin/env python3
 """Measure a trained model on the 10,000 MNIST test images, as the talk's mnist_test.rb does.
 
-    python mnist_test.py                          # data/mnist_nn.npz
+    python mnist_test.py                          # your own model if you have one, else the shipped one
+    python mnist_test.py --model data/mnist_nn.npz  # the shipped model
     python mnist_test.py --model mnist_nn.yaml    # a model trained with the talk's Ruby code
 
 Prints the accuracy first, in the talk's form (97.6%), then per digit, then the confusion matrix.
 """
 
-from myonn import cli
-from myonn.evaluation import answers, report
-from myonn.mnist import TEST, load_mnist
-from myonn.model import load_model
+import sys
+
+try:  # Ctrl-C while Python is still loading NumPy is a plain exit, not a traceback
+    from myonn import cli
+    from myonn.evaluation import answers, report
+    from myonn.mnist import TEST, load_mnist
+    from myonn.model_store import load_chosen_model
+except KeyboardInterrupt:
+    sys.exit(130)
 
 
 def main(argv=None):
@@ -19,8 +25,9 @@ def main(argv=None):
     cli.add_data_dir_flag(parser)
     parser.add_argument("--limit", type=cli.positive_int, help="test on the first N test records only")
     flags = parser.parse_args(argv)
-    model = load_model(flags.model)
+    model, about = load_chosen_model(flags.model)
     images, labels = load_mnist(TEST, flags.data_dir, limit=flags.limit)
+    print(about, file=sys.stderr)
     print(report(labels, answers(model, images)), flush=True)
 
 

@@ -1,17 +1,26 @@
 #!/usr/bin/env python3
 """Train the talk's 784-200-10 network on MNIST from the terminal, and save it.
 
-    python mnist_train.py                       # the default recipe, saved to data/mnist_nn.npz
+    python mnist_train.py                       # the default recipe, saved as your own data/my_mnist_nn.npz
     python mnist_train.py --recipe best         # the most accurate recipe (a few minutes)
     LIMIT=1000 EPOCHS=2 python mnist_train.py   # the talk's environment variables still work
     python mnist_train.py --help                # every flag
 """
 
-import argparse
-from pathlib import Path
+import sys
 
-from myonn import cli, recipes
-from myonn.training import train_from_settings
+try:  # Ctrl-C while Python is still loading NumPy is a plain exit, not a traceback
+    import argparse
+    from pathlib import Path
+
+    from myonn import cli, recipes
+    from myonn.training import train_from_settings
+except KeyboardInterrupt:
+    sys.exit(130)
+
+# Far beyond any useful run, and small enough that the arrays they ask for always fit in memory.
+MAX_EPOCHS, MAX_HIDDEN_NODES, MAX_BATCH_SIZE = 10_000, 10_000, 60_000
+epoch_count = cli.whole_number_at_least(1, MAX_EPOCHS)
 
 
 def parse_flags(argv=None):
@@ -24,8 +33,8 @@ def parse_flags(argv=None):
                         help="a documented set of training settings (default: %(default)s): "
                              + "; ".join(f"{name}: {recipe['about']}" for name, recipe in recipes.RECIPES.items()))
     default = recipes.RECIPES["default"]
-    parser.add_argument("--epochs", type=cli.positive_int, metavar="N",
-                        default=cli.environment_default("EPOCHS", cli.positive_int, None),
+    parser.add_argument("--epochs", type=epoch_count, metavar="N",
+                        default=cli.environment_default("EPOCHS", epoch_count, None),
                         help=f"passes over the training images (default recipe: {default['epochs']})")
     parser.add_argument("--learning-rate", type=cli.positive_float, metavar="RATE",
                         default=cli.environment_default("RATE", cli.positive_float, None),
@@ -34,8 +43,8 @@ def parse_flags(argv=None):
                         help="the rate falls geometrically to this by the last batch "
                              "(set it equal to --learning-rate for the talk's constant rate; default recipe: "
                              f"{default['final_learning_rate']})")
-    parser.add_argument("--hidden-nodes", type=cli.positive_int, metavar="N", help=f"nodes in the hidden layer (default recipe: {default['hidden_nodes']})")
-    parser.add_argument("--batch-size", type=cli.positive_int, metavar="N",
+    parser.add_argument("--hidden-nodes", type=cli.whole_number_at_least(1, MAX_HIDDEN_NODES), metavar="N", help=f"nodes in the hidden layer (default recipe: {default['hidden_nodes']})")
+    parser.add_argument("--batch-size", type=cli.whole_number_at_least(1, MAX_BATCH_SIZE), metavar="N",
                         help=f"samples per weight update; 1 is the talk's per-sample training (default recipe: {default['batch_size']})")
     parser.add_argument("--cost", choices=("squared_error", "cross_entropy"),
                         help=f"what training minimises: the talk's squared error, or cross-entropy (default recipe: {default['cost']})")
@@ -56,8 +65,10 @@ def parse_flags(argv=None):
     parser.add_argument("--float64", action="store_true",
                         help="compute in double precision (slower; float32 is plenty for 8-bit pixels)")
     parser.add_argument("--resume", type=Path, metavar="MODEL",
-                        help="continue training this model (saved back to it unless --model says otherwise)")
-    cli.add_model_flag(parser, "where to save the trained model")
+                        help="continue training this model (saved back to it unless --model says otherwise; "
+                             "the shipped model and .yaml models continue into your own model)")
+    cli.add_model_flag(parser, "where to save the trained model; the model it replaces is kept in backups/ beside it",
+                       "your own model, data/my_mnist_nn.npz; the shipped data/mnist_nn.npz is never overwritten")
     cli.add_data_dir_flag(parser)
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     flags = parser.parse_args(argv)

@@ -30,6 +30,10 @@ from myonn.transform import CENTRE, IMAGE_SIDE, IMAGES_PER_PASS, warp
 
 OFF = "none"
 
+# Beyond these a digit is moved out of its 28×28 frame, turned more than all the way round, or
+# smoothed over more than the whole image (and the smoothing kernel would not fit in memory).
+LARGEST = {"shift": 28, "rotation": 180, "elastic_alpha": 1000, "elastic_sigma": 28}
+
 
 class Augmentation:
     """Random moves for a batch of digits, each image its own.
@@ -53,6 +57,8 @@ class Augmentation:
                             ("flags", flags)]:
             if not 0 <= value < float("inf"):
                 raise ValueError(f"augmentation {name} must be a number of at least 0, not {value!r}")
+            if value > LARGEST.get(name, float("inf")):
+                raise ValueError(f"augmentation {name} must be at most {LARGEST[name]:g}, not {value!r}")
         if scale >= 1:
             raise ValueError(f"augmentation scale must be below 1 (a factor of 1 − scale > 0), not {scale!r}")
         if flags > 1:

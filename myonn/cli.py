@@ -24,23 +24,41 @@ def run(main):
     try:
         status = main()
     except MyonnError as error:
-        print(f"{Path(sys.argv[0]).name}: error: {error}", file=sys.stderr)
-        sys.exit(2)
+        fail(error)
+    except OSError as error:
+        # Every file the scripts open is checked where it is opened; this is the net under those checks
+        # (a name too long for the system, a disk that fills up while saving), so the user still gets
+        # one line, not a traceback.
+        where = f"{error.filename}: " if error.filename else ""
+        fail(f"{where}{error.strerror or error}")
+    except MemoryError:
+        fail("out of memory (is an input file far larger than it should be?)")
     except KeyboardInterrupt:
         print(file=sys.stderr)
         sys.exit(130)
     sys.exit(status or 0)
 
 
-def whole_number_at_least(minimum):
-    """An argparse type: a whole number >= minimum, else a one-line complaint."""
+def fail(problem):
+    """Say what went wrong in one line on stderr, and exit with status 2."""
+    print(f"{Path(sys.argv[0]).name}: error: {problem}", file=sys.stderr)
+    sys.exit(2)
+
+
+def whole_number_at_least(minimum, maximum=None):
+    """An argparse type: a whole number from minimum to maximum (if given), else a one-line complaint.
+
+    A maximum keeps an absurd value (--epochs 1000000000) from starting work that could never end,
+    or ask for more memory than any machine has.
+    """
     def whole_number(text):
         try:
             value = int(text)
         except ValueError:
             value = minimum - 1
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be a whole number of at least {minimum}, not {text!r}")
+        if value < minimum or (maximum is not None and value > maximum):
+            wanted = f"from {minimum} to {maximum:,}" if maximum is not None else f"of at least {minimum}"
+            raise argparse.ArgumentTypeError(f"must be a whole number {wanted}, not {text!r}")
         return value
     return whole_number
 
@@ -77,6 +95,8 @@ def add_data_dir_flag(parser):
                              "(default: $MYONN_DATA_DIR, else data/ in the project)")
 
 
-def add_model_flag(parser, help_text="the model file (.npz, or the Ruby original's .yaml)"):
+def add_model_flag(parser, help_text="the model file (.npz, or the Ruby original's .yaml)",
+                   default_text="your own model, data/my_mnist_nn.npz, if you have trained one, "
+                                "else the shipped data/mnist_nn.npz"):
     parser.add_argument("--model", type=Path, default=None, metavar="PATH",
-                        help=f"{help_text} (default: data/mnist_nn.npz)")
+                        help=f"{help_text} (default: {default_text})")

@@ -10,18 +10,16 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
-from pathlib import Path
-
 import numpy as np
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-from myonn import recipes
+from myonn import model_store, recipes
 from myonn.errors import MyonnError
 from myonn.evaluation import accuracy, format_percent
 from myonn.inputs import targets
 from myonn.mnist import TEST, TRAIN, load_mnist
-from myonn.model import Model, default_model_path, load_model, save_model
+from myonn.model import Model, load_model
 from myonn.network import NeuralNetwork
 
 INPUT_NODES, OUTPUT_NODES = 784, 10
@@ -37,9 +35,16 @@ def learning_rates(first, last, steps):
     Big steps early make fast progress; small steps late let the weights settle instead of
     jumping around the minimum. last == first keeps the talk's constant rate.
     """
+    return np.array([learning_rate_at(step, first, last, steps) for step in range(steps)], dtype=np.float64)
+
+
+def learning_rate_at(step, first, last, steps):
+    """The rate for batch `step` (0-based) of `steps`: learning_rates one at a time, so a long run
+    never holds a list of every batch's rate. A plain Python float: a NumPy float64 would turn
+    float32 arithmetic into float64 (NEP 50)."""
     if steps <= 1:
-        return np.array([first] * steps, dtype=np.float64)
-    return first * (last / first) ** (np.arange(steps) / (steps - 1))
+        return float(first)
+    return float(first * (last / first) ** (step / (steps - 1)))
 
 
 class StopRequest:
@@ -94,8 +99,8 @@ def train(model, images, labels, *, epochs, batch_size, learning_rate, final_lea
     count = len(images)
     batches_per_epoch = -(-count // batch_size)
     chunk_size = batch_size * max(1, AUGMENT_CHUNK // batch_size)  # whole batches only
-    # Plain Python floats: a NumPy float64 scalar would turn float32 arithmetic into float64 (NEP 50).
-    rates = learning_rates(learning_rate, final_learning_rate or learning_rate, epochs * batches_per_epoch).tolist()
+    final_learning_rate = final_learning_rate or learning_rate
+    total_batches = epochs * batches_per_epoch
     wanted = targets(labels, network.output_nodes)
     # Without augmentation every epoch sees the same inputs: prepare them once, and count that
     # time as training (it is part of what a recipe costs). The test inputs never change.
@@ -119,13 +124,17 @@ def train(model, images, labels, *, epochs, batch_size, learning_rate, final_lea
             chunk_targets, chunk_labels = wanted[chunk], labels[chunk]
             for start in range(0, len(chunk), batch_size):
                 batch = slice(start, start + batch_size)
-                network.learning_rate = rates[epoch * batches_per_epoch + (chunk_start + start) // batch_size]
+                step = epoch * batches_per_epoch + (chunk_start + start) // batch_size
+                network.learning_rate = learning_rate_at(step, learning_rate, final_learning_rate, total_batches)
                 outputs = network.train(chunk_inputs[batch], chunk_targets[batch])
                 correct += int(np.count_nonzero(outputs.argmax(axis=1) == chunk_labels[batch]))
                 seen += len(outputs)
                 if stop is not None and stop.requested:
                     break
             seconds += time.perf_counter() - started
+            if not weights_are_finite(network):
+                raise MyonnError(f"training diverged in epoch {epoch + 1}: the weights are no longer finite "
+                                 f"numbers (is the learning rate {learning_rate:g} too large?); nothing was saved")
             bar.set_postfix_str(f"accuracy {100 * correct / max(seen, 1):.2f}%", refresh=False)
             bar.update(seen - bar.n)
             if stop is not None and stop.requested:
@@ -176,55 +185,68 @@ def one_ahead(items):
 _DONE = object()
 
 
+def weights_are_finite(network):
+    """False once a step too large has sent a weight to infinity or NaN: such a network has learned
+    nothing that could be saved, and never will again."""
+    return bool(np.isfinite(network.input_weights).all() and np.isfinite(network.output_weights).all())
+
+
 def train_from_settings(settings, model_path=None, resume=None, data_dir=None, limit=None, progress=True,
                         report=None):
     """What mnist_train.py does: load MNIST, build (or resume) a model, train it, save it.
 
     settings: a recipe's settings (see myonn/recipes.py). With `resume`, the resumed model's layer
-    sizes, cost and input preparation are kept and the recipe's are ignored. Ctrl-C stops after the
-    current batch and saves what has been learned so far. Returns the exit status: 0, or 130 (the
-    shell's code for Ctrl-C) after an interrupted run, saved or not.
+    sizes, cost and input preparation are kept and the recipe's are ignored. The model is saved to
+    `model_path`, else back to `resume`, else to your own model (model_store.destination_for: never
+    the shipped model); the file it replaces is kept in backups/. Everything that could stop the save
+    (a bad destination, another run saving there, a damaged model to resume) is found before any
+    training. Ctrl-C stops after the current batch and saves what has been learned so far. Returns the
+    exit status: 0, or 130 (the shell's code for Ctrl-C) after an interrupted run, saved or not.
     """
     report = report or (lambda line: tqdm.write(line))
     seed = settings["seed"]
-    model = load_model(resume) if resume is not None else None  # a bad file fails before any work
-    train_images, train_labels = load_mnist(TRAIN, data_dir, limit=limit)
-    test_set = load_mnist(TEST, data_dir)
-    if model is not None:
-        if settings["float64"]:
-            model.network.input_weights = model.network.input_weights.astype(np.float64)
-            model.network.output_weights = model.network.output_weights.astype(np.float64)
-        report(f"continuing {resume}: {describe(model)}")
-    else:
-        network = NeuralNetwork(INPUT_NODES, settings["hidden_nodes"], OUTPUT_NODES, settings["learning_rate"],
-                                seed=seed, dtype=np.float64 if settings["float64"] else np.float32,
-                                cost=settings["cost"])
-        model = Model(network, {"deskew": bool(settings["deskew"])})
-    destination = Path(model_path or resume or default_model_path())
-    report(f"training {describe(model)} on {len(train_images):,} images: {settings['epochs']} epochs, "
-           f"batches of {settings['batch_size']}, learning rate {settings['learning_rate']:g}"
-           f" → {settings['final_learning_rate']:g}, augmentation: {settings['augment']}")
-    with stop_on_interrupt() as stop:
-        history = train(model, train_images, train_labels, epochs=settings["epochs"],
-                        batch_size=settings["batch_size"], learning_rate=settings["learning_rate"],
-                        final_learning_rate=settings["final_learning_rate"], shuffle=settings["shuffle"],
-                        augmentation=recipes.augmentation(settings["augment"]),
-                        seed=None if seed is None else (seed, 1), test_set=test_set, progress=progress,
-                        stop=stop, report=report)
-    stopped = history[-1]["stopped"]
-    if not any(epoch["seen"] for epoch in history):
-        report("stopped before any training: nothing saved")
-        return 130
-    test_accuracy = history[-1].get("test_accuracy")
-    if test_accuracy is None:
-        test_accuracy = accuracy(model, *test_set)
-    model.info = {**model.info, **{key: settings[key] for key in recipes.SETTINGS if key in settings},
-                  "recipe": settings.get("recipe"), "trained_images": len(train_images),
-                  "epochs_done": sum(not epoch["stopped"] for epoch in history),
-                  "training_seconds": round(sum(epoch["seconds"] for epoch in history), 2),
-                  "test_accuracy": test_accuracy}
-    kept = keep_previous(destination) if destination != resume else None
-    save_model(model, destination)
+    destination = model_store.destination_for(model_path, resume)
+    model_store.check_destination(destination)
+    with model_store.ModelLock(destination):
+        model = load_model(resume) if resume is not None else None
+        train_images, train_labels = load_mnist(TRAIN, data_dir, limit=limit)
+        test_set = load_mnist(TEST, data_dir)
+        if model is not None:
+            if settings["float64"]:
+                model.network.input_weights = model.network.input_weights.astype(np.float64)
+                model.network.output_weights = model.network.output_weights.astype(np.float64)
+            report(f"continuing {resume}: {describe(model)}")
+        else:
+            network = NeuralNetwork(INPUT_NODES, settings["hidden_nodes"], OUTPUT_NODES, settings["learning_rate"],
+                                    seed=seed, dtype=np.float64 if settings["float64"] else np.float32,
+                                    cost=settings["cost"])
+            model = Model(network, {"deskew": bool(settings["deskew"])})
+        report(f"training {describe(model)} on {len(train_images):,} images: {settings['epochs']} epochs, "
+               f"batches of {settings['batch_size']}, learning rate {settings['learning_rate']:g}"
+               f" → {settings['final_learning_rate']:g}, augmentation: {settings['augment']}")
+        # A step too large overflows the sigmoid before the weights stop being finite; train() then
+        # stops with one line, so NumPy's warnings would only be noise.
+        with stop_on_interrupt() as stop, np.errstate(over="ignore", invalid="ignore"):
+            history = train(model, train_images, train_labels, epochs=settings["epochs"],
+                            batch_size=settings["batch_size"], learning_rate=settings["learning_rate"],
+                            final_learning_rate=settings["final_learning_rate"], shuffle=settings["shuffle"],
+                            augmentation=recipes.augmentation(settings["augment"]),
+                            seed=None if seed is None else (seed, 1), test_set=test_set, progress=progress,
+                            stop=stop, report=report)
+        stopped = history[-1]["stopped"]
+        if not any(epoch["seen"] for epoch in history):
+            report("stopped before any training: nothing saved")
+            return 130
+        test_accuracy = history[-1].get("test_accuracy")
+        if test_accuracy is None:
+            test_accuracy = accuracy(model, *test_set)
+        model.info = {**model.info, **{key: settings[key] for key in recipes.SETTINGS if key in settings},
+                      "recipe": settings.get("recipe"), "trained_images": len(train_images),
+                      "epochs_done": sum(not epoch["stopped"] for epoch in history),
+                      "training_seconds": round(sum(epoch["seconds"] for epoch in history), 2),
+                      "test_accuracy": test_accuracy}
+        replaced_accuracy = model_store.recorded_accuracy(destination) if destination.is_file() else None
+        kept = model_store.save_keeping_backup(model, destination)
     if stopped:
         report(f"interrupted: saved what was learned so far to {destination} "
                f"(test accuracy {format_percent(test_accuracy)})")
@@ -232,20 +254,10 @@ def train_from_settings(settings, model_path=None, resume=None, data_dir=None, l
         report(f"saved to {destination} (test accuracy {format_percent(test_accuracy)})")
     if kept:
         report(f"the model it replaced is kept as {kept}")
+        if replaced_accuracy is not None and replaced_accuracy > test_accuracy:
+            report(f"note: the model it replaced scored {format_percent(replaced_accuracy)}; to go back to it: "
+                   f"cp {kept} {destination}")
     return 130 if stopped else 0
-
-
-def keep_previous(path):
-    """Copy an existing model at `path` to <name>.previous.npz before it is replaced, so that training
-    a new model never loses a better one (the shipped data/mnist_nn.npz, say). Returns the copy's path."""
-    path = Path(path)
-    if not path.is_file():
-        return None
-    try:
-        previous = load_model(path)
-    except MyonnError:  # not a model worth keeping
-        return None
-    return save_model(previous, path.with_name(f"{path.stem}.previous{path.suffix}"))
 
 
 def describe(model):

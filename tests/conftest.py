@@ -1,4 +1,4 @@
-"""Shared test fixtures."""
+"""Shared test fixtures: where the real MNIST is, and a models folder of the tests' own."""
 
 import os
 import pathlib
@@ -7,16 +7,37 @@ import pytest
 
 REPOSITORY_ROOT = pathlib.Path(__file__).resolve().parent.parent
 
+MNIST_TEST_IMAGES = ("t10k-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte")
+
+
+@pytest.fixture(autouse=True)
+def own_models_apart(tmp_path_factory, monkeypatch):
+    """Every test gets an empty folder for "your own model" (and its backups), and the scripts it runs
+    too, through $MYONN_MODEL_DIR: so no test sees, or writes over, the models of the person running
+    the tests, and no test depends on whether they have trained one."""
+    folder = tmp_path_factory.mktemp("own-models")
+    monkeypatch.setenv("MYONN_MODEL_DIR", str(folder))
+    return folder
+
 
 @pytest.fixture(scope="session")
 def real_mnist_dir():
-    """The real MNIST: $MYONN_DATA_DIR, else ../shared/data/mnist beside the repository.
+    """The real MNIST, where the README says it is: $MYONN_DATA_DIR, else data/ in the project.
 
-    Tests that need it fail (never skip) when it is missing: CI sets MYONN_DATA_DIR.
+    When it is in neither, it is downloaded into data/ with the project's own downloader, as the
+    scripts would. With no copy and no network, the whole run stops with one message saying what to
+    do, instead of every test that needs MNIST failing on its own. Never skipped: CI sets
+    MYONN_DATA_DIR or puts MNIST in data/.
     """
-    candidates = [pathlib.Path(os.environ["MYONN_DATA_DIR"])] if os.environ.get("MYONN_DATA_DIR") else []
-    candidates.append(REPOSITORY_ROOT.parent / "shared" / "data" / "mnist")
-    for candidate in candidates:
-        if any((candidate / name).is_file() for name in ("t10k-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte")):
-            return candidate
-    pytest.fail(f"real MNIST not found in {', '.join(map(str, candidates))}: set MYONN_DATA_DIR")
+    from myonn.errors import MyonnError
+    from myonn.mnist import TEST, TRAIN, default_data_dir, load_mnist
+
+    folder = default_data_dir()
+    try:
+        for kind in (TRAIN, TEST):
+            load_mnist(kind, folder, limit=1)  # finds, checks, and downloads what is missing
+    except MyonnError as error:
+        pytest.exit(f"these tests need the real MNIST, and it could not be found or downloaded: {error}. "
+                    "Put the four .gz files in data/, or set MYONN_DATA_DIR to a folder holding them.",
+                    returncode=1)
+    return folder

@@ -134,7 +134,8 @@ def test_settings_read_from_text_and_round_trip():
 
 
 @pytest.mark.parametrize("text", ["shift", "shift=two", "tilt=3", "shift=-1", "scale=1.5", "elastic=8:0",
-                                  "flags=1.5"])
+                                  "flags=1.5", "shift=1e300", "rotation=1e300", "elastic=1e300",
+                                  "elastic=8:1e300", "rotation=inf", "shift=nan"])
 def test_bad_settings_fail_with_a_message_naming_them(text):
     with pytest.raises(MyonnError, match="augmentation"):
         Augmentation.from_text(text)

@@ -214,7 +214,8 @@ def test_the_title_says_set_record_label_and_the_models_answer(data_dir, model_p
 
 
 def test_without_a_model_the_title_has_no_model_part(data_dir, tmp_path, screen, monkeypatch):
-    monkeypatch.setattr(browser_module, "default_model_path", lambda: tmp_path / "absent.npz")
+    from myonn import model_store
+    monkeypatch.setattr(model_store, "shipped_model_path", lambda: tmp_path / "absent.npz")
     browser = browse(data_dir, None, "--test")
     _, labels = load_mnist("test", data_dir)
     update(browser, screen, [])

@@ -237,11 +237,28 @@ def test_user_mistakes_get_one_line_and_exit_2(arguments, message):
     assert result.stderr.count("\n") == 1 and message in result.stderr, result.stderr
 
 
-def test_a_bad_replay_file_gets_one_line(tmp_path):
+@pytest.mark.parametrize("content, complaint", [
+    (json.dumps({"not": "strokes"}), "not a strokes file (expected a list of strokes"),
+    ("[" * 100_000 + "]" * 100_000, "not a strokes file (nested far deeper than a list of strokes)"),
+    ("[[[1, 2]]" + ", [[1, 2]]" * 1_500_000 + "]", "too large for a drawing (over 10 MB)"),
+    (b"\xff\xfe[", "not a strokes file (not text)"),
+], ids=["not-strokes", "nested-100000-deep", "over-10-MB", "not-text"])
+def test_a_bad_replay_file_gets_one_line(content, complaint, tmp_path):
     path = tmp_path / "strokes.json"
-    path.write_text(json.dumps({"not": "strokes"}))
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
     result = run_script("--replay", path, "--screenshot", tmp_path / "x.png")
-    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "not a strokes file" in result.stderr
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and complaint in result.stderr, result.stderr
+
+
+def test_with_no_display_the_window_fails_in_one_line_instead_of_waiting_unseen(tmp_path):
+    # With no screen and no driver asked for, SDL falls back to an invisible window nobody could draw in.
+    environment = {name: value for name, value in os.environ.items() if name not in ("DISPLAY", "SDL_VIDEODRIVER",
+                                                                                     "WAYLAND_DISPLAY")}
+    result = subprocess.run([sys.executable, str(ROOT / "mnist_draw.py")], capture_output=True,
+                            text=True, timeout=60, env=environment)
+    assert result.returncode == 2
+    assert result.stderr == ("mnist_draw.py: error: no display to open a window on (is DISPLAY set?); "
+                             "--replay STROKES.json --screenshot FILE.png draws a drawing without one\n")
 
 
 def test_the_models_own_input_preparation_is_applied(window):

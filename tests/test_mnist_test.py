@@ -7,7 +7,8 @@ import sys
 from conftest import REPOSITORY_ROOT
 from myonn.evaluation import accuracy, confusion_matrix, report
 from myonn.mnist import TEST, load_mnist
-from myonn.model import default_model_path, load_model
+from myonn.model import load_model
+from myonn.model_store import own_model_path, shipped_model_path
 from myonn.network import NeuralNetwork
 from myonn.model import Model, save_model
 
@@ -21,13 +22,13 @@ def run_script(*arguments):
 
 
 def test_the_shipped_model_loads_and_scores_what_the_readme_says(real_mnist_dir):
-    model = load_model(default_model_path())
+    model = load_model(shipped_model_path())
     images, labels = load_mnist(TEST, real_mnist_dir)
     assert accuracy(model, images, labels) >= SHIPPED_MODEL_ACCURACY
 
 
 def test_prints_accuracy_first_then_per_digit_then_the_confusion_matrix(real_mnist_dir):
-    result = run_script("--data-dir", str(real_mnist_dir))
+    result = run_script("--data-dir", str(real_mnist_dir), "--model", str(shipped_model_path()))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert re.fullmatch(r"\d{1,3}\.\d%", lines[0])
@@ -37,6 +38,18 @@ def test_prints_accuracy_first_then_per_digit_then_the_confusion_matrix(real_mni
     matrix_rows = [line for line in lines if re.match(r"  \d \|", line)]
     assert len(matrix_rows) == 10
     assert sum(int(count) for row in matrix_rows for count in row.split("|")[1].split()) == 10000
+
+
+def test_it_tests_your_own_model_when_you_have_one_and_says_which(real_mnist_dir):
+    result = run_script("--data-dir", str(real_mnist_dir), "--limit", "100")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith(f"model: {shipped_model_path()} (the shipped model, 98.")
+    network = NeuralNetwork(784, 3, 10, seed=0)  # knows nothing: about 10%
+    save_model(Model(network, info={"test_accuracy": 0.1}), own_model_path())
+    result = run_script("--data-dir", str(real_mnist_dir), "--limit", "100")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == f"model: {own_model_path()} (your own model, 10.00% on MNIST)\n"
+    assert float(result.stdout.splitlines()[0][:-1]) < 50
 
 
 def test_a_ruby_model_can_be_tested(real_mnist_dir, tmp_path):

@@ -12,6 +12,7 @@ import pytest
 
 from conftest import REPOSITORY_ROOT
 from myonn.model import load_model
+from myonn.model_store import shipped_model_path
 
 
 def run_script(*arguments, env=None, timeout=120):
@@ -38,17 +39,58 @@ def test_trains_on_a_limit_and_saves_a_working_model(real_mnist_dir, tmp_path):
     assert model.preparation == {"deskew": True}  # the default recipe deskews
 
 
-def test_a_replaced_model_is_kept_as_previous(real_mnist_dir, tmp_path):
+def test_a_replaced_model_is_kept_in_backups(real_mnist_dir, tmp_path):
     path = tmp_path / "model.npz"
     arguments = ("--limit", "300", "--epochs", "1", "--no-progress", "--data-dir", str(real_mnist_dir),
                  "--model", str(path))
     assert run_script(*arguments, "--seed", "1").returncode == 0
-    first = load_model(path).network.input_weights
+    first = path.read_bytes()
     result = run_script(*arguments, "--seed", "2")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-1] == f"the model it replaced is kept as {tmp_path / 'model.previous.npz'}"
-    assert np.array_equal(load_model(tmp_path / "model.previous.npz").network.input_weights, first)
-    assert not np.array_equal(load_model(path).network.input_weights, first)
+    [kept] = (tmp_path / "backups").iterdir()
+    assert f"the model it replaced is kept as {kept}" in result.stdout.splitlines()
+    assert kept.read_bytes() == first and path.read_bytes() != first
+
+
+def test_by_default_training_makes_your_own_model_and_never_touches_the_shipped_one(real_mnist_dir,
+                                                                                   own_models_apart):
+    shipped = shipped_model_path().read_bytes()
+    result = run_script("--limit", "300", "--epochs", "1", "--no-progress", "--data-dir", str(real_mnist_dir))
+    assert result.returncode == 0, result.stderr
+    own = own_models_apart / "my_mnist_nn.npz"
+    assert result.stdout.splitlines()[-1].startswith(f"saved to {own} (test accuracy ")
+    assert load_model(own).info["trained_images"] == 300
+    # Continuing the shipped model also goes to your own model.
+    result = run_script("--resume", str(shipped_model_path()), "--limit", "300", "--epochs", "1", "--no-progress",
+                        "--data-dir", str(real_mnist_dir))
+    assert result.returncode == 0, result.stderr
+    assert f"saved to {own} " in result.stdout
+    assert len(list((own_models_apart / "backups").iterdir())) == 1
+    assert shipped_model_path().read_bytes() == shipped
+
+
+def test_resume_keeps_a_backup_of_the_model_it_continues(real_mnist_dir, tmp_path):
+    path = tmp_path / "m.npz"
+    assert run_script("--limit", "300", "--epochs", "1", "--no-progress", "--data-dir", str(real_mnist_dir),
+                      "--model", str(path)).returncode == 0
+    before = path.read_bytes()
+    result = run_script("--resume", str(path), "--limit", "300", "--epochs", "1", "--no-progress",
+                        "--data-dir", str(real_mnist_dir))
+    assert result.returncode == 0, result.stderr
+    [kept] = (tmp_path / "backups").iterdir()
+    assert kept.read_bytes() == before
+
+
+def test_training_that_diverges_stops_in_one_line_and_saves_nothing(real_mnist_dir, tmp_path):
+    path = tmp_path / "good.npz"
+    path.write_bytes(shipped_model_path().read_bytes())
+    result = run_script("--resume", str(path), "--learning-rate", "1e300", "--limit", "2000", "--epochs", "1",
+                        "--no-progress", "--data-dir", str(real_mnist_dir))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "training diverged in epoch 1" in result.stderr, result.stderr
+    assert "nothing was saved" in result.stderr
+    assert path.read_bytes() == shipped_model_path().read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["good.npz"]
 
 
 def test_the_talks_environment_variables_set_the_defaults(real_mnist_dir, tmp_path):
@@ -82,16 +124,25 @@ def test_resume_continues_a_model_and_keeps_its_preparation(real_mnist_dir, tmp_
 
 
 @pytest.mark.parametrize("arguments, env, complaint", [
-    (["--epochs", "-1"], {}, "argument --epochs: must be a whole number of at least 1, not '-1'"),
+    (["--epochs", "-1"], {}, "argument --epochs: must be a whole number from 1 to 10,000, not '-1'"),
     (["--learning-rate", "0"], {}, "argument --learning-rate: must be a number greater than 0, not '0'"),
     (["--batch-size", "many"], {}, "argument --batch-size"),
     (["--augment", "wobble=3"], {}, "argument --augment"),
     ([], {"LIMIT": "-5"}, "environment variable LIMIT"),
     (["--resume", "/nowhere/model.npz"], {}, "model not found: /nowhere/model.npz"),
+    (["--epochs", "100000000000000000000"], {}, "argument --epochs: must be a whole number from 1 to 10,000"),
+    (["--epochs", "1000000000"], {}, "argument --epochs: must be a whole number from 1 to 10,000"),
+    ([], {"EPOCHS": "1000000000"}, "environment variable EPOCHS: must be a whole number from 1 to 10,000"),
+    (["--hidden-nodes", "10000000"], {}, "argument --hidden-nodes: must be a whole number from 1 to 10,000"),
+    (["--batch-size", "10000000"], {}, "argument --batch-size: must be a whole number from 1 to 60,000"),
+    (["--model", str(shipped_model_path())], {}, "is the shipped model, which is never overwritten"),
+    (["--model", "model.yaml"], {}, "models are saved as .npz"),
+    (["--model", "x" * 300 + ".npz"], {}, "cannot save a model as"),
+    (["--model", "/proc/m.npz"], {}, "cannot save a model as /proc/m.npz"),
 ])
 def test_bad_input_is_one_line_and_exit_2_before_any_work(arguments, env, complaint, tmp_path):
     started = time.monotonic()
-    result = run_script(*arguments, "--model", str(tmp_path / "m.npz"), "--data-dir", str(tmp_path), env=env)
+    result = run_script("--model", str(tmp_path / "m.npz"), *arguments, "--data-dir", str(tmp_path), env=env)
     assert result.returncode == 2
     assert complaint in result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
@@ -107,30 +158,91 @@ def test_no_data_and_no_network_is_one_line_naming_the_missing_files(tmp_path):
     assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.stderr
 
 
+class TrainingInProgress:
+    """mnist_train.py running in the background, long enough to be interrupted once it has begun."""
+
+    def __init__(self, real_mnist_dir, path):
+        self.process = subprocess.Popen(
+            [sys.executable, "mnist_train.py", "--limit", "20000", "--epochs", "100", "--batch-size", "1",
+             "--data-dir", str(real_mnist_dir), "--model", str(path)],
+            cwd=REPOSITORY_ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.progress = []  # the progress bar's output, read as it comes
+        self.reader = threading.Thread(target=lambda: self.progress.extend(iter(lambda: self.process.stderr.read(1), "")))
+        self.reader.start()
+
+    def __enter__(self):
+        deadline = time.monotonic() + 60
+        while "accuracy" not in "".join(self.progress):  # the bar shows a running accuracy once it has trained
+            assert time.monotonic() < deadline and self.process.poll() is None, "".join(self.progress)
+            time.sleep(0.05)
+        return self
+
+    def interrupt(self):
+        """Ctrl-C; returns standard output and standard error once the run has ended."""
+        self.process.send_signal(signal.SIGINT)
+        stdout, _ = self.process.communicate(timeout=60)
+        self.reader.join()
+        return stdout, "".join(self.progress)
+
+    def __exit__(self, *exception):
+        self.process.kill()
+        self.reader.join()
+
+
 def test_ctrl_c_stops_cleanly_and_saves_what_was_learned(real_mnist_dir, tmp_path):
     path = tmp_path / "interrupted.npz"
-    process = subprocess.Popen(
-        [sys.executable, "mnist_train.py", "--limit", "20000", "--epochs", "100", "--batch-size", "1",
-         "--data-dir", str(real_mnist_dir), "--model", str(path)],
-        cwd=REPOSITORY_ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    progress = []  # the progress bar's output, read as it comes
-    reader = threading.Thread(target=lambda: progress.extend(iter(lambda: process.stderr.read(1), "")))
-    reader.start()
-    try:
-        deadline = time.monotonic() + 60
-        while "accuracy" not in "".join(progress):  # the bar shows a running accuracy once it has trained
-            assert time.monotonic() < deadline and process.poll() is None, "".join(progress)
-            time.sleep(0.05)
-        process.send_signal(signal.SIGINT)
-        stdout, _ = process.communicate(timeout=60)
-    finally:
-        process.kill()
-        reader.join()
-    stderr = "".join(progress)
-    assert process.returncode == 130
+    with TrainingInProgress(real_mnist_dir, path) as training:
+        stdout, stderr = training.interrupt()
+    assert training.process.returncode == 130
     assert "Traceback" not in stderr
     assert f"interrupted: saved what was learned so far to {path}" in stdout
     model = load_model(path)
     assert model.info["epochs_done"] == 0 and model.info["test_accuracy"] > 0.5
     assert [p.name for p in tmp_path.iterdir()] == ["interrupted.npz"]
+
+
+def test_a_second_run_onto_the_same_model_is_refused_while_the_first_trains(real_mnist_dir, tmp_path):
+    path = tmp_path / "shared.npz"
+    with TrainingInProgress(real_mnist_dir, path) as training:
+        second = run_script("--limit", "100", "--epochs", "1", "--no-progress", "--data-dir", str(real_mnist_dir),
+                            "--model", str(path))
+        assert second.returncode == 2
+        assert second.stderr == (f"mnist_train.py: error: {path} is being saved by another run "
+                                 f"(pid {training.process.pid}) right now: wait for it to finish, "
+                                 "or choose another --model\n")
+        stdout, _ = training.interrupt()
+    assert training.process.returncode == 130 and f"saved what was learned so far to {path}" in stdout
+
+
+def wait_until_numpy_loads(process, timeout=30):
+    """Wait until the script is importing NumPy: from there on a Ctrl-C is the script's business (a
+    Ctrl-C while the interpreter itself starts up, reading site-packages, is Python's own)."""
+    maps = f"/proc/{process.pid}/maps"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with open(maps) as mapped:
+                if "numpy" in mapped.read():
+                    return
+        except FileNotFoundError:  # no /proc (not Linux): a generous fixed wait instead
+            time.sleep(1.0)
+            return
+        time.sleep(0.002)
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.05, 0.1, 0.2, 0.4])
+def test_ctrl_c_at_any_moment_of_starting_up_is_a_clean_exit(delay, tmp_path):
+    process = subprocess.Popen([sys.executable, "mnist_train.py", "--data-dir", str(tmp_path / "empty"),
+                                "--model", str(tmp_path / "m.npz")], cwd=REPOSITORY_ROOT,
+                               env={**os.environ, "MYONN_MIRRORS": "http://127.0.0.1:9/"},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_until_numpy_loads(process)
+    time.sleep(delay)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    # 130: stopped by Ctrl-C; 2: it had already failed (no data here) in one line; -SIGINT: Ctrl-C came
+    # as it was exiting.
+    assert "Traceback" not in stderr and process.returncode in (130, 2, -signal.SIGINT), stderr
+    assert stderr.count("\n") <= 1
+    assert not (tmp_path / "m.npz").exists()

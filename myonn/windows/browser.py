@@ -14,7 +14,7 @@ Left out on purpose: drawing your own digits (the drawing window), training, and
 """
 
 import argparse
-import os
+import sys
 
 import numpy as np
 
@@ -24,7 +24,7 @@ from myonn.errors import MyonnError
 from myonn.evaluation import answers
 from myonn.inputs import IMAGE_SIDE, pixels_from_input, targets
 from myonn.mnist import TEST, TRAIN, load_mnist
-from myonn.model import default_model_path, load_model
+from myonn.model_store import load_chosen_model
 from myonn.windows.pictures import pygame, update
 
 TITLE = "Digit Renderer"
@@ -37,7 +37,6 @@ SET_NAMES = {TRAIN: "training set", TEST: "test set"}
 NO_MODEL = "No model loaded (train one, or pass --model)"
 
 # SDL video drivers that show nothing: used only when asked for (the tests ask for "dummy").
-INVISIBLE_DRIVERS = ("offscreen", "dummy")
 
 RIGHT_COLOUR = (0, 110, 0)
 WRONG_COLOUR = (190, 0, 0)
@@ -83,6 +82,7 @@ class Browser:
         self.running = True
         self._answers = None   # the model's answer for every record, see answers()
         self._back_queries = {}
+        self.model_about = None  # one line saying which model this is (see model_store.load_chosen_model)
 
     def handle(self, event):
         """Change what is shown for one pygame event; every other kind of event is ignored."""
@@ -241,27 +241,18 @@ def open_browser(arguments):
     if arguments.start >= len(images):
         raise MyonnError(f"--start {arguments.start}: the {SET_NAMES[kind]} has records "
                          f"#0 to #{len(images) - 1}")
-    # A model the user names must load; the shipped one is optional.
-    if arguments.model is not None or default_model_path().is_file():
-        model = load_model(arguments.model)
-    else:
-        model = None
-    return Browser(images, labels, kind, model, arguments.start)
+    # A model the user names must load; without one, the digits can be browsed alone.
+    model, about = load_chosen_model(arguments.model, optional=True)
+    browser = Browser(images, labels, kind, model, arguments.start)
+    browser.model_about = about  # which model it is, said once the window opens
+    return browser
 
 
 def show_window(browser):
     """Open the window and run until Escape or the window is closed."""
-    pygame.display.init()
-    # With no screen at all SDL falls back to an invisible window, which would wait for keys forever.
-    driver = pygame.display.get_driver()
-    if driver in INVISIBLE_DRIVERS and os.environ.get("SDL_VIDEODRIVER") != driver:
-        pygame.display.quit()
-        raise MyonnError("no display to open a window on (is DISPLAY set?); "
-                         "--screenshot FILE.png draws the view without one")
-    try:
-        screen = pygame.display.set_mode(WINDOW_SIZE)
-    except pygame.error as error:
-        raise MyonnError(f"cannot open a window: {error}") from None
+    screen = pictures.open_window(WINDOW_SIZE, browser.title())
+    if browser.model_about:
+        print(browser.model_about, file=sys.stderr)
     pygame.key.set_repeat(400, 40)  # holding an arrow key browses on
     try:
         update(browser, screen, [])

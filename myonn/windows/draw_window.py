@@ -37,7 +37,7 @@ from myonn.cli import ArgumentParser, add_model_flag
 from myonn.errors import MyonnError
 from myonn.handwriting import digit_pixels, draw_segment, draw_strokes
 from myonn.inputs import IMAGE_SIDE, pixels_from_input
-from myonn.model import load_model
+from myonn.model_store import load_chosen_model
 from myonn.windows.pictures import pygame, update
 
 TITLE = "Digit Recognizer"
@@ -52,6 +52,9 @@ PEN_RADIUS = 20
 LEFT_BUTTON, RIGHT_BUTTON = 1, 3
 CLEAR_KEYS = (pygame.K_BACKSPACE, pygame.K_c)
 UNDO_MODIFIERS = pygame.KMOD_CTRL | pygame.KMOD_META  # Ctrl+Z, or Cmd+Z on a Mac
+
+# A drawing of a digit is a few thousand points; a file far larger than that is not one.
+MAX_STROKES_FILE_BYTES = 10_000_000
 
 # A replayed drawing is posted this many mouse events per frame, so you see it drawn.
 REPLAY_EVENTS_PER_FRAME = 3
@@ -245,13 +248,19 @@ def read_strokes(path):
     """
     path = Path(path)
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        with open(path, "rb") as file:
+            content = file.read(MAX_STROKES_FILE_BYTES + 1)
+        if len(content) > MAX_STROKES_FILE_BYTES:
+            raise MyonnError(f"{path}: too large for a drawing (over {MAX_STROKES_FILE_BYTES // 1_000_000} MB)")
+        document = json.loads(content.decode("utf-8"))
     except OSError as error:
         raise MyonnError(f"cannot read strokes {path}: {error.strerror or error}") from None
     except UnicodeDecodeError:
         raise MyonnError(f"{path}: not a strokes file (not text)") from None
     except json.JSONDecodeError as error:
         raise MyonnError(f"{path}: not valid JSON (line {error.lineno}: {error.msg})") from None
+    except RecursionError:
+        raise MyonnError(f"{path}: not a strokes file (nested far deeper than a list of strokes)") from None
     expected = "a list of strokes, each a list of [x, y] points"
     if not isinstance(document, list):
         raise MyonnError(f"{path}: not a strokes file (expected {expected})")
@@ -286,7 +295,7 @@ def parse_arguments(argv=None):
 def main(argv=None):
     """mnist_draw.py: load the model (and the replayed drawing), then open the window or take a screenshot."""
     arguments = parse_arguments(argv)
-    model = load_model(arguments.model)
+    model, about = load_chosen_model(arguments.model)
     replay = stroke_events(read_strokes(arguments.replay)) if arguments.replay else []
     recognizer = Recognizer(model)
     if arguments.screenshot:
@@ -297,17 +306,16 @@ def main(argv=None):
         recognizer.draw(surface)
         pictures.save_png(surface, arguments.screenshot)
     else:
-        show_window(recognizer, replay)
+        show_window(recognizer, replay, about)
 
 
-def show_window(recognizer, replay=()):
+def show_window(recognizer, replay=(), about=None):
     """Open the window and run until Escape or the window is closed; replay events are posted a few
     per frame, as if drawn by hand."""
-    pygame.display.init()
-    try:
-        screen = pygame.display.set_mode(WINDOW_SIZE)
-    except pygame.error as error:
-        raise MyonnError(f"cannot open a window: {error}") from None
+    screen = pictures.open_window(WINDOW_SIZE, TITLE, "--replay STROKES.json --screenshot FILE.png "
+                                                      "draws a drawing without one")
+    if about:
+        print(about, file=sys.stderr)  # which model it is
     pending = list(replay)
     clock = pygame.time.Clock()
     try:

@@ -9,6 +9,7 @@ Left out on purpose: windows, event loops and anything that knows about MNIST re
 
 import functools
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,35 @@ from myonn.errors import MyonnError  # noqa: E402
 
 WHITE = (255, 255, 255)
 BLACK = (0, 0, 0)
+
+# Where SDL puts a window when there is no screen at all: nobody could see it or press a key in it.
+INVISIBLE_DRIVERS = ("offscreen", "dummy")
+
+
+def open_window(size, title, hint="--screenshot FILE.png draws the view without one"):
+    """Open the window (pygame.display) and return its surface; with no screen to show it on, one
+    clear line (MyonnError) instead of an invisible window that would wait for keys forever.
+
+    Asking for the invisible driver by name (SDL_VIDEODRIVER=dummy, as the tests do) is allowed.
+    """
+    no_display = MyonnError(f"no display to open a window on (is DISPLAY set?); {hint}")
+    # On Linux with neither X nor Wayland there is nothing to find: say so before SDL, looking, prints
+    # complaints of its own.
+    if (sys.platform.startswith("linux") and not os.environ.get("SDL_VIDEODRIVER")
+            and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")):
+        raise no_display
+    pygame.display.init()
+    driver = pygame.display.get_driver()
+    if driver in INVISIBLE_DRIVERS and os.environ.get("SDL_VIDEODRIVER") != driver:
+        pygame.display.quit()
+        raise no_display
+    try:
+        screen = pygame.display.set_mode(size)
+    except pygame.error as error:
+        pygame.display.quit()
+        raise MyonnError(f"cannot open a window: {error}") from None
+    pygame.display.set_caption(title)
+    return screen
 
 
 def grey_colour(level):

@@ -1,0 +1,275 @@
+"""Where models live: the shipped one, the user's own, and the backups that keep a good model safe.
+
+    data/mnist_nn.npz        the shipped model, the project's showcase. Nothing a user does writes it.
+    data/my_mnist_nn.npz     your own model: what mnist_train.py saves (and what teaching changes).
+    data/backups/            every model a save replaced, as <name>.<date>-<time>.npz; the newest
+                             BACKUPS_KEPT of each name are kept, and always the most accurate one.
+
+Every script uses the model --model names, else your own model when there is one, else the shipped
+one, and says which (one line on standard error). $MYONN_MODEL_DIR moves your own model (and its backups) out
+of data/; the shipped model stays where it ships.
+
+Two runs saving to one file at once would each think they kept the other's model, so a save holds
+a lock beside its file (ModelLock) for the whole run, taken before any work is done.
+"""
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from myonn.errors import MyonnError
+from myonn.mnist import project_data_dir
+from myonn.model import load_model, save_model
+
+SHIPPED_MODEL_NAME = "mnist_nn.npz"
+OWN_MODEL_NAME = "my_mnist_nn.npz"
+BACKUP_FOLDER = "backups"
+BACKUPS_KEPT = 5
+
+
+def shipped_model_path():
+    """data/mnist_nn.npz at the project root: the model that ships with myonn."""
+    return project_data_dir() / SHIPPED_MODEL_NAME
+
+
+def own_model_path():
+    """Where your own model lives: $MYONN_MODEL_DIR/my_mnist_nn.npz, else data/my_mnist_nn.npz."""
+    folder = os.environ.get("MYONN_MODEL_DIR", "")
+    return (Path(folder) if folder else project_data_dir()) / OWN_MODEL_NAME
+
+
+def is_shipped(path):
+    """Whether `path` names the shipped model file (by any spelling: relative, linked, ...)."""
+    shipped = shipped_model_path()
+    try:
+        return Path(path).resolve() == shipped.resolve() or (
+            Path(path).exists() and shipped.exists() and os.path.samefile(path, shipped))
+    except OSError:  # a name too long, a loop of links: whatever it is, it is not the shipped file
+        return False
+
+
+def chosen_model_path(given=None):
+    """The model a script uses, and a few words on whose it is.
+
+    given: the --model flag (None when left out). Returns (path, whose), whose being "" for a
+    model the user named, else "your own model" or "the shipped model".
+    """
+    if given is not None:
+        return Path(given), ""
+    own = own_model_path()
+    if _is_file(own):
+        return own, "your own model"
+    return shipped_model_path(), "the shipped model"
+
+
+def load_chosen_model(given=None, optional=False):
+    """Load the model a script uses (see chosen_model_path).
+
+    Returns (model, about): about is one line saying which model it is, for the script to print on
+    stderr once everything else has been checked (so an error stays a single line).
+    optional: return (None, None), instead of failing, when no model was named and none exists.
+    """
+    path, whose = chosen_model_path(given)
+    if optional and given is None and not _is_file(path):
+        return None, None
+    model = load_model(path)
+    accuracy = model.info.get("test_accuracy")
+    scored = f"{100 * accuracy:.2f}% on MNIST" if isinstance(accuracy, float) else ""
+    return model, f"model: {path} ({', '.join(part for part in (whose, scored) if part) or 'named by --model'})"
+
+
+def destination_for(given=None, continued=None):
+    """Where a run that changes a model saves it: the --model it was given, else the file it continued
+    (--resume), else your own model. The shipped model and the Ruby original's YAML files are never
+    written: continuing one of them saves to your own model instead."""
+    if given is not None:
+        return Path(given)
+    if continued is not None and not is_shipped(continued) and Path(continued).suffix.lower() == ".npz":
+        return Path(continued)
+    return own_model_path()
+
+
+def check_destination(path):
+    """Refuse, before any work, a destination that saving must not or cannot replace.
+
+    The shipped model; a name not ending in .npz (the one save format); a directory; an existing file
+    that is not a model this myonn can read (a CSV, an MNIST file, a model from a newer myonn).
+    Whether the folder can be written is found out by taking the lock (ModelLock).
+    """
+    path = Path(path)
+    if is_shipped(path):
+        raise MyonnError(f"{path} is the shipped model, which is never overwritten: leave out --model to "
+                         f"save to your own model ({own_model_path()}), or name another file")
+    if path.suffix.lower() != ".npz":
+        raise MyonnError(f"{path}: models are saved as .npz; choose a name ending in .npz")
+    try:
+        exists, is_directory = path.exists(), path.is_dir()
+    except OSError as error:
+        raise MyonnError(f"cannot save a model as {path}: {error.strerror or error}") from None
+    if is_directory:
+        raise MyonnError(f"{path} is a directory; name a model file (ending in .npz)")
+    if exists:
+        try:
+            load_model(path)
+        except MyonnError as error:
+            raise MyonnError(f"will not overwrite {path}, which is not a model this myonn can read "
+                             f"({str(error).removeprefix(f'{path}: ')}); choose another --model") from None
+
+
+def save_keeping_backup(model, path, backup=True):
+    """Save `model` to `path` atomically; first copy the model it replaces into backups/ beside it.
+
+    Returns the backup's path, or None when there was nothing to keep (or backup=False, for the
+    second and later saves of one session that already kept the original).
+    """
+    path = Path(path)
+    kept = _back_up(path) if backup and _is_file(path) else None
+    save_model(model, path)
+    if kept is not None:
+        prune_backups(path)
+    return kept
+
+
+def backups_of(path):
+    """The backups of the model at `path`, oldest first."""
+    path = Path(path)
+    folder = path.parent / BACKUP_FOLDER
+    def made(backup):  # <stem>.<date>-<time>[-<n>]<suffix>: the n-th backup made in that second
+        date, time_of_day, *number = backup.name[len(path.stem) + 1:-len(path.suffix)].split("-")
+        return date, time_of_day, int(number[0]) if number and number[0].isdigit() else 1
+
+    try:
+        return sorted(folder.glob(f"{path.stem}.????????-??????*{path.suffix}"), key=made)
+    except OSError:
+        return []
+
+
+def prune_backups(path, keep=BACKUPS_KEPT):
+    """Delete all but the newest `keep` backups of `path`, always sparing the most accurate one."""
+    backups = backups_of(path)
+    if len(backups) <= keep:
+        return
+    best = max(backups, key=recorded_accuracy)
+    for old in backups[:-keep]:
+        if old != best:
+            old.unlink(missing_ok=True)
+
+
+def recorded_accuracy(path):
+    """The MNIST test accuracy a model file records, reading only its small `info` record; -1 if none."""
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            if "info" not in archive.files:
+                return -1.0
+            accuracy = json.loads(str(archive["info"])).get("test_accuracy", -1.0)
+        return float(accuracy) if isinstance(accuracy, (int, float)) else -1.0
+    except Exception:  # a damaged backup is simply not the best one
+        return -1.0
+
+
+def _back_up(path):
+    """Copy the file at `path` to backups/<stem>.<date>-<time>.npz, under a name no other backup has."""
+    folder = path.parent / BACKUP_FOLDER
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    try:
+        folder.mkdir(exist_ok=True)
+        handle = tempfile.NamedTemporaryFile(dir=folder, prefix=f".{path.stem}.", suffix=".tmp", delete=False)
+    except OSError as error:
+        raise MyonnError(f"cannot keep a backup of {path} in {folder}: {error.strerror or error}") from None
+    try:
+        with handle, open(path, "rb") as original:
+            shutil.copyfileobj(original, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        shutil.copystat(path, handle.name)
+        for number in range(1, 1000):
+            backup = folder / f"{path.stem}.{stamp}{'' if number == 1 else f'-{number}'}{path.suffix}"
+            try:
+                os.link(handle.name, backup)  # fails if the name is taken: never replaces a backup
+                break
+            except FileExistsError:
+                continue
+        else:
+            raise MyonnError(f"cannot keep a backup of {path}: too many backups made this second")
+    except OSError as error:
+        raise MyonnError(f"cannot keep a backup of {path}: {error.strerror or error}") from None
+    finally:
+        Path(handle.name).unlink(missing_ok=True)
+    return backup
+
+
+def _is_file(path):
+    try:
+        return Path(path).is_file()
+    except OSError:
+        return False
+
+
+class ModelLock:
+    """Held while a run may save to `path`, so that two runs never save to one file at once.
+
+    The lock is a small hidden file beside the model (.<name>.lock) locked by the operating system,
+    so a run that is killed leaves no stale lock behind. Taking it also proves, before any work,
+    that the folder can be written.
+    """
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.lock_path = self.path.with_name(f".{self.path.name}.lock")
+        self.handle = None
+
+    def __enter__(self):
+        while True:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                handle = open(self.lock_path, "a+")
+            except OSError as error:
+                raise MyonnError(f"cannot save a model as {self.path}: {error.strerror or error}") from None
+            if not _try_lock(handle):
+                handle.seek(0)
+                holder = handle.read().strip() or "another process"
+                handle.close()
+                raise MyonnError(f"{self.path} is being saved by another run ({holder}) right now: "
+                                 "wait for it to finish, or choose another --model")
+            # The file may have been removed by the run that held it just before us: lock the file
+            # that is there now, or another run could lock a different one.
+            try:
+                same = os.path.samestat(os.fstat(handle.fileno()), os.stat(self.lock_path))
+            except OSError:
+                same = False
+            if same:
+                break
+            handle.close()
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        self.handle = handle
+        return self
+
+    def __exit__(self, *exception):
+        self.lock_path.unlink(missing_ok=True)
+        self.handle.close()  # closing releases the lock
+        self.handle = None
+
+
+def _try_lock(handle):
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+        try:
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False

@@ -1,0 +1,162 @@
+"""myonn/model_store.py: the shipped model, your own model, backups, and one saver at a time."""
+
+import os
+
+import numpy as np
+import pytest
+
+from myonn import model_store
+from myonn.errors import MyonnError
+from myonn.model import Model, load_model, save_model
+from myonn.model_store import (BACKUPS_KEPT, ModelLock, backups_of, check_destination, chosen_model_path,
+                               destination_for, load_chosen_model, own_model_path, prune_backups,
+                               save_keeping_backup, shipped_model_path)
+from myonn.network import NeuralNetwork
+
+
+def small_model(seed=0, accuracy=None):
+    return Model(NeuralNetwork(784, 5, 10, seed=seed), info={} if accuracy is None else {"test_accuracy": accuracy})
+
+
+def written(path, text):
+    path.write_text(text)
+    return path
+
+
+# ---------------------------------------------------------------- which model a script uses
+
+
+def test_own_model_lives_in_MYONN_MODEL_DIR_beside_no_other(own_models_apart):
+    assert own_model_path() == own_models_apart / "my_mnist_nn.npz"
+    assert shipped_model_path().name == "mnist_nn.npz" and shipped_model_path().is_file()
+
+
+def test_scripts_use_the_shipped_model_until_you_have_your_own(own_models_apart):
+    assert chosen_model_path() == (shipped_model_path(), "the shipped model")
+    save_model(small_model(), own_model_path())
+    assert chosen_model_path() == (own_model_path(), "your own model")
+    assert chosen_model_path(own_models_apart / "other.npz") == (own_models_apart / "other.npz", "")
+
+
+def test_the_chosen_model_comes_with_a_line_saying_which_it_is(own_models_apart):
+    model, about = load_chosen_model()
+    assert about.startswith(f"model: {shipped_model_path()} (the shipped model, ") and about.endswith("% on MNIST)")
+    assert model.network.hidden_nodes == 200
+    save_model(small_model(accuracy=0.5), own_model_path())
+    model, about = load_chosen_model()
+    assert about == f"model: {own_model_path()} (your own model, 50.00% on MNIST)"
+    assert model.network.hidden_nodes == 5
+
+
+def test_an_optional_model_that_is_not_there_is_none(own_models_apart, monkeypatch):
+    monkeypatch.setattr(model_store, "shipped_model_path", lambda: own_models_apart / "absent.npz")
+    assert load_chosen_model(optional=True) == (None, None)
+    with pytest.raises(MyonnError, match="model not found"):
+        load_chosen_model(optional=False)
+
+
+# ---------------------------------------------------------------- where a changed model goes
+
+
+def test_a_changed_model_goes_to_your_own_model_never_to_the_shipped_one(tmp_path):
+    assert destination_for() == own_model_path()
+    assert destination_for(tmp_path / "a.npz") == tmp_path / "a.npz"
+    assert destination_for(None, tmp_path / "b.npz") == tmp_path / "b.npz"  # --resume saves back
+    assert destination_for(None, shipped_model_path()) == own_model_path()
+    assert destination_for(None, tmp_path / "ruby.yaml") == own_model_path()
+
+
+@pytest.mark.parametrize("make, complaint", [
+    (lambda tmp: shipped_model_path(), "is the shipped model, which is never overwritten"),
+    (lambda tmp: tmp / "model.yaml", "models are saved as .npz"),
+    (lambda tmp: (tmp / "folder.npz").mkdir() or tmp / "folder.npz", "is a directory"),
+    (lambda tmp: written(tmp / "data.npz", "label,1x1\n1,0\n"), "will not overwrite"),
+])
+def test_destinations_that_must_not_be_written_are_refused(make, complaint, tmp_path):
+    path = make(tmp_path)
+    before = path.read_bytes() if path.is_file() else None
+    with pytest.raises(MyonnError, match=complaint):
+        check_destination(path)
+    assert (path.read_bytes() if path.is_file() else None) == before
+
+
+def test_a_model_from_a_newer_myonn_is_not_overwritten(tmp_path):
+    path = save_model(small_model(), tmp_path / "new.npz")
+    with np.load(path) as archive:
+        arrays = dict(archive)
+    np.savez(path, **{**arrays, "format_version": np.array(99)})
+    with pytest.raises(MyonnError, match="will not overwrite .*newer"):
+        check_destination(path)
+
+
+def test_a_model_or_a_new_name_may_be_written(tmp_path):
+    check_destination(tmp_path / "fresh.npz")
+    check_destination(save_model(small_model(), tmp_path / "existing.npz"))
+
+
+# ---------------------------------------------------------------- backups
+
+
+def test_saving_over_a_model_first_keeps_it_in_backups(tmp_path):
+    path = save_model(small_model(seed=1), tmp_path / "m.npz")
+    original = path.read_bytes()
+    kept = save_keeping_backup(small_model(seed=2), path)
+    assert kept.parent == tmp_path / "backups" and kept.name.startswith("m.") and kept.suffix == ".npz"
+    assert kept.read_bytes() == original
+    assert not np.array_equal(load_model(path).network.input_weights, load_model(kept).network.input_weights)
+    assert save_keeping_backup(small_model(seed=3), tmp_path / "other.npz") is None  # nothing to keep
+
+
+def test_saves_within_one_second_keep_every_backup(tmp_path):
+    path = save_model(small_model(seed=0), tmp_path / "m.npz")
+    for seed in range(1, 4):
+        save_keeping_backup(small_model(seed=seed), path)
+    kept = backups_of(path)
+    assert len(kept) == 3 and len({backup.read_bytes() for backup in kept}) == 3
+
+
+def test_old_backups_go_but_the_most_accurate_one_stays(tmp_path):
+    """Runs that learned nothing (Ctrl-C after a second, say) must not push a good model out."""
+    path = save_model(small_model(accuracy=0.98), tmp_path / "m.npz")
+    for run in range(BACKUPS_KEPT + 3):
+        save_keeping_backup(small_model(seed=run, accuracy=0.10), path)
+    kept = backups_of(path)
+    assert len(kept) == BACKUPS_KEPT + 1
+    assert max(model_store.recorded_accuracy(backup) for backup in kept) == 0.98
+    prune_backups(path, keep=2)
+    assert sorted(model_store.recorded_accuracy(backup) for backup in backups_of(path)) == [0.1, 0.1, 0.98]
+
+
+def test_a_backup_that_cannot_be_written_stops_the_save_and_loses_nothing(tmp_path):
+    path = save_model(small_model(seed=1), tmp_path / "m.npz")
+    original = path.read_bytes()
+    (tmp_path / "backups").write_text("a file where the backups folder should be")
+    with pytest.raises(MyonnError, match="cannot keep a backup"):
+        save_keeping_backup(small_model(seed=2), path)
+    assert path.read_bytes() == original
+
+
+# ---------------------------------------------------------------- one saver at a time
+
+
+def test_a_second_run_cannot_take_the_lock_on_the_same_model(tmp_path):
+    path = tmp_path / "m.npz"
+    with ModelLock(path):
+        with pytest.raises(MyonnError, match=f"{path} is being saved by another run \\(pid {os.getpid()}\\)"):
+            with ModelLock(path):
+                pass
+        with ModelLock(tmp_path / "other.npz"):  # another model is no problem
+            pass
+    with ModelLock(path):  # free again once the first run is done
+        pass
+    assert list(tmp_path.iterdir()) == []  # and the lock leaves nothing behind
+
+
+@pytest.mark.parametrize("make", [
+    lambda tmp: written(tmp / "file", "") / "m.npz",  # a folder that is a file
+    lambda tmp: tmp / ("x" * 300 + ".npz"),  # a name longer than the system allows
+])
+def test_a_place_that_cannot_be_written_is_found_before_any_work(make, tmp_path):
+    with pytest.raises(MyonnError, match="cannot save a model as"):
+        with ModelLock(make(tmp_path)):
+            pass
