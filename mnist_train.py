@@ -67,6 +67,9 @@ def parse_flags(argv=None):
     parser.add_argument("--resume", type=Path, metavar="MODEL",
                         help="continue training this model (saved back to it unless --model says otherwise; "
                              "the shipped model and .yaml models continue into your own model)")
+    parser.add_argument("--my-digits", type=Path, metavar="FILE",
+                        help="mix your own digits (taught in mnist_draw.py, data/my_digits.jsonl) into the "
+                             "training images, repeated so that they make up about 1%% of them")
     cli.add_model_flag(parser, "where to save the trained model; the model it replaces is kept in backups/ beside it",
                        "your own model, data/my_mnist_nn.npz; the shipped data/mnist_nn.npz is never overwritten")
     cli.add_data_dir_flag(parser)
@@ -82,7 +85,7 @@ def main(argv=None):
     flags = parse_flags(argv)
     settings = recipes.settings(flags.recipe, vars(flags))
     return train_from_settings(settings, model_path=flags.model, resume=flags.resume, data_dir=flags.data_dir,
-                        limit=flags.limit, progress=not flags.no_progress)
+                        limit=flags.limit, progress=not flags.no_progress, my_digits=flags.my_digits)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,9 @@ from myonn.evaluation import accuracy, format_percent
 from myonn.inputs import targets
 from myonn.mnist import TEST, TRAIN, load_mnist
 from myonn.model import Model, load_model
+from myonn.my_digits import digit_images, read_digits
 from myonn.network import NeuralNetwork
+from myonn.teaching import with_own_digits
 
 INPUT_NODES, OUTPUT_NODES = 784, 10
 
@@ -192,7 +194,7 @@ def weights_are_finite(network):
 
 
 def train_from_settings(settings, model_path=None, resume=None, data_dir=None, limit=None, progress=True,
-                        report=None):
+                        report=None, my_digits=None):
     """What mnist_train.py does: load MNIST, build (or resume) a model, train it, save it.
 
     settings: a recipe's settings (see myonn/recipes.py). With `resume`, the resumed model's layer
@@ -200,7 +202,8 @@ def train_from_settings(settings, model_path=None, resume=None, data_dir=None, l
     `model_path`, else back to `resume`, else to your own model (model_store.destination_for: never
     the shipped model); the file it replaces is kept in backups/. Everything that could stop the save
     (a bad destination, another run saving there, a damaged model to resume) is found before any
-    training. Ctrl-C stops after the current batch and saves what has been learned so far. Returns the
+    training. my_digits: your own-digits file, mixed into the training images (teaching.with_own_digits).
+    Ctrl-C stops after the current batch and saves what has been learned so far. Returns the
     exit status: 0, or 130 (the shell's code for Ctrl-C) after an interrupted run, saved or not.
     """
     report = report or (lambda line: tqdm.write(line))
@@ -211,6 +214,12 @@ def train_from_settings(settings, model_path=None, resume=None, data_dir=None, l
         model = load_model(resume) if resume is not None else None
         train_images, train_labels = load_mnist(TRAIN, data_dir, limit=limit)
         test_set = load_mnist(TEST, data_dir)
+        if my_digits is not None:
+            own_images, own_labels = digit_images(read_digits(my_digits, warn=report))
+            mnist_count = len(train_labels)
+            train_images, train_labels = with_own_digits(train_images, train_labels, own_images, own_labels)
+            report(f"with {len(own_labels)} of your digits from {my_digits}"
+                   + (f", each {(len(train_labels) - mnist_count) // len(own_labels)} times" if len(own_labels) else ""))
         if model is not None:
             if settings["float64"]:
                 model.network.input_weights = model.network.input_weights.astype(np.float64)

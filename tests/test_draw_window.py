@@ -6,6 +6,7 @@ os.environ["SDL_VIDEODRIVER"] = "dummy"  # no screen needed: pygame draws into m
 os.environ["SDL_AUDIODRIVER"] = "dummy"
 
 import json  # noqa: E402
+import math  # noqa: E402
 import re  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -282,3 +283,66 @@ def test_the_models_own_input_preparation_is_applied(window):
     assert np.allclose(shown_plain, drawn, atol=0.01)
     assert not np.allclose(shown_deskewed, shown_plain, atol=1.0)
     assert abs(np.argmax(shown_deskewed.sum(axis=0)) - 14) <= 2  # stood upright near the middle column
+
+
+# --- teaching: the digit keys -------------------------------------------------------------------
+
+SLASHED_ZERO = [[(336 + 110 * math.sin(t), 336 - 170 * math.cos(t)) for t in np.linspace(0, 2 * math.pi, 40)],
+                [(200, 560), (470, 110)]]
+
+
+@pytest.fixture
+def teacher(model, tmp_path, real_mnist_dir):
+    import copy
+
+    from myonn.mnist import TRAIN, load_mnist
+    from myonn.teaching import Teacher
+    return Teacher(copy.deepcopy(model), tmp_path / "mine.jsonl", tmp_path / "my_model.npz",
+                   load_replay=lambda: load_mnist(TRAIN, real_mnist_dir), seed=0)
+
+
+def test_a_digit_key_teaches_the_drawing_and_shows_the_new_answer(window, teacher, tmp_path):
+    window.teacher, window.model = teacher, teacher.model
+    for stroke in SLASHED_ZERO:
+        window.post(*drag(stroke))
+    window.post(key("SPACE"))
+    assert window.answer == 8                                      # misread, until taught
+    window.post(key("SPACE"))                                      # clears
+    for stroke in SLASHED_ZERO:
+        window.post(*drag(stroke))
+    window.output.text = ""
+    window.post(key("0"))
+    assert window.output.text == "learned: 0 (1 of your digits)\n" and not window.output.unflushed
+    assert window.answer == 0 and window.network_view()[1].argmax() == 0
+    assert "learned: 0" in window.hint()
+    assert len((tmp_path / "mine.jsonl").read_text().splitlines()) == 1
+    from myonn.handwriting import digit_pixels
+    assert load_model(tmp_path / "my_model.npz").recognise(digit_pixels(window.strokes)) == 0   # saved as taught
+    window.post(key("SPACE"))                                      # Space clears, as usual
+    assert window.strokes == [] and window.answer is None
+
+
+def test_digit_keys_on_an_empty_canvas_or_without_a_teacher_do_nothing(window, teacher, tmp_path):
+    window.post(key("7"))
+    window.post(*drag(SEVEN[0]), key("7"))
+    assert window.output.text == "" and window.answer is None
+    window.teacher = teacher
+    window.post(key("SPACE"), key("SPACE"), key("7"))            # recognised, cleared: nothing to teach
+    assert not (tmp_path / "mine.jsonl").exists()
+
+
+def test_teaching_from_the_script_saves_your_model_never_the_shipped_one(tmp_path, own_models_apart):
+    shipped = ROOT / "data" / "mnist_nn.npz"
+    before = shipped.read_bytes()
+    result = run_script("--replay", STROKES / "0-oval.json", "--teach", "0", "--my-digits", tmp_path / "mine.jsonl",
+                        "--screenshot", tmp_path / "taught.png")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "learned: 0 (1 of your digits)\n"
+    assert shipped.read_bytes() == before
+    assert (own_models_apart / "my_mnist_nn.npz").is_file() and (tmp_path / "taught.png").is_file()
+    # --model naming the shipped model: it is read, and the taught model still goes to your own.
+    (own_models_apart / "my_mnist_nn.npz").unlink()
+    result = run_script("--model", shipped, "--replay", STROKES / "0-oval.json", "--teach", "0",
+                        "--my-digits", tmp_path / "mine.jsonl", "--screenshot", tmp_path / "taught.png")
+    assert result.stdout == "learned: 0 (2 of your digits)\n" and shipped.read_bytes() == before
+    assert (own_models_apart / "my_mnist_nn.npz").is_file()

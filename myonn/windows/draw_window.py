@@ -9,6 +9,9 @@ window's top-left 672×672 is a white canvas; the panel to its right shows, live
                                Space again clears the canvas for the next digit
     right button, Backspace, C clear
     Ctrl+Z                     undo the last stroke
+    0 … 9                      teach: "this drawing is that digit" (kept in your digits' file, learned
+                               at once, saved to your own model; myonn/teaching.py), then show the
+                               new answer and print `learned: 7 (12 of your digits)`
     Escape, closing            quit
 
 Scores are the network's raw outputs (sigmoid activations) as percentages, as in the talk:
@@ -22,7 +25,7 @@ the canvas you draw.
 `Recognizer` holds the drawing and changes it event by event; it draws onto any surface, so the
 window, `--replay … --screenshot` and the tests all go through the same code. `main` is mnist_draw.py.
 
-Left out on purpose: recognising more than one digit at a time, and saving what you draw.
+Left out on purpose: recognising more than one digit at a time, and saving a drawing you do not teach.
 """
 
 import json
@@ -33,11 +36,11 @@ from pathlib import Path
 import numpy as np
 
 from myonn.windows import pictures
-from myonn.cli import ArgumentParser, add_model_flag
+from myonn.cli import ArgumentParser, add_data_dir_flag, add_model_flag
 from myonn.errors import MyonnError
 from myonn.handwriting import digit_pixels, draw_segment, draw_strokes
 from myonn.inputs import IMAGE_SIDE, pixels_from_input
-from myonn.model_store import load_chosen_model
+from myonn.model_store import chosen_model_path, destination_for, load_chosen_model
 from myonn.windows.pictures import pygame, update
 
 TITLE = "Digit Recognizer"
@@ -52,6 +55,8 @@ PEN_RADIUS = 20
 LEFT_BUTTON, RIGHT_BUTTON = 1, 3
 CLEAR_KEYS = (pygame.K_BACKSPACE, pygame.K_c)
 UNDO_MODIFIERS = pygame.KMOD_CTRL | pygame.KMOD_META  # Ctrl+Z, or Cmd+Z on a Mac
+DIGIT_KEYS = {getattr(pygame, f"K_{digit}"): digit for digit in range(10)} | {
+    getattr(pygame, f"K_KP{digit}"): digit for digit in range(10)}  # and the number pad's
 
 # A drawing of a digit is a few thousand points; a file far larger than that is not one.
 MAX_STROKES_FILE_BYTES = 10_000_000
@@ -70,15 +75,17 @@ class Recognizer:
     """A drawing, the model's view of it, and the answer; knows nothing of the screen it is drawn on.
 
     model: a myonn.model.Model. output: where the score lines go (default: standard output, at
-    the time of printing).
+    the time of printing). teacher: a myonn.teaching.Teacher, for the digit keys (None: they do nothing).
     strokes: the drawing, a list of strokes, each a list of (x, y) canvas points.
     canvas: float32 (672, 672), how much ink covers each canvas pixel, 0..1 (as shown).
     answer: the recognised digit while it is shown big, else None.
     """
 
-    def __init__(self, model, output=None):
+    def __init__(self, model, output=None, teacher=None):
         self.model = model
         self.output = output
+        self.teacher = teacher
+        self.learned = None  # the last `learned: …` line, shown with the answer it led to
         self.strokes = []
         self.canvas = np.zeros((CANVAS_SIDE, CANVAS_SIDE), dtype=np.float32)
         self.answer = None
@@ -112,10 +119,12 @@ class Recognizer:
                 self.undo()
             elif event.key in CLEAR_KEYS:
                 self.clear()
+            elif event.key in DIGIT_KEYS and self.strokes and self.teacher is not None:
+                self.learn(DIGIT_KEYS[event.key])
 
     def start_stroke(self, position):
         """Put the pen down. Drawing over a shown answer takes the answer away and adds to the digit."""
-        self.answer = None
+        self.answer = self.learned = None
         self.pen_down = True
         self.strokes.append([])
         self.extend_stroke(position)
@@ -144,13 +153,27 @@ class Recognizer:
         """
         _, scores = self.network_view()
         print(score_line(scores), file=self.output or sys.stdout, flush=True)
-        self.answer = int(np.argmax(scores))
+        self.answer, self.learned = int(np.argmax(scores)), None
         return self.answer
+
+    def learn(self, digit):
+        """A digit key: teach the network that the drawing is `digit`, then show its new answer, as
+        Space would. Prints `learned: …` (flushed at once); a problem is one line on stderr."""
+        try:
+            learned = self.teacher.learn(self.strokes, digit)
+        except MyonnError as error:
+            print(error, file=sys.stderr, flush=True)
+            return
+        self._view = None  # the network has changed
+        if learned:
+            print(learned, file=self.output or sys.stdout, flush=True)
+            self.answer = int(np.argmax(self.network_view()[1]))
+            self.learned = learned
 
     def clear(self):
         self.strokes = []
         self.canvas[:] = 0
-        self.answer = None
+        self.answer = self.learned = None
         self.pen_down = False
         self._view = None
 
@@ -195,9 +218,9 @@ class Recognizer:
     def hint(self):
         """The line under the canvas: what to do next."""
         if self.answer is not None:
-            return "Space: next digit"
+            return f"{self.learned}    Space: next digit" if self.learned else "Space: next digit"
         if self.strokes:
-            return "Space: recognise    C: clear    Ctrl+Z: undo"
+            return "Space: recognise    0-9: teach    C: clear    Ctrl+Z: undo"
         return "Draw a digit with the left mouse button"
 
     def _draw_panel(self, panel):
@@ -286,7 +309,16 @@ def parse_arguments(argv=None):
     parser.add_argument("--screenshot", type=Path, metavar="FILE.png",
                         help="with --replay: recognise the replayed drawing, write the window to "
                              "FILE.png without opening it, and exit")
+    parser.add_argument("--teach", type=int, choices=range(10), metavar="DIGIT",
+                        help="with --replay: then press the key DIGIT, teaching the network that the drawing "
+                             "is that digit (with --screenshot: instead of Space)")
+    parser.add_argument("--my-digits", type=Path, metavar="FILE", default=None,
+                        help="your own digits' file, where the digit keys keep what they teach "
+                             "(default: my_digits.jsonl beside your own model, data/my_digits.jsonl)")
+    add_data_dir_flag(parser)
     arguments = parser.parse_args(argv)
+    if arguments.teach is not None and not arguments.replay:
+        parser.error("--teach needs --replay (the drawing to teach)")
     if arguments.screenshot and not arguments.replay:
         parser.error("--screenshot needs --replay (the drawing to recognise)")
     return arguments
@@ -297,16 +329,30 @@ def main(argv=None):
     arguments = parse_arguments(argv)
     model, about = load_chosen_model(arguments.model)
     replay = stroke_events(read_strokes(arguments.replay)) if arguments.replay else []
-    recognizer = Recognizer(model)
+    recognizer = Recognizer(model, teacher=teacher(model, arguments))
+    if arguments.teach is not None:
+        replay.append(pygame.event.Event(pygame.KEYDOWN, key=getattr(pygame, f"K_{arguments.teach}"), mod=0))
     if arguments.screenshot:
         for event in replay:
             recognizer.handle(event)
-        recognizer.space()
+        if arguments.teach is None:
+            recognizer.space()
         surface = pygame.Surface(WINDOW_SIZE)
         recognizer.draw(surface)
         pictures.save_png(surface, arguments.screenshot)
     else:
         show_window(recognizer, replay, about)
+
+
+def teacher(model, arguments):
+    """The Teacher behind the digit keys: your digits' file, and your own model to save to (the
+    --model file, unless that is the shipped model or a Ruby YAML file: never written)."""
+    from myonn.mnist import TRAIN, load_mnist
+    from myonn.my_digits import default_path
+    from myonn.teaching import Teacher
+    destination = destination_for(None, continued=chosen_model_path(arguments.model)[0])
+    return Teacher(model, arguments.my_digits or default_path(), destination,
+                   load_replay=lambda: load_mnist(TRAIN, arguments.data_dir))
 
 
 def show_window(recognizer, replay=(), about=None):

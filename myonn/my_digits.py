@@ -1,0 +1,110 @@
+"""Your own digits: the drawings you taught the network in the drawing window, kept in one file.
+
+    data/my_digits.jsonl     one digit a line: {"label": 7, "strokes": [[[x, y], ...], ...]}
+
+The file only ever grows: each new digit is appended as one line, flushed and handed to the disk
+(fsync) before the window goes on, so a crash or a power cut can at worst lose the line being
+written, never one already there. Reading is as forgiving: a line that is not a digit (cut short,
+edited by hand) is skipped with a warning, and a missing file is simply no digits yet.
+
+The strokes are kept, not the 28×28 image: the image can be made again from them whenever the
+preparation of drawings improves (myonn/handwriting.py), and `mnist_draw.py --replay` can redraw them.
+It lives beside your own model ($MYONN_MODEL_DIR moves both).
+"""
+
+import json
+import math
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from myonn.errors import MyonnError
+from myonn.handwriting import digit_pixels
+from myonn.model_store import own_model_path
+
+FILE_NAME = "my_digits.jsonl"
+
+
+def default_path():
+    """data/my_digits.jsonl, or my_digits.jsonl in $MYONN_MODEL_DIR: beside your own model."""
+    return own_model_path().parent / FILE_NAME
+
+
+def append_digit(path, strokes, label):
+    """Add one digit to the file at `path` (made, with its folder, if missing) as one JSON line.
+
+    strokes: a list of strokes, each a list of (x, y) points; label: 0..9.
+    The line is flushed and fsynced before this returns. If the file's last line was cut short
+    (no newline), the new line starts on a line of its own, so it is not spoiled with it.
+    """
+    line = json.dumps({"label": int(label), "strokes": [[[round(float(x), 1), round(float(y), 1)]
+                                                          for x, y in stroke] for stroke in strokes]},
+                      separators=(",", ":")) + "\n"
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a+b") as file:
+            if file.tell() > 0:
+                file.seek(-1, os.SEEK_END)
+                if file.read(1) != b"\n":
+                    line = "\n" + line
+            file.write(line.encode("utf-8"))
+            file.flush()
+            os.fsync(file.fileno())
+    except OSError as error:
+        raise MyonnError(f"cannot add your digit to {path}: {error.strerror or error}") from None
+
+
+def read_digits(path, warn=None):
+    """Every digit in the file: a list of (strokes, label), strokes as lists of (x, y) float points.
+
+    A missing file gives []. A damaged line is skipped, with one warning line (to stderr, or `warn`)
+    naming the file and the line; the file itself is never changed.
+    """
+    warn = warn or (lambda message: print(message, file=sys.stderr))
+    path = Path(path)
+    try:
+        with open(path, "rb") as file:
+            lines = file.read().split(b"\n")
+    except FileNotFoundError:
+        return []
+    except OSError as error:
+        raise MyonnError(f"cannot read your digits {path}: {error.strerror or error}") from None
+    digits = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        digit = _parse(line)
+        if digit is None:
+            warn(f"{path}: line {number} is not a digit (damaged?), skipped")
+        else:
+            digits.append(digit)
+    return digits
+
+
+def digit_images(digits):
+    """The 28×28 images and labels of digits from read_digits: uint8 (n, 28, 28), as MNIST stores
+    its digits, and int (n,). Drawings with no points are left out."""
+    images, labels = [], []
+    for strokes, label in digits:
+        pixels = digit_pixels(strokes)
+        if pixels is not None:
+            images.append(np.round(pixels).astype(np.uint8))
+            labels.append(label)
+    return np.array(images, dtype=np.uint8).reshape(-1, 28, 28), np.array(labels, dtype=np.int64)
+
+
+def _parse(line):
+    try:
+        record = json.loads(line.decode("utf-8"))
+        label, strokes = record["label"], record["strokes"]
+        if not (isinstance(label, int) and not isinstance(label, bool) and 0 <= label <= 9):
+            return None
+        points = [[(float(x), float(y)) for x, y in stroke] for stroke in strokes]
+    except (ValueError, TypeError, KeyError, UnicodeDecodeError, RecursionError):
+        return None
+    if not points or not all(points) or not all(math.isfinite(v) for stroke in points for p in stroke for v in p):
+        return None
+    return points, label

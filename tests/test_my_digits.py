@@ -1,0 +1,64 @@
+"""Specification of myonn/my_digits.py: your own digits' file, which only grows and never breaks."""
+
+import json
+
+import numpy as np
+
+from myonn.my_digits import FILE_NAME, append_digit, default_path, digit_images, read_digits
+
+SEVEN = [[(150.0, 150.0), (500.0, 150.0), (300.0, 560.0)]]
+ONE = [[(330.0, 120.0), (330.0, 560.0)]]
+
+
+def test_a_missing_file_is_no_digits_yet(tmp_path):
+    assert read_digits(tmp_path / "nothing.jsonl") == []
+
+
+def test_digits_are_appended_one_line_each_and_read_back(tmp_path):
+    path = tmp_path / "folder" / "mine.jsonl"            # the folder is made too
+    append_digit(path, SEVEN, 7)
+    append_digit(path, ONE, 1)
+    lines = path.read_text().splitlines()
+    assert len(lines) == 2 and json.loads(lines[0])["label"] == 7
+    assert read_digits(path) == [(SEVEN, 7), (ONE, 1)]
+
+
+def test_appending_never_changes_what_is_already_there(tmp_path):
+    path = tmp_path / "mine.jsonl"
+    append_digit(path, SEVEN, 7)
+    before = path.read_bytes()
+    append_digit(path, ONE, 1)
+    assert path.read_bytes().startswith(before)
+
+
+def test_a_damaged_line_is_skipped_with_a_warning_and_the_rest_is_read(tmp_path):
+    path = tmp_path / "mine.jsonl"
+    append_digit(path, SEVEN, 7)
+    with open(path, "ab") as file:
+        file.write(b'{"label": 3, "strokes": [[[1, 2], [3\n')          # cut short
+        file.write(b'{"label": 12, "strokes": [[[1, 2]]]}\n')         # no such digit
+        file.write(b'\xff\xfe not text\n\n')
+    append_digit(path, ONE, 1)
+    warnings = []
+    assert read_digits(path, warn=warnings.append) == [(SEVEN, 7), (ONE, 1)]
+    assert len(warnings) == 3 and all(str(path) in warning and "skipped" in warning for warning in warnings)
+    assert "line 2" in warnings[0]
+
+
+def test_a_line_cut_short_at_the_end_does_not_spoil_the_next_digit(tmp_path):
+    path = tmp_path / "mine.jsonl"
+    append_digit(path, SEVEN, 7)
+    with open(path, "ab") as file:
+        file.write(b'{"label": 3, "stro')                              # a crash mid-write: no newline
+    append_digit(path, ONE, 1)
+    assert read_digits(path, warn=lambda message: None) == [(SEVEN, 7), (ONE, 1)]
+
+
+def test_the_file_lives_beside_your_own_model(own_models_apart):
+    assert default_path() == own_models_apart / FILE_NAME
+
+
+def test_digits_become_mnist_style_images(tmp_path):
+    images, labels = digit_images([(SEVEN, 7), (ONE, 1), ([], 4)])   # a drawing with no points is left out
+    assert images.shape == (2, 28, 28) and images.dtype == np.uint8
+    assert list(labels) == [7, 1] and images.max() == 255

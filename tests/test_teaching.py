@@ -1,0 +1,75 @@
+"""Specification of myonn/teaching.py: teaching the network a drawing at once, without forgetting MNIST."""
+
+import copy
+import shutil
+
+import numpy as np
+import pytest
+
+from myonn.evaluation import accuracy
+from myonn.handwriting import digit_pixels
+from myonn.mnist import TEST, TRAIN, load_mnist
+from myonn.model import load_model
+from myonn.model_store import shipped_model_path
+from myonn.my_digits import read_digits
+from myonn.teaching import Teacher, teach, with_own_digits
+
+# A 0 with a slash right through it, as many people write it: the shipped model reads it as an 8.
+SLASHED_ZERO = [[(336 + 110 * np.sin(t), 336 - 170 * np.cos(t)) for t in np.linspace(0, 2 * np.pi, 40)],
+                [(200, 560), (470, 110)]]
+
+
+@pytest.fixture(scope="module")
+def mnist(real_mnist_dir):
+    return load_mnist(TRAIN, real_mnist_dir), load_mnist(TEST, real_mnist_dir)
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_model()
+
+
+def test_a_taught_drawing_is_then_recognised_and_mnist_barely_moves(shipped, mnist):
+    (train_images, train_labels), (test_images, test_labels) = mnist
+    model = copy.deepcopy(shipped)
+    pixels = digit_pixels(SLASHED_ZERO)
+    assert model.recognise(pixels) != 0
+    before = accuracy(model, test_images, test_labels)
+    teach(model, pixels, 0, np.random.default_rng(0), replay=(train_images, train_labels))
+    assert model.recognise(pixels) == 0
+    assert abs(accuracy(model, test_images, test_labels) - before) <= 0.003
+    assert shipped.recognise(pixels) != 0                         # only the model taught changed
+
+
+def test_the_teacher_keeps_the_digit_teaches_it_and_saves_your_model(shipped, mnist, tmp_path):
+    destination, digits = tmp_path / "my_model.npz", tmp_path / "mine.jsonl"
+    shutil.copy(shipped_model_path(), destination)
+    teacher = Teacher(copy.deepcopy(shipped), digits, destination, load_replay=lambda: mnist[0], seed=0)
+    assert teacher.learn(SLASHED_ZERO, 0) == "learned: 0 (1 of your digits)"
+    assert teacher.learn(SLASHED_ZERO, 0) == "learned: 0 (2 of your digits)"
+    assert len(read_digits(digits)) == 2
+    assert load_model(destination).recognise(digit_pixels(SLASHED_ZERO)) == 0
+    # The model it replaced is kept at the first save; the second replaces only what the first taught.
+    assert len(list((tmp_path / "backups").glob("*.npz"))) == 1
+    assert teacher.seconds < 1.0
+
+
+def test_without_mnist_to_replay_the_digit_is_kept_but_not_learned(shipped, tmp_path):
+    from myonn.errors import MyonnError
+
+    def missing():
+        raise MyonnError("MNIST not found in /nowhere")
+    said = []
+    teacher = Teacher(copy.deepcopy(shipped), tmp_path / "mine.jsonl", tmp_path / "m.npz", missing, report=said.append)
+    assert teacher.learn(SLASHED_ZERO, 0) is None
+    assert len(read_digits(tmp_path / "mine.jsonl")) == 1 and not (tmp_path / "m.npz").exists()
+    assert len(said) == 1 and "MNIST not found" in said[0] and "did not learn" in said[0]
+
+
+def test_your_digits_are_repeated_to_about_one_percent_of_the_training_set():
+    images, labels = np.zeros((60000, 28, 28), np.uint8), np.zeros(60000, int)
+    own_images, own_labels = np.full((30, 28, 28), 255, np.uint8), np.full(30, 7)
+    mixed_images, mixed_labels = with_own_digits(images, labels, own_images, own_labels)
+    assert len(mixed_labels) == 60000 + 30 * 20 and (mixed_labels == 7).sum() == 600
+    assert mixed_images.dtype == np.uint8 and (mixed_images.reshape(len(mixed_images), -1).max(axis=1) == 255).sum() == 600
+    assert with_own_digits(images, labels, own_images[:0], own_labels[:0])[0] is images
