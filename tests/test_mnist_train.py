@@ -246,3 +246,17 @@ def test_ctrl_c_at_any_moment_of_starting_up_is_a_clean_exit(delay, tmp_path):
     assert "Traceback" not in stderr and process.returncode in (130, 2, -signal.SIGINT), stderr
     assert stderr.count("\n") <= 1
     assert not (tmp_path / "m.npz").exists()
+
+
+def test_your_own_digits_are_mixed_in_and_weighted(real_mnist_dir, tmp_path):
+    from myonn.my_digits import append_digit
+    digits = tmp_path / "mine.jsonl"
+    append_digit(digits, [[(150, 150), (500, 150), (300, 560)]], 7)
+    append_digit(digits, [[(330, 120), (330, 560)]], 1)
+    path = tmp_path / "model.npz"
+    result = run_script("--limit", "2000", "--epochs", "1", "--no-progress", "--data-dir", str(real_mnist_dir),
+                        "--model", str(path), "--my-digits", str(digits))
+    assert result.returncode == 0, result.stderr
+    # 1% of 2,000 images: 20 copies of your 2 digits, 10 each (each distorted afresh, with augmentation).
+    assert f"with 2 of your digits from {digits}, each 10 times" in result.stdout.splitlines()
+    assert load_model(path).info["trained_images"] == 2020
