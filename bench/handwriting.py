@@ -4,6 +4,7 @@
     python bench/handwriting.py --model new.npz --model old.npz   two models side by side
     python bench/handwriting.py --examples bench/strokes          write one drawing per style, for --replay
     python bench/handwriting.py --source hershey                  only the Hershey fonts' digits
+    python bench/handwriting.py --teach                           teaching: before and after k examples
 
 Two sources of pen strokes, each measured in its own table (--source, default both):
 
@@ -136,6 +137,23 @@ STYLES = {
         "two strokes": [[arc(0.45, 0.28, 0.36, 0.28, -20, -380)],
                         [[(0.8, 0.12), (0.75, 1.0)]]],
     },
+}
+
+
+# Styles of writers MNIST lacks, for the teaching bench (--teach) only: never used to train a model.
+# The teaching settings (myonn/teaching.py) were chosen while watching these, so the bench reports them
+# apart from the Hershey fonts, which nobody looked at while choosing anything.
+WRITER_STYLES = {
+    0: {"slashed": [[arc(0.5, 0.5, 0.33, 0.5, -90, -90 - 370)], [[(0.2, 0.95), (0.8, 0.05)]]]},
+    1: {"long flag": [[[(0.1, 0.38), (0.6, 0.0)], [(0.6, 0.0), (0.6, 1.0)]]],
+        "flag and foot": [[[(0.2, 0.3), (0.6, 0.0)], [(0.6, 0.0), (0.6, 1.0)]], [[(0.3, 1.0), (0.9, 1.0)]]]},
+    4: {"closed, plain": [[[(0.6, 0.0), (0.1, 0.6)], [(0.1, 0.6), (0.9, 0.6)]], [[(0.6, 0.0), (0.6, 1.0)]]]},
+    7: {"European": [[[(0.05, 0.12), (0.1, 0.0)], [(0.1, 0.0), (0.92, 0.0)], [(0.92, 0.0), (0.35, 1.0)]],
+                     [[(0.25, 0.52), (0.85, 0.48)]]]},
+    9: {"curly tail": [[arc(0.5, 0.25, 0.3, 0.25, 0, -360),
+                        [(0.8, 0.25), (0.78, 0.75), (0.55, 1.0), (0.25, 0.92), (0.2, 0.78)]]],
+        "curl on top": [[arc(0.5, 0.3, 0.3, 0.28, 20, -340), [(0.78, 0.4), (0.85, 0.1), (0.7, 0.0)],
+                         [(0.7, 0.0), (0.8, 0.2), (0.7, 1.0)]]]},
 }
 
 
@@ -329,7 +347,13 @@ def main():
     parser.add_argument("--examples", type=Path, metavar="DIR",
                         help="write one drawing of each style to DIR as STROKES.json (for --replay), then exit")
     parser.add_argument("--save-strokes", type=Path, metavar="DIR", help="also write every drawing to DIR")
+    parser.add_argument("--teach", action="store_true",
+                        help="the teaching bench: each writer's further digits before and after teaching "
+                             "k = 1, 3, 10 examples of each misread style, and MNIST after (needs MNIST)")
     arguments = parser.parse_args()
+    if arguments.teach:
+        teaching_bench(arguments)
+        return
 
     sources = [("styles", STYLES, None)]
     if arguments.source != "styles":
@@ -417,6 +441,87 @@ def measure(arguments, styles, same_as=None):
     wrong = [f"{digit}:{name}" for (digit, name, _), right in zip(made, window_right) if not right]
     if wrong:
         print("missed by the window (first model):", ", ".join(wrong))
+
+
+# ---- Teaching: a writer's further digits before and after teaching k of them ------------------------
+
+TEACH_COUNTS = (1, 3, 10)
+FURTHER_DIGITS = 40    # per style: the writer's further digits, never taught
+MISREAD_BELOW = 0.9    # a style is "misread" when fewer of its further digits than this are read right
+
+
+def teaching_bench(arguments):
+    """For each writer (a set of styles written by one hand), teach k examples of each style the model
+    misreads, as the drawing window's digit keys do (myonn/teaching.py, your earlier digits and MNIST
+    replayed), and measure the writer's further digits and MNIST's test set after.
+
+    The drawings go through the window's own preparation (handwriting.digit_pixels, then the model's),
+    offline: replaying them as mouse events gives the same answers (see the main table), only slower.
+    """
+    import copy
+
+    from myonn.handwriting import digit_pixels
+    from myonn.mnist import TEST, TRAIN, load_mnist
+    from myonn.teaching import teach
+
+    path = (arguments.model or [default_model_path()])[0]
+    shipped = load_model(path)
+    replay, (test_images, test_labels) = load_mnist(TRAIN), load_mnist(TEST)
+    mnist_before = float(np.mean(shipped.scores(test_images).argmax(axis=1) == test_labels))
+    writers = [("designed styles (teaching tuned on them)", "one writer, all of them",
+                {(digit, name): style for digit, named in WRITER_STYLES.items() for name, style in named.items()})]
+    try:
+        fonts, _ = hershey_styles()
+        for font in fonts[0]:
+            writers.append(("Hershey fonts (held out)", font,
+                            {(digit, font): fonts[digit][font] for digit in range(10) if font in fonts[digit]}))
+    except ImportError:
+        print("hershey-fonts is not installed (pip install -e '.[bench]'): designed styles only", file=sys.stderr)
+    random = np.random.default_rng(arguments.seed)
+    print(f"model {path.name} ({100 * mnist_before:.2f}% on MNIST's test set); per style {max(TEACH_COUNTS)} drawings "
+          f"to teach from and {FURTHER_DIGITS} further ones to measure; a style is misread below "
+          f"{100 * MISREAD_BELOW:.0f}%; seed {arguments.seed}\n")
+    print("| source | writer | styles misread | further digits read: before | after k = 1 | k = 3 | k = 10 "
+          "| MNIST after k = 1 | k = 3 | k = 10 | seconds per teaching |")
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    totals = {}
+    for source, writer, styles in writers:
+        taught, further, labels = {}, [], []
+        for (digit, name), style in styles.items():
+            taught[digit, name] = [digit_pixels(write(style, random)) for _ in range(max(TEACH_COUNTS))]
+            further += [digit_pixels(write(style, random)) for _ in range(FURTHER_DIGITS)]
+            labels += [digit] * FURTHER_DIGITS
+        further, labels = np.array(further), np.array(labels)
+        keys = list(styles)
+        right = shipped.scores(further).argmax(axis=1) == labels
+        misread = [key for number, key in enumerate(keys)
+                   if right[number * FURTHER_DIGITS:(number + 1) * FURTHER_DIGITS].mean() < MISREAD_BELOW]
+        row = [f"{100 * right.mean():.1f}%"]
+        mnist_after, seconds = [], []
+        for count in TEACH_COUNTS:
+            model = copy.deepcopy(shipped)
+            earlier_images, earlier_labels = np.zeros((0, 28, 28), np.uint8), np.zeros(0, np.int64)
+            for number in range(count):          # one of each misread style, then the next of each, ...
+                for digit, name in misread:
+                    image = taught[digit, name][number]
+                    started = time.perf_counter()
+                    teach(model, image, digit, random, earlier=(earlier_images, earlier_labels), replay=replay)
+                    seconds.append(time.perf_counter() - started)
+                    earlier_images = np.concatenate([earlier_images, np.round(image)[None].astype(np.uint8)])
+                    earlier_labels = np.append(earlier_labels, digit)
+            after = model.scores(further).argmax(axis=1) == labels
+            row.append(f"{100 * after.mean():.1f}%")
+            mnist_after.append(f"{100 * np.mean(model.scores(test_images).argmax(axis=1) == test_labels):.2f}%")
+            totals.setdefault((source, count), []).append(after)
+        totals.setdefault((source, 0), []).append(right)
+        names = ", ".join(f"{digit} {name}" if name != writer else str(digit) for digit, name in misread) or "none"
+        print(f"| {source} | {writer} | {names} | " + " | ".join(row + mnist_after)
+              + f" | {np.mean(seconds) if seconds else 0:.2f} |", flush=True)
+    print("\nall writers of a source together (further digits read right):")
+    for source in dict.fromkeys(source for source, _, _ in writers):
+        print(f"  {source}: before {100 * np.concatenate(totals[source, 0]).mean():.1f}%, "
+              + ", ".join(f"after k = {count} {100 * np.concatenate(totals[source, count]).mean():.1f}%"
+                          for count in TEACH_COUNTS))
 
 
 def save_strokes(path, strokes):
