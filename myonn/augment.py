@@ -163,31 +163,36 @@ class Augmentation:
         The affine part (shift, rotation, scale about the centre (14, 14)) is inverted, because warp
         asks, for each output pixel, where it came from: undo the shift, turn back, shrink back.
         The elastic displacements are added to those source positions.
+
+        Both parts are sums of products of a pattern along the rows and a pattern along the columns:
+        map[r, c] = Σ pattern_p(r)·coefficient[p, q]·pattern_q(c), i.e. P·C·Pᵀ. The affine part needs
+        only the patterns 1 and (position − 14); the elastic part the blur's smooth patterns (see
+        elastic_displacements). So each image's map is one small matrix of coefficients C, and two
+        matrix products make the maps of the whole batch, rows and columns, at once.
         """
-        def uniform(limit):
-            return random.uniform(-limit, limit, (count, 1, 1)).astype(np.float32)
-
-        shift_down, shift_right = uniform(self.shift), uniform(self.shift)
-        angle = np.radians(uniform(self.rotation))
-        zoom = 1 + uniform(self.scale)
-
-        # Output position relative to the centre, with the shift taken off ...
-        down = np.arange(IMAGE_SIDE, dtype=np.float32)[:, None] - CENTRE - shift_down     # (count, 28, 1)
-        across = np.arange(IMAGE_SIDE, dtype=np.float32)[None, :] - CENTRE - shift_right  # (count, 1, 28)
-        # ... turned back and shrunk back. Rows grow downwards, so turning anticlockwise on screen
-        # moves a point at (down, across) to (down·cos − across·sin, across·cos + down·sin).
+        shift_down, shift_right, angle, zoom = (random.uniform(-limit, limit, count)
+                                                for limit in (self.shift, self.shift, self.rotation, self.scale))
+        angle, zoom = np.radians(angle), 1 + zoom
+        # Output position relative to the centre, with the shift taken off, turned back and shrunk
+        # back. Rows grow downwards, so turning anticlockwise on screen moves a point at (down, across)
+        # to (down·cos − across·sin, across·cos + down·sin); with down = r − 14 − shift_down and
+        # across = c − 14 − shift_right:
+        #     source row    = 14 + cos·down + sin·across     (cos and sin divided by the zoom)
+        #     source column = 14 + cos·across − sin·down
         cos, sin = np.cos(angle) / zoom, np.sin(angle) / zoom
+        patterns = [np.ones(IMAGE_SIDE), np.arange(IMAGE_SIDE) - CENTRE]
         if self.elastic_alpha:
-            source_rows, source_cols = self.elastic_displacements(count, random)
-        else:
-            source_rows, source_cols = np.zeros((2, count, IMAGE_SIDE, IMAGE_SIDE), dtype=np.float32)
-        # Added in place, a row's part and a column's part at a time: these maps are as large as the
-        # batch, and every fresh one would cost as much again.
-        source_rows += CENTRE + down * cos
-        source_rows += across * sin
-        source_cols += CENTRE + across * cos
-        source_cols -= down * sin
-        return source_rows, source_cols
+            patterns += list(blur_basis(self.elastic_sigma).T)
+        coefficients = np.zeros((count, 2, len(patterns), len(patterns)), dtype=np.float32)
+        rows, cols = coefficients[:, 0], coefficients[:, 1]
+        rows[:, 0, 0] = CENTRE - cos * shift_down - sin * shift_right     # 1 along rows, 1 along columns
+        rows[:, 1, 0], rows[:, 0, 1] = cos, sin                            # (r − 14), (c − 14)
+        cols[:, 0, 0] = CENTRE - cos * shift_right + sin * shift_down
+        cols[:, 0, 1], cols[:, 1, 0] = cos, -sin
+        if self.elastic_alpha:
+            coefficients[:, :, 2:, 2:] = self.elastic_coefficients(count, random)
+        positions = maps(np.array(patterns, dtype=np.float32).T, coefficients)
+        return positions[:, 0], positions[:, 1]
 
     def elastic_displacements(self, count, random):
         """Simard et al.'s smooth random displacement fields: two float32 arrays (count, 28, 28), in pixels.
@@ -204,14 +209,25 @@ class Augmentation:
         as normal noise directly — and only for the few smooth patterns (columns of U) whose weight
         w is not negligible: for σ = 4, 8 of 28 (blur_basis). Same mean, same covariance (to 1e-5),
         normal values: the same field, for 128 random numbers instead of 1,568.
+        (source_positions makes these fields together with the affine moves, in the same products.)
         """
-        basis = blur_basis(self.elastic_sigma)                             # (28, k): U·w, the kept part
-        patterns = basis.shape[1]
-        weights = random.standard_normal((count * 2 * patterns, patterns), dtype=np.float32)
-        weights *= np.float32(np.sqrt(1 / 3) * self.elastic_alpha)        # G, already times α
-        across = (weights @ basis.T).reshape(count, 2, patterns, IMAGE_SIDE)   # G·(U·w)ᵀ: one matrix product
-        displacement = basis @ across                                      # (U·w)·G·(U·w)ᵀ: (count, 2, 28, 28)
+        displacement = maps(blur_basis(self.elastic_sigma), self.elastic_coefficients(count, random))
         return displacement[:, 0], displacement[:, 1]
+
+    def elastic_coefficients(self, count, random):
+        """α·G of elastic_displacements, for rows and columns: float32 (count, 2, k, k)."""
+        patterns = blur_basis(self.elastic_sigma).shape[1]
+        weights = random.standard_normal((count, 2, patterns, patterns), dtype=np.float32)
+        weights *= np.float32(np.sqrt(1 / 3) * self.elastic_alpha)
+        return weights
+
+
+def maps(patterns, coefficients):
+    """P·C·Pᵀ for each image's coefficients C: patterns (28, m), coefficients (count, 2, m, m) ->
+    (count, 2, 28, 28). The first product is one large matrix product for the whole batch."""
+    count, _, size, _ = coefficients.shape
+    along_columns = (coefficients.reshape(-1, size) @ patterns.T).reshape(count, 2, size, IMAGE_SIDE)
+    return patterns @ along_columns
 
 
 def gaussian_blur_matrix(sigma, size=IMAGE_SIDE):

@@ -218,3 +218,15 @@ def test_flags_drawn_at_once_match_the_drawing_windows_pen():
         cover = np.zeros((28, 28), np.float32)
         draw_segment(cover, (14.5, 5.5), (14.5 - length * np.cos(angle), 5.5 + length * np.sin(angle)), radius=1.5)
         assert np.allclose(image, np.maximum(expected_image, 255 * cover), atol=0.05)
+
+
+def test_the_affine_map_is_the_inverse_shift_rotation_and_scaling():
+    # Without elastic distortion, source_positions is the plain formula, made from its coefficients.
+    augmentation = Augmentation(shift=2, rotation=30, scale=0.2)
+    rows, cols = augmentation.source_positions(5, np.random.default_rng(4))
+    random = np.random.default_rng(4)
+    shift_down, shift_right, angle, zoom = (random.uniform(-limit, limit, (5, 1, 1)) for limit in (2, 2, 30, 0.2))
+    down, across = ROWS - CENTRE - shift_down, COLS - CENTRE - shift_right
+    cos, sin = np.cos(np.radians(angle)) / (1 + zoom), np.sin(np.radians(angle)) / (1 + zoom)
+    assert np.allclose(rows, CENTRE + down * cos + across * sin, atol=1e-4)
+    assert np.allclose(cols, CENTRE + across * cos - down * sin, atol=1e-4)
