@@ -134,7 +134,7 @@ def deskew(images):
     # A part at a time, as warp works: then only the result is a large new array. (For the 60,000
     # training images, each full-size float32 array is 188 MB, and fresh memory is slow to touch.)
     for start in range(0, len(batch), IMAGES_PER_PASS):
-        part = batch[start:start + IMAGES_PER_PASS].astype(np.float32)
+        part = batch[start:start + IMAGES_PER_PASS].astype(np.float32, copy=False)
         cy, cx, alpha = (moment.astype(np.float32)[:, None] for moment in centre_of_mass_and_skew(part))
         source_rows = np.arange(IMAGE_SIDE, dtype=np.float32) + np.round(cy - CENTRE)   # (n, 28), whole rows
         row_shifts = np.round(cx - CENTRE) + alpha * (source_rows - cy)                  # (n, 28), columns

@@ -230,6 +230,8 @@ def test_replay_screenshot_prints_the_scores_and_writes_the_window(tmp_path):
     (["--model", "no/such/model.npz"], "model not found: no/such/model.npz (train one with: python mnist_train.py)"),
     (["--replay", "no/such/strokes.json", "--screenshot", "x.png"], "cannot read strokes no/such/strokes.json"),
     (["--screenshot", "x.png"], "--screenshot needs --replay"),
+    (["--teach", "3"], "--teach needs --replay"),
+    (["--replay", "x.json", "--teach", "12"], "argument --teach: invalid choice"),
 ])
 def test_user_mistakes_get_one_line_and_exit_2(arguments, message):
     result = run_script(*arguments)
