@@ -46,6 +46,8 @@ def warp(images, source_rows, source_cols):
     images = np.asarray(images, dtype=np.float32)
     source_rows = np.broadcast_to(source_rows, images.shape)
     source_cols = np.broadcast_to(source_cols, images.shape)
+    if len(images) <= IMAGES_PER_PASS:  # one part: its result is the answer (augment.py warps part by part)
+        return _bilinear(images, source_rows, source_cols)
     warped = np.empty(images.shape, dtype=np.float32)
     # A few hundred images at a time: then _bilinear's index arrays stay in the CPU's cache, which
     # makes a large batch several times faster than one pass over all of it.
