@@ -322,7 +322,7 @@ def _network_from_weights(path, input_weights, output_weights, layer_sizes, lear
 def _check_digit_recogniser(path, layer_sizes):
     input_nodes, hidden_nodes, output_nodes = layer_sizes
     if min(layer_sizes) < 1:
-        raise MyonnError(f"{path}: layer sizes {input_nodes}-{hidden_nodes}-{output_nodes} are not a network's "
+        raise MyonnError(f"{path}: layer sizes {input_nodes}, {hidden_nodes}, {output_nodes} are not a network's "
                          f"(every layer needs at least 1 node)")
     if hidden_nodes > MAX_HIDDEN_NODES:
         raise MyonnError(f"{path}: has {hidden_nodes:,} hidden nodes, more than this myonn loads "
