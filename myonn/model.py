@@ -365,7 +365,7 @@ def _load_ruby_yaml(path, size):
         raise MyonnError(f"{path}: not a Ruby myonn model (expected a mapping of :input_nodes, ...)")
     values = {str(key).lstrip(":"): value for key, value in document.items()}
     try:
-        layer_sizes = tuple(_ruby_whole_number(path, values[name])
+        layer_sizes = tuple(_ruby_whole_number(path, name, values[name])
                             for name in ("input_nodes", "hidden_nodes", "output_nodes"))
         learning_rate = values.get("learning_rate", 0.1)
         if type(learning_rate) not in (int, float) or not 0 < learning_rate < math.inf:
@@ -386,9 +386,9 @@ def _load_ruby_yaml(path, size):
     return Model(network, dict(PLAIN), {"source": "Ruby myonn YAML"})
 
 
-def _ruby_whole_number(path, value):
+def _ruby_whole_number(path, name, value):
     if type(value) is not int:
-        raise MyonnError(f"{path}: a layer size is {_shown(value)}, expected a whole number")
+        raise MyonnError(f"{path}: :{name} is {_shown(value)}, expected a whole number")
     return value
 
 
@@ -422,8 +422,10 @@ def _ruby_matrix(path, name, stored, shape):
 
 
 def _shown(value):
-    """A YAML value in a few words: short scalars as they are, containers by what they are."""
-    if isinstance(value, (str, int, float, bool)) or value is None:
+    """A YAML value in a few words: short scalars and lists of a few as they are, others by what they are."""
+    scalar = (str, int, float, bool, type(None))
+    if isinstance(value, scalar) or (isinstance(value, list) and len(value) <= 4
+                                     and all(isinstance(item, scalar) for item in value)):
         text = repr(value)
         return text if len(text) <= 40 else text[:37] + "..."
     return {dict: "a mapping", list: "a list"}.get(type(value), type(value).__name__)

@@ -135,17 +135,24 @@ def test_a_model_from_a_newer_myonn_is_refused_clearly(tmp_path):
         load_model(path)
 
 
-def ruby_yaml(network, learning_rate=0.1, count=None, activation=":sigmoid"):
-    """A model file as the talk's Ruby code writes it: symbol keys, matrices as count/shape/data."""
-    def matrix(weights):
+def ruby_float(value):
+    """A float as Ruby writes it (Float#to_s, exact like Python's repr, but 1.0e-05 where Python has 1e-05)."""
+    text = repr(float(value))
+    mantissa, e, exponent = text.partition("e")
+    return f"{mantissa}.0e{exponent}" if e and "." not in mantissa else text
+
+
+def ruby_yaml(network, learning_rate=0.1, count=None, activation=":expit"):
+    """A model file laid out exactly as the talk's Ruby code writes it (myonn.rb's NeuralNetwork#save,
+    e.g. its data/mnist_nn.yaml): symbol keys, each matrix as count, shape and a block list of data."""
+    def matrix(name, weights):
         rows, columns = weights.shape
-        data = ", ".join(repr(float(value)) for value in weights.ravel())
-        return (f"  count: {count or weights.size}\n  shape:\n  - {rows}\n  - {columns}\n"
-                f"  data: [{data}]\n")
+        data = "".join(f"  - {ruby_float(value)}\n" for value in weights.ravel())
+        return f":{name}:\n  count: {count or weights.size}\n  shape:\n  - {rows}\n  - {columns}\n  data:\n{data}"
     return (f"---\n:input_nodes: {network.input_nodes}\n:hidden_nodes: {network.hidden_nodes}\n"
             f":output_nodes: {network.output_nodes}\n:learning_rate: {learning_rate}\n"
             f":activation_function: {activation}\n"
-            f":input_weights:\n{matrix(network.input_weights)}:output_weights:\n{matrix(network.output_weights)}")
+            + matrix("input_weights", network.input_weights) + matrix("output_weights", network.output_weights))
 
 
 def test_a_ruby_model_loads_with_its_weights_row_major(tmp_path):
@@ -172,8 +179,8 @@ def test_ruby_type_tags_are_read_as_plain_data(tmp_path):
 @pytest.mark.parametrize("change, message", [
     (lambda text: text.replace(":hidden_nodes: 3\n", ""), "lacks :hidden_nodes"),
     (lambda text: text.replace("count: 2352", "count: 99"), "holds 2352 numbers"),
-    (lambda text: text.replace(":activation_function: :sigmoid", ":activation_function: :relu"), "relu"),
-    (lambda text: text.replace("data: [", "data: {", 1), "not readable YAML"),
+    (lambda text: text.replace(":activation_function: :expit", ":activation_function: :relu"), "relu"),
+    (lambda text: text.replace("  count:", "\tcount:", 1), "not readable YAML"),
     (lambda text: "just text\n", "not a Ruby myonn model"),
 ])
 def test_a_damaged_ruby_model_is_one_clear_error(tmp_path, change, message):
@@ -182,6 +189,90 @@ def test_a_damaged_ruby_model_is_one_clear_error(tmp_path, change, message):
     with pytest.raises(MyonnError, match=message) as error:
         load_model(path)
     assert "bad.yaml" in str(error.value) and "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize("activation", [":expit", ":sigmoid", ":logistic", "expit", ":Sigmoid"])
+def test_a_ruby_model_scores_exactly_what_it_scored_in_ruby(tmp_path, activation):
+    """Ruby writes its floats exactly and the network keeps them as float64: the same weights, the same
+    outputs. expit is SciPy's name for the logistic sigmoid, which the Ruby original uses."""
+    network = NeuralNetwork(784, 6, 10, seed=7, dtype=np.float64)
+    network.input_weights[0, :3] = [1e-05, -2.5e-300, 123456789.125]  # exponents as Ruby writes them
+    path = tmp_path / "mnist_nn.yaml"
+    path.write_text(ruby_yaml(network, learning_rate=0.05, activation=activation))
+    loaded = load_model(path).network
+    assert np.array_equal(loaded.input_weights, network.input_weights)
+    assert np.array_equal(loaded.output_weights, network.output_weights)
+    assert loaded.learning_rate == 0.05
+    inputs = np.random.default_rng(2).integers(0, 256, 784) / 255.0 * 0.99 + 0.01
+    assert np.array_equal(loaded.query(inputs), network.query(inputs))
+
+
+def test_a_ruby_matrix_may_be_written_as_nested_rows(tmp_path):
+    network = NeuralNetwork(784, 2, 10, seed=3, dtype=np.float64)
+    rows = "".join("  - [" + ", ".join(map(ruby_float, row)) + "]\n" for row in network.output_weights)
+    text = ruby_yaml(network)
+    start = text.index(":output_weights:")
+    path = tmp_path / "rows.yaml"
+    path.write_text(text[:start] + ":output_weights:\n  count: 20\n  shape: [10, 2]\n  data:\n" + rows)
+    assert np.array_equal(load_model(path).network.output_weights, network.output_weights)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda text: "- 1\n- 2\n", "not a Ruby myonn model"),
+    (lambda text: text.replace(":hidden_nodes: 3", ":hidden_nodes: many"), ":hidden_nodes is 'many', expected a whole number"),
+    (lambda text: text.replace(":hidden_nodes: 3", ":hidden_nodes: 3.5"), ":hidden_nodes is 3.5"),
+    (lambda text: text.replace(":hidden_nodes: 3", ":hidden_nodes: 0"), "layer sizes 784, 0, 10 are not a network's"),
+    (lambda text: text.replace(":output_nodes: 10", ":output_nodes: 5"), "has 5 outputs; a digit recogniser needs"),
+    (lambda text: text.replace(":learning_rate: 0.1", ":learning_rate: [0.1]"), r":learning_rate is \[0.1\], expected a positive number"),
+    (lambda text: text.replace(":learning_rate: 0.1", ":learning_rate: fast"), ":learning_rate is 'fast'"),
+    (lambda text: text.replace(":activation_function: :expit", ":activation_function: [1]"), r"activation function \[1\] is not supported"),
+    (lambda text: text.replace(":input_weights:\n", ":input_weights: 7\n:ignored:\n", 1), ":input_weights is 7, not a matrix"),
+    (lambda text: text.replace("  - 3\n  - 784", "  - 784\n  - 3", 1), r":input_weights has shape \[784, 3\], expected \[3, 784\]"),
+    (lambda text: text.replace("  data:\n  - ", "  data:\n  - x", 1), ":input_weights holds 'x.*' among its numbers"),
+    (lambda text: re.sub(r"data:\n  - \S+", "data:\n  - 1.0e+999999999", text, count=1), "input_weights is not a matrix of finite numbers"),
+    (lambda text: text.replace("  data:\n", "  data: 12\n  other:\n", 1), ":input_weights holds 12, its count says"),
+    (lambda text: re.sub(r"data:\n  - \S+", "data:\n  - .nan", text, count=1), "input_weights is not a matrix of finite numbers"),
+    (lambda text: text.replace("  data:\n  - ", "  data:\n  - 1\n  - ", 1), "holds 2353 numbers"),
+    (lambda text: text + "? [1, 2]\n: 3\n", "not readable YAML"),
+    (lambda text: "!!python/object/apply:os.system ['echo hacked']\n", "not readable YAML"),
+])
+def test_a_ruby_model_of_the_wrong_types_is_one_clear_line(tmp_path, change, message):
+    path = tmp_path / "odd.yaml"
+    path.write_text(change(ruby_yaml(NeuralNetwork(784, 3, 10, seed=4))))
+    assert re.search(message, refusal(path))
+
+
+def test_yaml_aliases_are_refused_so_a_billion_laughs_costs_nothing(tmp_path):
+    """Nine lines of aliases that stand for 10^9 strings (the classic attack); a model never needs one."""
+    lines = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for level in "bcdefghi":
+        previous = chr(ord(level) - 1)
+        lines.append(f"{level}: &{level} [" + ", ".join([f"*{previous}"] * 10) + "]")
+    lines.append(":activation_function: *i")
+    path = tmp_path / "laughs.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    assert peak_memory_of_loading(path) == (
+        f"{path}: not readable YAML (it uses an alias (*name), which no model file needs)")
+
+
+def test_yaml_nested_a_million_deep_is_one_line_not_a_crash(tmp_path):
+    """libyaml's C composer overflows the stack (a segfault) at about 100,000 levels."""
+    path = tmp_path / "deep.yaml"
+    path.write_text("[" * 1_000_000 + "]" * 1_000_000)
+    assert peak_memory_of_loading(path) == f"{path}: not readable YAML (it nests deeper than 16 levels)"
+
+
+def test_a_yaml_file_larger_than_any_ruby_model_is_not_read(tmp_path):
+    path = tmp_path / "huge.yaml"
+    with open(path, "wb") as file:
+        file.truncate(model_module.MAX_RUBY_YAML_BYTES + 1)  # sparse: costs no disk
+    assert "16,777,217 bytes is more than a Ruby myonn model needs" in refusal(path)
+
+
+def test_the_fast_c_parser_is_used_when_pyyaml_has_it():
+    yaml = pytest.importorskip("yaml")
+    if yaml.__with_libyaml__:
+        assert issubclass(model_module._ruby_yaml_loader(), yaml.cyaml.CParser)
 
 
 def test_ruby_yaml_is_parsed_safely(tmp_path):
