@@ -222,7 +222,7 @@ def test_read_csv_names_the_bad_line(tmp_path, bad_line, message):
 def test_read_csv_rejects_an_empty_file(tmp_path):
     path = tmp_path / "empty.csv"
     path.write_text("\n")
-    with pytest.raises(MyonnError, match="no digits"):
+    with pytest.raises(MyonnError, match="holds no digits"):
         read_csv(path)
 
 
@@ -450,7 +450,7 @@ def test_interrupted_download_leaves_nothing_behind(tmp_path, monkeypatch):
         headers = {"Content-Length": "100000"}
         chunks_sent = 0
 
-        def read(self, size):
+        def read1(self, size):
             self.chunks_sent += 1
             if self.chunks_sent > 1:
                 raise KeyboardInterrupt
