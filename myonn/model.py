@@ -295,8 +295,8 @@ def _json_record(path, name, text, default):
     except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
         raise MyonnError(f"{path}: damaged model file (unreadable {name} record)") from None
     if not isinstance(record, dict):
-        raise MyonnError(f"{path}: {name} is {type(record).__name__} in JSON, expected a record "
-                         f"({{\"key\": value, ...}})")
+        found = {list: "a list", str: "text", type(None): "null", bool: "true/false"}.get(type(record), "a number")
+        raise MyonnError(f"{path}: {name} is {found} in JSON, expected a record ({{\"key\": value, ...}})")
     return record
 
 
