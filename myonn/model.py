@@ -405,8 +405,9 @@ def _ruby_matrix(path, name, stored, shape):
     if "data" not in fields:
         raise MyonnError(f"{path}: :{name} lacks its data")
     data = fields["data"]
-    if isinstance(data, list) and len(data) == rows and all(isinstance(row, list) for row in data):
-        data = [number for row in data for number in row]  # nested rows; each row's length is checked below
+    if (isinstance(data, list) and len(data) == rows
+            and all(isinstance(row, list) and len(row) == columns for row in data)):
+        data = [number for row in data for number in row]  # nested rows, each of `columns` numbers
     count = fields.get("count", rows * columns)
     if not isinstance(data, list) or len(data) != rows * columns or count != rows * columns:
         held = f"{len(data)} numbers" if isinstance(data, list) else _shown(data)
