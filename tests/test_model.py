@@ -350,6 +350,13 @@ def test_a_malformed_field_is_one_line_naming_it(tmp_path, replaced, message):
     assert re.search(message, refusal(path))
 
 
+def test_weights_stored_column_major_load_the_same(tmp_path):
+    arrays = saved_arrays(tmp_path)
+    path = tmp_path / "fortran.npz"
+    np.savez(path, **{**arrays, "input_weights": np.asfortranarray(arrays["input_weights"])})
+    assert np.array_equal(load_model(path).network.input_weights, arrays["input_weights"])
+
+
 def test_zero_hidden_nodes_is_not_a_network(tmp_path):
     path = tmp_path / "empty.npz"
     np.savez(path, input_weights=np.zeros((0, 784)), output_weights=np.zeros((10, 0)),
