@@ -694,18 +694,8 @@ def test_default_mirrors_are_public_https_and_myonn_mirrors_replaces_them(monkey
 # ---------------------------------------------------------------- the real thing
 
 
-def real_mnist_dir():
-    """$MYONN_DATA_DIR, else ../shared/data/mnist beside the repository; fails if neither has MNIST."""
-    candidates = [pathlib.Path(os.environ["MYONN_DATA_DIR"])] if os.environ.get("MYONN_DATA_DIR") else []
-    candidates.append(REPOSITORY_ROOT.parent / "shared" / "data" / "mnist")
-    for candidate in candidates:
-        if (candidate / "train-images-idx3-ubyte.gz").is_file() or (candidate / "train-images-idx3-ubyte").is_file():
-            return candidate
-    pytest.fail(f"real MNIST not found in {', '.join(map(str, candidates))}: set MYONN_DATA_DIR")
-
-
-def test_real_mnist(capsys):
-    data_dir = real_mnist_dir()
+def test_real_mnist(capsys, real_mnist_dir):
+    data_dir = real_mnist_dir
     for name, md5 in MNIST_MD5.items():
         path = mnist._find_idx_file(data_dir, name)
         content = path.read_bytes()
