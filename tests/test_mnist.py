@@ -710,3 +710,19 @@ def test_real_mnist(capsys, real_mnist_dir):
     assert train_images.dtype == test_images.dtype == train_labels.dtype == np.uint8
     assert set(np.unique(train_labels)) == set(np.unique(test_labels)) == set(range(10))
     assert train_images.max() == 255 and train_images.min() == 0
+
+
+def test_with_no_mnist_and_no_network_the_tests_stop_with_one_message_saying_what_to_do(tmp_path):
+    """The suite's own finding of MNIST (tests/conftest.py): one clear failure, not a wall of errors."""
+    empty = tmp_path / "empty"
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         "tests/test_mnist.py::test_real_mnist", "tests/test_mnist_test.py"],
+        cwd=REPOSITORY_ROOT, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "MYONN_DATA_DIR": str(empty), "MYONN_MIRRORS": "http://127.0.0.1:9/"})
+    assert result.returncode == 1
+    output = result.stdout + result.stderr
+    assert output.count("these tests need the real MNIST, and it could not be found or downloaded") == 1
+    assert "Put the four .gz files in data/, or set MYONN_DATA_DIR" in output
+    assert "Traceback" not in output and " error" not in output.lower().replace("mnist_train", "")
+    assert list(empty.iterdir()) == []  # no half-downloaded file left behind
