@@ -8,13 +8,15 @@
 Mouse, keys and flags: python mnist_draw.py --help, and myonn/windows/draw_window.py.
 """
 
-import sys
+import os
+import signal
 
-try:  # Ctrl-C while Python is still loading NumPy and pygame is a plain exit, not a traceback
-    from myonn.cli import run
-    from myonn.windows.draw_window import main
-except KeyboardInterrupt:
-    sys.exit(130)
+# Ctrl-C while Python is still loading NumPy (and pygame) stops at once and quietly: nothing has been
+# written yet. cli.run hands Ctrl-C back to Python when the script's work begins.
+signal.signal(signal.SIGINT, lambda signum, frame: os._exit(130))
+
+from myonn.cli import run  # noqa: E402
+from myonn.windows.draw_window import main  # noqa: E402
 
 
 if __name__ == "__main__":

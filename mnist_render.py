@@ -7,13 +7,15 @@
 Keys and flags: python mnist_render.py --help, and myonn/windows/browser.py.
 """
 
-import sys
+import os
+import signal
 
-try:  # Ctrl-C while Python is still loading NumPy and pygame is a plain exit, not a traceback
-    from myonn.windows.browser import main
-    from myonn.cli import run
-except KeyboardInterrupt:
-    sys.exit(130)
+# Ctrl-C while Python is still loading NumPy (and pygame) stops at once and quietly: nothing has been
+# written yet. cli.run hands Ctrl-C back to Python when the script's work begins.
+signal.signal(signal.SIGINT, lambda signum, frame: os._exit(130))
+
+from myonn.windows.browser import main  # noqa: E402
+from myonn.cli import run  # noqa: E402
 
 
 if __name__ == "__main__":

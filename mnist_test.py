@@ -8,15 +8,18 @@
 Prints the accuracy first, in the talk's form (97.6%), then per digit, then the confusion matrix.
 """
 
+import os
+import signal
 import sys
 
-try:  # Ctrl-C while Python is still loading NumPy is a plain exit, not a traceback
-    from myonn import cli
-    from myonn.evaluation import answers, report
-    from myonn.mnist import TEST, load_mnist
-    from myonn.model_store import load_chosen_model
-except KeyboardInterrupt:
-    sys.exit(130)
+# Ctrl-C while Python is still loading NumPy (and pygame) stops at once and quietly: nothing has been
+# written yet. cli.run hands Ctrl-C back to Python when the script's work begins.
+signal.signal(signal.SIGINT, lambda signum, frame: os._exit(130))
+
+from myonn import cli  # noqa: E402
+from myonn.evaluation import answers, report  # noqa: E402
+from myonn.mnist import TEST, load_mnist  # noqa: E402
+from myonn.model_store import load_chosen_model  # noqa: E402
 
 
 def main(argv=None):

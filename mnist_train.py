@@ -7,16 +7,18 @@
     python mnist_train.py --help                # every flag
 """
 
-import sys
+import os
+import signal
 
-try:  # Ctrl-C while Python is still loading NumPy is a plain exit, not a traceback
-    import argparse
-    from pathlib import Path
+# Ctrl-C while Python is still loading NumPy (and pygame) stops at once and quietly: nothing has been
+# written yet. cli.run hands Ctrl-C back to Python when the script's work begins.
+signal.signal(signal.SIGINT, lambda signum, frame: os._exit(130))
 
-    from myonn import cli, recipes
-    from myonn.training import train_from_settings
-except KeyboardInterrupt:
-    sys.exit(130)
+import argparse  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from myonn import cli, recipes  # noqa: E402
+from myonn.training import train_from_settings  # noqa: E402
 
 # Far beyond any useful run, and small enough that the arrays they ask for always fit in memory.
 MAX_EPOCHS, MAX_HIDDEN_NODES, MAX_BATCH_SIZE = 10_000, 10_000, 60_000

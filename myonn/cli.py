@@ -6,6 +6,7 @@ line naming the problem, with exit status 2 — never a traceback.
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -21,6 +22,9 @@ class ArgumentParser(argparse.ArgumentParser):
 
 def run(main):
     """Call main(); turn MyonnError into one line on stderr and exit 2, Ctrl-C into exit 130."""
+    # The scripts stop at once on a Ctrl-C while loading; from here on it is a KeyboardInterrupt,
+    # so that training can finish its batch and save, and files being written are cleaned up.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         status = main()
     except MyonnError as error:

@@ -20,8 +20,10 @@ import http.client
 import math
 import os
 import pathlib
+import stat
 import sys
 import tempfile
+import time
 import urllib.error
 import urllib.request
 import warnings
@@ -60,9 +62,18 @@ MIRRORS = [
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
 ]
 
-DOWNLOAD_TIMEOUT_S = 30
+DOWNLOAD_TIMEOUT_S = 30  # for each step: connecting, and each read
+DOWNLOAD_DEADLINE_S = 600  # for a whole file, so that a server trickling bytes cannot hold us forever
+# The largest MNIST .gz (train-images, 9.9 MB) twice over: a server that sends more is not sending MNIST.
+MAX_DOWNLOAD_BYTES = 20 * 2**20
 IMAGE_SIDE = 28
 CSV_VALUES_PER_LINE = 1 + IMAGE_SIDE * IMAGE_SIDE  # a label, then the pixels row by row
+
+# Every read is bounded by what MNIST can be, so that a damaged or hostile file (a header that claims
+# 10^11 numbers, a small .gz that unpacks to gigabytes) is refused before it costs memory or time.
+MAX_DIGITS = 70_000  # MNIST's 60,000 training and 10,000 test digits
+MAX_IDX_BYTES = 4 + 3 * 4 + MAX_DIGITS * IMAGE_SIDE * IMAGE_SIDE  # magic, 3 sizes, the pixels
+MAX_CSV_BYTES = MAX_DIGITS * CSV_VALUES_PER_LINE * len(b"255,")
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _IDX_UNSIGNED_BYTE = 0x08
@@ -91,13 +102,14 @@ def load_mnist(kind=TRAIN, data_dir=None, download=True, limit=None):
     if kind not in MNIST_FILES:
         raise MyonnError(f"unknown MNIST kind {kind!r}: expected {TRAIN!r} or {TEST!r}")
     data_dir = pathlib.Path(data_dir) if data_dir is not None else default_data_dir()
-    if data_dir.exists() and not data_dir.is_dir():
+    status = _status(data_dir)
+    if status is not None and not stat.S_ISDIR(status.st_mode):
         raise MyonnError(f"{data_dir}: MNIST data directory is not a directory")
 
     names = MNIST_FILES[kind]
     found = [_find_idx_file(data_dir, name) for name in names]
     csv_path = data_dir / CSV_FILES[kind]
-    if None in found and not csv_path.is_file():
+    if None in found and not _is_data_file(csv_path):
         missing = [name for name, path in zip(names, found) if path is None]
         wanted = f"{' and '.join(name + '.gz' for name in missing)} (or {CSV_FILES[kind]})"
         if not download:
@@ -126,71 +138,107 @@ def load_mnist(kind=TRAIN, data_dir=None, download=True, limit=None):
 
 
 def read_idx(path):
-    """The array stored in an IDX file (gzipped or not), shaped as its header says.
+    """The array stored in an MNIST IDX file (gzipped or not), shaped as its header says.
 
     IDX layout: two zero bytes, a data-type byte (only 0x08, unsigned byte, is read here),
     the number of dimensions d, then d big-endian uint32 sizes, then the data, row-major.
+    Only MNIST's shapes are read: images (n, 28, 28) or labels (n,), 1 <= n <= 70,000. The header is
+    read and checked first, then exactly the bytes it promises, so no file costs more than MNIST does.
     Returns a writable uint8 ndarray, e.g. (60000, 28, 28) for train-images-idx3-ubyte.
     """
     path = pathlib.Path(path)
-    content = _read_bytes(path)
-    if content[:2] == _GZIP_MAGIC:
+    with _open_data_file(path) as file:
+        gzipped = file.read(2) == _GZIP_MAGIC
+        file.seek(0)
         try:
-            content = gzip.decompress(content)
+            # GzipFile unpacks only as much as is read from it: a gzip bomb is never unpacked whole.
+            with gzip.GzipFile(fileobj=file, mode="rb") if gzipped else file as content:
+                return _read_idx_content(path, content)
         except (EOFError, OSError, zlib.error) as error:
+            if not gzipped:
+                raise MyonnError(f"{path}: cannot read ({getattr(error, 'strerror', None) or error})") from None
             raise MyonnError(f"{path}: corrupt or truncated gzip file ({error})") from None
 
-    if len(content) < 4:
-        raise MyonnError(f"{path}: truncated IDX file ({len(content)} bytes, no room for a header)")
-    magic = int.from_bytes(content[:4], "big")
-    data_type, dimension_count = content[2], content[3]
-    if content[:2] != b"\0\0" or data_type != _IDX_UNSIGNED_BYTE or dimension_count == 0:
+
+def _read_idx_content(path, content):
+    start = content.read(4)
+    if len(start) < 4:
+        raise MyonnError(f"{path}: truncated IDX file ({len(start)} bytes, no room for a header)")
+    magic = int.from_bytes(start, "big")
+    data_type, dimension_count = start[2], start[3]
+    if start[:2] != b"\0\0" or data_type != _IDX_UNSIGNED_BYTE or dimension_count == 0:
         raise MyonnError(
             f"{path}: not an IDX file of bytes (magic number 0x{magic:08X}; "
             f"MNIST files start 0x00000801 or 0x00000803)"
         )
-
-    header_size = 4 + 4 * dimension_count
-    if len(content) < header_size:
+    sizes = content.read(4 * dimension_count)
+    if len(sizes) < 4 * dimension_count:
         raise MyonnError(f"{path}: truncated IDX file (header cut short)")
-    shape = tuple(
-        int.from_bytes(content[offset : offset + 4], "big") for offset in range(4, header_size, 4)
-    )
+    shape = tuple(int.from_bytes(sizes[offset : offset + 4], "big") for offset in range(0, len(sizes), 4))
+    _check_idx_shape(path, shape)
+
     expected_size = math.prod(shape)
-    actual_size = len(content) - header_size
-    if actual_size != expected_size:
-        problem = "truncated IDX file" if actual_size < expected_size else "IDX file too long"
+    data = content.read(expected_size)
+    if len(data) < expected_size:
         raise MyonnError(
-            f"{path}: {problem} (header says {'x'.join(map(str, shape))} = {expected_size} bytes "
-            f"of data, file has {actual_size})"
+            f"{path}: truncated IDX file (header says {'x'.join(map(str, shape))} = {expected_size} bytes "
+            f"of data, file has {len(data)})"
+        )
+    if content.read(1):  # also, for gzip, reaches the end of the stream, where its checksum is checked
+        raise MyonnError(
+            f"{path}: IDX file too long (header says {'x'.join(map(str, shape))} = {expected_size} bytes "
+            f"of data, more follow)"
         )
     # frombuffer reads the bytes in place; copy() gives callers an array they may write to.
-    return np.frombuffer(content, dtype=np.uint8, offset=header_size).reshape(shape).copy()
+    return np.frombuffer(data, dtype=np.uint8).reshape(shape).copy()
+
+
+def _check_idx_shape(path, shape):
+    """MNIST's IDX files hold images (n, 28, 28) or labels (n,), with 1 <= n <= 70,000."""
+    shown = "x".join(map(str, shape))
+    if len(shape) == 3 and shape[1:] != (IMAGE_SIDE, IMAGE_SIDE):
+        raise MyonnError(f"{path}: images are {shown}, expected n x 28 x 28")
+    if len(shape) not in (1, 3):
+        raise MyonnError(f"{path}: an IDX file of {shown}; MNIST holds images (n x 28 x 28) or labels (n)")
+    if shape[0] > MAX_DIGITS:
+        raise MyonnError(f"{path}: header says {shown}: {shape[0]:,} digits, more than MNIST's {MAX_DIGITS:,}")
+    if shape[0] == 0:
+        raise MyonnError(f"{path}: holds no digits (its header says {shown})")
 
 
 def read_csv(path):
     """The talk's CSV: one digit per line, its label then 784 pixel values 0-255.
 
-    A first line starting with "label" (a column header) is skipped.
+    A first line starting with "label" (a column header) is skipped. At most 70,000 digits are read.
     Returns (images, labels): uint8 arrays shaped (n, 28, 28) and (n,).
     """
     path = pathlib.Path(path)
-    text = _read_bytes(path).replace(b"\r\n", b"\n").rstrip()
-    lines = text.split(b"\n")
+    with _open_data_file(path) as file:
+        size = os.fstat(file.fileno()).st_size
+        if size > MAX_CSV_BYTES:
+            raise MyonnError(f"{path}: {size:,} bytes is more than {MAX_DIGITS:,} digits of CSV can take")
+        content = _read_all(path, file)
+    lines = content.replace(b"\r\n", b"\n").rstrip().split(b"\n")
+    del content  # the lines hold it all again: keep only one copy
     first_line_number = 1
     if lines[0].startswith(b"label"):
         lines, first_line_number = lines[1:], 2
-        text = b"\n".join(lines)
-    if not text or not lines:
-        raise MyonnError(f"{path}: no digits in this CSV file")
+    if len(lines) > MAX_DIGITS:
+        raise MyonnError(f"{path}: {len(lines):,} lines, more than MNIST's {MAX_DIGITS:,} digits")
 
-    values = _parse_csv_quickly(text, lines)
-    if values is None:
-        values = _parse_csv_line_by_line(path, lines, first_line_number)
-    return (
-        values[:, 1:].astype(np.uint8).reshape(-1, IMAGE_SIDE, IMAGE_SIDE),
-        values[:, 0].astype(np.uint8),
-    )
+    # A thousand lines at a time, so that the int64 values (which show a value beyond 255 for what it
+    # is) never need more than a few MB.
+    chunks = []
+    for start in range(0, len(lines), 1000):
+        chunk = lines[start : start + 1000]
+        values = _parse_csv_quickly(b"\n".join(chunk), chunk)
+        if values is None:
+            values = _parse_csv_line_by_line(path, chunk, first_line_number + start)
+        chunks.append(values.astype(np.uint8))
+    values = np.concatenate(chunks) if chunks else np.empty((0, CSV_VALUES_PER_LINE), dtype=np.uint8)
+    if len(values) == 0:
+        raise MyonnError(f"{path}: holds no digits (an empty CSV file)")
+    return values[:, 1:].reshape(-1, IMAGE_SIDE, IMAGE_SIDE), values[:, 0].copy()
 
 
 def download_mnist(data_dir, mirrors=None, names=None, progress=True, expected_md5=None):
@@ -201,7 +249,8 @@ def download_mnist(data_dir, mirrors=None, names=None, progress=True, expected_m
         None means every one not already in data_dir.
     progress: show a tqdm progress bar per file.
     expected_md5: name -> MD5 of the decompressed file; None means MNIST_MD5.
-    A mirror that fails (HTTP error, no connection, timeout, a file that fails the check)
+    A mirror that fails (HTTP error, no connection, timeout, a file that fails the check, more than
+    MAX_DOWNLOAD_BYTES, longer than DOWNLOAD_DEADLINE_S)
     is skipped for the next one, and noted on stderr once one works; when all fail, MyonnError
     (one line naming every failure).
     A failed or interrupted download leaves nothing behind in data_dir.
@@ -220,10 +269,13 @@ def download_mnist(data_dir, mirrors=None, names=None, progress=True, expected_m
         name = name.removesuffix(".gz")
         if name not in expected_md5:
             raise MyonnError(f"cannot download {name}: not one of {', '.join(expected_md5)}")
+        destination = data_dir / (name + ".gz")
+        if (status := _status(destination)) is not None and stat.S_ISDIR(status.st_mode):
+            raise MyonnError(f"{destination}: is a directory where the downloaded file should go")
         failures = []
         for mirror in mirrors:
             url = mirror.rstrip("/") + "/" + name + ".gz"
-            failure = _download_one(url, data_dir / (name + ".gz"), expected_md5[name], progress)
+            failure = _download_one(url, destination, expected_md5[name], progress)
             if failure is None:
                 # Mirrors that failed first are worth knowing about, but only once one worked:
                 # when all fail, the single error line below carries every reason.
@@ -239,8 +291,10 @@ def download_mnist(data_dir, mirrors=None, names=None, progress=True, expected_m
 def _download_one(url, destination, expected_md5, progress):
     """Stream url into a temporary file beside destination, check it, move it into place.
 
-    Returns None on success, else a few words saying what went wrong.
+    Returns None on success, else a few words saying what went wrong. Bounded in bytes (no MNIST file
+    is larger than MAX_DOWNLOAD_BYTES) and in time (DOWNLOAD_DEADLINE_S for the whole file).
     """
+    deadline = time.monotonic() + DOWNLOAD_DEADLINE_S
     try:
         file_descriptor, temporary_name = tempfile.mkstemp(
             dir=destination.parent, prefix=f".{destination.name}.", suffix=".part"
@@ -254,6 +308,9 @@ def _download_one(url, destination, expected_md5, progress):
                 with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_S) as response:
                     size = response.headers.get("Content-Length")
                     expected_bytes = int(size) if size and size.isdigit() else None
+                    too_much = f"sent more than {MAX_DOWNLOAD_BYTES:,} bytes (no MNIST file is that large)"
+                    if expected_bytes is not None and expected_bytes > MAX_DOWNLOAD_BYTES:
+                        return too_much
                     received_bytes = 0
                     with tqdm(
                         total=expected_bytes,
@@ -263,10 +320,16 @@ def _download_one(url, destination, expected_md5, progress):
                         desc=destination.name,
                         disable=not progress,
                     ) as bar:
-                        while chunk := response.read(1 << 16):
+                        # read1 returns what one read of the connection brings, so the deadline
+                        # is checked however slowly the bytes come.
+                        while chunk := response.read1(1 << 16):
                             temporary_file.write(chunk)
                             received_bytes += len(chunk)
                             bar.update(len(chunk))
+                            if received_bytes > MAX_DOWNLOAD_BYTES:
+                                return too_much
+                            if time.monotonic() > deadline:
+                                return f"took longer than {DOWNLOAD_DEADLINE_S} s"
                 # urllib returns a short body without complaint when the server hangs up.
                 if expected_bytes is not None and received_bytes != expected_bytes:
                     return f"connection closed after {received_bytes} of {expected_bytes} bytes"
@@ -280,6 +343,8 @@ def _download_one(url, destination, expected_md5, progress):
             actual_md5 = _md5_of_decompressed(temporary_path)
         except (EOFError, OSError, zlib.error) as error:
             return f"not a valid gzip file ({error})"
+        except ValueError as error:  # a gzip bomb
+            return str(error)
         if actual_md5 != expected_md5:
             return f"MD5 of the unzipped file is {actual_md5}, expected {expected_md5}"
         os.replace(temporary_path, destination)
@@ -289,11 +354,18 @@ def _download_one(url, destination, expected_md5, progress):
 
 
 def _md5_of_decompressed(path):
-    """MD5 hex digest of a gzip file's content, read in chunks to keep memory small."""
+    """MD5 hex digest of a gzip file's content, read in chunks to keep memory small.
+
+    ValueError if it unpacks to more than any MNIST file (a gzip bomb would otherwise take minutes).
+    """
     digest = hashlib.md5()
+    unpacked_bytes = 0
     with gzip.open(path, "rb") as unzipped:
         while chunk := unzipped.read(1 << 20):
             digest.update(chunk)
+            unpacked_bytes += len(chunk)
+            if unpacked_bytes > MAX_IDX_BYTES:
+                raise ValueError(f"unzips to more than {MAX_IDX_BYTES:,} bytes (no MNIST file is that large)")
     return digest.hexdigest()
 
 
@@ -311,7 +383,7 @@ def _find_idx_file(data_dir, name):
     dotted = name.replace("-idx", ".idx")
     for candidate in (name + ".gz", name, dotted + ".gz", dotted):
         path = data_dir / candidate
-        if path.is_file():
+        if _is_data_file(path):
             return path
     return None
 
@@ -329,15 +401,50 @@ def _check_idx_pair(images, labels, images_path, labels_path):
         )
 
 
-def _read_bytes(path):
+def _status(path):
+    """os.stat of path, None if nothing is there; MyonnError if it cannot be looked at (a name too long
+    for the system, a folder we may not enter)."""
     try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise MyonnError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise MyonnError(f"{path}: is a directory, expected a file") from None
+        return path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
     except OSError as error:
-        raise MyonnError(f"{path}: cannot read ({error.strerror})") from None
+        raise MyonnError(f"{_shortened(path)}: cannot read ({error.strerror or error})") from None
+
+
+def _is_data_file(path):
+    """Whether a data file is at path: False if nothing is, MyonnError if something else is (a directory)."""
+    status = _status(path)
+    if status is None:
+        return False
+    if stat.S_ISDIR(status.st_mode):
+        raise MyonnError(f"{path}: is a directory, expected a file")
+    if not stat.S_ISREG(status.st_mode):  # a FIFO or a device would block, or never end
+        raise MyonnError(f"{path}: not a regular file")
+    return True
+
+
+def _open_data_file(path):
+    """path opened for reading in binary, or MyonnError saying why it cannot be."""
+    if not _is_data_file(path):
+        raise MyonnError(f"{path}: no such file")
+    try:
+        return open(path, "rb")
+    except OSError as error:
+        raise MyonnError(f"{path}: cannot read ({error.strerror or error})") from None
+
+
+def _read_all(path, file):
+    try:
+        return file.read()
+    except OSError as error:
+        raise MyonnError(f"{path}: cannot read ({error.strerror or error})") from None
+
+
+def _shortened(path, limit=120):
+    """A path fit for one line of error message, even when it is longer than the system allows."""
+    text = str(path)
+    return text if len(text) <= limit else f"{text[:limit // 2]}…{text[-limit // 2:]}"
 
 
 def _parse_csv_quickly(text, lines):
@@ -368,15 +475,15 @@ def _parse_csv_quickly(text, lines):
 def _parse_csv_line_by_line(path, lines, first_line_number):
     """The slow, exact parse: values (n, 785) as int64, or MyonnError naming the first bad line.
 
-    Blank lines are skipped; spaces around values are allowed.
+    Blank lines are skipped (n may be 0); spaces around values are allowed.
     """
-    rows = []
+    rows = [np.empty((0, CSV_VALUES_PER_LINE), dtype=np.int64)]
     for line_number, line in enumerate(lines, start=first_line_number):
         if not line.strip():
             continue
         plain_row = _parse_csv_quickly(line, [line])  # most lines are fine: check them fast too
         if plain_row is not None:
-            rows.append(plain_row[0])
+            rows.append(plain_row)
             continue
         fields = line.split(b",")
         where = f"{path}, line {line_number}"
@@ -397,7 +504,5 @@ def _parse_csv_line_by_line(path, lines, first_line_number):
             row.append(value)
         if row[0] > 9:
             raise MyonnError(f"{where}: label {row[0]} is not a digit 0-9")
-        rows.append(row)
-    if not rows:
-        raise MyonnError(f"{path}: no digits in this CSV file")
-    return np.array(rows, dtype=np.int64)
+        rows.append(np.array([row], dtype=np.int64))
+    return np.concatenate(rows)

@@ -8,10 +8,15 @@ A model saved by the talk's Ruby code (its YAML file) loads too, so a trained `m
 brought over.
 """
 
+import functools
+import io
 import json
+import math
 import os
+import stat
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,50 +99,209 @@ def _current_umask():
     return mask
 
 
+# What load_model accepts. A model here is a digit recogniser: 784 pixels in, one output per digit.
+# The network itself takes any sizes (network.py), but every script feeds it MNIST digits, so a file of
+# any other shape is refused when it is loaded, not halfway through a matrix product.
+DIGIT_INPUTS, DIGIT_OUTPUTS = 784, 10
+# Far beyond any model worth training here (the shipped one has 200), and small enough that no file can
+# make loading claim more than a few hundred MB: a weight matrix is at most 784 × 10,000 numbers (63 MB).
+MAX_HIDDEN_NODES = 10_000
+MAX_WEIGHTS = DIGIT_INPUTS * MAX_HIDDEN_NODES
+# The preparation and info records are short JSON texts; a million characters is already absurd.
+MAX_RECORD_CHARACTERS = 1_000_000
+# This project writes 8 arrays; a zip of thousands of members is not a model.
+MAX_NPZ_MEMBERS = 64
+# The talk's model (784-200-10) is 3.9 MB of YAML and PyYAML needs about 20 bytes of memory per byte
+# of it; 16 MB (about 800 hidden nodes) keeps loading under a few hundred MB.
+MAX_RUBY_YAML_BYTES = 16 * 2**20
+# The Ruby model nests three levels deep (model, matrix, list of numbers).
+MAX_RUBY_YAML_DEPTH = 16
+# SciPy's name for the logistic sigmoid is expit, and the Ruby original took the name from there.
+SIGMOID_NAMES = ("sigmoid", "expit", "logistic")
+
+
 def load_model(path=None):
     """Read a model from `.npz` (this project) or `.yaml`/`.yml` (the talk's Ruby code).
 
-    Any problem (missing, truncated, wrong shapes) raises MyonnError naming the file.
+    Any problem (missing, truncated, malformed, absurdly large, not a digit recogniser of 784 inputs and
+    10 outputs) raises MyonnError: one line naming the file. Nothing is read beyond what a model can
+    hold, so a hostile file costs neither unbounded memory nor time.
     """
     path = Path(path) if path is not None else default_model_path()
-    if not path.is_file():
-        raise MyonnError(f"model not found: {path} (train one with: python mnist_train.py)")
+    size = _model_file_size(path)
     if path.suffix.lower() in (".yaml", ".yml"):
-        return _load_ruby_yaml(path)
+        return _load_ruby_yaml(path, size)
     return _load_npz(path)
+
+
+def _model_file_size(path):
+    """The size of the model file at `path`, or MyonnError if it is not a regular file we can see."""
+    try:
+        status = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        raise MyonnError(f"model not found: {path} (train one with: python mnist_train.py)") from None
+    except OSError as error:  # e.g. ENAMETOOLONG, which pathlib's is_file() raises too
+        raise MyonnError(f"{_shortened(path)}: cannot read ({error.strerror or error})") from None
+    if stat.S_ISDIR(status.st_mode):
+        raise MyonnError(f"{path}: is a directory, not a model file")
+    if not stat.S_ISREG(status.st_mode):  # a FIFO or device would block or never end
+        raise MyonnError(f"{path}: not a regular file, so not a model file")
+    return status.st_size
+
+
+def _shortened(path, limit=120):
+    """A path fit for one line of error message, even when it is longer than the system allows."""
+    text = str(path)
+    return text if len(text) <= limit else f"{text[:limit // 2]}…{text[-limit // 2:]}"
+
+
+# ------------------------------------------------------------------------------------------- .npz
+
+# What each array of a model file may be, checked from its .npy header before its data is read.
+_NPZ_MEMBERS = {
+    "input_weights": "matrix", "output_weights": "matrix", "layer_sizes": "sizes",
+    "format_version": "whole number", "learning_rate": "number",
+    "cost": "text", "preparation": "text", "info": "text",
+}
+_EXPECTED = {
+    "matrix": "a matrix of floating-point numbers", "sizes": "three whole numbers",
+    "whole number": "one whole number", "number": "one number", "text": "text",
+}
+_KIND_NAMES = {"f": "floating-point numbers", "i": "whole numbers", "u": "whole numbers", "U": "text",
+               "S": "bytes", "O": "Python objects", "b": "true/false values", "c": "complex numbers"}
+_NPY_MAX_HEADER_BYTES = 10_000  # NumPy's own limit for safe loading
 
 
 def _load_npz(path):
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            stored = {name: archive[name] for name in archive.files}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
-        raise MyonnError(f"{path}: not a readable model file ({error})") from None
+        with open(path, "rb") as file, zipfile.ZipFile(file) as archive:
+            stored = _read_model_arrays(path, archive)
+    except zipfile.BadZipFile as error:
+        raise MyonnError(f"{path}: not a model file (not a readable .npz archive: {error})") from None
+    except OSError as error:
+        raise MyonnError(f"{path}: cannot read ({error.strerror or error})") from None
+    return _model_from_arrays(path, stored)
+
+
+def _read_model_arrays(path, archive):
+    """{name: array} for the model's arrays in the zip, each checked from its header before it is read.
+
+    Members this project does not write are never read.
+    """
+    members = archive.namelist()
+    if len(members) > MAX_NPZ_MEMBERS:
+        raise MyonnError(f"{path}: holds {len(members)} arrays; a model file holds at most {len(_NPZ_MEMBERS)}")
+    stored = {}
+    for member in members:
+        name = member.removesuffix(".npy")
+        if name not in _NPZ_MEMBERS:
+            continue
+        try:
+            with archive.open(member) as stream:
+                shape, fortran_order, dtype = _npy_header(stream)
+                _check_npz_member(path, name, shape, dtype)
+                stored[name] = _npy_data(stream, shape, fortran_order, dtype)
+        except (ValueError, EOFError, zlib.error, zipfile.BadZipFile, NotImplementedError, RuntimeError) as error:
+            problem = str(error).splitlines()[0] if str(error) else type(error).__name__
+            raise MyonnError(f"{path}: {name} is not a readable array ({problem})") from None
+    return stored
+
+
+def _npy_header(stream):
+    """(shape, fortran_order, dtype) from the header of the .npy file open in `stream`, which is left at its data.
+
+    NumPy's header readers read as many bytes as the file says the header has (up to 4 GB) before
+    checking the length, so the length is checked here first.
+    """
+    start = stream.read(8)  # b"\x93NUMPY", then the format's major and minor version
+    if len(start) < 8 or start[:6] != b"\x93NUMPY" or (start[6], start[7]) not in ((1, 0), (2, 0)):
+        raise ValueError("no .npy header of version 1.0 or 2.0")
+    length_field = stream.read(2 if start[6] == 1 else 4)
+    header_length = int.from_bytes(length_field, "little")
+    if len(length_field) not in (2, 4) or header_length > _NPY_MAX_HEADER_BYTES:
+        raise ValueError(f"a header of {header_length} bytes")
+    header = io.BytesIO(start + length_field + stream.read(header_length))
+    version = np.lib.format.read_magic(header)
+    read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+    return read_header(header)
+
+
+def _npy_data(stream, shape, fortran_order, dtype):
+    """The array a .npy file holds after its header: exactly the bytes its shape needs, never more."""
+    count = math.prod(shape)
+    data = stream.read(count * dtype.itemsize)
+    if len(data) != count * dtype.itemsize:
+        raise ValueError(f"cut short: {len(data)} of {count * dtype.itemsize} bytes")
+    array = np.frombuffer(data, dtype=dtype, count=count)
+    return array.reshape(shape[::-1]).T if fortran_order else array.reshape(shape)
+
+
+def _check_npz_member(path, name, shape, dtype):
+    role = _NPZ_MEMBERS[name]
+    fits = {
+        "matrix": dtype.kind == "f" and dtype.itemsize <= 8 and len(shape) == 2,
+        "sizes": dtype.kind in "iu" and shape == (3,),
+        "whole number": dtype.kind in "iu" and shape == (),
+        "number": dtype.kind in "iuf" and shape == (),
+        "text": dtype.kind == "U" and shape == () and dtype.itemsize <= 4 * MAX_RECORD_CHARACTERS,
+    }[role]
+    if not fits:
+        kind = _KIND_NAMES.get(dtype.kind, str(dtype))
+        described = f"an array of shape {shape} of {kind}" if shape else f"one value of {kind}"
+        if dtype.kind == "U" and dtype.itemsize > 4 * MAX_RECORD_CHARACTERS:
+            described = f"text of {dtype.itemsize // 4:,} characters"
+        raise MyonnError(f"{path}: {name} is {described}, expected {_EXPECTED[role]}")
+    if role == "matrix" and math.prod(shape) > MAX_WEIGHTS:
+        raise MyonnError(f"{path}: {name} claims {'×'.join(map(str, shape))} weights, more than a model "
+                         f"of at most {MAX_HIDDEN_NODES:,} hidden nodes has")
+
+
+def _model_from_arrays(path, stored):
     missing = {"input_weights", "output_weights"} - stored.keys()
     if missing:
         raise MyonnError(f"{path}: not a model file (no {', '.join(sorted(missing))})")
-    input_weights, output_weights = stored["input_weights"], stored["output_weights"]
-    if "layer_sizes" in stored:
-        input_nodes, hidden_nodes, output_nodes = (int(size) for size in stored["layer_sizes"])
-    else:
-        (hidden_nodes, input_nodes), output_nodes = input_weights.shape, output_weights.shape[0]
     version = int(stored.get("format_version", FORMAT_VERSION))
     if version > FORMAT_VERSION:
         raise MyonnError(f"{path}: model format {version} is newer than this myonn understands ({FORMAT_VERSION})")
-    try:
-        # Models saved before input preparation was recorded were trained on the plain scaling.
-        preparation = json.loads(str(stored["preparation"])) if "preparation" in stored else dict(PLAIN)
-        info = json.loads(str(stored["info"])) if "info" in stored else {}
-    except json.JSONDecodeError:
-        raise MyonnError(f"{path}: damaged model file (unreadable preparation record)") from None
-    network = _network_from_weights(
-        path, input_weights, output_weights, (input_nodes, hidden_nodes, output_nodes),
-        learning_rate=float(stored.get("learning_rate", 0.1)),
-        cost=str(stored.get("cost", SQUARED_ERROR)))
+    if version < 0:
+        raise MyonnError(f"{path}: format_version {version} is not a version of this format")
+    input_weights, output_weights = stored["input_weights"], stored["output_weights"]
+    if "layer_sizes" in stored:
+        layer_sizes = tuple(int(size) for size in stored["layer_sizes"])
+    else:  # the first myonn versions stored just the weights
+        (hidden_nodes, input_nodes), output_nodes = input_weights.shape, output_weights.shape[0]
+        layer_sizes = (input_nodes, hidden_nodes, output_nodes)
+    learning_rate = float(stored.get("learning_rate", 0.1))
+    if not 0 < learning_rate < math.inf:
+        raise MyonnError(f"{path}: learning_rate {learning_rate} is not a positive number")
+    cost = str(stored.get("cost", SQUARED_ERROR))
+    # Models saved before input preparation was recorded were trained on the plain scaling.
+    preparation = _json_record(path, "preparation", stored.get("preparation"), dict(PLAIN))
+    unknown_steps = preparation.keys() - PLAIN.keys()
+    if unknown_steps or not all(type(preparation[step]) is type(PLAIN[step]) for step in preparation):
+        raise MyonnError(f"{path}: preparation {json.dumps(preparation)[:80]} is not a record of known "
+                         f"input steps (e.g. {json.dumps(PLAIN)})")
+    info = _json_record(path, "info", stored.get("info"), {})
+    network = _network_from_weights(path, input_weights, output_weights, layer_sizes, learning_rate, cost)
     return Model(network, {**PLAIN, **preparation}, info)
 
 
+def _json_record(path, name, text, default):
+    """The dict a JSON text array holds (default when the file has none), or MyonnError."""
+    if text is None:
+        return default
+    try:
+        record = json.loads(str(text))
+    except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
+        raise MyonnError(f"{path}: damaged model file (unreadable {name} record)") from None
+    if not isinstance(record, dict):
+        found = {list: "a list", str: "text", type(None): "null", bool: "true/false"}.get(type(record), "a number")
+        raise MyonnError(f"{path}: {name} is {found} in JSON, expected a record ({{\"key\": value, ...}})")
+    return record
+
+
 def _network_from_weights(path, input_weights, output_weights, layer_sizes, learning_rate, cost):
+    _check_digit_recogniser(path, layer_sizes)
     input_nodes, hidden_nodes, output_nodes = layer_sizes
     for name, weights, shape in (("input_weights", input_weights, (hidden_nodes, input_nodes)),
                                  ("output_weights", output_weights, (output_nodes, hidden_nodes))):
@@ -146,7 +310,7 @@ def _network_from_weights(path, input_weights, output_weights, layer_sizes, lear
         if not np.issubdtype(weights.dtype, np.floating) or not np.isfinite(weights).all():
             raise MyonnError(f"{path}: {name} is not a matrix of finite numbers")
     if cost not in ("squared_error", "cross_entropy"):
-        raise MyonnError(f"{path}: unknown cost {cost!r}")
+        raise MyonnError(f"{path}: unknown cost {cost[:40]!r}")
     network = NeuralNetwork(input_nodes, hidden_nodes, output_nodes, learning_rate,
                             dtype=input_weights.dtype if input_weights.dtype == np.float64 else np.float32,
                             cost=cost, seed=0)
@@ -155,58 +319,168 @@ def _network_from_weights(path, input_weights, output_weights, layer_sizes, lear
     return network
 
 
-def _load_ruby_yaml(path):
-    """The Ruby original's model: a YAML mapping with symbol keys (`:input_nodes`, ...) whose
-    `:input_weights` / `:output_weights` each hold `count`, `shape` [rows, columns] and `data`
-    (the flat list of floats, row-major)."""
+def _check_digit_recogniser(path, layer_sizes):
+    input_nodes, hidden_nodes, output_nodes = layer_sizes
+    if min(layer_sizes) < 1:
+        raise MyonnError(f"{path}: layer sizes {input_nodes}, {hidden_nodes}, {output_nodes} are not a network's "
+                         f"(every layer needs at least 1 node)")
+    if hidden_nodes > MAX_HIDDEN_NODES:
+        raise MyonnError(f"{path}: has {hidden_nodes:,} hidden nodes, more than this myonn loads "
+                         f"({MAX_HIDDEN_NODES:,})")
+    wrong = [f"{count} {what}" for count, what, wanted in ((input_nodes, "inputs", DIGIT_INPUTS),
+                                                         (output_nodes, "outputs", DIGIT_OUTPUTS))
+             if count != wanted]
+    if wrong:
+        raise MyonnError(f"{path}: has {' and '.join(wrong)}; a digit recogniser needs "
+                         f"{DIGIT_INPUTS} inputs and {DIGIT_OUTPUTS} outputs")
+
+
+# ------------------------------------------------------------------------- the Ruby original's YAML
+
+def _load_ruby_yaml(path, size):
+    """The Ruby original's model (myonn.rb's NeuralNetwork#save): a YAML mapping with symbol keys
+
+        :input_nodes: 784, :hidden_nodes: 200, :output_nodes: 10, :learning_rate: 0.05,
+        :activation_function: :expit, :input_weights: and :output_weights:
+
+    each matrix a mapping of `count`, `shape` [rows, columns] and `data`, the flat list of its numbers,
+    row-major (nested rows are read too). Ruby writes floats exactly, so the weights are Ruby's own.
+    """
     try:
         import yaml
     except ImportError:
         raise MyonnError(f"{path}: reading the Ruby model needs PyYAML: pip install 'myonn[yaml]'") from None
-
-    class RubyTolerantLoader(yaml.SafeLoader):
-        """Safe loading, with Ruby's type tags (!ruby/object:..., !ruby/sym) read as plain data."""
-
-    def plain(loader, suffix, node):
-        if isinstance(node, yaml.MappingNode):
-            return loader.construct_mapping(node, deep=True)
-        if isinstance(node, yaml.SequenceNode):
-            return loader.construct_sequence(node, deep=True)
-        return loader.construct_scalar(node)
-
-    RubyTolerantLoader.add_multi_constructor("!ruby/", plain)
+    if size > MAX_RUBY_YAML_BYTES:
+        raise MyonnError(f"{path}: {size:,} bytes is more than a Ruby myonn model needs "
+                         f"(at most {MAX_RUBY_YAML_BYTES:,})")
     try:
-        with open(path, encoding="utf-8") as file:
-            document = yaml.load(file, Loader=RubyTolerantLoader)  # a SafeLoader: never builds objects
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        content = path.read_bytes()
+        document = yaml.load(content, Loader=_ruby_yaml_loader())  # safe loading: never builds objects
+    except OSError as error:
+        raise MyonnError(f"{path}: cannot read ({error.strerror or error})") from None
+    except (yaml.YAMLError, UnicodeDecodeError, ValueError, OverflowError) as error:
         problem = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise MyonnError(f"{path}: not readable YAML ({problem})") from None
     if not isinstance(document, dict):
         raise MyonnError(f"{path}: not a Ruby myonn model (expected a mapping of :input_nodes, ...)")
     values = {str(key).lstrip(":"): value for key, value in document.items()}
     try:
-        layer_sizes = tuple(int(values[name]) for name in ("input_nodes", "hidden_nodes", "output_nodes"))
-        learning_rate = float(values.get("learning_rate", 0.1))
-        input_weights = _ruby_matrix(path, "input_weights", values["input_weights"])
-        output_weights = _ruby_matrix(path, "output_weights", values["output_weights"])
+        layer_sizes = tuple(_ruby_whole_number(path, name, values[name])
+                            for name in ("input_nodes", "hidden_nodes", "output_nodes"))
+        learning_rate = values.get("learning_rate", 0.1)
+        if type(learning_rate) not in (int, float) or not 0 < learning_rate < math.inf:
+            raise MyonnError(f"{path}: :learning_rate is {_shown(learning_rate)}, expected a positive number")
+        activation = values.get("activation_function", "sigmoid")
+        if not isinstance(activation, str) or activation.lstrip(":").lower() not in SIGMOID_NAMES:
+            raise MyonnError(f"{path}: activation function {_shown(activation)} is not supported "
+                             f"(only the logistic sigmoid: {', '.join(SIGMOID_NAMES)})")
+        _check_digit_recogniser(path, layer_sizes)
+        input_nodes, hidden_nodes, output_nodes = layer_sizes
+        input_weights = _ruby_matrix(path, "input_weights", values["input_weights"], (hidden_nodes, input_nodes))
+        output_weights = _ruby_matrix(path, "output_weights", values["output_weights"],
+                                      (output_nodes, hidden_nodes))
     except KeyError as error:
         raise MyonnError(f"{path}: Ruby model lacks :{error.args[0]}") from None
-    except (TypeError, ValueError) as error:
-        raise MyonnError(f"{path}: damaged Ruby model ({error})") from None
-    activation = str(values.get("activation_function", "sigmoid")).lstrip(":").lower()
-    if activation != "sigmoid":
-        raise MyonnError(f"{path}: activation function {activation!r} is not supported (only sigmoid)")
     network = _network_from_weights(path, input_weights, output_weights, layer_sizes,
-                                    learning_rate, SQUARED_ERROR)
+                                    float(learning_rate), SQUARED_ERROR)
     return Model(network, dict(PLAIN), {"source": "Ruby myonn YAML"})
 
 
-def _ruby_matrix(path, name, stored):
+def _ruby_whole_number(path, name, value):
+    if type(value) is not int:
+        raise MyonnError(f"{path}: :{name} is {_shown(value)}, expected a whole number")
+    return value
+
+
+def _ruby_matrix(path, name, stored, shape):
+    """The (rows, columns) float64 matrix stored under :name, checked before any number is converted."""
     if not isinstance(stored, dict):
-        raise MyonnError(f"{path}: :{name} is not a matrix (count, shape, data)")
-    stored = {str(key).lstrip(":"): value for key, value in stored.items()}
-    rows, columns = (int(size) for size in stored["shape"])
-    data = np.asarray(stored["data"], dtype=np.float64)
-    if data.ndim != 1 or data.size != rows * columns or int(stored.get("count", data.size)) != data.size:
-        raise MyonnError(f"{path}: :{name} holds {data.size} numbers, its shape says {rows}×{columns}")
-    return data.reshape(rows, columns)
+        raise MyonnError(f"{path}: :{name} is {_shown(stored)}, not a matrix (count, shape, data)")
+    fields = {str(key).lstrip(":"): value for key, value in stored.items()}
+    rows, columns = shape
+    declared = fields.get("shape", [rows, columns])
+    if declared != [rows, columns]:
+        raise MyonnError(f"{path}: :{name} has shape {_shown(declared)}, expected [{rows}, {columns}] "
+                         f"for the layer sizes")
+    if "data" not in fields:
+        raise MyonnError(f"{path}: :{name} lacks its data")
+    data = fields["data"]
+    if (isinstance(data, list) and len(data) == rows
+            and all(isinstance(row, list) and len(row) == columns for row in data)):
+        data = [number for row in data for number in row]  # nested rows, each of `columns` numbers
+    count = fields.get("count", rows * columns)
+    if not isinstance(data, list) or len(data) != rows * columns or count != rows * columns:
+        held = f"{len(data)} numbers" if isinstance(data, list) else _shown(data)
+        raise MyonnError(f"{path}: :{name} holds {held}, its count says {_shown(count)} and its shape "
+                         f"{rows}×{columns}")
+    if not all(type(number) in (int, float) for number in data):
+        bad = next(number for number in data if type(number) not in (int, float))
+        raise MyonnError(f"{path}: :{name} holds {_shown(bad)} among its numbers")
+    try:
+        return np.array(data, dtype=np.float64).reshape(rows, columns)
+    except OverflowError:  # an integer beyond any float
+        raise MyonnError(f"{path}: :{name} holds a number too large for a float") from None
+
+
+def _shown(value):
+    """A YAML value in a few words: short scalars and lists of a few as they are, others by what they are."""
+    scalar = (str, int, float, bool, type(None))
+    if isinstance(value, scalar) or (isinstance(value, list) and len(value) <= 4
+                                     and all(isinstance(item, scalar) for item in value)):
+        text = repr(value)
+        return text if len(text) <= 40 else text[:37] + "..."
+    return {dict: "a mapping", list: "a list"}.get(type(value), type(value).__name__)
+
+
+@functools.cache
+def _ruby_yaml_loader():
+    """A safe YAML loader for the Ruby model: libyaml's fast C parser when PyYAML has it (the 3.9 MB
+    model loads in about a second instead of eight), and a composer that refuses aliases and deep nesting.
+
+    Aliases are refused because a few KB of them can stand for gigabytes ("billion laughs"), and no model
+    needs one. Depth is bounded here because composing is recursive (libyaml's C composer overflows
+    the stack, and crashes, at about 100,000 levels).
+    """
+    import yaml
+    from yaml.composer import Composer
+    from yaml.constructor import SafeConstructor
+    from yaml.events import AliasEvent
+    from yaml.resolver import Resolver
+
+    class BoundedComposer(Composer):
+        depth = 0
+
+        def compose_node(self, parent, index):
+            if self.check_event(AliasEvent):
+                raise yaml.YAMLError("it uses an alias (*name), which no model file needs")
+            if self.depth >= MAX_RUBY_YAML_DEPTH:
+                raise yaml.YAMLError(f"it nests deeper than {MAX_RUBY_YAML_DEPTH} levels")
+            self.depth += 1
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+
+    if getattr(yaml, "__with_libyaml__", False):
+        class RubyModelLoader(BoundedComposer, yaml.cyaml.CParser, SafeConstructor, Resolver):
+            """libyaml's parser, PyYAML's composer (bounded) and its safe constructor."""
+
+            def __init__(self, stream):
+                yaml.cyaml.CParser.__init__(self, stream)
+                Composer.__init__(self)
+                SafeConstructor.__init__(self)
+                Resolver.__init__(self)
+    else:
+        class RubyModelLoader(BoundedComposer, yaml.SafeLoader):
+            """PyYAML's pure-Python safe loader, with a bounded composer."""
+
+    def plain(loader, suffix, node):
+        """Ruby's type tags (!ruby/object:..., !ruby/sym) read as plain data."""
+        if isinstance(node, yaml.MappingNode):
+            return loader.construct_mapping(node, deep=True)
+        if isinstance(node, yaml.SequenceNode):
+            return loader.construct_sequence(node, deep=True)
+        return loader.construct_scalar(node)
+
+    RubyModelLoader.add_multi_constructor("!ruby/", plain)
+    return RubyModelLoader

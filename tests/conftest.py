@@ -1,6 +1,5 @@
 """Shared test fixtures: where the real MNIST is, and a models folder of the tests' own."""
 
-import os
 import pathlib
 
 import pytest

@@ -8,11 +8,16 @@ import hashlib
 import http.server
 import os
 import pathlib
+import re
+import resource
 import socket
+import subprocess
+import sys
 import threading
 import time
 import types
 import urllib.request
+import zlib
 
 import numpy as np
 import pytest
@@ -171,6 +176,138 @@ def test_read_idx_rejects_a_directory(tmp_path):
         read_idx(tmp_path)
 
 
+# ---------------------------------------------------------------- hostile files: bounded, one line each
+
+
+def gzip_bomb(prefix, megabytes):
+    """A .gz of prefix then `megabytes` MB of zeros, a thousand times smaller than what it unpacks to,
+    built in milliseconds: after a full flush deflate starts afresh, so every further megabyte of zeros
+    compresses to the same bytes. Its checksum is left 0: a reader that checks it has unpacked it all."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    start = compressor.compress(prefix) + compressor.flush(zlib.Z_FULL_FLUSH)
+    megabyte = compressor.compress(bytes(2**20)) + compressor.flush(zlib.Z_FULL_FLUSH)
+    size = (len(prefix) + megabytes * 2**20) % 2**32
+    return (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff" + start + megabyte * megabytes + compressor.flush()
+            + bytes(4) + size.to_bytes(4, "little"))
+
+
+def idx_header(*shape):
+    return bytes([0, 0, 0x08, len(shape)]) + b"".join(size.to_bytes(4, "big") for size in shape)
+
+
+def one_line_within_a_gigabyte(call):
+    """Run `call` (Python source using myonn.mnist's names) in a child process limited to 1 GB of
+    address space; returns the one-line MyonnError it gave."""
+    def limit_memory():
+        resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))
+
+    code = f"from myonn.errors import MyonnError\nfrom myonn.mnist import *\ntry:\n    {call}\nexcept MyonnError as error:\n    print(error)\n"
+    child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                           preexec_fn=limit_memory, cwd=REPOSITORY_ROOT,
+                           env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "PYTHONPATH": str(REPOSITORY_ROOT)})
+    assert child.returncode == 0 and child.stderr == "", child.stderr[-2000:]
+    return child.stdout.strip()
+
+
+def test_a_gzip_bomb_whose_header_claims_too_many_digits_is_refused_before_unpacking(tmp_path):
+    path = tmp_path / "train-images-idx3-ubyte.gz"
+    path.write_bytes(gzip_bomb(idx_header(5_000_000, 28, 28), 4000))  # 4 MB that unpack to 4 GB
+    assert path.stat().st_size < 5 * 2**20
+    assert one_line_within_a_gigabyte(f"read_idx({str(path)!r})") == (
+        f"{path}: header says 5000000x28x28: 5,000,000 digits, more than MNIST's 70,000")
+
+
+def test_a_gzip_bomb_behind_an_honest_header_is_unpacked_only_as_far_as_mnist_goes(tmp_path):
+    path = tmp_path / "train-images-idx3-ubyte.gz"
+    path.write_bytes(gzip_bomb(idx_header(60_000, 28, 28), 4000))
+    assert one_line_within_a_gigabyte(f"read_idx({str(path)!r})") == (
+        f"{path}: IDX file too long (header says 60000x28x28 = 47040000 bytes of data, more follow)")
+
+
+@pytest.mark.parametrize("shape, message", [
+    ((2**32 - 1, 28, 28), "header says 4294967295x28x28: 4,294,967,295 digits, more than MNIST's 70,000"),
+    ((100_000, 1_000_000), "an IDX file of 100000x1000000; MNIST holds images (n x 28 x 28) or labels (n)"),
+    ((10, 28, 28, 3), "an IDX file of 10x28x28x3; MNIST holds images (n x 28 x 28) or labels (n)"),
+    ((5, 784, 1), "images are 5x784x1, expected n x 28 x 28"),
+    ((0, 28, 28), "holds no digits (its header says 0x28x28)"),
+    ((0,), "holds no digits (its header says 0)"),
+])
+def test_a_header_mnist_cannot_have_is_refused_before_reading_data(tmp_path, shape, message):
+    path = tmp_path / "claims"
+    path.write_bytes(idx_header(*shape) + bytes(100))
+    with pytest.raises(MyonnError) as raised:
+        read_idx(path)
+    assert str(raised.value) == f"{path}: {message}"
+
+
+def test_a_set_of_no_digits_is_refused_not_trained_on(tmp_path):
+    write_idx_pair(tmp_path, TEST, np.zeros((0, 28, 28)), np.zeros(0))
+    with pytest.raises(MyonnError, match=r"t10k-images-idx3-ubyte.gz: holds no digits"):
+        load_mnist(TEST, tmp_path, download=False)
+
+
+def test_an_empty_csv_set_holds_no_digits(tmp_path):
+    (tmp_path / "mnist_test.csv").write_text("label," + ",".join(f"pixel{i}" for i in range(784)) + "\n")
+    with pytest.raises(MyonnError, match=r"mnist_test.csv: holds no digits"):
+        load_mnist(TEST, tmp_path, download=False)
+
+
+def test_labels_where_images_should_be_are_refused(tmp_path):
+    images, labels = make_digits(3)
+    write_idx_pair(tmp_path, TRAIN, labels, labels)
+    with pytest.raises(MyonnError, match=r"train-images-idx3-ubyte.gz: images are 3, expected n x 28 x 28"):
+        load_mnist(TRAIN, tmp_path, download=False)
+
+
+@pytest.mark.parametrize("name", ["train-images-idx3-ubyte.gz", "train-images-idx3-ubyte", "mnist_train.csv"])
+def test_a_directory_where_a_data_file_should_be_is_one_line(tmp_path, name):
+    (tmp_path / name).mkdir()
+    with pytest.raises(MyonnError) as raised:
+        load_mnist(TRAIN, tmp_path, download=False)
+    assert str(raised.value) == f"{tmp_path / name}: is a directory, expected a file"
+
+
+def test_a_data_dir_that_is_a_file_is_one_line(tmp_path):
+    path = tmp_path / "mnist"
+    path.write_text("not a directory")
+    with pytest.raises(MyonnError, match="MNIST data directory is not a directory"):
+        load_mnist(TEST, path)
+
+
+def test_names_too_long_for_the_system_are_one_line(tmp_path):
+    for call in (lambda: load_mnist(TEST, tmp_path / ("d" * 300)), lambda: read_idx(tmp_path / ("f" * 300)),
+                 lambda: read_csv(tmp_path / ("c" * 300 + ".csv"))):
+        with pytest.raises(MyonnError, match=r"cannot read \(File name too long\)") as raised:
+            call()
+        assert len(str(raised.value)) < 200
+
+
+def test_an_unreadable_data_file_is_one_line(tmp_path, monkeypatch):
+    write_idx_pair(tmp_path, TEST, *make_digits(2))
+
+    def refuse(*_):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(mnist, "open", refuse, raising=False)  # chmod does not stop root
+    with pytest.raises(MyonnError, match=r"t10k-images-idx3-ubyte.gz: cannot read \(Permission denied\)"):
+        load_mnist(TEST, tmp_path, download=False)
+
+
+def test_a_csv_larger_than_mnist_is_not_read(tmp_path):
+    path = tmp_path / "mnist_train.csv"
+    with open(path, "wb") as file:
+        file.truncate(mnist.MAX_CSV_BYTES + 1)  # sparse: costs no disk
+    with pytest.raises(MyonnError, match=r"bytes is more than 70,000 digits of CSV can take"):
+        read_csv(path)
+
+
+def test_a_csv_of_more_lines_than_mnist_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(mnist, "MAX_DIGITS", 3)
+    path = write_csv(tmp_path / "mnist_train.csv", *make_digits(4))
+    with pytest.raises(MyonnError, match="mnist_train.csv: 4 lines, more than MNIST's 3 digits"):
+        read_csv(path)
+
+
 # ---------------------------------------------------------------- read_csv
 
 
@@ -222,7 +359,7 @@ def test_read_csv_names_the_bad_line(tmp_path, bad_line, message):
 def test_read_csv_rejects_an_empty_file(tmp_path):
     path = tmp_path / "empty.csv"
     path.write_text("\n")
-    with pytest.raises(MyonnError, match="no digits"):
+    with pytest.raises(MyonnError, match="holds no digits"):
         read_csv(path)
 
 
@@ -354,7 +491,9 @@ def mirror_server(fake_mnist):
     """A local HTTP server with one mirror per way a download can go.
 
     /good/     serves the fake files; /missing/ answers 404; /corrupt/ serves other content
-    (MD5 mismatch); /garbage/ serves bytes that are not gzip; /cut/ hangs up halfway through; /slow/ waits before answering. Yields its base url and the paths requested.
+    (MD5 mismatch); /garbage/ serves bytes that are not gzip; /cut/ hangs up halfway through; /slow/ waits before answering;
+    /endless/ streams zeros without end; /huge/ announces 10 GB; /trickle/ sends a byte every 20 ms;
+    /bomb/ serves a 100 KB .gz that unpacks to 100 MB. Yields its base url and the paths requested.
     """
     requests = []
 
@@ -367,11 +506,16 @@ def mirror_server(fake_mnist):
                 self.send_error(404)
                 return
             content = fake_mnist[name][0]
+            if mirror in ("endless", "huge", "trickle"):
+                self.send_unbounded(mirror)
+                return
             if mirror == "slow":
                 time.sleep(1)
             if mirror == "corrupt":
                 content = content[:-1] + bytes([content[-1] ^ 0xFF])
             body = b"not gzip at all" if mirror == "garbage" else gzip.compress(content)
+            if mirror == "bomb":
+                body = gzip_bomb(content, 100)
             try:
                 self.send_response(200)
                 self.send_header("Content-Length", str(len(body)))
@@ -379,6 +523,20 @@ def mirror_server(fake_mnist):
                 self.wfile.write(body[: len(body) // 2] if mirror == "cut" else body)
             except ConnectionError:
                 pass  # the client gave up on /slow/, as it should
+
+        def send_unbounded(self, mirror):
+            try:
+                self.send_response(200)
+                if mirror == "huge":
+                    self.send_header("Content-Length", str(10 * 2**30))
+                self.end_headers()
+                for _ in range(100_000):  # stops when the client hangs up
+                    self.wfile.write(b"\0" if mirror == "trickle" else bytes(2**16))
+                    self.wfile.flush()
+                    if mirror == "trickle":
+                        time.sleep(0.02)
+            except ConnectionError:
+                pass
 
         def log_message(self, *args):
             pass
@@ -445,12 +603,36 @@ def test_download_gives_up_on_a_mirror_that_times_out(tmp_path, mirror_server, f
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("mirror, limits, message", [
+    ("endless", {"MAX_DOWNLOAD_BYTES": 300_000}, "sent more than 300,000 bytes (no MNIST file is that large)"),
+    ("huge", {}, "sent more than 20,971,520 bytes"),
+    ("trickle", {"DOWNLOAD_DEADLINE_S": 0.3}, "took longer than 0.3 s"),
+    ("bomb", {}, "unzips to more than 54,880,016 bytes (no MNIST file is that large)"),
+])
+def test_a_mirror_that_sends_without_end_is_cut_off(tmp_path, mirror_server, fake_mnist, monkeypatch, mirror,
+                                                   limits, message):
+    for name, value in limits.items():
+        monkeypatch.setattr(mnist, name, value)
+    started = time.monotonic()
+    with pytest.raises(MyonnError, match=re.escape(message)):
+        download_mnist(tmp_path, mirrors=[f"{mirror_server.url}/{mirror}/"], names=["t10k-labels-idx1-ubyte"],
+                       progress=False, expected_md5=expected_md5_of(fake_mnist))
+    assert time.monotonic() - started < 5
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_directory_where_a_download_should_go_is_one_line(tmp_path):
+    (tmp_path / "t10k-labels-idx1-ubyte.gz").mkdir()
+    with pytest.raises(MyonnError, match="t10k-labels-idx1-ubyte.gz: is a directory where the downloaded file should go"):
+        download_mnist(tmp_path, mirrors=["http://example.invalid/"], names=["t10k-labels-idx1-ubyte"])
+
+
 def test_interrupted_download_leaves_nothing_behind(tmp_path, monkeypatch):
     class InterruptedResponse:
         headers = {"Content-Length": "100000"}
         chunks_sent = 0
 
-        def read(self, size):
+        def read1(self, size):
             self.chunks_sent += 1
             if self.chunks_sent > 1:
                 raise KeyboardInterrupt
@@ -512,18 +694,8 @@ def test_default_mirrors_are_public_https_and_myonn_mirrors_replaces_them(monkey
 # ---------------------------------------------------------------- the real thing
 
 
-def real_mnist_dir():
-    """$MYONN_DATA_DIR, else ../shared/data/mnist beside the repository; fails if neither has MNIST."""
-    candidates = [pathlib.Path(os.environ["MYONN_DATA_DIR"])] if os.environ.get("MYONN_DATA_DIR") else []
-    candidates.append(REPOSITORY_ROOT.parent / "shared" / "data" / "mnist")
-    for candidate in candidates:
-        if (candidate / "train-images-idx3-ubyte.gz").is_file() or (candidate / "train-images-idx3-ubyte").is_file():
-            return candidate
-    pytest.fail(f"real MNIST not found in {', '.join(map(str, candidates))}: set MYONN_DATA_DIR")
-
-
-def test_real_mnist(capsys):
-    data_dir = real_mnist_dir()
+def test_real_mnist(capsys, real_mnist_dir):
+    data_dir = real_mnist_dir
     for name, md5 in MNIST_MD5.items():
         path = mnist._find_idx_file(data_dir, name)
         content = path.read_bytes()
@@ -538,3 +710,19 @@ def test_real_mnist(capsys):
     assert train_images.dtype == test_images.dtype == train_labels.dtype == np.uint8
     assert set(np.unique(train_labels)) == set(np.unique(test_labels)) == set(range(10))
     assert train_images.max() == 255 and train_images.min() == 0
+
+
+def test_with_no_mnist_and_no_network_the_tests_stop_with_one_message_saying_what_to_do(tmp_path):
+    """The suite's own finding of MNIST (tests/conftest.py): one clear failure, not a wall of errors."""
+    empty = tmp_path / "empty"
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         "tests/test_mnist.py::test_real_mnist", "tests/test_mnist_test.py"],
+        cwd=REPOSITORY_ROOT, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "MYONN_DATA_DIR": str(empty), "MYONN_MIRRORS": "http://127.0.0.1:9/"})
+    assert result.returncode == 1
+    output = result.stdout + result.stderr
+    assert output.count("these tests need the real MNIST, and it could not be found or downloaded") == 1
+    assert "Put the four .gz files in data/, or set MYONN_DATA_DIR" in output
+    assert "Traceback" not in output and " error" not in output.lower().replace("mnist_train", "")
+    assert list(empty.iterdir()) == []  # no half-downloaded file left behind

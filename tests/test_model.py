@@ -1,7 +1,16 @@
 """myonn/model.py: saving and loading trained models (.npz, and the Ruby original's YAML)."""
 
+import io
 import json
+import os
+import pathlib
+import re
+import resource
+import struct
+import subprocess
+import sys
 import zipfile
+import zlib
 
 import numpy as np
 import pytest
@@ -10,6 +19,8 @@ from myonn import model as model_module
 from myonn.errors import MyonnError
 from myonn.model import Model, load_model, save_model
 from myonn.network import CROSS_ENTROPY, NeuralNetwork
+
+REPOSITORY_ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
 def trained_model(hidden_nodes=20, **preparation):
@@ -124,17 +135,24 @@ def test_a_model_from_a_newer_myonn_is_refused_clearly(tmp_path):
         load_model(path)
 
 
-def ruby_yaml(network, learning_rate=0.1, count=None, activation=":sigmoid"):
-    """A model file as the talk's Ruby code writes it: symbol keys, matrices as count/shape/data."""
-    def matrix(weights):
+def ruby_float(value):
+    """A float as Ruby writes it (Float#to_s, exact like Python's repr, but 1.0e-05 where Python has 1e-05)."""
+    text = repr(float(value))
+    mantissa, e, exponent = text.partition("e")
+    return f"{mantissa}.0e{exponent}" if e and "." not in mantissa else text
+
+
+def ruby_yaml(network, learning_rate=0.1, count=None, activation=":expit"):
+    """A model file laid out exactly as the talk's Ruby code writes it (myonn.rb's NeuralNetwork#save,
+    e.g. its data/mnist_nn.yaml): symbol keys, each matrix as count, shape and a block list of data."""
+    def matrix(name, weights):
         rows, columns = weights.shape
-        data = ", ".join(repr(float(value)) for value in weights.ravel())
-        return (f"  count: {count or weights.size}\n  shape:\n  - {rows}\n  - {columns}\n"
-                f"  data: [{data}]\n")
+        data = "".join(f"  - {ruby_float(value)}\n" for value in weights.ravel())
+        return f":{name}:\n  count: {count or weights.size}\n  shape:\n  - {rows}\n  - {columns}\n  data:\n{data}"
     return (f"---\n:input_nodes: {network.input_nodes}\n:hidden_nodes: {network.hidden_nodes}\n"
             f":output_nodes: {network.output_nodes}\n:learning_rate: {learning_rate}\n"
             f":activation_function: {activation}\n"
-            f":input_weights:\n{matrix(network.input_weights)}:output_weights:\n{matrix(network.output_weights)}")
+            + matrix("input_weights", network.input_weights) + matrix("output_weights", network.output_weights))
 
 
 def test_a_ruby_model_loads_with_its_weights_row_major(tmp_path):
@@ -161,8 +179,8 @@ def test_ruby_type_tags_are_read_as_plain_data(tmp_path):
 @pytest.mark.parametrize("change, message", [
     (lambda text: text.replace(":hidden_nodes: 3\n", ""), "lacks :hidden_nodes"),
     (lambda text: text.replace("count: 2352", "count: 99"), "holds 2352 numbers"),
-    (lambda text: text.replace(":activation_function: :sigmoid", ":activation_function: :relu"), "relu"),
-    (lambda text: text.replace("data: [", "data: {", 1), "not readable YAML"),
+    (lambda text: text.replace(":activation_function: :expit", ":activation_function: :relu"), "relu"),
+    (lambda text: text.replace("  count:", "\tcount:", 1), "not readable YAML"),
     (lambda text: "just text\n", "not a Ruby myonn model"),
 ])
 def test_a_damaged_ruby_model_is_one_clear_error(tmp_path, change, message):
@@ -171,6 +189,90 @@ def test_a_damaged_ruby_model_is_one_clear_error(tmp_path, change, message):
     with pytest.raises(MyonnError, match=message) as error:
         load_model(path)
     assert "bad.yaml" in str(error.value) and "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize("activation", [":expit", ":sigmoid", ":logistic", "expit", ":Sigmoid"])
+def test_a_ruby_model_scores_exactly_what_it_scored_in_ruby(tmp_path, activation):
+    """Ruby writes its floats exactly and the network keeps them as float64: the same weights, the same
+    outputs. expit is SciPy's name for the logistic sigmoid, which the Ruby original uses."""
+    network = NeuralNetwork(784, 6, 10, seed=7, dtype=np.float64)
+    network.input_weights[0, :3] = [1e-05, -2.5e-300, 123456789.125]  # exponents as Ruby writes them
+    path = tmp_path / "mnist_nn.yaml"
+    path.write_text(ruby_yaml(network, learning_rate=0.05, activation=activation))
+    loaded = load_model(path).network
+    assert np.array_equal(loaded.input_weights, network.input_weights)
+    assert np.array_equal(loaded.output_weights, network.output_weights)
+    assert loaded.learning_rate == 0.05
+    inputs = np.random.default_rng(2).integers(0, 256, 784) / 255.0 * 0.99 + 0.01
+    assert np.array_equal(loaded.query(inputs), network.query(inputs))
+
+
+def test_a_ruby_matrix_may_be_written_as_nested_rows(tmp_path):
+    network = NeuralNetwork(784, 2, 10, seed=3, dtype=np.float64)
+    rows = "".join("  - [" + ", ".join(map(ruby_float, row)) + "]\n" for row in network.output_weights)
+    text = ruby_yaml(network)
+    start = text.index(":output_weights:")
+    path = tmp_path / "rows.yaml"
+    path.write_text(text[:start] + ":output_weights:\n  count: 20\n  shape: [10, 2]\n  data:\n" + rows)
+    assert np.array_equal(load_model(path).network.output_weights, network.output_weights)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda text: "- 1\n- 2\n", "not a Ruby myonn model"),
+    (lambda text: text.replace(":hidden_nodes: 3", ":hidden_nodes: many"), ":hidden_nodes is 'many', expected a whole number"),
+    (lambda text: text.replace(":hidden_nodes: 3", ":hidden_nodes: 3.5"), ":hidden_nodes is 3.5"),
+    (lambda text: text.replace(":hidden_nodes: 3", ":hidden_nodes: 0"), "layer sizes 784, 0, 10 are not a network's"),
+    (lambda text: text.replace(":output_nodes: 10", ":output_nodes: 5"), "has 5 outputs; a digit recogniser needs"),
+    (lambda text: text.replace(":learning_rate: 0.1", ":learning_rate: [0.1]"), r":learning_rate is \[0.1\], expected a positive number"),
+    (lambda text: text.replace(":learning_rate: 0.1", ":learning_rate: fast"), ":learning_rate is 'fast'"),
+    (lambda text: text.replace(":activation_function: :expit", ":activation_function: [1]"), r"activation function \[1\] is not supported"),
+    (lambda text: text.replace(":input_weights:\n", ":input_weights: 7\n:ignored:\n", 1), ":input_weights is 7, not a matrix"),
+    (lambda text: text.replace("  - 3\n  - 784", "  - 784\n  - 3", 1), r":input_weights has shape \[784, 3\], expected \[3, 784\]"),
+    (lambda text: text.replace("  data:\n  - ", "  data:\n  - x", 1), ":input_weights holds 'x.*' among its numbers"),
+    (lambda text: re.sub(r"data:\n  - \S+", "data:\n  - 1.0e+999999999", text, count=1), "input_weights is not a matrix of finite numbers"),
+    (lambda text: text.replace("  data:\n", "  data: 12\n  other:\n", 1), ":input_weights holds 12, its count says"),
+    (lambda text: re.sub(r"data:\n  - \S+", "data:\n  - .nan", text, count=1), "input_weights is not a matrix of finite numbers"),
+    (lambda text: text.replace("  data:\n  - ", "  data:\n  - 1\n  - ", 1), "holds 2353 numbers"),
+    (lambda text: text + "? [1, 2]\n: 3\n", "not readable YAML"),
+    (lambda text: "!!python/object/apply:os.system ['echo hacked']\n", "not readable YAML"),
+])
+def test_a_ruby_model_of_the_wrong_types_is_one_clear_line(tmp_path, change, message):
+    path = tmp_path / "odd.yaml"
+    path.write_text(change(ruby_yaml(NeuralNetwork(784, 3, 10, seed=4))))
+    assert re.search(message, refusal(path))
+
+
+def test_yaml_aliases_are_refused_so_a_billion_laughs_costs_nothing(tmp_path):
+    """Nine lines of aliases that stand for 10^9 strings (the classic attack); a model never needs one."""
+    lines = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for level in "bcdefghi":
+        previous = chr(ord(level) - 1)
+        lines.append(f"{level}: &{level} [" + ", ".join([f"*{previous}"] * 10) + "]")
+    lines.append(":activation_function: *i")
+    path = tmp_path / "laughs.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    assert peak_memory_of_loading(path) == (
+        f"{path}: not readable YAML (it uses an alias (*name), which no model file needs)")
+
+
+def test_yaml_nested_a_million_deep_is_one_line_not_a_crash(tmp_path):
+    """libyaml's C composer overflows the stack (a segfault) at about 100,000 levels."""
+    path = tmp_path / "deep.yaml"
+    path.write_text("[" * 1_000_000 + "]" * 1_000_000)
+    assert peak_memory_of_loading(path) == f"{path}: not readable YAML (it nests deeper than 16 levels)"
+
+
+def test_a_yaml_file_larger_than_any_ruby_model_is_not_read(tmp_path):
+    path = tmp_path / "huge.yaml"
+    with open(path, "wb") as file:
+        file.truncate(model_module.MAX_RUBY_YAML_BYTES + 1)  # sparse: costs no disk
+    assert "16,777,217 bytes is more than a Ruby myonn model needs" in refusal(path)
+
+
+def test_the_fast_c_parser_is_used_when_pyyaml_has_it():
+    yaml = pytest.importorskip("yaml")
+    if yaml.__with_libyaml__:
+        assert issubclass(model_module._ruby_yaml_loader(), yaml.cyaml.CParser)
 
 
 def test_ruby_yaml_is_parsed_safely(tmp_path):
@@ -193,3 +295,220 @@ def test_damaged_zip_is_reported(tmp_path):
         archive.writestr("input_weights.npy", b"not an array")
     with pytest.raises(MyonnError, match="zipped.npz"):
         load_model(path)
+
+
+# ---------------------------------------------------------------- hostile and malformed model files
+# Every one is one line naming the file (MyonnError, which the scripts turn into exit status 2).
+
+
+def saved_arrays(tmp_path, **replaced):
+    """The arrays of a good saved model (784-20-10), with some replaced (None: left out)."""
+    path = save_model(trained_model(), tmp_path / "good.npz")
+    with np.load(path) as stored:
+        arrays = dict(stored)
+    arrays.update(replaced)
+    return {name: array for name, array in arrays.items() if array is not None}
+
+
+def refusal(path):
+    """The one-line message load_model gives for path."""
+    with pytest.raises(MyonnError) as raised:
+        load_model(path)
+    message = str(raised.value)
+    assert "\n" not in message and path.name in message
+    return message
+
+
+@pytest.mark.parametrize("replaced, message", [
+    ({"layer_sizes": np.array([784, 20])}, r"layer_sizes is an array of shape \(2,\) of whole numbers, expected three whole numbers"),
+    ({"layer_sizes": np.array(["784", "20", "10"])}, "layer_sizes is an array of shape .* of text"),
+    ({"layer_sizes": np.array([784.0, 20.0, 10.0])}, "layer_sizes is .* floating-point numbers"),
+    ({"layer_sizes": np.array([[784, 20, 10]])}, r"layer_sizes is an array of shape \(1, 3\)"),
+    ({"layer_sizes": np.array([784, -20, 10])}, "layer sizes 784, -20, 10 are not a network's"),
+    ({"format_version": np.array("1")}, "format_version is one value of text, expected one whole number"),
+    ({"format_version": np.array([1, 1])}, "format_version is an array of shape"),
+    ({"format_version": np.array(-1)}, "format_version -1 is not a version"),
+    ({"learning_rate": np.array("fast")}, "learning_rate is one value of text, expected one number"),
+    ({"learning_rate": np.array([0.1, 0.2])}, "learning_rate is an array of shape"),
+    ({"learning_rate": np.array(np.nan)}, "learning_rate nan is not a positive number"),
+    ({"cost": np.array(3)}, "cost is one value of whole numbers, expected text"),
+    ({"cost": np.array("hinge")}, "unknown cost 'hinge'"),
+    ({"preparation": np.array("[1, 2]")}, "preparation is a list in JSON, expected a record"),
+    ({"preparation": np.array("null")}, "preparation is null in JSON"),
+    ({"preparation": np.array('{"deskew": "yes"}')}, "is not a record of known input steps"),
+    ({"preparation": np.array('{"colour": true}')}, "is not a record of known input steps"),
+    ({"preparation": np.array("[" * 100_000)}, "unreadable preparation record"),
+    ({"info": np.array("[]")}, "info is a list in JSON"),
+    ({"input_weights": np.zeros((20, 784), dtype=np.int64)}, "input_weights is an array of shape .* of whole numbers"),
+    ({"output_weights": np.zeros((10, 20), dtype=object)}, "output_weights is .* of Python objects"),
+    ({"output_weights": None}, r"not a model file \(no output_weights\)"),
+    ({"input_weights": np.full((20, 784), np.inf)}, "input_weights is not a matrix of finite numbers"),
+])
+def test_a_malformed_field_is_one_line_naming_it(tmp_path, replaced, message):
+    path = tmp_path / "bad.npz"
+    np.savez(path, **saved_arrays(tmp_path, **replaced))
+    assert re.search(message, refusal(path))
+
+
+def test_weights_stored_column_major_load_the_same(tmp_path):
+    arrays = saved_arrays(tmp_path)
+    path = tmp_path / "fortran.npz"
+    np.savez(path, **{**arrays, "input_weights": np.asfortranarray(arrays["input_weights"])})
+    assert np.array_equal(load_model(path).network.input_weights, arrays["input_weights"])
+
+
+def test_zero_hidden_nodes_is_not_a_network(tmp_path):
+    path = tmp_path / "empty.npz"
+    np.savez(path, input_weights=np.zeros((0, 784)), output_weights=np.zeros((10, 0)),
+             layer_sizes=np.array([784, 0, 10]))
+    assert "layer sizes 784, 0, 10 are not a network's (every layer needs at least 1 node)" in refusal(path)
+
+
+@pytest.mark.parametrize("sizes, message", [
+    ((784, 20, 5), "has 5 outputs; a digit recogniser needs 784 inputs and 10 outputs"),
+    ((100, 20, 10), "has 100 inputs; a digit recogniser needs 784 inputs and 10 outputs"),
+    ((3, 2, 1), "has 3 inputs and 1 outputs; a digit recogniser"),
+])
+def test_a_network_that_is_not_a_digit_recogniser_is_refused(tmp_path, sizes, message):
+    """The network takes any sizes, but every script feeds it 784 pixels and reads 10 digit scores."""
+    path = save_model(Model(NeuralNetwork(*sizes, seed=0)), tmp_path / "other.npz")
+    assert message in refusal(path)
+
+
+def npy_header(shape, descr="<f8"):
+    """Just the header of a .npy file: what it claims to hold, without the data."""
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, {"descr": descr, "fortran_order": False, "shape": shape})
+    return buffer.getvalue()
+
+
+def deflated_zeros(prefix, megabytes):
+    """A raw deflate stream of prefix then `megabytes` MB of zeros, built in milliseconds: after a full
+    flush deflate starts afresh, so every further megabyte of zeros compresses to the same bytes."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    start = compressor.compress(prefix) + compressor.flush(zlib.Z_FULL_FLUSH)
+    megabyte = compressor.compress(bytes(2**20)) + compressor.flush(zlib.Z_FULL_FLUSH)
+    return start + megabyte * megabytes + compressor.flush()
+
+
+def write_zip(path, members):
+    """A zip of {name: (raw deflate stream, inflated size, CRC-32)}, written by hand because zipfile
+    cannot write a member from already-deflated bytes."""
+    local_headers, central_directory = b"", b""
+    for name, (data, size, crc) in members.items():
+        name = name.encode()
+        fields = struct.pack("<HHHHHIII", 20, 0, 8, 0, 0, crc, len(data), size)
+        central_directory += (b"PK\x01\x02" + struct.pack("<H", 20) + fields
+                              + struct.pack("<HHHHHII", len(name), 0, 0, 0, 0, 0, len(local_headers)) + name)
+        local_headers += b"PK\x03\x04" + fields + struct.pack("<HH", len(name), 0) + name + data
+    end = b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, len(members), len(members), len(central_directory),
+                                       len(local_headers), 0)
+    path.write_bytes(local_headers + central_directory + end)
+    return path
+
+
+def zip_bomb_member(prefix, megabytes):
+    """A zip member that inflates to prefix + `megabytes` MB of zeros. Its CRC is left 0, never right:
+    a reader that checks it has already inflated everything."""
+    return deflated_zeros(prefix, megabytes), len(prefix) + megabytes * 2**20, 0
+
+
+def peak_memory_of_loading(path):
+    """Load path in a child process limited to 1 GB of address space; returns its one line of output."""
+    def limit_memory():
+        resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))
+
+    code = ("import sys\nfrom myonn.errors import MyonnError\nfrom myonn.model import load_model\n"
+            "try:\n    load_model(sys.argv[1])\nexcept MyonnError as error:\n    print(error)\n")
+    child = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60,
+                           preexec_fn=limit_memory, cwd=REPOSITORY_ROOT,
+                           env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "PYTHONPATH": str(REPOSITORY_ROOT)})
+    assert child.returncode == 0 and child.stderr == "", child.stderr[-2000:]
+    return child.stdout.strip()
+
+
+def test_a_header_claiming_a_huge_array_is_refused_before_reading(tmp_path):
+    path = tmp_path / "claims.npz"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("input_weights.npy", npy_header((100_000, 1_000_000)) + bytes(100))
+        archive.writestr("output_weights.npy", npy_header((10, 100_000)) + bytes(100))
+    assert peak_memory_of_loading(path) == (
+        f"{path}: input_weights claims 100000×1000000 weights, more than a model of at most 10,000 hidden nodes has")
+
+
+def test_an_npz_zip_bomb_is_refused_within_a_gigabyte(tmp_path):
+    """3 MB on disk, 3 GB inflated: the header is read, and refused, before any data."""
+    path = write_zip(tmp_path / "bomb.npz",
+                     {"input_weights.npy": zip_bomb_member(npy_header((40_000, 10_000)), 3000)})
+    assert path.stat().st_size < 4 * 2**20
+    assert "input_weights claims 40000×10000 weights" in peak_memory_of_loading(path)
+
+
+def test_a_zip_bomb_beside_the_arrays_is_never_inflated(tmp_path):
+    """A model file whose extra member inflates to 3 GB loads, reading only the arrays a model has."""
+    members = {}
+    for name, array in saved_arrays(tmp_path).items():
+        npy = io.BytesIO()
+        np.lib.format.write_array(npy, array)
+        compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+        content = npy.getvalue()
+        members[name + ".npy"] = compressor.compress(content) + compressor.flush(), len(content), zlib.crc32(content)
+    members["padding.npy"] = zip_bomb_member(npy_header((30_000, 10_000)), 3000)
+    path = write_zip(tmp_path / "padded.npz", members)
+    assert peak_memory_of_loading(path) == ""  # no error line: it loaded
+
+
+def test_a_zip_of_thousands_of_members_is_not_a_model(tmp_path):
+    path = tmp_path / "many.npz"
+    with zipfile.ZipFile(path, "w") as archive:
+        for number in range(3000):
+            archive.writestr(f"a{number}.npy", b"")
+    assert "holds 3000 arrays; a model file holds at most 8" in refusal(path)
+
+
+def test_a_text_member_with_a_huge_character_count_is_refused(tmp_path):
+    path = tmp_path / "wide.npz"
+    np.savez(path, **saved_arrays(tmp_path, info=None))
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("info.npy", npy_header((), descr="<U500000000"))  # 2 GB of text
+    assert peak_memory_of_loading(path) == f"{path}: info is text of 500,000,000 characters, expected text"
+
+
+def test_a_member_whose_header_claims_a_huge_length_is_refused(tmp_path):
+    path = tmp_path / "long_header.npz"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("input_weights.npy", b"\x93NUMPY\x02\x00" + (2**31).to_bytes(4, "little"))
+    assert "input_weights is not a readable array (a header of 2147483648 bytes)" in refusal(path)
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "not a readable .npz archive"),
+    (bytes(np.random.default_rng(0).integers(0, 256, 5000, dtype=np.uint8)), "not a readable .npz archive"),
+])
+def test_a_file_that_is_no_zip_is_not_a_model(tmp_path, content, message):
+    path = tmp_path / "noise.npz"
+    path.write_bytes(content)
+    assert message in refusal(path)
+
+
+def test_a_directory_is_not_a_model(tmp_path):
+    path = tmp_path / "folder.npz"
+    path.mkdir()
+    assert refusal(path) == f"{path}: is a directory, not a model file"
+
+
+def test_an_unreadable_model_says_so(tmp_path, monkeypatch):
+    path = save_model(trained_model(), tmp_path / "locked.npz")
+
+    def refuse(*_):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(model_module, "open", refuse, raising=False)  # chmod does not stop root
+    assert refusal(path) == f"{path}: cannot read (Permission denied)"
+
+
+def test_a_name_too_long_for_the_system_is_one_line(tmp_path):
+    path = tmp_path / ("m" * 300 + ".npz")
+    with pytest.raises(MyonnError, match=r"cannot read \(File name too long\)") as raised:
+        load_model(path)
+    assert "\n" not in str(raised.value) and len(str(raised.value)) < 200
