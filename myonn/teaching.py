@@ -106,6 +106,7 @@ class Teacher:
         self.random = np.random.default_rng(seed)
         self.report = report or (lambda line: print(line, file=sys.stderr, flush=True))
         self.replay = None
+        self.yours = None  # your digits' images and labels, read from the file once, then kept up to date
         self.saved_before = False
         self.seconds = None  # how long the last teaching took, saving included
 
@@ -118,8 +119,15 @@ class Teacher:
         """
         from myonn.model_store import ModelLock, save_keeping_backup
 
+        if not any(len(stroke) for stroke in strokes):
+            return None  # nothing drawn, nothing to learn
+        if self.yours is None:
+            self.yours = digit_images(read_digits(self.digits_path, warn=self.report))
         append_digit(self.digits_path, strokes, label)
-        yours = digit_images(read_digits(self.digits_path, warn=self.report))
+        new_image, _ = digit_images([(strokes, label)])
+        earlier = self.yours
+        self.yours = (np.concatenate([earlier[0], new_image]), np.append(earlier[1], label))
+        count = len(self.yours[1])
         if self.replay is None:
             try:
                 self.replay = self.load_replay()
@@ -128,12 +136,10 @@ class Teacher:
                             f"MNIST's training digits so that the network does not forget them, and {error}")
                 return None
         started = time.perf_counter()
-        # The newest digit is the file's last; the rest are the earlier ones.
-        teach(self.model, yours[0][-1], label, self.random, earlier=(yours[0][:-1], yours[1][:-1]),
-              replay=self.replay)
-        self.model.info = {**self.model.info, "taught_digits": len(yours[1])}
+        teach(self.model, new_image[0], label, self.random, earlier=earlier, replay=self.replay)
+        self.model.info = {**self.model.info, "taught_digits": count}
         with ModelLock(self.destination):
             save_keeping_backup(self.model, self.destination, backup=not self.saved_before)
         self.saved_before = True
         self.seconds = time.perf_counter() - started
-        return f"learned: {label} ({len(yours[1])} of your digits)"
+        return f"learned: {label} ({count} of your digits)"

@@ -73,3 +73,18 @@ def test_your_digits_are_repeated_to_about_one_percent_of_the_training_set():
     assert len(mixed_labels) == 60000 + 30 * 20 and (mixed_labels == 7).sum() == 600
     assert mixed_images.dtype == np.uint8 and (mixed_images.reshape(len(mixed_images), -1).max(axis=1) == 255).sum() == 600
     assert with_own_digits(images, labels, own_images[:0], own_labels[:0])[0] is images
+
+
+def test_the_count_includes_the_digits_already_in_your_file_and_skips_damaged_lines(shipped, mnist, tmp_path):
+    from myonn.my_digits import append_digit
+    digits = tmp_path / "mine.jsonl"
+    for label in (3, 5):
+        append_digit(digits, SLASHED_ZERO, label)
+    with open(digits, "ab") as file:
+        file.write(b"not a digit\n")
+    said = []
+    teacher = Teacher(copy.deepcopy(shipped), digits, tmp_path / "m.npz", load_replay=lambda: mnist[0],
+                      report=said.append)
+    assert teacher.learn(SLASHED_ZERO, 0) == "learned: 0 (3 of your digits)"
+    assert len(said) == 1 and "line 3" in said[0]
+    assert teacher.learn([[]], 0) is None                                   # nothing drawn
