@@ -1,7 +1,8 @@
 """Teaching a model the MNIST digits: epochs of shuffled mini-batches, with a progress bar.
 
 The network does the learning (`NeuralNetwork.train`); this module decides what it sees and when:
-the order of the images, the batches, the learning rate over time, optional on-the-fly augmentation,
+the order of the images, the batches, the learning rate over time, optional on-the-fly augmentation
+(each chunk of images distorted in a second thread while the network learns from the chunk before),
 and a clean stop on Ctrl-C.
 """
 

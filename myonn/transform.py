@@ -1,10 +1,12 @@
 """Moving the pixels of 28×28 digits: one resampler (`warp`) and the one deskew every caller shares.
 
-`warp` is the only place that interpolates. Deskewing (here) and data augmentation (augment.py)
-each work out *where* every output pixel should come from, then hand those source coordinates to
-`warp`, which reads them off the images by bilinear interpolation. Working backwards (output pixel →
-source position) leaves no holes in the output, and composing all moves into one map before
-sampling blurs the digit once instead of once per move.
+`warp` is the one bilinear resampler. Deskewing (here) and data augmentation (augment.py) each work
+out *where* every output pixel should come from, then hand those source coordinates to `warp`, which
+reads them off the images by bilinear interpolation. Working backwards (output pixel → source
+position) leaves no holes in the output, and composing all moves into one map before sampling blurs
+the digit once instead of once per move. (Deskewing's map only slides whole rows sideways, so it uses
+`_shift_rows`, warp's special case for such maps: the same result in fewer steps. Training deskews
+every distorted digit of every epoch, so those steps count.)
 
 Coordinates are (row, column) of pixel centres: the top-left pixel is (0, 0), the bottom-right
 (27, 27). Rows grow downwards, as on screen and in MNIST's files.
