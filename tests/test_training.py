@@ -113,3 +113,18 @@ def test_training_multiplies_matrices_on_one_blas_thread():
         pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"))
     train(model, images, labels, epochs=1, batch_size=10, learning_rate=0.1, progress=False)
     assert threads and set(threads) == {1}
+
+
+def test_augmented_training_is_repeatable_with_a_seed_though_chunks_are_made_in_a_second_thread():
+    from myonn.augment import Augmentation
+    from myonn.training import one_ahead
+    images, labels = digit_like_data(300)
+    augmentation = Augmentation.from_text("shift=1,rotation=12,scale=0.15,elastic=16:4,flags=0.3")
+    weights = []
+    for _ in range(2):
+        model = fresh_model()
+        train(model, images, labels, epochs=2, batch_size=16, learning_rate=0.1, augmentation=augmentation,
+              seed=5, progress=False)
+        weights.append(model.network.input_weights)
+    assert np.array_equal(*weights)
+    assert list(one_ahead(iter(range(5)))) == [0, 1, 2, 3, 4] and list(one_ahead([])) == []
