@@ -60,6 +60,13 @@ def positive_float(text):
     return value
 
 
+def png_path(text):
+    """argparse type: a file name ending in .png (pictures are written as PNG), as a Path."""
+    if Path(text).suffix.lower() != ".png":
+        raise argparse.ArgumentTypeError(f"a picture is written as PNG, so its name must end in .png, not {text!r}")
+    return Path(text)
+
+
 def environment_default(name, convert, fallback):
     """The talk's environment variables (RATE, LIMIT, EPOCHS) as flag defaults; a bad one fails in one line."""
     text = os.environ.get(name)
