@@ -104,6 +104,21 @@ def draw_text(surface, text, topleft, size, colour=BLACK):
     return surface.blit(text_picture(text, size, colour), topleft)
 
 
+INK_PALETTE = [grey_colour(level) for level in range(256)]  # grey level 0..255 -> white..black
+
+
+def draw_grey_picture(surface, pixels, rect):
+    """draw_grey_image's look, drawn as one scaled 8-bit picture: for many images a frame, e.g. thumbnails.
+
+    pixels: grey levels (rows, columns), 255 = ink, clipped to 0..255; rect: where, scaled to fill it.
+    """
+    levels = np.ascontiguousarray(np.clip(np.rint(np.asarray(pixels, dtype=np.float32)), 0, 255).astype(np.uint8))
+    picture = pygame.image.frombuffer(levels.tobytes(), levels.shape[::-1], "P")
+    picture.set_palette(INK_PALETTE)
+    rect = pygame.Rect(rect)
+    surface.blit(pygame.transform.scale(picture, rect.size), rect)
+
+
 def draw_centred_text(surface, text, rect, size, colour=BLACK):
     """Draw one line of text in pygame's built-in font, `size` pixels high, centred in rect.
 
