@@ -8,7 +8,9 @@ Replays every drawing in bench/strokes/ through the window's own update (myonn/w
 `update`): each mouse move extends a stroke, so each frame redoes the network's view (cropping,
 fitting, preparing, querying) and redraws the whole window. Three ways, alternating drawing by
 drawing: without the hidden-layer panel (the window before it came), with it, and with it while the
-mouse points at a hidden node (its weights image and push drawn too). Prints milliseconds per frame.
+mouse points at a hidden node (its weights image and push drawn too). Then, after each drawing, the
+mouse moving from node to node over the panel: the drawing is unchanged, so a frame only redraws
+(as bench/handwriting.py's "window update" does). Prints milliseconds per frame.
 """
 
 import os
@@ -43,7 +45,19 @@ def frame_times(recognizer, screen, events, pointed_node=None):
         if pointed_node is not None:  # the pointer stays on the node, as if drawing with the other hand
             x, y = node_centre(pointed_node)
             recognizer.pointer = (CANVAS_SIDE + PANEL_WIDTH + x, y)
-    recognizer.clear()
+    return times
+
+
+def pointing_times(recognizer, screen):
+    """Milliseconds of each frame as the mouse moves over all the hidden nodes, one by one."""
+    times = []
+    for node in range(recognizer.model.network.hidden_nodes):
+        x, y = node_centre(node)
+        event = pygame.event.Event(pygame.MOUSEMOTION, pos=(CANVAS_SIDE + PANEL_WIDTH + x, y), rel=(0, 0),
+                                   buttons=(0, 0, 0))
+        started = time.perf_counter()
+        update(recognizer, screen, [event])
+        times.append((time.perf_counter() - started) * 1000)
     return times
 
 
@@ -53,16 +67,21 @@ def main():
     recognizer = Recognizer(load_model(), output=open(os.devnull, "w"))
     drawings = [stroke_events(read_strokes(path)) for path in sorted(STROKES.glob("*.json"))]
     panel = draw_window.draw_hidden_layer
-    times = {"without the hidden-layer panel": [], "with it": [], "with it, pointing at node 21": []}
+    times = {"drawing, without the hidden-layer panel": [], "drawing, with it": [],
+             "drawing, with it, pointing at node 21": [], "pointing from node to node, drawing unchanged": []}
     for _ in range(3):
         for events in drawings:
             draw_window.draw_hidden_layer = lambda *arguments: None
-            times["without the hidden-layer panel"] += frame_times(recognizer, screen, events)
+            times["drawing, without the hidden-layer panel"] += frame_times(recognizer, screen, events)
+            recognizer.clear()
             draw_window.draw_hidden_layer = panel
-            times["with it"] += frame_times(recognizer, screen, events)
-            times["with it, pointing at node 21"] += frame_times(recognizer, screen, events, pointed_node=21)
+            times["drawing, with it"] += frame_times(recognizer, screen, events)
+            recognizer.clear()
+            times["drawing, with it, pointing at node 21"] += frame_times(recognizer, screen, events, pointed_node=21)
+            times["pointing from node to node, drawing unchanged"] += pointing_times(recognizer, screen)
+            recognizer.clear()
     print(f"{len(drawings)} drawings × 3, SDL video driver: {pygame.display.get_driver()}\n")
-    print("| one frame while drawing | median | 95th percentile | frames |")
+    print("| one frame | median | 95th percentile | frames |")
     print("|---|---:|---:|---:|")
     for name, found in times.items():
         print(f"| {name} | {np.median(found):.2f} ms | {np.percentile(found, 95):.2f} ms | {len(found)} |")

@@ -146,7 +146,7 @@ class TrainingWindow:
         status = {RUNNING: ("Escape or close: stop and save", AXIS_COLOUR),
                   STOPPING: ("Stopping after this batch …", STOP_COLOUR),
                   STOPPED: ("Stopped: saved what was learned", STOP_COLOUR),
-                  FINISHED: ("Finished and saved: Escape closes", TRAIN_COLOUR)}[self.state]
+                  FINISHED: ("Finished and saved" + (": Escape closes" if self.screen else ""), TRAIN_COLOUR)}[self.state]
         pictures.draw_text(surface, status[0], (left, STATS_AREA.bottom - 24), 22, status[1])
 
 
