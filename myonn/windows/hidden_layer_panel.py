@@ -64,7 +64,8 @@ def draw_hidden_layer(panel, network, seen_pixels, scores, pointer=None):
     drawn = bool(np.any(scores))
     # What the network sees is already prepared, so the plain scaling turns it back into its input.
     activity = hidden_layer.activations(network, network_input(seen_pixels)) if drawn else np.zeros(network.hidden_nodes)
-    pictures.draw_centred_text(panel, f"Its {network.hidden_nodes} hidden nodes", (0, 8, width, 24), 24)
+    about = f"Its {shown} hidden nodes" if shown == network.hidden_nodes else f"{shown} of its {network.hidden_nodes} hidden nodes"
+    pictures.draw_centred_text(panel, about, (0, 8, width, 24), 24)
     # One picture for the whole grid: a fill per square would cost a millisecond a frame.
     rows = -(-shown // GRID_COLUMNS)
     colours = np.tile(np.array(PANEL_COLOUR, np.uint8), (rows * GRID_COLUMNS, 1))

@@ -72,6 +72,7 @@ def weight_tiles(images, columns, gap=1):
     tile_rows = -(-count // columns)
     levels = np.concatenate([levels, np.full((tile_rows * columns - count, rows, cols), 128, np.uint8)])
     picture = DIVERGING_PALETTE[levels]  # (n, rows, cols, 3)
+    picture[count:] = GAP_COLOUR  # the last row's empty places
     picture = np.pad(picture, ((0, 0), (0, gap), (0, gap), (0, 0)))
     picture[:, rows:, :] = GAP_COLOUR
     picture[:, :, cols:] = GAP_COLOUR
