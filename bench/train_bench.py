@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark: myonn's training against the talk's plain per-sample NumPy code, measured in one run.
 
-    python bench/train_bench.py                 # speed table and every recipe (about 5 minutes)
+    python bench/train_bench.py                 # speed table, every recipe, what --watch costs (about 6 minutes)
     python bench/train_bench.py --skip best     # leave out the slow recipe
 
 Prints two Markdown tables (the README carries them):

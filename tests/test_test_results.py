@@ -171,3 +171,14 @@ def test_an_image_the_cell_does_not_have_is_one_line(real_mnist_dir, tmp_path):
     result = run_test_script("--data-dir", str(real_mnist_dir), "--cell", "7,2,99", "--screenshot", str(tmp_path / "x.png"))
     assert result.returncode == 2 and result.stderr.splitlines() == [
         f"mnist_test.py: error: cell 7,2 has 4 image(s), so no image 99"]
+
+
+def test_showing_without_a_display_is_one_line_after_the_report(real_mnist_dir, tmp_path):
+    environment = {name: value for name, value in os.environ.items()
+                   if name not in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER")}
+    environment["XDG_RUNTIME_DIR"] = str(tmp_path)  # else SDL itself complains of its absence first
+    result = subprocess.run([sys.executable, "mnist_test.py", "--show", "--data-dir", str(real_mnist_dir)],
+                            cwd=REPOSITORY_ROOT, env=environment, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and result.stdout.startswith("98.6%\n")
+    assert result.stderr.splitlines() == ["mnist_test.py: error: no display to open a window on (is DISPLAY set?); "
+                                          "--screenshot FILE.png draws it without one"]
