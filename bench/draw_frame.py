@@ -81,10 +81,12 @@ def main():
             times["pointing from node to node, drawing unchanged"] += pointing_times(recognizer, screen)
             recognizer.clear()
     print(f"{len(drawings)} drawings × 3, SDL video driver: {pygame.display.get_driver()}\n")
-    print("| one frame | median | 95th percentile | frames |")
-    print("|---|---:|---:|---:|")
+    # The 10th percentile is the least disturbed by other programs on a shared machine.
+    print("| one frame | 10th percentile | median | 95th percentile | frames |")
+    print("|---|---:|---:|---:|---:|")
     for name, found in times.items():
-        print(f"| {name} | {np.median(found):.2f} ms | {np.percentile(found, 95):.2f} ms | {len(found)} |")
+        print(f"| {name} | {np.percentile(found, 10):.2f} ms | {np.median(found):.2f} ms "
+              f"| {np.percentile(found, 95):.2f} ms | {len(found)} |")
 
 
 if __name__ == "__main__":
