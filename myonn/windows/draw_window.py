@@ -2,7 +2,8 @@
 
 The talk's "Digit Recognizer", with the preparation that makes it work on real handwriting. The
 window's top-left 672×672 is a white canvas; the panel to its right shows, live while you draw, the
-28×28 image the network receives and a bar for each of its ten outputs.
+28×28 image the network receives and a bar for each of its ten outputs; the last panel, its hidden
+nodes lighting up, and what a node looks for when pointed at (myonn/windows/hidden_layer_panel.py).
 
     left button (held)         draw
     Space                      recognise: print every digit's score on one line, show the answer big;
