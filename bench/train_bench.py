@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark: myonn's training against the talk's plain per-sample NumPy code, measured in one run.
 
-    python bench/train_bench.py                 # speed table and every recipe (about 5 minutes)
+    python bench/train_bench.py                 # speed table, every recipe, what --watch costs (about 6 minutes)
     python bench/train_bench.py --skip best     # leave out the slow recipe
 
 Prints two Markdown tables (the README carries them):
@@ -19,6 +19,11 @@ Prints two Markdown tables (the README carries them):
    per-epoch time that the speed-ups compare.
 2. Recipes (myonn/recipes.py), each trained in full as `mnist_train.py --recipe NAME` does:
    training seconds, when it first reached 97.5% and 98.0%, and the final test accuracy.
+3. What watching costs (`mnist_train.py --watch`): the default recipe, twice without and twice with
+   the Training window, alternating, as wall-clock time of the whole training loop (testing after
+   each epoch and drawing included); the faster of each pair is compared. Without a display the
+   window is drawn by SDL's "dummy" driver (SDL_VIDEODRIVER=dummy, set here unless already set):
+   all the drawing happens, only showing it on a screen does not. `--skip watch` leaves it out.
 
 Training time is the time spent in the training loop, preparing its inputs (deskewing, augmenting)
 included; loading MNIST and measuring the test accuracy after each epoch are not.
@@ -106,7 +111,7 @@ def same_updates(images, labels, count=2000):
                np.abs(network.output_weights - reference.output_weights).max())
 
 
-def myonn_run(settings, data, epochs=None, report_epochs=False):
+def myonn_run(settings, data, epochs=None, report_epochs=False, watch=None):
     """Train a fresh model with a recipe's settings, as mnist_train.py does; returns its history."""
     (images, labels), test_set = data
     model = Model(NeuralNetwork(784, settings["hidden_nodes"], 10, settings["learning_rate"], seed=SEED,
@@ -115,7 +120,40 @@ def myonn_run(settings, data, epochs=None, report_epochs=False):
     return train(model, images, labels, epochs=epochs or settings["epochs"], batch_size=settings["batch_size"],
                  learning_rate=settings["learning_rate"], final_learning_rate=settings["final_learning_rate"],
                  shuffle=settings["shuffle"], augmentation=recipes.augmentation(settings["augment"]), seed=(SEED, 1), test_set=test_set,
-                 progress=False, report=report)
+                 progress=False, report=report, watch=watch)
+
+
+def watch_cost(data, repeats=2):
+    """Wall-clock seconds of the default recipe's training without and with the Training window
+    (the fastest of `repeats` each, alternating), and what the window drew."""
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    from myonn.windows.pictures import pygame
+    from myonn.windows.training_window import Watcher
+    settings = recipes.settings("default", {})
+    plain, watched, frames, inside = [], [], 0, []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        myonn_run(settings, data)
+        plain.append(time.perf_counter() - started)
+        watcher = Watcher(show=True)
+        drawn = []
+        original = watcher.window.draw
+        watcher.window.draw = lambda surface: (drawn.append(1), original(surface))
+        spent = []
+
+        def timed_watcher(moment):
+            started = time.perf_counter()
+            watcher(moment)
+            spent.append(time.perf_counter() - started)
+
+        started = time.perf_counter()
+        myonn_run(settings, data, watch=timed_watcher)
+        watched.append(time.perf_counter() - started)
+        inside.append(sum(spent) / watched[-1])
+        frames = len(drawn)
+        tests = len(watcher.window.curve.test_points)
+        pygame.display.quit()
+    return min(plain), min(watched), frames, tests, max(inside)
 
 
 def training_seconds(history):
@@ -171,6 +209,18 @@ def main():
                   f"| {reference_seconds / seconds:.1f}× | {rows[1][1]['seconds'] / seconds:.1f}× |")
         print(f"\n(b) makes the same updates as (a): largest weight difference after 2,000 samples, "
               f"both in float64: {difference:.1e}\n")
+
+    if "watch" not in skip:
+        print("measuring what --watch costs (the default recipe, twice without and twice with the window) ...",
+              file=sys.stderr, flush=True)
+        plain, watched, frames, tests, inside = watch_cost(data)
+        print(f"| default recipe, {recipes.RECIPES['default']['epochs']} epochs | wall-clock seconds "
+              "| cost against without | share of the time spent in the watcher |")
+        print("|---|---:|---:|---:|")
+        print(f"| without --watch | {plain:.2f} | | |")
+        print(f"| with --watch (SDL driver: {os.environ['SDL_VIDEODRIVER']}; {frames} frames, {tests} test "
+              f"measurements on 2,000 images) | {watched:.2f} | {100 * (watched - plain) / plain:+.1f}% "
+              f"| {100 * inside:.1f}% |\n", flush=True)
 
     print("| recipe | epochs | batch | deskew | augmentation | training time | 97.5% reached | "
           "98.0% reached | test accuracy |")
