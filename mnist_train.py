@@ -76,6 +76,13 @@ def parse_flags(argv=None):
                        "your own model, data/my_mnist_nn.npz; the shipped data/mnist_nn.npz is never overwritten")
     cli.add_data_dir_flag(parser)
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.add_argument("--watch", action="store_true",
+                        help="watch it learn in a window: the learning curve, the hidden nodes' weights, the speed; "
+                             "Escape or closing the window stops training and saves, as Ctrl-C does")
+    parser.add_argument("--screenshot", type=cli.png_path, metavar="FILE.png",
+                        help="write the training window's last frame to FILE.png (no display needed without --watch)")
+    parser.add_argument("--plot", type=cli.png_path, metavar="FILE.png",
+                        help="write the learning curve to FILE.png when training ends (no display needed)")
     flags = parser.parse_args(argv)
     if flags.resume and (flags.hidden_nodes or flags.cost or flags.deskew is not None):
         parser.error("--resume keeps the model's own layer sizes, cost and input preparation: "
@@ -86,8 +93,16 @@ def parse_flags(argv=None):
 def main(argv=None):
     flags = parse_flags(argv)
     settings = recipes.settings(flags.recipe, vars(flags))
-    return train_from_settings(settings, model_path=flags.model, resume=flags.resume, data_dir=flags.data_dir,
-                        limit=flags.limit, progress=not flags.no_progress, my_digits=flags.my_digits)
+    watcher = None
+    if flags.watch or flags.screenshot or flags.plot:
+        from myonn.windows.training_window import Watcher  # pygame only when pictures are wanted
+        watcher = Watcher(show=flags.watch, screenshot=flags.screenshot, plot=flags.plot)
+    status = train_from_settings(settings, model_path=flags.model, resume=flags.resume, data_dir=flags.data_dir,
+                                 limit=flags.limit, progress=not flags.no_progress, watch=watcher,
+                                 my_digits=flags.my_digits)
+    if watcher is not None:
+        watcher.finish(status)
+    return status
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark: myonn's training against the talk's plain per-sample NumPy code, measured in one run.
 
-    python bench/train_bench.py                 # speed table and every recipe (about 5 minutes)
+    python bench/train_bench.py                 # speed table, every recipe, what --watch costs (about 6 minutes)
     python bench/train_bench.py --skip best     # leave out the slow recipe
 
 Prints two Markdown tables (the README carries them):
@@ -26,6 +26,11 @@ Prints two Markdown tables (the README carries them):
    training seconds, when it first reached 97.5% and 98.0%, and the final test accuracy. The last
    row is the reference for the best recipe's time: trained as before issue 9, the inputs prepared
    the old way in the training thread (`--skip before` leaves it out).
+4. What watching costs (`mnist_train.py --watch`): the default recipe, twice without and twice with
+   the Training window, alternating, as wall-clock time of the whole training loop (testing after
+   each epoch and drawing included); the faster of each pair is compared. Without a display the
+   window is drawn by SDL's "dummy" driver (SDL_VIDEODRIVER=dummy, set here unless already set):
+   all the drawing happens, only showing it on a screen does not. `--skip watch` leaves it out.
 
 Training time is the time spent in the training loop, preparing its inputs (deskewing, augmenting)
 included; loading MNIST and measuring the test accuracy after each epoch are not.
@@ -115,7 +120,7 @@ def same_updates(images, labels, count=2000):
                np.abs(network.output_weights - reference.output_weights).max())
 
 
-def myonn_run(settings, data, epochs=None, report_epochs=False, before=False):
+def myonn_run(settings, data, epochs=None, report_epochs=False, watch=None, before=False):
     """Train a fresh model with a recipe's settings, as mnist_train.py does; returns its history.
 
     before: prepare the inputs as before issue 9 (bench/augment_before.py), in the training thread.
@@ -134,7 +139,7 @@ def myonn_run(settings, data, epochs=None, report_epochs=False, before=False):
         return train(model, images, labels, epochs=epochs or settings["epochs"], batch_size=settings["batch_size"],
                      learning_rate=settings["learning_rate"], final_learning_rate=settings["final_learning_rate"],
                      shuffle=settings["shuffle"], augmentation=augmentation, seed=(SEED, 1), test_set=test_set,
-                     progress=False, report=report)
+                     progress=False, report=report, watch=watch)
     finally:
         training.one_ahead = one_ahead
 
@@ -153,6 +158,39 @@ def preparation_seconds(images, labels, before):
             chunk = slice(start, start + training.AUGMENT_CHUNK)
             model.network_input(augmentation(images[chunk], random, labels[chunk]))
         return time.perf_counter() - began
+
+
+def watch_cost(data, repeats=2):
+    """Wall-clock seconds of the default recipe's training without and with the Training window
+    (the fastest of `repeats` each, alternating), and what the window drew."""
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    from myonn.windows.pictures import pygame
+    from myonn.windows.training_window import Watcher
+    settings = recipes.settings("default", {})
+    plain, watched, frames, inside = [], [], 0, []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        myonn_run(settings, data)
+        plain.append(time.perf_counter() - started)
+        watcher = Watcher(show=True)
+        drawn = []
+        original = watcher.window.draw
+        watcher.window.draw = lambda surface: (drawn.append(1), original(surface))
+        spent = []
+
+        def timed_watcher(moment):
+            started = time.perf_counter()
+            watcher(moment)
+            spent.append(time.perf_counter() - started)
+
+        started = time.perf_counter()
+        myonn_run(settings, data, watch=timed_watcher)
+        watched.append(time.perf_counter() - started)
+        inside.append(sum(spent) / watched[-1])
+        frames = len(drawn)
+        tests = len(watcher.window.curve.test_points)
+        pygame.display.quit()
+    return min(plain), min(watched), frames, tests, max(inside)
 
 
 def training_seconds(history):
@@ -226,6 +264,18 @@ def main():
               f"| {best['epochs'] * epoch_before:.0f} s | 1.0× |")
         print(f"| (e) myonn now | {preparing:.2f} s | {epoch:.2f} s | {best['epochs'] * epoch:.0f} s "
               f"| {epoch_before / epoch:.1f}× |\n", flush=True)
+
+    if "watch" not in skip:
+        print("measuring what --watch costs (the default recipe, twice without and twice with the window) ...",
+              file=sys.stderr, flush=True)
+        plain, watched, frames, tests, inside = watch_cost(data)
+        print(f"| default recipe, {recipes.RECIPES['default']['epochs']} epochs | wall-clock seconds "
+              "| cost against without | share of the time spent in the watcher |")
+        print("|---|---:|---:|---:|")
+        print(f"| without --watch | {plain:.2f} | | |")
+        print(f"| with --watch (SDL driver: {os.environ['SDL_VIDEODRIVER']}; {frames} frames, {tests} test "
+              f"measurements on 2,000 images) | {watched:.2f} | {100 * (watched - plain) / plain:+.1f}% "
+              f"| {100 * inside:.1f}% |\n", flush=True)
 
     print("| recipe | epochs | batch | deskew | augmentation | training time | 97.5% reached | "
           "98.0% reached | test accuracy |")

@@ -82,6 +82,28 @@ def positive_float(text):
     return value
 
 
+def png_path(text):
+    """argparse type: a file name ending in .png (pictures are written as PNG), as a Path."""
+    if Path(text).suffix.lower() != ".png":
+        raise argparse.ArgumentTypeError(f"a picture is written as PNG, so its name must end in .png, not {text!r}")
+    return Path(text)
+
+
+def confusion_cell(text):
+    """argparse type: 'TRUE,ANSWER' (a confusion-matrix cell, digits 0-9) or 'TRUE,ANSWER,N' (its N-th
+    image, from 1) -> a tuple of 2 or 3 ints."""
+    parts = text.replace(" ", "").split(",")
+    try:
+        numbers = tuple(int(part) for part in parts)
+    except ValueError:
+        numbers = ()
+    if not (len(numbers) in (2, 3) and all(0 <= digit <= 9 for digit in numbers[:2])
+            and (len(numbers) == 2 or numbers[2] >= 1)):
+        raise argparse.ArgumentTypeError(f"expected TRUE,ANSWER (two digits, e.g. 7,2) or TRUE,ANSWER,N "
+                                         f"(N from 1), not {text!r}")
+    return numbers
+
+
 def environment_default(name, convert, fallback):
     """The talk's environment variables (RATE, LIMIT, EPOCHS) as flag defaults; a bad one fails in one line."""
     text = os.environ.get(name)

@@ -21,6 +21,27 @@ def answers(model, images, batch_size=10_000):
                            for start in range(0, len(images), batch_size)]) if len(images) else np.array([], int)
 
 
+def scores(model, images, batch_size=10_000):
+    """The model's ten outputs for each image (n, 28, 28): (n, 10), in batches so memory stays bounded."""
+    return np.concatenate([model.scores(images[start:start + batch_size])
+                           for start in range(0, len(images), batch_size)]) if len(images) else np.zeros((0, 10))
+
+
+def per_digit_accuracy(matrix):
+    """From a confusion matrix: the share of each true digit's images named right, (classes,); NaN for
+    a digit with no images."""
+    matrix = np.asarray(matrix)
+    seen = matrix.sum(axis=1)
+    return np.divide(np.diag(matrix), seen, out=np.full(len(matrix), np.nan), where=seen > 0)
+
+
+def cell_records(labels, answers_given, true_digit, answer, confidence):
+    """The records of one confusion-matrix cell (true digit read as answer), the network's most
+    confident first: indices (k,). confidence: (n,), e.g. each record's strongest output."""
+    records = np.flatnonzero((np.asarray(labels) == true_digit) & (np.asarray(answers_given) == answer))
+    return records[np.argsort(-np.asarray(confidence)[records], kind="stable")]
+
+
 def format_percent(fraction):
     """The talk's form: 0.9764 -> '97.64%'."""
     return f"{100 * fraction:.2f}%"

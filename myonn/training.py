@@ -84,7 +84,8 @@ def stop_on_interrupt():
 # against 12 to 19 s), and far slower still whenever another program kept the other core busy.
 @threadpool_limits.wrap(limits=1, user_api="blas")
 def train(model, images, labels, *, epochs, batch_size, learning_rate, final_learning_rate=None,
-          shuffle=True, augmentation=None, seed=None, test_set=None, progress=True, stop=None, report=print):
+          shuffle=True, augmentation=None, seed=None, test_set=None, progress=True, stop=None, report=print,
+          watch=None):
     """Train `model` in place for `epochs` passes over images (n, 28, 28) uint8 with labels (n,).
 
     shuffle: visit the images in a fresh random order each epoch (the talk goes in file order).
@@ -92,6 +93,9 @@ def train(model, images, labels, *, epochs, batch_size, learning_rate, final_lea
         each epoch (labels only tell which digit each image is; they are never changed).
     test_set: (images, labels) to report the test accuracy after each epoch.
     stop: a StopRequest; when it is set, training stops after the current batch.
+    watch: None, or a callable given a dict after every few thousand images (see `moment`), for a
+        picture of the training (myonn/learning_curve.py, myonn/windows/training_window.py); it may
+        set the dict's `stop` to end training as Ctrl-C does.
     Returns a list with one dict per finished (or stopped) epoch: epoch, seconds (training time only,
     the first epoch's including preparing the inputs once, which preparation_seconds gives apart),
     seen (images trained on), train_accuracy (running, on what was seen), test_accuracy (if test_set),
@@ -116,6 +120,9 @@ def train(model, images, labels, *, epochs, batch_size, learning_rate, final_lea
     # thread: the next chunk is distorted while the network learns from this one.
     chunks = iter(one_ahead(_chunks(model, images, labels, prepared, augmentation, random, epochs, shuffle,
                                     chunk_size)))
+    if watch is not None and stop is None:
+        stop = StopRequest()  # so the watcher can always ask training to stop
+    trained_seconds = trained_images = 0
     for epoch in range(epochs):
         correct = seen = 0
         seconds = preparation_seconds if epoch == 0 else 0.0
@@ -140,6 +147,10 @@ def train(model, images, labels, *, epochs, batch_size, learning_rate, final_lea
                                  f"numbers (is the learning rate {learning_rate:g} too large?); nothing was saved")
             bar.set_postfix_str(f"accuracy {100 * correct / max(seen, 1):.2f}%", refresh=False)
             bar.update(seen - bar.n)
+            if watch is not None:
+                trained_seconds, trained_images = trained_seconds + time.perf_counter() - started, trained_images + len(chunk)
+                watch(moment(epoch, epochs, seen, count, correct, network, trained_images, trained_seconds,
+                             test_inputs, test_set, stop))
             if stop is not None and stop.requested:
                 break
         bar.close()
@@ -194,8 +205,24 @@ def weights_are_finite(network):
     return bool(np.isfinite(network.input_weights).all() and np.isfinite(network.output_weights).all())
 
 
+def moment(epoch, epochs, seen, count, correct, network, trained_images, trained_seconds, test_inputs,
+           test_set, stop):
+    """What a watcher of training is given: where training is, and the network as it is now.
+
+    epochs_done: fractional epochs so far (2.5 = half way through the third); epoch (1-based), epochs;
+    train_accuracy: running, on this epoch's images so far; learning_rate: the last batch's;
+    images_per_second: over this run's training time so far (time spent watching not counted);
+    network: the NeuralNetwork (read its weights, don't change them); test_inputs (n, 784) and
+    test_labels (n,): the prepared test set, or None; stop: the StopRequest to set to end training.
+    """
+    return {"epochs_done": epoch + seen / count, "epoch": epoch + 1, "epochs": epochs,
+            "train_accuracy": correct / max(seen, 1), "learning_rate": network.learning_rate,
+            "images_per_second": trained_images / max(trained_seconds, 1e-9), "network": network,
+            "test_inputs": test_inputs, "test_labels": None if test_set is None else test_set[1], "stop": stop}
+
+
 def train_from_settings(settings, model_path=None, resume=None, data_dir=None, limit=None, progress=True,
-                        report=None, my_digits=None):
+                        report=None, watch=None, my_digits=None):
     """What mnist_train.py does: load MNIST, build (or resume) a model, train it, save it.
 
     settings: a recipe's settings (see myonn/recipes.py). With `resume`, the resumed model's layer
@@ -206,6 +233,7 @@ def train_from_settings(settings, model_path=None, resume=None, data_dir=None, l
     training. my_digits: your own-digits file, mixed into the training images (teaching.with_own_digits).
     Ctrl-C stops after the current batch and saves what has been learned so far. Returns the
     exit status: 0, or 130 (the shell's code for Ctrl-C) after an interrupted run, saved or not.
+    watch: see `train`.
     """
     report = report or (lambda line: tqdm.write(line))
     seed = settings["seed"]
@@ -242,7 +270,7 @@ def train_from_settings(settings, model_path=None, resume=None, data_dir=None, l
                             final_learning_rate=settings["final_learning_rate"], shuffle=settings["shuffle"],
                             augmentation=recipes.augmentation(settings["augment"]),
                             seed=None if seed is None else (seed, 1), test_set=test_set, progress=progress,
-                            stop=stop, report=report)
+                            stop=stop, report=report, watch=watch)
         stopped = history[-1]["stopped"]
         if not any(epoch["seen"] for epoch in history):
             report("stopped before any training: nothing saved")

@@ -99,3 +99,26 @@ def test_save_png_refuses_other_names_and_reports_a_failed_write_in_one_line(tmp
     with pytest.raises(MyonnError, match="cannot write") as error:
         save_png(surface, tmp_path / "no such folder" / "shot.png")
     assert "\n" not in str(error.value)
+
+
+def test_weight_tiles_are_red_for_positive_blue_for_negative_each_scaled_to_its_largest():
+    from myonn.windows.pictures import DIVERGING_PALETTE, GAP_COLOUR, NEGATIVE_COLOUR, POSITIVE_COLOUR, weight_tiles
+    images = np.zeros((3, 2, 2))
+    images[0] = [[1, -0.5], [0, 0]]   # largest 1: full red, and half blue
+    images[1] = [[0, 0], [0, -0.01]]  # largest 0.01: full blue, however small
+    picture = weight_tiles(images, columns=2)  # two to a row: a second row with one tile and one empty place
+    assert picture.shape == (5, 5, 3)  # 2 rows of 2-pixel tiles with a 1-pixel gap between
+    assert tuple(picture[0, 0]) == POSITIVE_COLOUR and tuple(picture[0, 1]) == tuple(DIVERGING_PALETTE[64])
+    assert tuple(picture[1, 4]) == NEGATIVE_COLOUR and tuple(picture[0, 3]) == tuple(DIVERGING_PALETTE[128])
+    assert tuple(picture[2, 0]) == GAP_COLOUR and tuple(picture[0, 2]) == GAP_COLOUR
+    assert min(picture[3, 0]) > 250  # an all-zero tile is white: no weight either way
+    assert tuple(picture[4, 4]) == GAP_COLOUR  # the empty place
+
+
+def test_a_grey_picture_looks_exactly_like_the_grey_image_drawn_square_by_square():
+    from myonn.windows.pictures import draw_grey_picture
+    pixels = np.random.default_rng(0).integers(0, 256, (28, 28))
+    by_squares, as_picture = pygame.Surface((252, 252)), pygame.Surface((252, 252))
+    draw_grey_image(by_squares, pixels, (0, 0, 252, 252))
+    draw_grey_picture(as_picture, pixels, (0, 0, 252, 252))
+    assert np.array_equal(pygame.surfarray.array3d(by_squares), pygame.surfarray.array3d(as_picture))

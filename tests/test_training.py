@@ -128,3 +128,24 @@ def test_augmented_training_is_repeatable_with_a_seed_though_chunks_are_made_in_
         weights.append(model.network.input_weights)
     assert np.array_equal(*weights)
     assert list(one_ahead(iter(range(5)))) == [0, 1, 2, 3, 4] and list(one_ahead([])) == []
+
+
+def test_a_watcher_sees_each_few_thousand_images_and_can_stop_training():
+    images, labels = digit_like_data(count=10_000)
+    moments = []
+
+    def watch(moment):
+        moments.append({key: value for key, value in moment.items() if key != "network"})
+        if moment["epoch"] == 2:
+            moment["stop"].requested = True
+
+    history = train(fresh_model(), images[:9000], labels[:9000], epochs=3, batch_size=16, learning_rate=0.1,
+                    seed=1, test_set=(images[9000:], labels[9000:]), progress=False, report=lambda line: None,
+                    watch=watch)
+    # 9,000 images in chunks of 4,096 (256 batches of 16): three moments an epoch.
+    assert [round(moment["epochs_done"], 3) for moment in moments] == [0.455, 0.91, 1.0, 1.455]
+    assert [moment["epoch"] for moment in moments] == [1, 1, 1, 2] and moments[0]["epochs"] == 3
+    assert moments[-1]["stop"].requested and history[-1]["stopped"] and history[-1]["seen"] == 4096
+    assert len(moments[0]["test_inputs"]) == 1000 and list(moments[0]["test_labels"]) == list(labels[9000:])
+    assert 0 < moments[-1]["train_accuracy"] <= 1 and moments[-1]["images_per_second"] > 0
+    assert moments[0]["learning_rate"] == pytest.approx(0.1)

@@ -2,7 +2,8 @@
 
 The talk's "Digit Recognizer", with the preparation that makes it work on real handwriting. The
 window's top-left 672×672 is a white canvas; the panel to its right shows, live while you draw, the
-28×28 image the network receives and a bar for each of its ten outputs.
+28×28 image the network receives and a bar for each of its ten outputs; the last panel, its hidden
+nodes lighting up, and what a node looks for when pointed at (myonn/windows/hidden_layer_panel.py).
 
     left button (held)         draw
     Space                      recognise: print every digit's score on one line, show the answer big;
@@ -36,7 +37,8 @@ from pathlib import Path
 import numpy as np
 
 from myonn.windows import pictures
-from myonn.cli import ArgumentParser, add_data_dir_flag, add_model_flag
+from myonn.windows.hidden_layer_panel import PANEL_WIDTH as HIDDEN_PANEL_WIDTH, draw_hidden_layer, node_centre
+from myonn.cli import ArgumentParser, add_data_dir_flag, add_model_flag, non_negative_int
 from myonn.errors import MyonnError
 from myonn.handwriting import digit_pixels, draw_segment, draw_strokes
 from myonn.inputs import IMAGE_SIDE, pixels_from_input
@@ -46,7 +48,7 @@ from myonn.windows.pictures import pygame, update
 TITLE = "Digit Recognizer"
 CANVAS_SIDE = 672  # 28 squares of 24 pixels, as in the talk
 PANEL_WIDTH = 288
-WINDOW_SIZE = (CANVAS_SIDE + PANEL_WIDTH, CANVAS_SIDE)
+WINDOW_SIZE = (CANVAS_SIDE + PANEL_WIDTH + HIDDEN_PANEL_WIDTH, CANVAS_SIDE)
 
 # The pen on the canvas, for your eyes only: the network's image is redrawn from the strokes with a
 # pen sized to the digit (handwriting.PEN_WIDTH). 40 pixels wide suits a digit drawn 300 pixels tall.
@@ -91,6 +93,7 @@ class Recognizer:
         self.answer = None
         self.pen_down = False
         self.running = True
+        self.pointer = None  # where the mouse is, for the hidden-layer panel
         self._view = None  # (what the network receives, its outputs), computed when first needed
 
     def title(self):
@@ -98,6 +101,8 @@ class Recognizer:
 
     def handle(self, event):
         """Change the drawing for one pygame event (mouse, key, window)."""
+        if event.type == pygame.MOUSEMOTION:
+            self.pointer = event.pos
         if event.type == pygame.QUIT:
             self.running = False
         elif event.type == pygame.MOUSEBUTTONDOWN and event.button == LEFT_BUTTON:
@@ -214,6 +219,10 @@ class Recognizer:
             pictures.draw_centred_text(canvas, self.answer, canvas.get_rect(), 560, ANSWER_COLOUR)
         pictures.draw_caption(canvas, self.hint(), height=32)
         self._draw_panel(surface.subsurface((CANVAS_SIDE, 0, PANEL_WIDTH, CANVAS_SIDE)))
+        left = CANVAS_SIDE + PANEL_WIDTH
+        pointer = None if self.pointer is None else (self.pointer[0] - left, self.pointer[1])
+        draw_hidden_layer(surface.subsurface((left, 0, HIDDEN_PANEL_WIDTH, CANVAS_SIDE)), self.model.network,
+                          *self.network_view(), pointer)
 
     def hint(self):
         """The line under the canvas: what to do next."""
@@ -229,7 +238,7 @@ class Recognizer:
         width = panel.get_width()
         pictures.draw_centred_text(panel, "What the network sees", (0, 8, width, 24), 24)
         image = pygame.Rect(18, 38, 252, 252)  # 28 squares of 9 pixels
-        pictures.draw_grey_image(panel, pixels, image)
+        pictures.draw_grey_picture(panel, pixels, image)
         pygame.draw.rect(panel, pictures.BLACK, image.inflate(2, 2), 1)
         pictures.draw_centred_text(panel, "Its outputs, ×100", (0, 300, width, 24), 24)
         best = int(np.argmax(scores)) if scores.any() else None
@@ -309,6 +318,8 @@ def parse_arguments(argv=None):
     parser.add_argument("--screenshot", type=Path, metavar="FILE.png",
                         help="with --replay: recognise the replayed drawing, write the window to "
                              "FILE.png without opening it, and exit")
+    parser.add_argument("--point-at", type=non_negative_int, metavar="NODE",
+                        help="with --screenshot: the mouse points at this hidden node (from 0), showing its weights")
     parser.add_argument("--teach", type=int, choices=range(10), metavar="DIGIT",
                         help="with --replay: then press the key DIGIT, teaching the network that the drawing "
                              "is that digit (with --screenshot: instead of Space)")
@@ -337,6 +348,9 @@ def main(argv=None):
             recognizer.handle(event)
         if arguments.teach is None:
             recognizer.space()
+        if arguments.point_at is not None:
+            x, y = node_centre(arguments.point_at)
+            recognizer.pointer = (CANVAS_SIDE + PANEL_WIDTH + x, y)
         surface = pygame.Surface(WINDOW_SIZE)
         recognizer.draw(surface)
         pictures.save_png(surface, arguments.screenshot)

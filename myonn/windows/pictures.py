@@ -1,4 +1,5 @@
-"""Small pygame drawing helpers shared by the windows: a digit as squares, big centred text, PNG files.
+"""Small pygame drawing helpers shared by the windows: a digit as squares, big centred text, PNG files,
+weights in a diverging colour scale, a learning curve.
 
 A digit's pixels follow MNIST's convention: grey levels 0..255 where 255 is ink. On screen ink is
 drawn dark on white, as on paper: a pixel of level g gets the grey 255 - g.
@@ -21,6 +22,15 @@ from myonn.errors import MyonnError  # noqa: E402
 
 WHITE = (255, 255, 255)
 BLACK = (0, 0, 0)
+GAP_COLOUR = (150, 150, 150)
+
+# Weights in a diverging scale: negative blue, zero white, positive red, so the sign is seen at a
+# glance and a weight near zero (a pixel the node ignores) fades into the paper.
+NEGATIVE_COLOUR = (33, 102, 172)
+POSITIVE_COLOUR = (178, 24, 43)
+DIVERGING_PALETTE = np.array(
+    [[round(255 + (end - 255) * abs(step - 127.5) / 127.5) for end in (NEGATIVE_COLOUR if step < 128 else POSITIVE_COLOUR)]
+     for step in range(256)], dtype=np.uint8)
 
 # Where SDL puts a window when there is no screen at all: nobody could see it or press a key in it.
 INVISIBLE_DRIVERS = ("offscreen", "dummy")
@@ -76,6 +86,68 @@ def draw_grey_image(surface, pixels, rect):
             square = pygame.Rect(x_edges[column], y_edges[row],
                                  x_edges[column + 1] - x_edges[column], y_edges[row + 1] - y_edges[row])
             surface.fill(grey_colour(pixels[row, column]), square)
+
+
+def weight_tiles(images, columns, gap=1):
+    """Weight images (n, rows, cols), any sign, as one RGB picture of tiles in the diverging scale.
+
+    Each tile is scaled to its own largest weight, so every node's pattern shows whatever the size of
+    its weights. Tiles go left to right, `columns` to a row, `gap` grey pixels apart.
+    Returns uint8 (tile_rows × (rows + gap) − gap, columns × (cols + gap) − gap, 3).
+    """
+    images = np.asarray(images, dtype=np.float32)
+    count, rows, cols = images.shape
+    largest = np.abs(images).reshape(count, -1).max(axis=1)[:, None, None]
+    levels = np.rint((images / np.where(largest > 0, largest, 1) + 1) * 127.5).astype(np.uint8)
+    tile_rows = -(-count // columns)
+    levels = np.concatenate([levels, np.full((tile_rows * columns - count, rows, cols), 128, np.uint8)])
+    picture = DIVERGING_PALETTE[levels]  # (n, rows, cols, 3)
+    picture[count:] = GAP_COLOUR  # the last row's empty places
+    picture = np.pad(picture, ((0, 0), (0, gap), (0, gap), (0, 0)))
+    picture[:, rows:, :] = GAP_COLOUR
+    picture[:, :, cols:] = GAP_COLOUR
+    picture = picture.reshape(tile_rows, columns, rows + gap, cols + gap, 3).transpose(0, 2, 1, 3, 4)
+    picture = picture.reshape(tile_rows * (rows + gap), columns * (cols + gap), 3)
+    return picture[:picture.shape[0] - gap, :picture.shape[1] - gap]
+
+
+def rgb_surface(picture):
+    """A pygame Surface of an RGB picture, uint8 (height, width, 3)."""
+    picture = np.ascontiguousarray(picture, dtype=np.uint8)
+    height, width = picture.shape[:2]
+    return pygame.image.frombuffer(picture.tobytes(), (width, height), "RGB")
+
+
+def draw_picture(surface, picture, rect, smooth=False):
+    """Draw an RGB picture (height, width, 3) scaled to fill rect: blocky squares, or smoothed."""
+    rect = pygame.Rect(rect)
+    scale = pygame.transform.smoothscale if smooth else pygame.transform.scale
+    surface.blit(scale(rgb_surface(picture), rect.size), rect)
+
+
+def text_picture(text, size, colour=BLACK):
+    """One line of text in pygame's built-in font, `size` pixels high, as a Surface (to place or turn)."""
+    return _font(int(size)).render(str(text), True, colour)
+
+
+def draw_text(surface, text, topleft, size, colour=BLACK):
+    """Draw one line of text with its top-left corner at `topleft`; returns the Rect it covers."""
+    return surface.blit(text_picture(text, size, colour), topleft)
+
+
+INK_PALETTE = [grey_colour(level) for level in range(256)]  # grey level 0..255 -> white..black
+
+
+def draw_grey_picture(surface, pixels, rect):
+    """draw_grey_image's look, drawn as one scaled 8-bit picture: for many images a frame, e.g. thumbnails.
+
+    pixels: grey levels (rows, columns), 255 = ink, clipped to 0..255; rect: where, scaled to fill it.
+    """
+    levels = np.ascontiguousarray(np.clip(np.rint(np.asarray(pixels, dtype=np.float32)), 0, 255).astype(np.uint8))
+    picture = pygame.image.frombuffer(levels.tobytes(), levels.shape[::-1], "P")
+    picture.set_palette(INK_PALETTE)
+    rect = pygame.Rect(rect)
+    surface.blit(pygame.transform.scale(picture, rect.size), rect)
 
 
 def draw_centred_text(surface, text, rect, size, colour=BLACK):

@@ -1,0 +1,55 @@
+"""A learning curve: how the accuracy grows while the network trains, as points to draw.
+
+Training calls a watcher every few thousand images (myonn/training.py, `moment`); `LearningCurve`
+is such a watcher. It keeps two lines, both against epochs (2.5 = half way through the third):
+
+- the running training accuracy: the share of this epoch's images so far that the network named
+  right just before it learned from them (what the progress bar shows; it starts afresh each epoch);
+- the test accuracy, measured TESTS_PER_EPOCH times an epoch on a fixed part of the test set, every
+  TEST_STEP-th image (2,000 of MNIST's 10,000): enough to see the curve's shape, and cheap enough
+  that measuring it costs a few percent of the training time. The whole test set is still measured
+  after each epoch by the training loop, as before.
+
+Left out on purpose: drawing (myonn/windows/training_window.py), and earlier runs' curves.
+"""
+
+import numpy as np
+
+TESTS_PER_EPOCH = 4
+TEST_STEP = 5
+
+
+class LearningCurve:
+    """The points of one training run's learning curve.
+
+    train_points, test_points: lists of (epochs_done, accuracy 0..1), in the order measured.
+    epochs: how many epochs the run has (for the x axis); test_description: which test images the
+    test points use, for a legend.
+    """
+
+    def __init__(self):
+        self.train_points = []
+        self.test_points = []
+        self.epochs = 1
+        self.test_description = "no test set"
+        self.last = None  # the latest moment seen (see myonn/training.py, `moment`)
+        self._next_test = 0.0
+
+    def __call__(self, moment):
+        """Record one moment of training; measure the test accuracy when a quarter epoch has passed."""
+        self.last = moment
+        self.epochs = moment["epochs"]
+        self.train_points.append((moment["epochs_done"], moment["train_accuracy"]))
+        if moment["test_inputs"] is not None and moment["epochs_done"] >= self._next_test:
+            inputs, labels = part_of_test_set(moment["test_inputs"], moment["test_labels"])
+            answers = moment["network"].query(inputs).argmax(axis=1)
+            self.test_points.append((moment["epochs_done"], float(np.mean(answers == labels))))
+            self.test_description = f"every {TEST_STEP}th test image ({len(labels):,} of {len(moment['test_labels']):,})"
+            # The next measurement after the next quarter epoch's mark, wherever this one fell.
+            self._next_test = (np.floor(moment["epochs_done"] * TESTS_PER_EPOCH) + 1) / TESTS_PER_EPOCH
+
+
+def part_of_test_set(test_inputs, test_labels):
+    """The fixed part of the test set the curve measures: every TEST_STEP-th image, so all ten digits
+    and every part of the file are in it. Returns (inputs (n // TEST_STEP, 784), labels)."""
+    return test_inputs[::TEST_STEP], np.asarray(test_labels)[::TEST_STEP]

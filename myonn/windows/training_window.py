@@ -1,0 +1,257 @@
+"""The "Training" window behind `mnist_train.py --watch`, and the learning curve as a PNG (`--plot`).
+
+While the network trains, the window shows
+- the learning curve of this run: the running training accuracy and the test accuracy, measured
+  a few times an epoch on a fixed part of the test set (myonn/learning_curve.py);
+- the hidden nodes' input weights, each a 28×28 tile in a diverging colour scale (red positive, blue
+  negative), 20 to a row: at first random noise, then strokes and blobs, the pieces of digits each
+  node has learned to look for (myonn/hidden_layer.py);
+- the epoch, the learning rate and the images trained per second.
+
+Escape or closing the window stops training as Ctrl-C does: the current batch finishes and what
+has been learned is saved. When training ends by itself the window stays until closed.
+
+Drawing costs little training time: a frame is drawn at most FRAMES_PER_SECOND times a second,
+and less often if drawing ever took more than a tenth of the time (bench/train_bench.py --watch
+measures it).
+
+`TrainingWindow` is a watcher for myonn.training.train (it is called with each `moment`); it draws
+onto any surface, so the window, `--screenshot` and the tests go through the same code.
+
+Left out on purpose: curves of earlier runs, and changing the training while it runs.
+"""
+
+import time
+
+import numpy as np
+
+from myonn.hidden_layer import weight_images
+from myonn.learning_curve import LearningCurve
+from myonn.windows import pictures
+from myonn.windows.pictures import pygame
+
+TITLE = "Training"
+WINDOW_SIZE = (1200, 760)
+CURVE_AREA = pygame.Rect(0, 0, 1200, 300)
+WEIGHTS_AREA = pygame.Rect(16, 318, 868, 434)   # 20 × 10 tiles of 28 pixels and 1-pixel gaps, ×1.5
+STATS_AREA = pygame.Rect(900, 318, 290, 434)
+TILE_COLUMNS, MOST_TILES = 20, 200
+PLOT_SIZE = (900, 420)
+
+FRAMES_PER_SECOND = 4
+MOST_DRAWING_SHARE = 0.1  # drawing may take at most this share of the time between frames
+
+BACKGROUND = (250, 250, 247)
+AXIS_COLOUR = (60, 60, 60)
+GRID_COLOUR = (222, 222, 222)
+TRAIN_COLOUR = (0, 128, 140)
+TEST_COLOUR = (230, 110, 0)
+STOP_COLOUR = (190, 0, 0)
+
+RUNNING, STOPPING, STOPPED, FINISHED = "running", "stopping", "stopped", "finished"
+
+
+class TrainingWindow:
+    """The picture of one training run; call it with each moment of training (myonn.training.train's
+    `watch`). screen: the window's Surface to draw on as training goes, or None to draw only when
+    asked (`draw`), e.g. for --screenshot without a window."""
+
+    def __init__(self, screen=None, curve=None):
+        self.screen = screen
+        self.curve = curve or LearningCurve()
+        self.state = RUNNING
+        self.running = True           # False once the person has closed the window
+        self.stop = None              # training's StopRequest, from the latest moment
+        self._next_frame = 0.0
+
+    def title(self):
+        return {RUNNING: TITLE, STOPPING: f"{TITLE} — stopping", STOPPED: f"{TITLE} — stopped",
+                FINISHED: f"{TITLE} — finished"}[self.state]
+
+    def __call__(self, moment):
+        """One moment of training: add it to the curve, answer the window's events, redraw when due."""
+        self.curve(moment)
+        self.stop = moment["stop"]
+        if self.screen is None:
+            return
+        events = pygame.event.get()
+        for event in events:
+            self.handle(event)
+        now = time.perf_counter()
+        if now >= self._next_frame or not self.running:
+            pictures.update(self, self.screen, [])
+            spent = time.perf_counter() - now
+            self._next_frame = now + max(1 / FRAMES_PER_SECOND, spent / MOST_DRAWING_SHARE)
+
+    def handle(self, event):
+        """Escape or closing the window: ask training to stop after its current batch."""
+        if event.type == pygame.QUIT or (event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE):
+            if self.state == RUNNING:
+                if self.stop is not None:
+                    self.stop.requested = True
+                self.state = STOPPING
+            if event.type == pygame.QUIT or self.state in (STOPPED, FINISHED):
+                self.running = False
+
+    def finish(self, status):
+        """Training has ended with this exit status (0: all epochs done). Draws the last frame."""
+        self.state = FINISHED if status == 0 else STOPPED
+        if self.screen is not None and self.running:
+            pictures.update(self, self.screen, [])
+
+    def wait_until_closed(self):
+        """Keep the finished window up until Escape or closing."""
+        while self.running and self.screen is not None:
+            pictures.update(self, self.screen, [pygame.event.wait()] + pygame.event.get())
+
+    def draw(self, surface):
+        surface.fill(BACKGROUND)
+        draw_learning_curve(surface, CURVE_AREA, self.curve)
+        moment = self.curve.last
+        if moment is None:
+            pictures.draw_centred_text(surface, "Loading MNIST …", WEIGHTS_AREA, 40)
+            return
+        network = moment["network"]
+        shown = min(network.hidden_nodes, MOST_TILES)
+        about = (f"The {shown} hidden nodes' input weights" if shown == network.hidden_nodes
+                 else f"The first {shown} of the {network.hidden_nodes} hidden nodes' input weights")
+        pictures.draw_text(surface, f"{about}: what each node looks for in the 28×28 image",
+                           (WEIGHTS_AREA.left, WEIGHTS_AREA.top - 16), 20)
+        tiles = pictures.weight_tiles(weight_images(network)[:shown], TILE_COLUMNS)
+        height = WEIGHTS_AREA.width * tiles.shape[0] // tiles.shape[1]
+        pictures.draw_picture(surface, tiles, (WEIGHTS_AREA.left, WEIGHTS_AREA.top, WEIGHTS_AREA.width, height),
+                              smooth=True)
+        self._draw_stats(surface, moment)
+
+    def _draw_stats(self, surface, moment):
+        left, top = STATS_AREA.topleft
+        lines = [(f"epoch {moment['epoch']} of {moment['epochs']}", 30),
+                 (f"learning rate {moment['learning_rate']:.4g}", 26),
+                 (f"{moment['images_per_second']:,.0f} images per second", 26),
+                 (f"training accuracy {100 * moment['train_accuracy']:.2f}%", 26)]
+        if self.curve.test_points:
+            lines.append((f"test accuracy {100 * self.curve.test_points[-1][1]:.2f}%", 26))
+        for text, size in lines:
+            pictures.draw_text(surface, text, (left, top), size)
+            top += size + 8
+        top += 12
+        pictures.draw_text(surface, "weight colours:", (left, top), 22)
+        key = pygame.Rect(left, top + 22, 256, 18)
+        pictures.draw_picture(surface, pictures.DIVERGING_PALETTE[None, :, :], key)
+        pygame.draw.rect(surface, AXIS_COLOUR, key, 1)
+        for text, x in (("negative", key.left), ("0", key.centerx - 4), ("positive", key.right - 58)):
+            pictures.draw_text(surface, text, (x, key.bottom + 4), 20)
+        pictures.draw_text(surface, "each tile scaled to its own", (left, key.bottom + 26), 20)
+        pictures.draw_text(surface, "largest weight", (left, key.bottom + 44), 20)
+        status = {RUNNING: ("Escape or close: stop and save", AXIS_COLOUR),
+                  STOPPING: ("Stopping after this batch …", STOP_COLOUR),
+                  STOPPED: ("Stopped: saved what was learned", STOP_COLOUR),
+                  FINISHED: ("Finished and saved" + (": Escape closes" if self.screen else ""), TRAIN_COLOUR)}[self.state]
+        pictures.draw_text(surface, status[0], (left, STATS_AREA.bottom - 24), 22, status[1])
+
+
+def draw_learning_curve(surface, rect, curve):
+    """Draw the learning curve in rect: accuracy (%) against epochs, with labelled axes and a legend.
+
+    The training accuracy is drawn as one line per epoch, since it starts afresh each epoch; the
+    test accuracy is one line with a dot at each measurement. The y axis starts at the lowest
+    accuracy shown, rounded down to 5%, so the last few percent (where training spends most of its
+    time) stay visible.
+    """
+    rect = pygame.Rect(rect)
+    plot = pygame.Rect(rect.left + 70, rect.top + 40, rect.width - 100, rect.height - 90)
+    points = curve.train_points + curve.test_points
+    lowest = min((accuracy for _, accuracy in points), default=0.9)
+    bottom = max(0.0, np.floor(min(lowest, 0.95) * 20) / 20)
+    step = 0.05 if 1 - bottom <= 0.3 else 0.1
+    epochs = max(curve.epochs, 1)
+
+    def place(epochs_done, accuracy):
+        return (plot.left + plot.width * epochs_done / epochs,
+                plot.bottom - plot.height * (accuracy - bottom) / (1 - bottom))
+
+    pictures.draw_text(surface, "Learning curve: accuracy (%) against epochs", (rect.left + 16, rect.top + 10), 24)
+    for level in np.arange(bottom, 1.0 + 1e-9, step):
+        y = place(0, level)[1]
+        pygame.draw.line(surface, GRID_COLOUR, (plot.left, y), (plot.right, y))
+        label = pictures.text_picture(f"{100 * level:.0f}", 20)
+        surface.blit(label, (plot.left - 8 - label.get_width(), y - 7))
+    tick_every = max(1, int(np.ceil(epochs / 15)))
+    for epoch in range(0, epochs + 1, tick_every):
+        x = place(epoch, bottom)[0]
+        pygame.draw.line(surface, AXIS_COLOUR, (x, plot.bottom), (x, plot.bottom + 5))
+        pictures.draw_centred_text(surface, epoch, (x - 20, plot.bottom + 6, 40, 18), 20)
+    pygame.draw.lines(surface, AXIS_COLOUR, False, [plot.topleft, plot.bottomleft, plot.bottomright])
+    pictures.draw_centred_text(surface, "epochs", (plot.centerx - 40, plot.bottom + 24, 80, 20), 22)
+    label = pygame.transform.rotate(pictures.text_picture("accuracy (%)", 22, AXIS_COLOUR), 90)
+    surface.blit(label, label.get_rect(center=(rect.left + 14, plot.centery)))
+
+    epoch_lines = {}
+    for epochs_done, accuracy in curve.train_points:
+        epoch_lines.setdefault(min(int(epochs_done - 1e-9), epochs - 1), []).append(place(epochs_done, accuracy))
+    for line in epoch_lines.values():
+        if len(line) > 1:
+            pygame.draw.lines(surface, TRAIN_COLOUR, False, line, 2)
+        pygame.draw.circle(surface, TRAIN_COLOUR, line[-1], 2)
+    test_line = [place(epochs_done, accuracy) for epochs_done, accuracy in curve.test_points]
+    if len(test_line) > 1:
+        pygame.draw.lines(surface, TEST_COLOUR, False, test_line, 2)
+    for point in test_line:
+        pygame.draw.circle(surface, TEST_COLOUR, point, 4)
+
+    legend_left = rect.right - 400
+    for row, (colour, text) in enumerate(
+            ((TRAIN_COLOUR, "training accuracy (running, on the epoch's images so far)"),
+             (TEST_COLOUR, f"test accuracy ({curve.test_description})"))):
+        y = rect.top + 8 + 16 * row
+        pygame.draw.line(surface, colour, (legend_left, y + 7), (legend_left + 24, y + 7), 3)
+        pictures.draw_text(surface, text, (legend_left + 30, y), 18)
+
+
+def save_learning_curve(curve, path):
+    """Write the learning curve, alone, to a PNG (no display needed). Returns the path."""
+    surface = pygame.Surface(PLOT_SIZE)
+    surface.fill(BACKGROUND)
+    draw_learning_curve(surface, surface.get_rect(), curve)
+    return pictures.save_png(surface, path)
+
+
+def save_screenshot(window, path):
+    """Write the window's picture (its last frame) to a PNG, drawn afresh off screen. Returns the path."""
+    surface = pygame.Surface(WINDOW_SIZE)
+    window.draw(surface)
+    return pictures.save_png(surface, path)
+
+
+class Watcher:
+    """What mnist_train.py's --watch, --screenshot and --plot ask for, around one training run.
+
+    show: open the window now (before MNIST loads, so a missing display fails at once).
+    Pass it to train_from_settings as `watch`, then call finish(status) with the exit status.
+    """
+
+    def __init__(self, show=False, screenshot=None, plot=None):
+        self.screenshot, self.plot = screenshot, plot
+        screen = pictures.open_window(WINDOW_SIZE, TITLE, "--plot FILE.png or --screenshot FILE.png "
+                                      "draw the pictures without one") if show else None
+        self.window = TrainingWindow(screen)
+        if screen is not None:
+            pictures.update(self.window, screen, [])
+
+    def __call__(self, moment):
+        self.window(moment)
+
+    def finish(self, status, report=print):
+        """Write the PNGs asked for; with a window (and no --screenshot) keep it up until closed."""
+        window = self.window
+        window.finish(status)
+        try:
+            if self.plot:
+                report(f"learning curve written to {save_learning_curve(window.curve, self.plot)}")
+            if self.screenshot:
+                report(f"window written to {save_screenshot(window, self.screenshot)}")
+            elif window.screen is not None and status == 0:
+                window.wait_until_closed()
+        finally:
+            if window.screen is not None:
+                pygame.display.quit()

@@ -1,0 +1,130 @@
+"""myonn/windows/hidden_layer_panel.py: the drawing window's hidden nodes, lighting up as you draw (headless)."""
+
+import os
+
+os.environ["SDL_VIDEODRIVER"] = "dummy"  # no screen needed: pygame draws into memory
+os.environ["SDL_AUDIODRIVER"] = "dummy"
+
+import io  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from myonn import hidden_layer  # noqa: E402
+from myonn.inputs import network_input  # noqa: E402
+from myonn.model import load_model  # noqa: E402
+from myonn.windows import pictures  # noqa: E402
+from myonn.windows.draw_window import CANVAS_SIDE, PANEL_WIDTH, WINDOW_SIZE, Recognizer, main, stroke_events  # noqa: E402
+from myonn.windows.hidden_layer_panel import (ACTIVE_COLOUR, GRID_AREA, QUIET_COLOUR, SQUARE, WEIGHTS_SIDE,  # noqa: E402
+                                              node_at, node_centre, weights_area)
+from myonn.windows.pictures import pygame, update  # noqa: E402
+
+LEFT = CANVAS_SIDE + PANEL_WIDTH  # where the panel starts in the window
+SEVEN = [[(150, 150), (500, 150), (300, 560)]]
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_model()  # the shipped data/mnist_nn.npz
+
+
+@pytest.fixture
+def window(model):
+    pygame.display.init()
+    screen = pygame.display.set_mode(WINDOW_SIZE)
+    recognizer = Recognizer(model, output=io.StringIO())
+
+    def post(*events):
+        for event in events:
+            pygame.event.post(event)
+        update(recognizer, screen, pygame.event.get())
+
+    recognizer.post, recognizer.screen = post, screen
+    update(recognizer, screen, [])
+    yield recognizer
+    pygame.display.quit()
+
+
+def square_colour(screen, node):
+    x, y = node_centre(node)
+    return np.array(screen.get_at((LEFT + x, y))[:3])
+
+
+def point_at(position):
+    return pygame.event.Event(pygame.MOUSEMOTION, pos=position, rel=(0, 0), buttons=(0, 0, 0))
+
+
+def activity(window):
+    pixels, _ = window.network_view()
+    return hidden_layer.activations(window.model.network, network_input(pixels))
+
+
+def test_the_grid_is_dark_until_something_is_drawn_then_lights_up_with_the_activations(window):
+    assert all(np.array_equal(square_colour(window.screen, node), QUIET_COLOUR) for node in range(200))
+    window.post(*stroke_events(SEVEN))
+    active = activity(window)
+    for node in (int(active.argmax()), int(active.argmin()), 0, 199):
+        expected = QUIET_COLOUR + active[node] * (ACTIVE_COLOUR - QUIET_COLOUR)
+        assert np.abs(square_colour(window.screen, node) - expected).max() <= 1
+    assert square_colour(window.screen, int(active.argmax()))[0] > 200  # bright yellow
+    window.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_c, mod=0, unicode="c", scancode=0))
+    assert np.array_equal(square_colour(window.screen, int(active.argmax())), QUIET_COLOUR)  # cleared: dark again
+
+
+def test_the_squares_are_a_grid_of_twenty_to_a_row():
+    assert node_centre(0) == (GRID_AREA.left + SQUARE // 2, GRID_AREA.top + SQUARE // 2)
+    assert node_centre(21) == (GRID_AREA.left + SQUARE + SQUARE // 2, GRID_AREA.top + SQUARE + SQUARE // 2)
+    network = load_model().network
+    assert all(node_at(network, node_centre(node)) == node for node in range(200))
+    assert node_at(network, (GRID_AREA.left, GRID_AREA.top + 10 * SQUARE + 1)) is None  # below the 200th
+    assert node_at(network, None) is None and node_at(network, (2, 2)) is None
+
+
+def test_pointing_at_a_node_shows_its_weights_and_how_it_pushes_the_answer(window):
+    window.post(*stroke_events(SEVEN))
+    active = activity(window)
+    node = int(active.argmax())
+    before = pygame.Surface.copy(window.screen)
+    x, y = node_centre(node)
+    window.post(point_at((LEFT + x, y)))
+    screen = window.screen
+    assert screen.get_at((LEFT + x - SQUARE // 2 - 1, y))[:3] == (200, 30, 30)  # the pointed square is outlined
+    # The weights image, 28 squares of 6 pixels, red where a weight is positive, blue where negative.
+    weights = hidden_layer.weight_images(window.model.network)[node]
+    area = weights_area(window.model.network).move(LEFT, 0)
+    assert area.width == area.height == WEIGHTS_SIDE == 6 * 28
+    def colour_of(pixel):
+        row, column = divmod(int(pixel), 28)
+        return screen.get_at((area.left + 6 * column + 3, area.top + 6 * row + 3))[:3]
+
+    strongest = np.abs(weights).argmax()  # full colour; the image is scaled to it
+    assert colour_of(strongest) == (pictures.POSITIVE_COLOUR if weights.flat[strongest] > 0 else pictures.NEGATIVE_COLOUR)
+    red, _, blue = colour_of(weights.argmax())
+    assert red > blue
+    red, _, blue = colour_of(weights.argmin())
+    assert blue > red
+    # ... and text that was not there before: its activation and its push.
+    assert np.any(pygame.surfarray.array3d(screen) != pygame.surfarray.array3d(before))
+    answer = int(np.argmax(window.network_view()[1]))
+    push = hidden_layer.pushes(window.model.network, active, answer)[node]
+    assert push == pytest.approx(active[node] * window.model.network.output_weights[answer, node])
+
+
+def test_moving_off_the_grid_hides_the_weights_again(window):
+    x, y = node_centre(5)
+    window.post(point_at((LEFT + x, y)))
+    pointed = pygame.surfarray.array3d(window.screen)
+    window.post(point_at((100, 100)))  # on the canvas, pen up: nothing drawn
+    assert window.strokes == []
+    assert np.any(pygame.surfarray.array3d(window.screen) != pointed)
+    window.post(point_at((LEFT + x, y)))
+    assert np.array_equal(pygame.surfarray.array3d(window.screen), pointed)
+
+
+def test_the_script_screenshots_a_pointed_node(tmp_path, capsys):
+    path = tmp_path / "shot.png"
+    main(["--replay", "bench/strokes/2-swan.json", "--screenshot", str(path), "--point-at", "21"])
+    shot = pygame.image.load(str(path))
+    x, y = node_centre(21)
+    assert shot.get_at((LEFT + x - SQUARE // 2 - 1, y))[:3] == (200, 30, 30)
+    assert capsys.readouterr().out.startswith("0=")

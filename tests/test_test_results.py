@@ -1,0 +1,186 @@
+"""myonn/windows/test_results.py and mnist_test.py --show / --screenshot / --cell, driven headless by clicks and keys."""
+
+import os
+
+os.environ["SDL_VIDEODRIVER"] = "dummy"  # no screen needed: pygame draws into memory
+os.environ["SDL_AUDIODRIVER"] = "dummy"
+
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from conftest import REPOSITORY_ROOT  # noqa: E402
+from myonn.mnist import TEST, load_mnist  # noqa: E402
+from myonn.model import load_model  # noqa: E402
+from myonn.windows.pictures import pygame, update  # noqa: E402
+from myonn.windows.test_results import (CELL, IMAGE, MATRIX, THUMBNAILS_PER_PAGE, WINDOW_SIZE, ResultsView,  # noqa: E402
+                                        cell_rect, thumbnail_rect)
+
+
+@pytest.fixture(scope="module")
+def results_data(real_mnist_dir):
+    images, labels = load_mnist(TEST, real_mnist_dir)
+    return images, labels, load_model()  # the shipped model
+
+
+@pytest.fixture
+def window(results_data):
+    """ResultsView in a headless window; window.post(...) sends it events as a mouse and keyboard would."""
+    pygame.display.init()
+    screen = pygame.display.set_mode(WINDOW_SIZE)
+    results = ResultsView(*results_data)
+
+    def post(*events):
+        for event in events:
+            pygame.event.post(event)
+        update(results, screen, pygame.event.get())
+
+    results.post, results.screen = post, screen
+    update(results, screen, [])
+    yield results
+    pygame.display.quit()
+
+
+def click(position):
+    return pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=position)
+
+
+def key(name):
+    return pygame.event.Event(pygame.KEYDOWN, key=getattr(pygame, f"K_{name}"), mod=0, unicode="", scancode=0)
+
+
+def corner(rect):
+    """A point inside rect's top-left corner, clear of any text in its middle."""
+    return rect.left + 4, rect.top + 4
+
+
+def has_ink(surface, rect):
+    return int(pygame.surfarray.pixels3d(surface.subsurface(rect)).min()) < 80
+
+
+def test_the_matrix_is_a_heat_map_green_on_the_diagonal_red_where_most_mistakes_fall(window):
+    screen, matrix = window.screen, window.matrix
+    assert window.view == MATRIX and pygame.display.get_caption()[0] == "Test results"
+    assert matrix.sum() == 10_000 and np.array_equal(matrix.sum(axis=1), np.bincount(window.labels, minlength=10))
+    for digit in range(10):
+        red, green, blue = screen.get_at(corner(cell_rect(digit, digit)))[:3]
+        assert green > red + 50 and green > blue + 50
+    mistakes = matrix - np.diag(np.diag(matrix))
+    worst = np.unravel_index(mistakes.argmax(), mistakes.shape)
+    red, green, _ = screen.get_at(corner(cell_rect(*worst)))[:3]
+    assert red > 180 and green < 80  # the deepest red
+    empty = next(cell for cell, count in np.ndenumerate(mistakes) if count == 0 and cell[0] != cell[1])
+    assert screen.get_at(corner(cell_rect(*empty)))[:3] == (255, 255, 255)
+    # Each cell's count is written in it (dark text on the light cells).
+    one = next(cell for cell, count in np.ndenumerate(mistakes) if count == 1)
+    assert has_ink(screen, cell_rect(*one).inflate(-16, -16))
+
+
+def test_clicking_a_cell_shows_its_images_most_confident_first_with_their_confidence(window):
+    true_digit, answer = 7, 2
+    window.post(click(cell_rect(true_digit, answer).center))
+    assert window.view == CELL and window.cell == (7, 2)
+    assert window.title() == "Test results — true 7, read as 2"
+    records = window.cell_records()
+    assert len(records) == window.matrix[7, 2] and all(window.labels[records] == 7)
+    assert all(window.answers[records] == 2) and list(window.confidence[records]) == sorted(window.confidence[records], reverse=True)
+    screen = window.screen
+    for number in range(len(records)):
+        box = thumbnail_rect(number)
+        assert has_ink(screen, box)  # the digit itself
+        text = pygame.Rect(box.left, box.bottom + 2, box.width, 16)
+        assert any(screen.get_at((x, y))[0] > 150 > screen.get_at((x, y))[1]  # red text: a mistake
+                   for x in range(text.left, text.right) for y in range(text.top, text.bottom))
+    assert not has_ink(screen, thumbnail_rect(len(records)))  # nothing after the last
+
+
+def test_clicking_a_thumbnail_shows_it_large_with_every_output_and_escape_goes_back(window):
+    window.post(click(cell_rect(7, 2).center))
+    first = window.cell_records()[0]
+    window.post(click(thumbnail_rect(0).center))
+    assert window.view == IMAGE and window.record == first
+    assert window.title() == f"Test results — true 7, read as 2 · test #{first}"
+    screen = window.screen
+    # The large image: each pixel a 14-pixel square, ink dark where the record's pixel is ink.
+    row, column = np.unravel_index(window.images[first].argmax(), (28, 28))
+    assert screen.get_at((30 + 14 * column + 7, 110 + 14 * row + 7))[0] < 40
+    # The answer's bar is long and red: 98% of the track.
+    bar_row = 110 + 34 * 2 + 15
+    assert screen.get_at((750 + 100, bar_row))[:3] == (190, 0, 0)
+    window.post(key("ESCAPE"))
+    assert window.view == CELL
+    window.post(key("ESCAPE"))
+    assert window.view == MATRIX and window.running
+    window.post(key("ESCAPE"))
+    assert not window.running
+
+
+def test_a_big_cell_has_pages(window):
+    window.post(click(cell_rect(1, 1).center))
+    count = window.matrix[1, 1]
+    assert count > THUMBNAILS_PER_PAGE
+    window.post(key("PAGEDOWN"))
+    assert window.page == 1
+    window.post(click(thumbnail_rect(0).center))
+    assert window.record == window.cell_records()[THUMBNAILS_PER_PAGE]
+    window.post(key("ESCAPE"), *[key("PAGEDOWN")] * 50)
+    assert window.page == (count - 1) // THUMBNAILS_PER_PAGE
+    window.post(*[key("PAGEUP")] * 50)
+    assert window.page == 0
+
+
+def test_clicks_outside_the_cells_and_thumbnails_change_nothing(window):
+    window.post(click((5, 5)), click((990, 700)))
+    assert window.view == MATRIX
+    window.post(click(cell_rect(3, 5).center), click((990, 700)))
+    assert window.view == CELL
+
+
+def run_test_script(*arguments):
+    return subprocess.run([sys.executable, "mnist_test.py", *arguments], cwd=REPOSITORY_ROOT,
+                          env={**os.environ, "SDL_VIDEODRIVER": "dummy"}, capture_output=True, text=True, timeout=120)
+
+
+def test_the_script_draws_each_view_to_a_png(real_mnist_dir, tmp_path):
+    for cell, title in ((None, "Test results"), ("7,2", "Test results — true 7, read as 2"),
+                        ("7,2,1", "Test results — true 7, read as 2 · test #")):
+        path = tmp_path / f"{cell}.png"
+        result = run_test_script("--data-dir", str(real_mnist_dir), "--screenshot", str(path),
+                                 *(["--cell", cell] if cell else []))
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith("98.6%\n")  # the terminal report comes first, unchanged
+        assert result.stdout.splitlines()[-1].startswith(f"{path}: {title}")
+        assert pygame.image.load(str(path)).get_size() == WINDOW_SIZE
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--cell", "7,x", "--show"], "expected TRUE,ANSWER"),
+    (["--cell", "7,12", "--show"], "expected TRUE,ANSWER"),
+    (["--cell", "7,2"], "--cell needs --show or --screenshot"),
+    (["--screenshot", "shot.bmp"], "must end in .png"),
+])
+def test_bad_flags_get_one_line(arguments, message):
+    result = run_test_script(*arguments)
+    assert result.returncode == 2 and len(result.stderr.splitlines()) == 1 and message in result.stderr
+
+
+def test_an_image_the_cell_does_not_have_is_one_line(real_mnist_dir, tmp_path):
+    result = run_test_script("--data-dir", str(real_mnist_dir), "--cell", "7,2,99", "--screenshot", str(tmp_path / "x.png"))
+    said_which_model, error = result.stderr.splitlines()  # the report came first, then the window's problem
+    assert result.returncode == 2 and said_which_model.startswith("model: ")
+    assert error == "mnist_test.py: error: cell 7,2 has 4 image(s), so no image 99"
+
+
+def test_showing_without_a_display_is_one_line_after_the_report(real_mnist_dir, tmp_path):
+    environment = {name: value for name, value in os.environ.items()
+                   if name not in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER")}
+    environment["XDG_RUNTIME_DIR"] = str(tmp_path)  # else SDL itself complains of its absence first
+    result = subprocess.run([sys.executable, "mnist_test.py", "--show", "--data-dir", str(real_mnist_dir)],
+                            cwd=REPOSITORY_ROOT, env=environment, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and result.stdout.startswith("98.6%\n")
+    said_which_model, error = result.stderr.splitlines()
+    assert said_which_model.startswith("model: ") and "(the shipped model" in said_which_model
+    assert error == ("mnist_test.py: error: no display to open a window on (is DISPLAY set?); "
+                     "--screenshot FILE.png draws the view without one")

@@ -1,0 +1,188 @@
+"""myonn/windows/training_window.py and mnist_train.py --watch / --screenshot / --plot, headless."""
+
+import os
+
+os.environ["SDL_VIDEODRIVER"] = "dummy"  # no screen needed: pygame draws into memory
+os.environ["SDL_AUDIODRIVER"] = "dummy"
+
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from conftest import REPOSITORY_ROOT  # noqa: E402
+from myonn.learning_curve import LearningCurve  # noqa: E402
+from myonn.model import Model, load_model  # noqa: E402
+from myonn.network import NeuralNetwork  # noqa: E402
+from myonn.training import StopRequest, train  # noqa: E402
+from myonn.windows import pictures  # noqa: E402
+from myonn.windows.pictures import pygame  # noqa: E402
+from myonn.windows.training_window import (CURVE_AREA, STATS_AREA, TEST_COLOUR, TRAIN_COLOUR,  # noqa: E402
+                                           WEIGHTS_AREA, WINDOW_SIZE, TrainingWindow, Watcher,
+                                           save_learning_curve)
+
+
+def moment(network, epochs_done, train_accuracy, stop=None, test_labels=None):
+    return {"epochs_done": epochs_done, "epoch": int(epochs_done) + 1, "epochs": 4, "train_accuracy": train_accuracy,
+            "learning_rate": 0.05, "images_per_second": 12345.6, "network": network, "stop": stop or StopRequest(),
+            "test_inputs": None if test_labels is None else np.full((len(test_labels), 784), 0.5, np.float32),
+            "test_labels": test_labels}
+
+
+def drawn(window):
+    surface = pygame.Surface(WINDOW_SIZE)
+    window.draw(surface)
+    return surface
+
+
+def count_colour(surface, rect, colour, tolerance=30):
+    pixels = pygame.surfarray.pixels3d(surface.subsurface(rect)).astype(int)
+    return int(np.count_nonzero(np.abs(pixels - colour).max(axis=2) <= tolerance))
+
+
+def tile_centre(node, columns=20):
+    """The screen point at the middle of hidden node `node`'s tile (tiles of 29 pixels, ×1.5)."""
+    scale = WEIGHTS_AREA.width / (columns * 29 - 1)
+    row, column = divmod(node, columns)
+    return (round(WEIGHTS_AREA.left + (column * 29 + 14) * scale), round(WEIGHTS_AREA.top + (row * 29 + 14) * scale))
+
+
+def test_each_hidden_nodes_weights_are_a_tile_red_where_positive_blue_where_negative():
+    network = NeuralNetwork(784, 200, 10, seed=0)
+    network.input_weights[0] = 0.3            # all positive: a red tile
+    network.input_weights[1] = -0.3           # all negative: a blue tile
+    network.input_weights[21] = 0.0           # the second row's second node: nothing, white
+    network.input_weights[21].reshape(28, 28)[12:17, 12:17] = 1.0
+    window = TrainingWindow()
+    window(moment(network, 0.5, 0.9))
+    surface = drawn(window)
+    assert surface.get_at(tile_centre(0))[:3] == pictures.POSITIVE_COLOUR
+    assert surface.get_at(tile_centre(1))[:3] == pictures.NEGATIVE_COLOUR
+    assert surface.get_at(tile_centre(199))[:3] not in (pictures.POSITIVE_COLOUR, pictures.NEGATIVE_COLOUR)
+    # Node 21 (the second row's second tile) looks at a few middle pixels only: red there, white around it.
+    x, y = tile_centre(21)
+    red, green, _ = surface.get_at((x, y))[:3]
+    assert red > green + 60
+    assert min(surface.get_at((x - 12, y - 12))[:3]) > 245
+    # 200 tiles in a 20 × 10 grid: the last one ends at the weights area's bottom right.
+    assert WEIGHTS_AREA.collidepoint(tile_centre(199)) and not WEIGHTS_AREA.collidepoint(tile_centre(219))
+
+
+def test_the_learning_curve_draws_both_lines_and_says_which_test_images():
+    network = NeuralNetwork(784, 20, 10, seed=0)
+    window = TrainingWindow()
+    labels = np.arange(50) % 10
+    for step in range(1, 17):
+        window(moment(network, step / 4, 0.5 + step / 40, test_labels=labels))
+    assert len(window.curve.test_points) == 16 and window.curve.test_description == "every 5th test image (10 of 50)"
+    surface = drawn(window)
+    assert count_colour(surface, CURVE_AREA, TRAIN_COLOUR, 10) > 200
+    assert count_colour(surface, CURVE_AREA, TEST_COLOUR, 10) > 200
+    assert count_colour(surface, WEIGHTS_AREA, TRAIN_COLOUR, 10) == 0  # the curve stays in its area
+
+
+def test_with_only_a_curve_to_draw_before_training_starts():
+    surface = drawn(TrainingWindow())
+    assert count_colour(surface, STATS_AREA, (0, 0, 0), 40) == 0
+    assert count_colour(surface, WEIGHTS_AREA, (0, 0, 0), 40) > 0  # "Loading MNIST …"
+
+
+@pytest.fixture
+def screen():
+    pygame.display.init()
+    yield pygame.display.set_mode(WINDOW_SIZE)
+    pygame.display.quit()
+
+
+@pytest.mark.parametrize("event", [pygame.event.Event(pygame.QUIT),
+                                   pygame.event.Event(pygame.KEYDOWN, key=pygame.K_ESCAPE, mod=0, unicode="", scancode=0)])
+def test_escape_or_closing_the_window_stops_training_after_the_batch(screen, event):
+    random = np.random.default_rng(0)
+    images, labels = random.integers(0, 256, (9000, 28, 28), dtype=np.uint8), random.integers(0, 10, 9000)
+    window = TrainingWindow(screen)
+    pygame.event.post(event)
+    history = train(Model(NeuralNetwork(784, 20, 10, seed=0)), images, labels, epochs=2, batch_size=16,
+                    learning_rate=0.1, progress=False, watch=window)
+    assert history[-1]["stopped"] and history[-1]["seen"] == 4096  # the first few thousand images, then stopped
+    assert window.state == "stopping"
+    window.finish(130)
+    assert window.title() == "Training — stopped"
+
+
+def test_while_training_the_window_shows_the_weights_as_they_are(screen):
+    network = NeuralNetwork(784, 200, 10, seed=0)
+    window = TrainingWindow(screen)
+    window(moment(network, 0.25, 0.8))
+    assert pygame.display.get_caption()[0] == "Training"
+    network.input_weights[0] = -1.0  # a frame later the tile has turned blue
+    window._next_frame = 0
+    window(moment(network, 0.5, 0.85))
+    assert screen.get_at(tile_centre(0))[:3] == pictures.NEGATIVE_COLOUR
+
+
+def test_the_learning_curve_alone_as_a_png(tmp_path):
+    curve = LearningCurve()
+    network = NeuralNetwork(784, 20, 10, seed=0)
+    for step in range(1, 9):
+        curve(moment(network, step / 4, 0.6 + step / 30, test_labels=np.arange(20) % 10))
+    path = save_learning_curve(curve, tmp_path / "curve.png")
+    picture = pygame.image.load(str(path))
+    assert picture.get_size() == (900, 420)
+    assert count_colour(picture, picture.get_rect(), TEST_COLOUR, 10) > 100
+
+
+def test_a_watcher_without_a_window_needs_no_display(tmp_path):
+    watcher = Watcher(screenshot=tmp_path / "window.png", plot=tmp_path / "curve.png")
+    network = NeuralNetwork(784, 200, 10, seed=0)
+    watcher(moment(network, 1.0, 0.9, test_labels=np.arange(20) % 10))
+    lines = []
+    watcher.finish(0, report=lines.append)
+    assert lines == [f"learning curve written to {tmp_path / 'curve.png'}", f"window written to {tmp_path / 'window.png'}"]
+    assert pygame.image.load(str(tmp_path / "window.png")).get_size() == WINDOW_SIZE
+
+
+def run_train(*arguments, env=None):
+    environment = {**os.environ, **(env or {})}
+    for name in ("RATE", "LIMIT", "EPOCHS"):
+        environment.pop(name, None)
+    return subprocess.run([sys.executable, "mnist_train.py", *arguments], cwd=REPOSITORY_ROOT, env=environment,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_mnist_train_writes_the_curve_and_the_window_with_the_terminal_output_unchanged(real_mnist_dir, tmp_path):
+    arguments = ["--limit", "5000", "--epochs", "2", "--seed", "1", "--no-progress", "--data-dir", str(real_mnist_dir)]
+    plain = run_train(*arguments, "--model", str(tmp_path / "plain.npz"))
+    result = run_train(*arguments, "--model", str(tmp_path / "watched.npz"), "--watch",
+                       "--screenshot", str(tmp_path / "window.png"), "--plot", str(tmp_path / "curve.png"),
+                       env={"SDL_VIDEODRIVER": "dummy"})
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[-2:] == [f"learning curve written to {tmp_path / 'curve.png'}",
+                          f"window written to {tmp_path / 'window.png'}"]
+    # The same training as without pictures, and the same lines about it (the times aside).
+    def without_times(text):
+        return [line.split(" (training ")[0].replace("plain.npz", "").replace("watched.npz", "") for line in text.splitlines()]
+    assert without_times(result.stdout)[:-2] == without_times(plain.stdout)
+    assert np.array_equal(load_model(tmp_path / "plain.npz").network.input_weights,
+                          load_model(tmp_path / "watched.npz").network.input_weights)
+    window = pygame.image.load(str(tmp_path / "window.png"))
+    assert count_colour(window, CURVE_AREA, TEST_COLOUR, 10) > 100
+    assert count_colour(window, WEIGHTS_AREA, pictures.POSITIVE_COLOUR, 40) > 100
+    assert count_colour(window, WEIGHTS_AREA, pictures.NEGATIVE_COLOUR, 40) > 100
+
+
+def test_bad_picture_flags_get_one_line(tmp_path):
+    for arguments in (["--plot", "curve.jpg"], ["--screenshot", "window"]):
+        result = run_train(*arguments)
+        assert result.returncode == 2 and len(result.stderr.splitlines()) == 1
+        assert "must end in .png" in result.stderr
+
+
+def test_watching_without_a_display_is_one_line(tmp_path):
+    environment = {name: value for name, value in os.environ.items() if name not in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER")}
+    environment["XDG_RUNTIME_DIR"] = str(tmp_path)  # else SDL itself complains of its absence first
+    result = subprocess.run([sys.executable, "mnist_train.py", "--watch", "--model", str(tmp_path / "m.npz")],
+                            cwd=REPOSITORY_ROOT, env=environment, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and len(result.stderr.splitlines()) == 1, result.stderr
+    assert "window" in result.stderr and not (tmp_path / "m.npz").exists()
