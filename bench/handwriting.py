@@ -45,7 +45,7 @@ import numpy as np  # noqa: E402
 from myonn.windows.draw_window import (CANVAS_SIDE, WINDOW_SIZE, Recognizer,  # noqa: E402
                                stroke_events, update)
 from myonn.handwriting import mnist_style  # noqa: E402
-from myonn.model import default_model_path, load_model  # noqa: E402
+from myonn.model import shipped_model_path, load_model  # noqa: E402
 from myonn.windows.pictures import pygame  # noqa: E402
 
 
@@ -409,7 +409,7 @@ def measure(arguments, styles, same_as=None):
 
     pygame.display.init()
     columns, update_times = {}, []
-    for path in arguments.model or [default_model_path()]:
+    for path in arguments.model or [shipped_model_path()]:
         model = load_model(path)
         answers, times = replay_all(model, made)
         update_times.append(times)
@@ -464,7 +464,7 @@ def teaching_bench(arguments):
     from myonn.mnist import TEST, TRAIN, load_mnist
     from myonn.teaching import teach
 
-    path = (arguments.model or [default_model_path()])[0]
+    path = (arguments.model or [shipped_model_path()])[0]
     shipped = load_model(path)
     replay, (test_images, test_labels) = load_mnist(TRAIN), load_mnist(TEST)
     mnist_before = float(np.mean(shipped.scores(test_images).argmax(axis=1) == test_labels))

@@ -30,8 +30,8 @@ from myonn.network import SQUARED_ERROR, NeuralNetwork
 FORMAT_VERSION = 1
 
 
-def default_model_path():
-    """data/mnist_nn.npz at the project root, where the shipped model lives."""
+def shipped_model_path():
+    """data/mnist_nn.npz at the project root, where the shipped model lives (load_model() loads it)."""
     return project_data_dir() / "mnist_nn.npz"
 
 
@@ -127,7 +127,7 @@ def load_model(path=None):
     10 outputs) raises MyonnError: one line naming the file. Nothing is read beyond what a model can
     hold, so a hostile file costs neither unbounded memory nor time.
     """
-    path = Path(path) if path is not None else default_model_path()
+    path = Path(path) if path is not None else shipped_model_path()
     size = _model_file_size(path)
     if path.suffix.lower() in (".yaml", ".yml"):
         return _load_ruby_yaml(path, size)

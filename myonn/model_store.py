@@ -24,17 +24,11 @@ import numpy as np
 
 from myonn.errors import MyonnError
 from myonn.mnist import project_data_dir
-from myonn.model import load_model, save_model
+from myonn.model import load_model, save_model, shipped_model_path
 
-SHIPPED_MODEL_NAME = "mnist_nn.npz"
 OWN_MODEL_NAME = "my_mnist_nn.npz"
 BACKUP_FOLDER = "backups"
 BACKUPS_KEPT = 5
-
-
-def shipped_model_path():
-    """data/mnist_nn.npz at the project root: the model that ships with myonn."""
-    return project_data_dir() / SHIPPED_MODEL_NAME
 
 
 def own_model_path():
