@@ -22,6 +22,8 @@ Left out: any further normalisation a model was trained with (deskewing); the mo
 it is applied in myonn/inputs.py, as for every other image.
 """
 
+import math
+
 import numpy as np
 
 from myonn.inputs import IMAGE_SIDE
@@ -43,6 +45,16 @@ DRAWING_SIDE = 48
 # A drawing smaller than this (in the strokes' units: canvas pixels) is drawn as if this size: a dot
 # or a tiny tick stays a dot or a tick, rather than a blob filling the box.
 SMALLEST_DIGIT = 24
+
+# Drawings are in canvas pixels (0..672). A point further out than this is not part of a drawing; a
+# file that holds one (a replay, your digits) is damaged, and its sizes would overflow the arithmetic.
+LARGEST_COORDINATE = 100_000
+
+
+def is_coordinate(value):
+    """Whether `value` may be a point's x or y: a finite number (not a bool) within LARGEST_COORDINATE."""
+    return (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+            and abs(value) <= LARGEST_COORDINATE)
 
 
 def digit_pixels(strokes):

@@ -13,7 +13,6 @@ It lives beside your own model ($MYONN_MODEL_DIR moves both).
 """
 
 import json
-import math
 import os
 import sys
 from pathlib import Path
@@ -21,10 +20,14 @@ from pathlib import Path
 import numpy as np
 
 from myonn.errors import MyonnError
-from myonn.handwriting import digit_pixels
+from myonn.handwriting import digit_pixels, is_coordinate
 from myonn.model_store import own_model_path
 
 FILE_NAME = "my_digits.jsonl"
+
+# Each digit is a few kilobytes of strokes: this is hundreds of thousands of them. A larger file is not
+# a digits file, and is refused rather than read into memory.
+LARGEST_FILE_BYTES = 256_000_000
 
 
 def default_path():
@@ -67,13 +70,16 @@ def read_digits(path, warn=None):
     path = Path(path)
     try:
         with open(path, "rb") as file:
-            lines = file.read().split(b"\n")
+            content = file.read(LARGEST_FILE_BYTES + 1)
     except FileNotFoundError:
         return []
     except OSError as error:
         raise MyonnError(f"cannot read your digits {path}: {error.strerror or error}") from None
+    if len(content) > LARGEST_FILE_BYTES:
+        raise MyonnError(f"{path}: larger than {LARGEST_FILE_BYTES // 1_000_000} MB, far more than anyone's "
+                         "drawn digits; is it the right file?")
     digits = []
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(content.split(b"\n"), start=1):
         if not line.strip():
             continue
         digit = _parse(line)
@@ -105,6 +111,6 @@ def _parse(line):
         points = [[(float(x), float(y)) for x, y in stroke] for stroke in strokes]
     except (ValueError, TypeError, KeyError, UnicodeDecodeError, RecursionError):
         return None
-    if not points or not all(points) or not all(math.isfinite(v) for stroke in points for p in stroke for v in p):
+    if not points or not all(points) or not all(is_coordinate(v) for stroke in points for p in stroke for v in p):
         return None
     return points, label

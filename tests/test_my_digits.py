@@ -38,10 +38,12 @@ def test_a_damaged_line_is_skipped_with_a_warning_and_the_rest_is_read(tmp_path)
         file.write(b'{"label": 3, "strokes": [[[1, 2], [3\n')          # cut short
         file.write(b'{"label": 12, "strokes": [[[1, 2]]]}\n')         # no such digit
         file.write(b'\xff\xfe not text\n\n')
+        file.write(b'{"label": 1, "strokes": [[[-1e308, 0], [1e308, 1]]]}\n')  # no drawing is that large
+        file.write(b'{"label": 1, "strokes": ' + b"[" * 100_000 + b"]" * 100_000 + b"}\n")
     append_digit(path, ONE, 1)
     warnings = []
     assert read_digits(path, warn=warnings.append) == [(SEVEN, 7), (ONE, 1)]
-    assert len(warnings) == 3 and all(str(path) in warning and "skipped" in warning for warning in warnings)
+    assert len(warnings) == 5 and all(str(path) in warning and "skipped" in warning for warning in warnings)
     assert "line 2" in warnings[0]
 
 
@@ -62,3 +64,16 @@ def test_digits_become_mnist_style_images(tmp_path):
     images, labels = digit_images([(SEVEN, 7), (ONE, 1), ([], 4)])   # a drawing with no points is left out
     assert images.shape == (2, 28, 28) and images.dtype == np.uint8
     assert list(labels) == [7, 1] and images.max() == 255
+
+
+def test_a_file_far_larger_than_any_digits_file_is_refused_not_read(tmp_path, monkeypatch):
+    import pytest
+
+    from myonn import my_digits
+    from myonn.errors import MyonnError
+
+    path = tmp_path / "mine.jsonl"
+    append_digit(path, SEVEN, 7)
+    monkeypatch.setattr(my_digits, "LARGEST_FILE_BYTES", path.stat().st_size - 1)
+    with pytest.raises(MyonnError, match="far more than anyone's drawn digits"):
+        read_digits(path)

@@ -30,7 +30,6 @@ Left out on purpose: recognising more than one digit at a time, and saving a dra
 """
 
 import json
-import math
 import sys
 from pathlib import Path
 
@@ -40,7 +39,7 @@ from myonn.windows import pictures
 from myonn.windows.hidden_layer_panel import PANEL_WIDTH as HIDDEN_PANEL_WIDTH, draw_hidden_layer, node_centre
 from myonn.cli import ArgumentParser, add_data_dir_flag, add_model_flag, non_negative_int
 from myonn.errors import MyonnError
-from myonn.handwriting import digit_pixels, draw_segment, draw_strokes
+from myonn.handwriting import digit_pixels, is_coordinate, draw_segment, draw_strokes
 from myonn.inputs import IMAGE_SIDE, pixels_from_input
 from myonn.model_store import chosen_model_path, destination_for, load_chosen_model
 from myonn.windows.pictures import pygame, update
@@ -301,7 +300,7 @@ def read_strokes(path):
         if not isinstance(stroke, list) or not stroke:
             raise MyonnError(f"{path}: stroke {number} is not a list of [x, y] points")
         for point in stroke:
-            if not (isinstance(point, list) and len(point) == 2 and all(_is_number(v) for v in point)):
+            if not (isinstance(point, list) and len(point) == 2 and all(is_coordinate(v) for v in point)):
                 raise MyonnError(f"{path}: stroke {number} has a point that is not [x, y]: {json.dumps(point)}")
         strokes.append([(float(x), float(y)) for x, y in stroke])
     return strokes
@@ -405,6 +404,3 @@ def _pixel_centre(point):
     coordinates put pixel (x, y)'s centre at (x + 0.5, y + 0.5))."""
     return point[0] + 0.5, point[1] + 0.5
 
-
-def _is_number(value):
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
