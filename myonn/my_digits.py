@@ -60,11 +60,12 @@ def append_digit(path, strokes, label):
         raise MyonnError(f"cannot add your digit to {path}: {error.strerror or error}") from None
 
 
-def read_digits(path, warn=None):
+def read_digits(path, warn=None, missing_ok=True):
     """Every digit in the file: a list of (strokes, label), strokes as lists of (x, y) float points.
 
-    A missing file gives []. A damaged line is skipped, with one warning line (to stderr, or `warn`)
-    naming the file and the line; the file itself is never changed.
+    A missing file gives [] (or, with missing_ok=False, MyonnError: a file the user named must be
+    there). Damaged lines are skipped, with one warning (to stderr, or `warn`) naming the file and
+    the lines; the file itself is never changed.
     """
     warn = warn or (lambda message: print(message, file=sys.stderr))
     path = Path(path)
@@ -72,21 +73,27 @@ def read_digits(path, warn=None):
         with open(path, "rb") as file:
             content = file.read(LARGEST_FILE_BYTES + 1)
     except FileNotFoundError:
-        return []
+        if missing_ok:
+            return []
+        raise MyonnError(f"{path}: no such file of your digits") from None
     except OSError as error:
         raise MyonnError(f"cannot read your digits {path}: {error.strerror or error}") from None
     if len(content) > LARGEST_FILE_BYTES:
         raise MyonnError(f"{path}: larger than {LARGEST_FILE_BYTES // 1_000_000} MB, far more than anyone's "
                          "drawn digits; is it the right file?")
-    digits = []
+    digits, damaged = [], []
     for number, line in enumerate(content.split(b"\n"), start=1):
         if not line.strip():
             continue
         digit = _parse(line)
         if digit is None:
-            warn(f"{path}: line {number} is not a digit (damaged?), skipped")
+            damaged.append(number)
         else:
             digits.append(digit)
+    if damaged:
+        shown = ", ".join(map(str, damaged[:5])) + (f" and {len(damaged) - 5} more" if len(damaged) > 5 else "")
+        warn(f"{path}: {'line' if len(damaged) == 1 else 'lines'} {shown} {'is' if len(damaged) == 1 else 'are'} "
+             f"not a digit (damaged?), skipped")
     return digits
 
 

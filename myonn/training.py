@@ -244,7 +244,9 @@ def train_from_settings(settings, model_path=None, resume=None, data_dir=None, l
         train_images, train_labels = load_mnist(TRAIN, data_dir, limit=limit)
         test_set = load_mnist(TEST, data_dir)
         if my_digits is not None:
-            own_images, own_labels = digit_images(read_digits(my_digits, warn=report))
+            own_images, own_labels = digit_images(read_digits(my_digits, warn=report, missing_ok=False))
+            if not len(own_labels):
+                raise MyonnError(f"{my_digits}: holds none of your digits (teach some in mnist_draw.py)")
             mnist_count = len(train_labels)
             train_images, train_labels = with_own_digits(train_images, train_labels, own_images, own_labels)
             report(f"with {len(own_labels)} of your digits from {my_digits}"
