@@ -8,6 +8,7 @@ import argparse
 import os
 import signal
 import sys
+import tempfile
 from pathlib import Path
 
 from myonn.errors import MyonnError
@@ -86,6 +87,13 @@ def png_path(text):
     """argparse type: a file name ending in .png (pictures are written as PNG), as a Path."""
     if Path(text).suffix.lower() != ".png":
         raise argparse.ArgumentTypeError(f"a picture is written as PNG, so its name must end in .png, not {text!r}")
+    # Found out now, not after a long training run that then has nowhere to put its picture.
+    folder = Path(text).parent
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError:
+        raise argparse.ArgumentTypeError(f"cannot write {text}: {folder} is not a folder that can be written") from None
     return Path(text)
 
 

@@ -172,11 +172,31 @@ def test_mnist_train_writes_the_curve_and_the_window_with_the_terminal_output_un
     assert count_colour(window, WEIGHTS_AREA, pictures.NEGATIVE_COLOUR, 40) > 100
 
 
-def test_bad_picture_flags_get_one_line(tmp_path):
-    for arguments in (["--plot", "curve.jpg"], ["--screenshot", "window"]):
+def test_bad_picture_flags_get_one_line_before_any_training(tmp_path):
+    for arguments, complaint in ((["--plot", "curve.jpg"], "must end in .png"),
+                                 (["--screenshot", "window"], "must end in .png"),
+                                 (["--plot", str(tmp_path / "no" / "such" / "folder.png")], "is not a folder"),
+                                 (["--screenshot", "/proc/window.png"], "is not a folder that can be written")):
         result = run_train(*arguments)
-        assert result.returncode == 2 and len(result.stderr.splitlines()) == 1
-        assert "must end in .png" in result.stderr
+        assert result.returncode == 2 and len(result.stderr.splitlines()) == 1 and result.stdout == ""
+        assert complaint in result.stderr, result.stderr
+
+
+def test_a_picture_that_cannot_be_written_leaves_the_old_one_as_it_was(tmp_path, monkeypatch):
+    from myonn.errors import MyonnError
+
+    path = tmp_path / "curve.png"
+    path.write_bytes(b"the picture from an earlier run")
+    surface = pygame.Surface((10, 10))
+    monkeypatch.setattr(pygame.image, "save", lambda surface, name: open(name, "wb").write(b"half") and 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        pictures.save_png(surface, path)
+    assert path.read_bytes() == b"the picture from an earlier run"
+    assert [p.name for p in tmp_path.iterdir()] == ["curve.png"]
+    monkeypatch.setattr(pygame.image, "save", lambda surface, name: (_ for _ in ()).throw(pygame.error("disk full")))
+    with pytest.raises(MyonnError, match="cannot write .*curve.png: disk full"):
+        pictures.save_png(surface, path)
+    assert path.read_bytes() == b"the picture from an earlier run"
 
 
 def test_watching_without_a_display_is_one_line(tmp_path):

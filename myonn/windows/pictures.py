@@ -179,10 +179,16 @@ def save_png(surface, path):
     path = Path(path)
     if path.suffix.lower() != ".png":
         raise MyonnError(f"{path}: a screenshot is written as PNG, so its name must end in .png")
+    # Written beside its destination under a temporary name (ending .png: pygame picks the format by
+    # it), then renamed over it: a failed write never leaves half a picture where a good one was.
+    temporary = path.with_name(f".{path.stem}.{os.getpid()}.tmp.png")
     try:
-        pygame.image.save(surface, str(path))
+        pygame.image.save(surface, str(temporary))
+        os.replace(temporary, path)
     except (pygame.error, OSError) as error:
         raise MyonnError(f"cannot write {path}: {error}") from None
+    finally:
+        temporary.unlink(missing_ok=True)
     return path
 
 
