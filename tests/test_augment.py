@@ -160,7 +160,7 @@ def test_flags_go_on_the_top_left_of_1s_only_and_labels_stay():
     assert (added >= 0).all() and (added.reshape(3, -1).sum(axis=1) > 255).all()
     rows, columns = np.nonzero(added.max(axis=0))
     assert columns.max() <= 15 and columns.min() < 13              # to the left of the stick
-    assert rows.min() >= 4 and rows.max() < 5 + 0.4 * 18 + 2       # from its top (a round pen end), down
+    assert rows.min() >= 4 and rows.max() < 5 + 0.6 * 18 + 2       # from its top (a round pen end), down
     assert flagged.max() <= 255
 
 
@@ -267,10 +267,12 @@ def test_flags_drawn_at_once_match_the_drawing_windows_pen():
     # The same flags, one at a time with the pen of handwriting.py (the same random numbers in the same order).
     random = np.random.default_rng(3)
     random.random(50)
-    lengths, angles = random.uniform(0.15, 0.40, 50) * 18, np.radians(random.uniform(15, 60, 50))
+    lengths, angles = random.uniform(0.15, 0.60, 50) * 18, np.radians(random.uniform(15, 60, 50))
+    width = 2 * (3 * 18) / (2 * 18 + 2 * 3)         # the stick's stroke width: 2 × area / outline
     for image, expected_image, length, angle in zip(flagged, images.copy(), lengths, angles):
         cover = np.zeros((28, 28), np.float32)
-        draw_segment(cover, (14.5, 5.5), (14.5 - length * np.cos(angle), 5.5 + length * np.sin(angle)), radius=1.5)
+        draw_segment(cover, (14.5, 5.5), (14.5 - length * np.cos(angle), 5.5 + length * np.sin(angle)),
+                     radius=width / 2)
         assert np.allclose(image, np.maximum(expected_image, 255 * cover), atol=0.05)
 
 
