@@ -17,15 +17,16 @@ Prints two Markdown tables (the README carries them):
    The references scale each record inside their loop, as the talk does; myonn prepares (scales,
    deskews) all inputs once before its first epoch, shown in its own column and left out of the
    per-epoch time that the speed-ups compare.
-2. One epoch of the best recipe: as before issue 9 (bench/augment_before.py, the reference: inputs
+2. One epoch of the best recipe as it was before issue 9 (BEST_BEFORE): as before issue 9 (bench/augment_before.py, the reference: inputs
    prepared the old way, in the training thread) and as myonn does it now; the inputs' preparation
    alone (augmenting and deskewing 60,000 images, one thread), and a whole training epoch. The two
    are measured in turn, three times, and the median kept: on a shared machine whose speed drifts,
    measuring one whole run after the other would compare the drift, not the code.
 3. Recipes (myonn/recipes.py), each trained in full as `mnist_train.py --recipe NAME` does:
-   training seconds, when it first reached 97.5% and 98.0%, and the final test accuracy. The last
-   row is the reference for the best recipe's time: trained as before issue 9, the inputs prepared
-   the old way in the training thread (`--skip before` leaves it out).
+   training seconds, when it first reached 97.5% and 98.0%, and the final test accuracy; also the best
+   recipe without the strokes it adds (flags, feet, slashes). The last row is the reference for the
+   best recipe's time: the best recipe as it was before issue 9 (45 epochs, flags only), the inputs
+   prepared the old way in the training thread (`--skip before` leaves it out).
 4. What watching costs (`mnist_train.py --watch`): the default recipe, twice without and twice with
    the Training window, alternating, as wall-clock time of the whole training loop (testing after
    each epoch and drawing included); the faster of each pair is compared. Without a display the
