@@ -143,9 +143,10 @@ STYLES = {
 }
 
 
-# Styles of writers MNIST lacks, for the teaching bench (--teach) only: never used to train a model.
-# The teaching settings (myonn/teaching.py) were chosen while watching these, so the bench reports them
-# apart from the Hershey fonts, which nobody looked at while choosing anything.
+# Styles of writers MNIST lacks, for the teaching bench (--teach) and a drawn-digit table of their own:
+# never used to train a model, but the teaching settings (myonn/teaching.py) and the augmentation's
+# added strokes (flags, feet, slashes in myonn/augment.py) were chosen while watching these, so the
+# bench reports them apart from the held-out sources, which nobody looked at while choosing anything.
 WRITER_STYLES = {
     0: {"slashed": [[arc(0.5, 0.5, 0.33, 0.5, -90, -90 - 370)], [[(0.2, 0.95), (0.8, 0.05)]]]},
     1: {"long flag": [[[(0.1, 0.38), (0.6, 0.0)], [(0.6, 0.0), (0.6, 1.0)]]],
