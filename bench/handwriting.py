@@ -6,11 +6,14 @@
     python bench/handwriting.py --source hershey                  only the Hershey fonts' digits
     python bench/handwriting.py --teach                           teaching: before and after k examples
 
-Two sources of pen strokes, each measured in its own table (--source, default both):
+Two kinds of pen strokes, each source measured in its own table (--source, default both):
 
-    styles    hand-designed styles for each digit (a 1 with or without flag and base, a 7 with or
-              without crossbar, an open or closed 4, …; the STYLES table below)
-    hershey   the digits of the Hershey vector fonts (public domain, single-line: roman simplex,
+    styles    hand-designed styles, in three tables: the STYLES below (a 1 with or without flag and
+              base, a 7 with or without crossbar, an open or closed 4, …) and the WRITER_STYLES that
+              MNIST lacks (a slashed 0, a 1 with a long flag or with flag and foot, …), both seen while
+              choosing the augmentation; and, HELD OUT, the styles in bench/strokes_held_out/, written
+              before any model trained against them was measured and never trained or tuned on
+    hershey   HELD OUT: the digits of the Hershey vector fonts (public domain, single-line: roman simplex,
               duplex, complex and triplex, italic, gothic, …), from the hershey-fonts package
               (pip install -e '.[bench]'); a font is one more "style" of each digit
 
@@ -140,9 +143,10 @@ STYLES = {
 }
 
 
-# Styles of writers MNIST lacks, for the teaching bench (--teach) only: never used to train a model.
-# The teaching settings (myonn/teaching.py) were chosen while watching these, so the bench reports them
-# apart from the Hershey fonts, which nobody looked at while choosing anything.
+# Styles of writers MNIST lacks, for the teaching bench (--teach) and a drawn-digit table of their own:
+# never used to train a model, but the teaching settings (myonn/teaching.py) and the augmentation's
+# added strokes (flags, feet, slashes in myonn/augment.py) were chosen while watching these, so the
+# bench reports them apart from the held-out sources, which nobody looked at while choosing anything.
 WRITER_STYLES = {
     0: {"slashed": [[arc(0.5, 0.5, 0.33, 0.5, -90, -90 - 370)], [[(0.2, 0.95), (0.8, 0.05)]]]},
     1: {"long flag": [[[(0.1, 0.38), (0.6, 0.0)], [(0.6, 0.0), (0.6, 1.0)]]],
@@ -155,6 +159,20 @@ WRITER_STYLES = {
         "curl on top": [[arc(0.5, 0.3, 0.3, 0.28, 20, -340), [(0.78, 0.4), (0.85, 0.1), (0.7, 0.0)],
                          [(0.7, 0.0), (0.8, 0.2), (0.7, 1.0)]]]},
 }
+
+
+# Styles designed for issue 9 and written before any model trained against them was measured: never
+# used to train a model or to choose a setting (bench/strokes_held_out/README.md).
+HELD_OUT_DIR = Path(__file__).resolve().parent / "strokes_held_out"
+
+
+def held_out_styles():
+    """{digit: {style name: style}} from bench/strokes_held_out/*.json, in the STYLES format."""
+    styles = {}
+    for path in sorted(HELD_OUT_DIR.glob("*.json")):
+        held_out = json.loads(path.read_text())
+        styles.setdefault(held_out["digit"], {})[held_out["style"]] = held_out["strokes"]
+    return dict(sorted(styles.items()))
 
 
 # ---- The Hershey fonts' digits, as styles -------------------------------------------------------
@@ -340,8 +358,8 @@ def main():
     parser.add_argument("--model", type=Path, action="append", metavar="PATH",
                         help="a model to measure (repeat for several; default: data/mnist_nn.npz)")
     parser.add_argument("--source", choices=["styles", "hershey", "both"], default="both",
-                        help="where the strokes come from: the hand-designed styles, the Hershey fonts' digits, "
-                             "or both, one table each (default both)")
+                        help="where the strokes come from: the designed styles (those tuned on and those held "
+                             "out), the Hershey fonts' digits (held out), or both; one table per source (default both)")
     parser.add_argument("--per-digit", type=int, default=50, metavar="N", help="drawings per digit (default 50)")
     parser.add_argument("--seed", type=int, default=2019, help="the writers' random seed (default 2019)")
     parser.add_argument("--examples", type=Path, metavar="DIR",
@@ -355,7 +373,12 @@ def main():
         teaching_bench(arguments)
         return
 
-    sources = [("styles", STYLES, None)]
+    # Each source is measured in a table of its own: what training or tuning has seen apart from what it has not.
+    sources = [] if arguments.source == "hershey" else [
+        ("styles", "designed styles (the augmentation was tuned on them)", STYLES, None),
+        ("writers", "designed writer styles MNIST lacks (the augmentation was tuned on them)", WRITER_STYLES, None),
+        ("held-out", "HELD OUT: designed styles never trained or tuned on (bench/strokes_held_out)",
+         held_out_styles(), None)]
     if arguments.source != "styles":
         try:
             styles, same_as = hershey_styles()
@@ -366,11 +389,10 @@ def main():
             print("hershey-fonts is not installed (pip install -e '.[bench]'): measuring the styles only",
                   file=sys.stderr)
         else:
-            hershey = ("hershey", styles, same_as)
-            sources = [hershey] if arguments.source == "hershey" else sources + [hershey]
+            sources.append(("hershey", "HELD OUT: the Hershey fonts' digits (never trained or tuned on)", styles, same_as))
 
     if arguments.examples:
-        for source, styles, _ in sources:
+        for source, _, styles, _ in (source for source in sources if source[0] in ("styles", "hershey")):
             made = drawings(max(len(named) for named in styles.values()), arguments.seed, styles)
             seen = set()
             for digit, name, strokes in made:
@@ -381,9 +403,10 @@ def main():
             print(f"wrote {len(seen)} {source} drawings to {arguments.examples}")
         return
 
-    for number, (_, styles, same_as) in enumerate(sources):
+    for number, (_, title, styles, same_as) in enumerate(sources):
         if number:
             print("\n")
+        print(f"== {title}")
         measure(arguments, styles, same_as)
 
 
@@ -419,7 +442,7 @@ def measure(arguments, styles, same_as=None):
 
     width = max(len(title) for title in columns) + 2
     print("digit" + "".join(title.rjust(width) for title in columns))
-    for digit in range(10):
+    for digit in sorted(set(labels)):
         print(f"{digit:>5}" + "".join(f"{100 * right[labels == digit].mean():.0f}%".rjust(width)
                                        for right in columns.values()))
     print("  all" + "".join(f"{100 * right.mean():.1f}%".rjust(width) for right in columns.values()))

@@ -13,9 +13,12 @@ that deskews its inputs deskews the augmented digits too — and deskewing undoe
 it re-centres each digit (cancelling whole pixels of shift) and stands it upright (cancelling most of
 a small rotation). With deskewing on, the moves that still make a difference are scale and elastic.
 
-One more, optional and the only one that looks at labels (never changing them): `flags` gives a
-share of the 1s a flag at the top, as many people outside America write them; MNIST's 1s are
-nearly all plain sticks, and a network that knows only sticks reads a flagged 1 as a 7.
+Three more, optional and the only ones that look at labels (never changing them), add a stroke that
+MNIST's American writers of 1990 left out but many people write, drawn with the drawing window's own
+round pen, as wide as the digit's own stroke: `flags` gives a share of the 1s a flag at the top and
+`feet` a share of them a foot (a serif base); `slashes` strikes a share of the 0s through (Ø).
+MNIST's 1s are nearly all plain sticks and its 0s plain ovals: a network that knows only those reads
+a flagged 1 as a 7, a footed 1 as a 2, a slashed 0 as a 4 or an 8.
 
 Left out on purpose: flips (a mirrored 2 is no digit), shear (deskewing would undo it), and noise;
 and any move that could turn one digit into another.
@@ -51,18 +54,20 @@ class Augmentation:
     convolutional network; a network as small as the talk's does better with milder, e.g. α = 8, σ = 4.
     """
 
-    def __init__(self, shift=0.0, rotation=0.0, scale=0.0, elastic_alpha=0.0, elastic_sigma=4.0, flags=0.0):
+    def __init__(self, shift=0.0, rotation=0.0, scale=0.0, elastic_alpha=0.0, elastic_sigma=4.0, flags=0.0,
+                 feet=0.0, slashes=0.0):
         for name, value in [("shift", shift), ("rotation", rotation), ("scale", scale),
                             ("elastic_alpha", elastic_alpha), ("elastic_sigma", elastic_sigma),
-                            ("flags", flags)]:
+                            ("flags", flags), ("feet", feet), ("slashes", slashes)]:
             if not 0 <= value < float("inf"):
                 raise ValueError(f"augmentation {name} must be a number of at least 0, not {value!r}")
             if value > LARGEST.get(name, float("inf")):
                 raise ValueError(f"augmentation {name} must be at most {LARGEST[name]:g}, not {value!r}")
         if scale >= 1:
             raise ValueError(f"augmentation scale must be below 1 (a factor of 1 − scale > 0), not {scale!r}")
-        if flags > 1:
-            raise ValueError(f"augmentation flags is a share of the 1s, at most 1, not {flags!r}")
+        for name, value, digit in [("flags", flags, "1s"), ("feet", feet, "1s"), ("slashes", slashes, "0s")]:
+            if value > 1:
+                raise ValueError(f"augmentation {name} is a share of the {digit}, at most 1, not {value!r}")
         if elastic_alpha > 0 and elastic_sigma == 0:
             raise ValueError("augmentation elastic_sigma must be above 0 for elastic distortion")
         self.shift = float(shift)
@@ -71,13 +76,16 @@ class Augmentation:
         self.elastic_alpha = float(elastic_alpha)
         self.elastic_sigma = float(elastic_sigma)
         self.flags = float(flags)
+        self.feet = float(feet)
+        self.slashes = float(slashes)
 
     @classmethod
     def from_text(cls, text):
         """Build one from a flag's text, e.g. "shift=2,rotation=10,scale=0.1,elastic=8:4".
 
         Keys: shift (pixels), rotation (degrees), scale (fraction), elastic (α or α:σ; σ is 4 if
-        left out), flags (the share of 1s given a flag). Keys left out are off; "" or "none" turns
+        left out), flags and feet (the shares of 1s given a flag, a foot), slashes (the share of 0s
+        struck through). Keys left out are off; "" or "none" turns
         everything off.
         Raises MyonnError, naming the part at fault, for anything else.
         """
@@ -90,7 +98,7 @@ class Augmentation:
             try:
                 if not equals:
                     raise ValueError
-                if key in ("shift", "rotation", "scale", "flags"):
+                if key in ("shift", "rotation", "scale", "flags", "feet", "slashes"):
                     settings[key] = float(value)
                 elif key == "elastic":
                     alpha, _, sigma = value.partition(":")
@@ -99,7 +107,7 @@ class Augmentation:
                         settings["elastic_sigma"] = float(sigma)
                 else:
                     raise MyonnError(f"augmentation: unknown setting {key!r} in {part!r} "
-                                     "(known: shift, rotation, scale, elastic, flags)")
+                                     "(known: shift, rotation, scale, elastic, flags, feet, slashes)")
             except ValueError:
                 raise MyonnError(f"augmentation: {part!r} is not setting=number "
                                  "(e.g. shift=2,rotation=10,scale=0.1,elastic=8:4)") from None
@@ -111,7 +119,8 @@ class Augmentation:
     def describe(self):
         """The settings as a plain dict, for a model file's info; Augmentation(**describe()) rebuilds it."""
         return {"shift": self.shift, "rotation": self.rotation, "scale": self.scale,
-                "elastic_alpha": self.elastic_alpha, "elastic_sigma": self.elastic_sigma, "flags": self.flags}
+                "elastic_alpha": self.elastic_alpha, "elastic_sigma": self.elastic_sigma, "flags": self.flags,
+                "feet": self.feet, "slashes": self.slashes}
 
     def __str__(self):
         """The settings as from_text reads them, e.g. "shift=2,rotation=10,scale=0.1,elastic=8:4"."""
@@ -121,15 +130,16 @@ class Augmentation:
                  [("shift", self.shift), ("rotation", self.rotation), ("scale", self.scale)] if value]
         if self.elastic_alpha:
             parts.append(f"elastic={self.elastic_alpha:g}:{self.elastic_sigma:g}")
-        if self.flags:
-            parts.append(f"flags={self.flags:g}")
+        parts += [f"{name}={value:g}" for name, value in
+                  [("flags", self.flags), ("feet", self.feet), ("slashes", self.slashes)] if value]
         return ",".join(parts)
 
     def __repr__(self):
         return f"Augmentation.from_text({str(self)!r})"
 
     def is_off(self):
-        return not (self.shift or self.rotation or self.scale or self.elastic_alpha or self.flags)
+        return not (self.shift or self.rotation or self.scale or self.elastic_alpha or self.flags or self.feet
+                    or self.slashes)
 
     def __call__(self, images, random, labels=None):
         """Randomly moved copies of a batch of digits.
@@ -138,7 +148,8 @@ class Augmentation:
                 float32 straight from MNIST). They are not changed.
         random: a numpy Generator (np.random.default_rng(seed)); the same generator state gives
                 the same moves, so a seeded training run is repeatable.
-        labels: the batch's labels (n,), needed only to find the 1s for `flags`; never changed.
+        labels: the batch's labels (n,), needed only to find the 1s and 0s for `flags`, `feet` and
+                `slashes`; never changed.
         Returns float32 of the same shape, grey levels within the input's range (bilinear
         interpolation only averages). Each image stays the digit it was.
         """
@@ -146,8 +157,13 @@ class Augmentation:
         if self.is_off():
             return images
         batch = images.reshape(-1, IMAGE_SIDE, IMAGE_SIDE)
-        if self.flags and labels is not None:
-            add_flags(batch, np.asarray(labels).reshape(-1) == 1, random, self.flags)
+        if labels is not None:
+            labels = np.asarray(labels).reshape(-1)
+            # Feet go on after flags, so a 1 may get both; each is drawn on the 1 as MNIST wrote it.
+            for add, share, digit in [(add_flags, self.flags, 1), (add_feet, self.feet, 1),
+                                      (add_slashes, self.slashes, 0)]:
+                if share:
+                    add(batch, labels == digit, random, share)
         moved = np.empty_like(batch)
         # A few hundred images at a time, as warp works: the maps of source positions then stay in
         # the CPU's cache from being made to being used.
@@ -260,33 +276,112 @@ def add_flags(images, is_one, random, share):
 
     MNIST's writers (American) drew their 1s as plain sticks; many people elsewhere start a 1 with a
     flag, which a network that knows only sticks takes for a 7. images: float32 (n, 28, 28) grey
-    levels; is_one: bool (n,). Flags are 15 to 40% of the 1's height long, at 15° to 60° below the
-    horizontal; 1s shorter than 8 rows are left alone.
+    levels; is_one: bool (n,). Flags are 15 to 60% of the 1's height long (a long flag reaches well to
+    the left, and is what a 7-reading network gets most wrong), at 15° to 60° below the horizontal;
+    1s shorter than 8 rows are left alone.
     """
     chosen = np.flatnonzero(is_one & (random.random(len(images)) < share))
-    ones = images[chosen]                                                # (k, 28, 28)
-    ink_rows = ones.max(axis=2) > 128                                    # (k, 28)
-    tops = ink_rows.argmax(axis=1)
-    heights = IMAGE_SIDE - ink_rows[:, ::-1].argmax(axis=1) - tops
-    inked = ones > 64
-    # Where the flag starts: the middle of the ink on the top row; how wide: the 1's mean stroke width.
-    top_ink = inked[np.arange(len(chosen)), tops]                        # (k, 28)
-    starts_x = (top_ink * np.arange(IMAGE_SIDE)).sum(axis=1) / np.maximum(top_ink.sum(axis=1), 1) + 0.5
-    widths = (inked.sum(axis=2) * ink_rows).sum(axis=1) / np.maximum(ink_rows.sum(axis=1), 1)
-    lengths = random.uniform(0.15, 0.40, len(chosen)) * heights
+    ink = ink_extent(images[chosen])
+    lengths = random.uniform(0.15, 0.60, len(chosen)) * ink["heights"]
     angles = np.radians(random.uniform(15, 60, len(chosen)))
-    # Every flag at once: the pen covers a pixel by how far its centre lies from the flag's line
-    # (the drawing window's anti-aliased round pen, as handwriting.draw_strokes draws it).
+    drawn = ink["heights"] >= 8
+    start_x, start_y = ink["top_x"], ink["tops"] + 0.5
+    # Down to the left.
+    draw_lines(images, chosen[drawn], start_x[drawn], start_y[drawn], (start_x - lengths * np.cos(angles))[drawn],
+               (start_y + lengths * np.sin(angles))[drawn], ink["widths"][drawn])
+
+
+def add_feet(images, is_one, random, share):
+    """Give a random `share` of the 1s a foot, in place: a level stroke across the bottom of the 1,
+    drawn with the window's pen, as wide as the 1's own stroke.
+
+    Many writers outside America stand a 1 on a short base (a serif foot), often with a flag on top; a
+    network that knows only sticks reads the foot as the base of a 2. images: float32 (n, 28, 28);
+    is_one: bool (n,). The foot reaches 15 to 35% of the 1's height to each side of where the 1 ends,
+    tilted up to 5° either way; 1s shorter than 8 rows are left alone.
+    """
+    chosen = np.flatnonzero(is_one & (random.random(len(images)) < share))
+    ink = ink_extent(images[chosen])
+    left = random.uniform(0.15, 0.35, len(chosen)) * ink["heights"]
+    right = random.uniform(0.15, 0.35, len(chosen)) * ink["heights"]
+    tilt = np.tan(np.radians(random.uniform(-5, 5, len(chosen))))
+    drawn = ink["heights"] >= 8
+    middle_x, base_y = ink["bottom_x"], ink["bottoms"] - 0.5
+    draw_lines(images, chosen[drawn], (middle_x - left)[drawn], (base_y + left * tilt)[drawn],
+               (middle_x + right)[drawn], (base_y - right * tilt)[drawn], ink["widths"][drawn])
+
+
+def add_slashes(images, is_zero, random, share):
+    """Strike a random `share` of the 0s through, in place: a stroke from near the bottom left of the 0
+    to near its top right (Ø), drawn with the window's pen, as wide as the 0's own stroke.
+
+    Programmers, engineers and many Europeans slash their zeros so that a 0 is never taken for an O;
+    MNIST has none, and a network that has never seen one reads the slash as the cross of a 4 or an 8.
+    images: float32 (n, 28, 28); is_zero: bool (n,). Each end lies within the inner 0 to 35% of the
+    0's width from its side and from 5% outside to 15% inside its top or bottom; 0s shorter than 8
+    rows are left alone.
+    """
+    chosen = np.flatnonzero(is_zero & (random.random(len(images)) < share))
+    ink = ink_extent(images[chosen])
+    heights, widths = ink["heights"], ink["ink_widths"]
+    start_x = ink["lefts"] + random.uniform(0, 0.35, len(chosen)) * widths
+    start_y = ink["bottoms"] - random.uniform(-0.05, 0.15, len(chosen)) * heights
+    end_x = ink["rights"] - random.uniform(0, 0.35, len(chosen)) * widths
+    end_y = ink["tops"] + random.uniform(-0.05, 0.15, len(chosen)) * heights
     drawn = heights >= 8
-    chosen, starts_x, tops, lengths, angles, widths = (values[drawn] for values in
-                                                      (chosen, starts_x, tops, lengths, angles, widths))
-    start_x, start_y = starts_x[:, None, None], tops[:, None, None] + 0.5          # (k, 1, 1)
-    along_x = -(lengths * np.cos(angles))[:, None, None]                          # down to the left
-    along_y = (lengths * np.sin(angles))[:, None, None]
-    centres = np.arange(IMAGE_SIDE) + 0.5
-    to_x, to_y = centres[None, None, :] - start_x, centres[None, :, None] - start_y   # (k, 28, 28) with both
-    nearest = np.clip((to_x * along_x + to_y * along_y) / (along_x ** 2 + along_y ** 2), 0, 1)
+    draw_lines(images, chosen[drawn], start_x[drawn], start_y[drawn], end_x[drawn], end_y[drawn],
+               ink["widths"][drawn])
+
+
+def ink_extent(images):
+    """Where each digit's ink lies, for drawing a stroke onto it: a dict of (k,) float arrays, in pixel
+    coordinates (x across, y down; pixel (r, c) covers [c, c + 1) × [r, r + 1)).
+
+    tops, bottoms, lefts, rights: the edges of the rows and columns holding full-ish ink (> 128);
+    heights, ink_widths: bottoms − tops, rights − lefts; top_x, bottom_x: the middle of the ink on the
+    top and bottom row; widths: the mean stroke width, 2 × area / outline of the pixels inked over 64.
+    (A long stroke of width w and length l has area w·l and an outline of about 2·l; counting inked
+    pixels per row instead would count a 0's two sides, and a slanted 1's slant, as width.)
+    """
+    ink_rows, ink_columns = images.max(axis=2) > 128, images.max(axis=1) > 128           # (k, 28) each
+    tops = ink_rows.argmax(axis=1)
+    bottoms = IMAGE_SIDE - ink_rows[:, ::-1].argmax(axis=1)
+    lefts = ink_columns.argmax(axis=1)
+    rights = IMAGE_SIDE - ink_columns[:, ::-1].argmax(axis=1)
+    inked = images > 64
+    every = np.arange(len(images))
+
+    def middle(row):
+        ink_here = inked[every, row]                                                        # (k, 28)
+        return (ink_here * np.arange(IMAGE_SIDE)).sum(axis=1) / np.maximum(ink_here.sum(axis=1), 1) + 0.5
+
+    area = inked.sum(axis=(1, 2))
+    framed = np.pad(inked, ((0, 0), (1, 1), (1, 1)))
+    outline = (np.diff(framed, axis=1) != 0).sum(axis=(1, 2)) + (np.diff(framed, axis=2) != 0).sum(axis=(1, 2))
+    widths = 2 * area / np.maximum(outline, 1)
+    return {"tops": tops.astype(float), "bottoms": bottoms.astype(float), "lefts": lefts.astype(float),
+            "rights": rights.astype(float), "heights": (bottoms - tops).astype(float),
+            "ink_widths": (rights - lefts).astype(float), "top_x": middle(tops),
+            "bottom_x": middle(np.maximum(bottoms - 1, 0)), "widths": widths}
+
+
+def draw_lines(images, chosen, start_x, start_y, end_x, end_y, widths):
+    """Draw one straight stroke on each of images[chosen], in place, with the drawing window's
+    anti-aliased round pen (as handwriting.draw_strokes draws it): a pixel is covered by how far its
+    centre lies from the stroke's centre line. Coordinates and widths: (k,) arrays, in pixels."""
+    if not len(chosen):
+        return
+    # float32 throughout: a few thousand digits get a stroke every epoch, and half-size numbers are
+    # read and written twice as fast (far more precise than a pixel's grey level needs).
+    start_x, start_y, end_x, end_y, widths = (np.asarray(values, dtype=np.float32)
+                                              for values in (start_x, start_y, end_x, end_y, widths))
+    start_x, start_y = start_x[:, None, None], start_y[:, None, None]                     # (k, 1, 1)
+    along_x, along_y = end_x[:, None, None] - start_x, end_y[:, None, None] - start_y
+    centres = np.arange(IMAGE_SIDE, dtype=np.float32) + np.float32(0.5)
+    to_x, to_y = centres[None, None, :] - start_x, centres[None, :, None] - start_y      # (k, 28, 28) with both
+    nearest = np.clip((to_x * along_x + to_y * along_y) / np.maximum(along_x ** 2 + along_y ** 2, np.float32(1e-9)),
+                      0, 1)
     distance = np.hypot(to_x - nearest * along_x, to_y - nearest * along_y)
-    radius = np.maximum(0.8, widths / 2)[:, None, None]
-    cover = np.clip(radius + 0.5 - distance, 0, 1).astype(np.float32)
+    radius = np.maximum(np.float32(0.8), widths / 2)[:, None, None]
+    cover = np.clip(radius + np.float32(0.5) - distance, 0, 1)
     images[chosen] = np.maximum(images[chosen], 255 * cover)

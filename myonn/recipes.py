@@ -22,10 +22,12 @@ RECIPES = {
     },
     "best": {
         "about": "most accurate on handwriting: the default plus freshly distorted digits every epoch, "
-                 "some 1s with a flag (about a minute)",
-        "epochs": 45, "batch_size": 16, "learning_rate": 0.1, "final_learning_rate": 0.001,
+                 "some 1s with a flag or a foot, some 0s slashed (under a minute)",
+        # 26 epochs, not 45: the same schedule squeezed into fewer epochs loses little on MNIST (98.52%
+        # against 98.54% after 30 epochs, seed 1) and brings the recipe under a minute (issue 9).
+        "epochs": 26, "batch_size": 16, "learning_rate": 0.1, "final_learning_rate": 0.001,
         "hidden_nodes": 200, "cost": "squared_error", "deskew": True, "shuffle": True,
-        "augment": "shift=1,rotation=12,scale=0.15,elastic=16:4,flags=0.3",
+        "augment": "shift=1,rotation=12,scale=0.15,elastic=16:4,flags=0.3,feet=0.2,slashes=0.3",
     },
 }
 

@@ -124,9 +124,10 @@ def test_the_elastic_blur_is_a_normalised_gaussian():
 
 
 def test_settings_read_from_text_and_round_trip():
-    augmentation = Augmentation.from_text("shift=2, rotation=10,scale=0.1,elastic=8:3,flags=0.3")
+    augmentation = Augmentation.from_text("shift=2, rotation=10,scale=0.1,elastic=8:3,flags=0.3,feet=0.2,slashes=0.1")
     assert augmentation.describe() == {"shift": 2.0, "rotation": 10.0, "scale": 0.1,
-                                       "elastic_alpha": 8.0, "elastic_sigma": 3.0, "flags": 0.3}
+                                       "elastic_alpha": 8.0, "elastic_sigma": 3.0, "flags": 0.3,
+                                       "feet": 0.2, "slashes": 0.1}
     assert Augmentation(**augmentation.describe()).describe() == augmentation.describe()
     assert Augmentation.from_text(str(augmentation)).describe() == augmentation.describe()
     assert Augmentation.from_text("elastic=8").elastic_sigma == 4.0
@@ -134,7 +135,7 @@ def test_settings_read_from_text_and_round_trip():
 
 
 @pytest.mark.parametrize("text", ["shift", "shift=two", "tilt=3", "shift=-1", "scale=1.5", "elastic=8:0",
-                                  "flags=1.5", "shift=1e300", "rotation=1e300", "elastic=1e300",
+                                  "flags=1.5", "feet=2", "slashes=-0.1", "shift=1e300", "rotation=1e300", "elastic=1e300",
                                   "elastic=8:1e300", "rotation=inf", "shift=nan"])
 def test_bad_settings_fail_with_a_message_naming_them(text):
     with pytest.raises(MyonnError, match="augmentation"):
@@ -159,7 +160,7 @@ def test_flags_go_on_the_top_left_of_1s_only_and_labels_stay():
     assert (added >= 0).all() and (added.reshape(3, -1).sum(axis=1) > 255).all()
     rows, columns = np.nonzero(added.max(axis=0))
     assert columns.max() <= 15 and columns.min() < 13              # to the left of the stick
-    assert rows.min() >= 4 and rows.max() < 5 + 0.4 * 18 + 2       # from its top (a round pen end), down
+    assert rows.min() >= 4 and rows.max() < 5 + 0.6 * 18 + 2       # from its top (a round pen end), down
     assert flagged.max() <= 255
 
 
@@ -170,6 +171,59 @@ def test_flags_are_given_to_about_their_share_and_need_labels():
     share = np.mean([not np.array_equal(f, i) for f, i in zip(flagged, images)])
     assert 0.18 < share < 0.32
     assert np.array_equal(Augmentation(flags=1.0)(images[:3], np.random.default_rng(1)), images[:3])
+
+
+def zero_like_rings(count=6):
+    """Rings 3 pixels thick, rows 4..23, columns 8..19: MNIST-style 0s without a slash."""
+    rows, columns = np.mgrid[0:28, 0:28] + 0.5
+    distance = np.hypot((rows - 14) / 10, (columns - 14) / 6)
+    ring = np.where((distance <= 1) & (distance >= 0.6), 255, 0).astype(np.float32)
+    return np.repeat(ring[None], count, axis=0)
+
+
+def test_feet_go_across_the_bottom_of_1s_only_and_labels_stay():
+    images = one_like_sticks()
+    labels = np.array([1, 1, 1, 7, 0, 2])
+    before = labels.copy()
+    footed = Augmentation(feet=1.0)(images, np.random.default_rng(0), labels)
+    assert np.array_equal(labels, before)
+    assert np.array_equal(footed[3:], images[3:])                   # not a 1: untouched
+    added = footed[:3] - images[:3]
+    assert (added >= 0).all() and (added.reshape(3, -1).sum(axis=1) > 255).all()
+    for foot in added:
+        rows, columns = np.nonzero(foot > 64)
+        assert rows.min() >= 19 and rows.max() <= 24                # at the stick's foot (rows 5..22)
+        assert columns.min() < 13 and columns.max() > 15            # to both sides of it
+    assert footed.max() <= 255
+
+
+def test_slashes_strike_0s_through_from_bottom_left_to_top_right_and_labels_stay():
+    images = np.concatenate([zero_like_rings(3), one_like_sticks(3)])
+    labels = np.array([0, 0, 0, 1, 6, 8])
+    before = labels.copy()
+    slashed = Augmentation(slashes=1.0)(images, np.random.default_rng(5), labels)
+    assert np.array_equal(labels, before)
+    assert np.array_equal(slashed[3:], images[3:])                  # not a 0: untouched
+    for added in slashed[:3] - images[:3]:
+        assert (added >= 0).all()
+        # Through the ring's empty middle, and rising to the right: "/" as in Ø.
+        assert added[12:16, 12:16].max() > 128
+        rows, columns = np.nonzero(added > 64)
+        assert np.corrcoef(rows, columns)[0, 1] < -0.8
+        assert rows.min() >= 1 and rows.max() <= 26 and columns.min() >= 5 and columns.max() <= 22  # the ring: 4..23, 8..19
+    assert slashed.max() <= 255
+
+
+def test_strokes_added_to_labelled_digits_are_repeatable_with_a_seed():
+    images = np.concatenate([zero_like_rings(20), one_like_sticks(20)])
+    labels = np.repeat([0, 1], 20)
+    augmentation = Augmentation(flags=0.5, feet=0.5, slashes=0.5)
+    first = augmentation(images, np.random.default_rng(9), labels)
+    again = augmentation(images, np.random.default_rng(9), labels)
+    assert np.array_equal(first, again)
+    assert not np.array_equal(first, augmentation(images, np.random.default_rng(10), labels))
+    changed = [not np.array_equal(a, b) for a, b in zip(first, images)]
+    assert 3 <= sum(changed[:20]) <= 17 and 3 <= sum(changed[20:]) <= 20
 
 
 def simard_fields(count, alpha, sigma, random):
@@ -213,10 +267,12 @@ def test_flags_drawn_at_once_match_the_drawing_windows_pen():
     # The same flags, one at a time with the pen of handwriting.py (the same random numbers in the same order).
     random = np.random.default_rng(3)
     random.random(50)
-    lengths, angles = random.uniform(0.15, 0.40, 50) * 18, np.radians(random.uniform(15, 60, 50))
+    lengths, angles = random.uniform(0.15, 0.60, 50) * 18, np.radians(random.uniform(15, 60, 50))
+    width = 2 * (3 * 18) / (2 * 18 + 2 * 3)         # the stick's stroke width: 2 × area / outline
     for image, expected_image, length, angle in zip(flagged, images.copy(), lengths, angles):
         cover = np.zeros((28, 28), np.float32)
-        draw_segment(cover, (14.5, 5.5), (14.5 - length * np.cos(angle), 5.5 + length * np.sin(angle)), radius=1.5)
+        draw_segment(cover, (14.5, 5.5), (14.5 - length * np.cos(angle), 5.5 + length * np.sin(angle)),
+                     radius=width / 2)
         assert np.allclose(image, np.maximum(expected_image, 255 * cover), atol=0.05)
 
 

@@ -13,7 +13,7 @@ from myonn.network import NeuralNetwork
 from myonn.model import Model, save_model
 
 # The shipped model's test accuracy, as the README states it.
-SHIPPED_MODEL_ACCURACY = 0.9863
+SHIPPED_MODEL_ACCURACY = 0.9852
 
 
 def run_script(*arguments):
