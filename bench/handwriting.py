@@ -500,7 +500,9 @@ def teaching_bench(arguments):
                             {(digit, font): fonts[digit][font] for digit in range(10) if font in fonts[digit]}))
     except ImportError:
         print("hershey-fonts is not installed (pip install -e '.[bench]'): designed styles only", file=sys.stderr)
-    random = np.random.default_rng(arguments.seed)
+    # Two generators: the writers' digits come from their own, so that they are the same digits whatever
+    # teaching does with its random numbers (a before/after comparison of two teachings sees one writer).
+    random, teaching_random = np.random.default_rng(arguments.seed), np.random.default_rng(arguments.seed + 1)
     print(f"model {path.name} ({100 * mnist_before:.2f}% on MNIST's test set); per style {max(TEACH_COUNTS)} drawings "
           f"to teach from and {FURTHER_DIGITS} further ones to measure; a style is misread below "
           f"{100 * MISREAD_BELOW:.0f}%; seed {arguments.seed}\n")
@@ -528,7 +530,7 @@ def teaching_bench(arguments):
                 for digit, name in misread:
                     image = taught[digit, name][number]
                     started = time.perf_counter()
-                    teach(model, image, digit, random, earlier=(earlier_images, earlier_labels), replay=replay)
+                    teach(model, image, digit, teaching_random, earlier=(earlier_images, earlier_labels), replay=replay)
                     seconds.append(time.perf_counter() - started)
                     earlier_images = np.concatenate([earlier_images, np.round(image)[None].astype(np.uint8)])
                     earlier_labels = np.append(earlier_labels, digit)

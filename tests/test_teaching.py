@@ -12,11 +12,14 @@ from myonn.mnist import TEST, TRAIN, load_mnist
 from myonn.model import load_model
 from myonn.model_store import shipped_model_path
 from myonn.my_digits import read_digits
-from myonn.teaching import Teacher, teach, with_own_digits
+from myonn import teaching
+from myonn.teaching import Teacher, teach, with_own_digits, writer_copies
 
 # A 0 with a slash right through it, as many people write it: the shipped model reads it as an 8.
 SLASHED_ZERO = [[(336 + 110 * np.sin(t), 336 - 170 * np.cos(t)) for t in np.linspace(0, 2 * np.pi, 40)],
                 [(200, 560), (470, 110)]]
+# A 1 with a long flag, as in much of Europe: the shipped model reads it as a 7.
+FLAGGED_ONE = [[(120, 260), (400, 100), (400, 600)]]
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +42,54 @@ def test_a_taught_drawing_is_then_recognised_and_mnist_barely_moves(shipped, mni
     assert model.recognise(pixels) == 0
     assert abs(accuracy(model, test_images, test_labels) - before) <= 0.003
     assert shipped.recognise(pixels) != 0                         # only the model taught changed
+
+
+def test_a_drawing_still_misread_after_the_steps_gets_a_few_more(shipped, mnist, monkeypatch):
+    monkeypatch.setattr(teaching, "STEPS", 0)       # as if the usual steps had not been enough
+    model = copy.deepcopy(shipped)
+    pixels = digit_pixels(SLASHED_ZERO)
+    steps = teach(model, pixels, 0, np.random.default_rng(0), replay=mnist[0])
+    assert 1 <= steps <= teaching.EXTRA
+    assert model.recognise(pixels) == 0
+
+
+def test_a_drawing_already_read_right_gets_no_extra_steps(shipped, mnist):
+    model = copy.deepcopy(shipped)
+    pixels = digit_pixels(SLASHED_ZERO)
+    teach(model, pixels, 0, np.random.default_rng(0), replay=mnist[0])
+    assert teach(model, pixels, 0, np.random.default_rng(1), replay=mnist[0]) == teaching.STEPS
+
+
+def test_writer_copies_vary_the_drawing_but_leave_it_alone():
+    pixels = digit_pixels(SLASHED_ZERO)
+    batch = np.repeat(pixels[None], 6, axis=0)
+    kept = batch.copy()
+    copies = writer_copies(batch, np.random.default_rng(0))
+    assert copies.shape == (6, 28, 28) and copies.dtype == np.float32
+    assert np.array_equal(batch, kept)                                        # the drawing itself is not changed
+    assert all(not np.allclose(copies[0], other) for other in copies[1:])     # no two copies alike
+    assert copies.min() >= 0 and copies.max() <= 255
+    # Narrower and wider: the columns holding ink differ from copy to copy (by up to WIDTH either way).
+    widths = [np.ptp(np.nonzero(copy_.max(axis=0) > 64)[0]) for copy_ in copies]
+    assert max(widths) > min(widths)
+
+
+def test_later_teachings_keep_earlier_ones_and_mnist_barely_moves(shipped, mnist, tmp_path):
+    _, (test_images, test_labels) = mnist
+    before = accuracy(shipped, test_images, test_labels)
+    assert shipped.recognise(digit_pixels(FLAGGED_ONE)) != 1
+    digits = tmp_path / "mine.jsonl"
+    teacher = Teacher(copy.deepcopy(shipped), digits, tmp_path / "m.npz", load_replay=lambda: mnist[0], seed=0)
+    file_so_far = b""
+    for strokes, label in [(SLASHED_ZERO, 0), (FLAGGED_ONE, 1), (SLASHED_ZERO, 0), (FLAGGED_ONE, 1)]:
+        assert teacher.learn(strokes, label) is not None
+        # Your digits' file only grows: what it held before each teaching is still there, byte for byte.
+        now = digits.read_bytes()
+        assert now.startswith(file_so_far) and len(now) > len(file_so_far)
+        file_so_far = now
+    assert teacher.model.recognise(digit_pixels(SLASHED_ZERO)) == 0      # the 1s taught later did not undo it
+    assert teacher.model.recognise(digit_pixels(FLAGGED_ONE)) == 1
+    assert abs(accuracy(teacher.model, test_images, test_labels) - before) <= 0.003
 
 
 def test_the_teacher_keeps_the_digit_teaches_it_and_saves_your_model(shipped, mnist, tmp_path):
