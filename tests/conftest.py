@@ -1,6 +1,7 @@
-"""Shared test fixtures: where the real MNIST is, and a models folder of the tests' own."""
+"""Shared test fixtures: where the real MNIST is, a models folder of the tests' own, headless windows."""
 
 import pathlib
+from contextlib import contextmanager
 
 import pytest
 
@@ -40,3 +41,28 @@ def real_mnist_dir():
                     "Put the four .gz files in data/, or set MYONN_DATA_DIR to a folder holding them.",
                     returncode=1)
     return folder
+
+
+@contextmanager
+def headless_window(app, size):
+    """`app` (a window's app: handle, draw, title, running) in a headless pygame window of `size`.
+
+    Yields the app with two additions: app.post(*events) sends it events as a mouse and keyboard
+    would and lets it draw the frame, and app.screen is what it drew on. The first frame is drawn.
+    """
+    from myonn.windows.pictures import pygame, update  # after the test module has chosen SDL's driver
+
+    pygame.display.init()
+    screen = pygame.display.set_mode(size)
+
+    def post(*events):
+        for event in events:
+            pygame.event.post(event)
+        update(app, screen, pygame.event.get())
+
+    app.post, app.screen = post, screen
+    update(app, screen, [])
+    try:
+        yield app
+    finally:
+        pygame.display.quit()

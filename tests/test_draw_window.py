@@ -15,9 +15,11 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+from conftest import headless_window  # noqa: E402
+
 from myonn.windows import pictures  # noqa: E402
 from myonn.windows.draw_window import (CANVAS_SIDE, PEN_RADIUS, WINDOW_SIZE, Recognizer,  # noqa: E402
-                               read_strokes, score_line, stroke_events, update)
+                               read_strokes, score_line, stroke_events)
 from myonn.errors import MyonnError  # noqa: E402
 from myonn.model import load_model  # noqa: E402
 from myonn.windows.pictures import pygame  # noqa: E402
@@ -52,18 +54,8 @@ def model():
 @pytest.fixture
 def window(model):
     """A Recognizer in a headless window; window.post(...) sends it events as a mouse and keyboard would."""
-    pygame.display.init()
-    screen = pygame.display.set_mode(WINDOW_SIZE)
-    recognizer = Recognizer(model, output=Recorded())
-
-    def post(*events):
-        for event in events:
-            pygame.event.post(event)
-        update(recognizer, screen, pygame.event.get())
-
-    recognizer.post, recognizer.screen = post, screen
-    yield recognizer
-    pygame.display.quit()
+    with headless_window(Recognizer(model, output=Recorded()), WINDOW_SIZE) as recognizer:
+        yield recognizer
 
 
 def key(name, mod=0):

@@ -10,6 +10,8 @@ import io  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+from conftest import headless_window  # noqa: E402
+
 from myonn import hidden_layer  # noqa: E402
 from myonn.inputs import network_input  # noqa: E402
 from myonn.model import load_model  # noqa: E402
@@ -17,7 +19,7 @@ from myonn.windows import pictures  # noqa: E402
 from myonn.windows.draw_window import CANVAS_SIDE, PANEL_WIDTH, WINDOW_SIZE, Recognizer, main, stroke_events  # noqa: E402
 from myonn.windows.hidden_layer_panel import (ACTIVE_COLOUR, GRID_AREA, QUIET_COLOUR, SQUARE, WEIGHTS_SIDE,  # noqa: E402
                                               node_at, node_centre, weights_area)
-from myonn.windows.pictures import pygame, update  # noqa: E402
+from myonn.windows.pictures import pygame  # noqa: E402
 
 LEFT = CANVAS_SIDE + PANEL_WIDTH  # where the panel starts in the window
 SEVEN = [[(150, 150), (500, 150), (300, 560)]]
@@ -30,19 +32,8 @@ def model():
 
 @pytest.fixture
 def window(model):
-    pygame.display.init()
-    screen = pygame.display.set_mode(WINDOW_SIZE)
-    recognizer = Recognizer(model, output=io.StringIO())
-
-    def post(*events):
-        for event in events:
-            pygame.event.post(event)
-        update(recognizer, screen, pygame.event.get())
-
-    recognizer.post, recognizer.screen = post, screen
-    update(recognizer, screen, [])
-    yield recognizer
-    pygame.display.quit()
+    with headless_window(Recognizer(model, output=io.StringIO()), WINDOW_SIZE) as recognizer:
+        yield recognizer
 
 
 def square_colour(screen, node):

@@ -11,10 +11,10 @@ import sys  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from conftest import REPOSITORY_ROOT  # noqa: E402
+from conftest import REPOSITORY_ROOT, headless_window  # noqa: E402
 from myonn.mnist import TEST, load_mnist  # noqa: E402
 from myonn.model import load_model  # noqa: E402
-from myonn.windows.pictures import pygame, update  # noqa: E402
+from myonn.windows.pictures import pygame  # noqa: E402
 from myonn.windows.test_results import (CELL, IMAGE, MATRIX, THUMBNAILS_PER_PAGE, WINDOW_SIZE, ResultsView,  # noqa: E402
                                         cell_rect, thumbnail_rect)
 
@@ -28,19 +28,8 @@ def results_data(real_mnist_dir):
 @pytest.fixture
 def window(results_data):
     """ResultsView in a headless window; window.post(...) sends it events as a mouse and keyboard would."""
-    pygame.display.init()
-    screen = pygame.display.set_mode(WINDOW_SIZE)
-    results = ResultsView(*results_data)
-
-    def post(*events):
-        for event in events:
-            pygame.event.post(event)
-        update(results, screen, pygame.event.get())
-
-    results.post, results.screen = post, screen
-    update(results, screen, [])
-    yield results
-    pygame.display.quit()
+    with headless_window(ResultsView(*results_data), WINDOW_SIZE) as results:
+        yield results
 
 
 def click(position):
