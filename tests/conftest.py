@@ -1,6 +1,9 @@
 """Shared test fixtures: where the real MNIST is, a models folder of the tests' own, headless windows."""
 
+import os
 import pathlib
+import subprocess
+import sys
 from contextlib import contextmanager
 
 import pytest
@@ -66,3 +69,21 @@ def headless_window(app, size):
         yield app
     finally:
         pygame.display.quit()
+
+
+def one_line_within_a_gigabyte(statement, imports):
+    """Run `statement` (Python source; `imports` a line bringing in what it uses) in a child process
+    limited to 1 GB of address space, as a hostile file is met by the scripts; returns the one-line
+    MyonnError it gave (or nothing). A MemoryError or a crash fails the test."""
+    import resource
+
+    def limit_memory():
+        resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))
+
+    code = (f"from myonn.errors import MyonnError\n{imports}\n"
+            f"try:\n    {statement}\nexcept MyonnError as error:\n    print(error)\n")
+    child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                           preexec_fn=limit_memory, cwd=REPOSITORY_ROOT,
+                           env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "PYTHONPATH": str(REPOSITORY_ROOT)})
+    assert child.returncode == 0 and child.stderr == "", child.stderr[-2000:]
+    return child.stdout.strip()

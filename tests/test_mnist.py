@@ -9,7 +9,6 @@ import http.server
 import os
 import pathlib
 import re
-import resource
 import socket
 import subprocess
 import sys
@@ -22,6 +21,7 @@ import zlib
 import numpy as np
 import pytest
 
+import conftest
 from myonn import mnist
 from myonn.errors import MyonnError
 from myonn.mnist import (
@@ -198,15 +198,7 @@ def idx_header(*shape):
 def one_line_within_a_gigabyte(call):
     """Run `call` (Python source using myonn.mnist's names) in a child process limited to 1 GB of
     address space; returns the one-line MyonnError it gave."""
-    def limit_memory():
-        resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))
-
-    code = f"from myonn.errors import MyonnError\nfrom myonn.mnist import *\ntry:\n    {call}\nexcept MyonnError as error:\n    print(error)\n"
-    child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
-                           preexec_fn=limit_memory, cwd=REPOSITORY_ROOT,
-                           env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "PYTHONPATH": str(REPOSITORY_ROOT)})
-    assert child.returncode == 0 and child.stderr == "", child.stderr[-2000:]
-    return child.stdout.strip()
+    return conftest.one_line_within_a_gigabyte(call, "from myonn.mnist import *")
 
 
 def test_a_gzip_bomb_whose_header_claims_too_many_digits_is_refused_before_unpacking(tmp_path):

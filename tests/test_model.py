@@ -2,19 +2,16 @@
 
 import io
 import json
-import os
 import pathlib
 import re
-import resource
 import struct
-import subprocess
-import sys
 import zipfile
 import zlib
 
 import numpy as np
 import pytest
 
+import conftest
 from myonn import model as model_module
 from myonn.errors import MyonnError
 from myonn.model import Model, load_model, save_model
@@ -415,16 +412,7 @@ def zip_bomb_member(prefix, megabytes):
 
 def peak_memory_of_loading(path):
     """Load path in a child process limited to 1 GB of address space; returns its one line of output."""
-    def limit_memory():
-        resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))
-
-    code = ("import sys\nfrom myonn.errors import MyonnError\nfrom myonn.model import load_model\n"
-            "try:\n    load_model(sys.argv[1])\nexcept MyonnError as error:\n    print(error)\n")
-    child = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60,
-                           preexec_fn=limit_memory, cwd=REPOSITORY_ROOT,
-                           env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "PYTHONPATH": str(REPOSITORY_ROOT)})
-    assert child.returncode == 0 and child.stderr == "", child.stderr[-2000:]
-    return child.stdout.strip()
+    return conftest.one_line_within_a_gigabyte(f"load_model({str(path)!r})", "from myonn.model import load_model")
 
 
 def test_a_header_claiming_a_huge_array_is_refused_before_reading(tmp_path):
