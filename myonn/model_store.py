@@ -74,6 +74,9 @@ def load_chosen_model(given=None, optional=False):
     model = load_model(path)
     accuracy = model.info.get("test_accuracy")
     scored = f"{100 * accuracy:.2f}% on MNIST" if isinstance(accuracy, float) else ""
+    taught = model.info.get("taught_digits")
+    if scored and isinstance(taught, int):  # the accuracy was measured before the teaching, not after
+        scored += f" before it was taught {taught} of your digits"
     return model, f"model: {path} ({', '.join(part for part in (whose, scored) if part) or 'named by --model'})"
 
 

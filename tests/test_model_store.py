@@ -46,6 +46,11 @@ def test_the_chosen_model_comes_with_a_line_saying_which_it_is(own_models_apart)
     model, about = load_chosen_model()
     assert about == f"model: {own_model_path()} (your own model, 50.00% on MNIST)"
     assert model.network.hidden_nodes == 5
+    taught = small_model(accuracy=0.5)
+    taught.info["taught_digits"] = 3
+    save_model(taught, own_model_path())
+    assert load_chosen_model()[1] == (f"model: {own_model_path()} (your own model, 50.00% on MNIST before it "
+                                      "was taught 3 of your digits)")
 
 
 def test_an_optional_model_that_is_not_there_is_none(own_models_apart, monkeypatch):
