@@ -32,19 +32,14 @@ INPUT_NODES, OUTPUT_NODES = 784, 10
 AUGMENT_CHUNK = 4096
 
 
-def learning_rates(first, last, steps):
-    """The learning rate for each of `steps` batches, falling geometrically from `first` to `last`.
+def learning_rate_at(step, first, last, steps):
+    """The learning rate for batch `step` (0-based) of `steps`, falling geometrically from `first` to `last`.
 
     Big steps early make fast progress; small steps late let the weights settle instead of
-    jumping around the minimum. last == first keeps the talk's constant rate.
+    jumping around the minimum. last == first keeps the talk's constant rate. Worked out one batch at
+    a time, so a long run never holds a list of every batch's rate; a plain Python float, since a
+    NumPy float64 would turn float32 arithmetic into float64 (NEP 50).
     """
-    return np.array([learning_rate_at(step, first, last, steps) for step in range(steps)], dtype=np.float64)
-
-
-def learning_rate_at(step, first, last, steps):
-    """The rate for batch `step` (0-based) of `steps`: learning_rates one at a time, so a long run
-    never holds a list of every batch's rate. A plain Python float: a NumPy float64 would turn
-    float32 arithmetic into float64 (NEP 50)."""
     if steps <= 1:
         return float(first)
     return float(first * (last / first) ** (step / (steps - 1)))
@@ -123,48 +118,52 @@ def train(model, images, labels, *, epochs, batch_size, learning_rate, final_lea
     if watch is not None and stop is None:
         stop = StopRequest()  # so the watcher can always ask training to stop
     trained_seconds = trained_images = 0
-    for epoch in range(epochs):
-        correct = seen = 0
-        seconds = preparation_seconds if epoch == 0 else 0.0
-        bar = tqdm(total=count, desc=f"epoch {epoch + 1}/{epochs}", unit="img", disable=not progress,
-                   leave=True, dynamic_ncols=True)
-        for chunk_start in range(0, count, chunk_size):
-            started = time.perf_counter()
-            chunk, chunk_inputs = next(chunks)
-            chunk_targets, chunk_labels = wanted[chunk], labels[chunk]
-            for start in range(0, len(chunk), batch_size):
-                batch = slice(start, start + batch_size)
-                step = epoch * batches_per_epoch + (chunk_start + start) // batch_size
-                network.learning_rate = learning_rate_at(step, learning_rate, final_learning_rate, total_batches)
-                outputs = network.train(chunk_inputs[batch], chunk_targets[batch])
-                correct += int(np.count_nonzero(outputs.argmax(axis=1) == chunk_labels[batch]))
-                seen += len(outputs)
+    try:
+        for epoch in range(epochs):
+            correct = seen = 0
+            seconds = preparation_seconds if epoch == 0 else 0.0
+            bar = tqdm(total=count, desc=f"epoch {epoch + 1}/{epochs}", unit="img", disable=not progress,
+                       leave=True, dynamic_ncols=True)
+            for chunk_start in range(0, count, chunk_size):
+                started = time.perf_counter()
+                chunk, chunk_inputs = next(chunks)
+                chunk_targets, chunk_labels = wanted[chunk], labels[chunk]
+                for start in range(0, len(chunk), batch_size):
+                    batch = slice(start, start + batch_size)
+                    step = epoch * batches_per_epoch + (chunk_start + start) // batch_size
+                    network.learning_rate = learning_rate_at(step, learning_rate, final_learning_rate, total_batches)
+                    outputs = network.train(chunk_inputs[batch], chunk_targets[batch])
+                    correct += int(np.count_nonzero(outputs.argmax(axis=1) == chunk_labels[batch]))
+                    seen += len(outputs)
+                    if stop is not None and stop.requested:
+                        break
+                seconds += time.perf_counter() - started
+                if not weights_are_finite(network):
+                    raise MyonnError(f"training diverged in epoch {epoch + 1}: the weights are no longer finite "
+                                     f"numbers (is the learning rate {learning_rate:g} too large?); nothing was saved")
+                bar.set_postfix_str(f"accuracy {100 * correct / max(seen, 1):.2f}%", refresh=False)
+                bar.update(seen - bar.n)
+                if watch is not None:
+                    trained_seconds, trained_images = trained_seconds + time.perf_counter() - started, trained_images + len(chunk)
+                    watch(moment(epoch, epochs, seen, count, correct, network, trained_images, trained_seconds,
+                                 test_inputs, test_set, stop))
                 if stop is not None and stop.requested:
                     break
-            seconds += time.perf_counter() - started
-            if not weights_are_finite(network):
-                raise MyonnError(f"training diverged in epoch {epoch + 1}: the weights are no longer finite "
-                                 f"numbers (is the learning rate {learning_rate:g} too large?); nothing was saved")
-            bar.set_postfix_str(f"accuracy {100 * correct / max(seen, 1):.2f}%", refresh=False)
-            bar.update(seen - bar.n)
-            if watch is not None:
-                trained_seconds, trained_images = trained_seconds + time.perf_counter() - started, trained_images + len(chunk)
-                watch(moment(epoch, epochs, seen, count, correct, network, trained_images, trained_seconds,
-                             test_inputs, test_set, stop))
-            if stop is not None and stop.requested:
+            bar.close()
+            result = {"epoch": epoch + 1, "seconds": seconds, "preparation_seconds": preparation_seconds if epoch == 0 else 0.0,
+                      "seen": seen, "train_accuracy": correct / max(seen, 1),
+                      "stopped": bool(stop and stop.requested)}
+            if test_set is not None and not result["stopped"]:
+                result["test_accuracy"] = float(np.mean(network.query(test_inputs).argmax(axis=1) == test_set[1]))
+                report(f"epoch {epoch + 1}/{epochs}: test accuracy {100 * result['test_accuracy']:.2f}% "
+                       f"(training {seconds:.1f} s)")
+            history.append(result)
+            if result["stopped"]:
                 break
-        bar.close()
-        result = {"epoch": epoch + 1, "seconds": seconds, "preparation_seconds": preparation_seconds if epoch == 0 else 0.0,
-                  "seen": seen, "train_accuracy": correct / max(seen, 1),
-                  "stopped": bool(stop and stop.requested)}
-        if test_set is not None and not result["stopped"]:
-            result["test_accuracy"] = float(np.mean(network.query(test_inputs).argmax(axis=1) == test_set[1]))
-            report(f"epoch {epoch + 1}/{epochs}: test accuracy {100 * result['test_accuracy']:.2f}% "
-                   f"(training {seconds:.1f} s)")
-        history.append(result)
-        if result["stopped"]:
-            break
-    chunks.close()  # lets the second thread finish the chunk it is making, if training stopped early
+    finally:
+        # Lets the second thread finish the chunk it is making when training stops early: Ctrl-C, a
+        # watcher's stop, or weights that are no longer finite.
+        chunks.close()
     network.learning_rate = learning_rate  # the file records the rate the user chose, not the last step's
     return history
 

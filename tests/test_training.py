@@ -5,7 +5,7 @@ import pytest
 
 from myonn.model import Model
 from myonn.network import NeuralNetwork
-from myonn.training import StopRequest, learning_rates, train
+from myonn.training import StopRequest, learning_rate_at, train
 
 
 def digit_like_data(count=600, seed=0):
@@ -20,6 +20,10 @@ def digit_like_data(count=600, seed=0):
 
 def fresh_model(seed=0):
     return Model(NeuralNetwork(784, 30, 10, learning_rate=0.1, seed=seed))
+
+
+def learning_rates(first, last, steps):
+    return np.array([learning_rate_at(step, first, last, steps) for step in range(steps)])
 
 
 def test_learning_rates_fall_geometrically_from_first_to_last():
