@@ -13,14 +13,11 @@ Two runs saving to one file at once would each think they kept the other's model
 a lock beside its file (ModelLock) for the whole run, taken before any work is done.
 """
 
-import json
 import os
 import shutil
 import tempfile
 import time
 from pathlib import Path
-
-import numpy as np
 
 from myonn.errors import MyonnError
 from myonn.mnist import project_data_dir
@@ -158,15 +155,15 @@ def prune_backups(path, keep=BACKUPS_KEPT):
 
 
 def recorded_accuracy(path):
-    """The MNIST test accuracy a model file records, reading only its small `info` record; -1 if none."""
+    """The MNIST test accuracy a model file records; -1 if it records none or is not a readable model.
+
+    Read with load_model, whose every read is bounded: a backups folder is as open to damage as any.
+    """
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            if "info" not in archive.files:
-                return -1.0
-            accuracy = json.loads(str(archive["info"])).get("test_accuracy", -1.0)
-        return float(accuracy) if isinstance(accuracy, (int, float)) else -1.0
-    except Exception:  # a damaged backup is simply not the best one
+        accuracy = load_model(path).info.get("test_accuracy", -1.0)
+    except MyonnError:  # a damaged backup is simply not the best one
         return -1.0
+    return float(accuracy) if isinstance(accuracy, (int, float)) and not isinstance(accuracy, bool) else -1.0
 
 
 def _back_up(path):
