@@ -13,12 +13,14 @@ that deskews its inputs deskews the augmented digits too — and deskewing undoe
 it re-centres each digit (cancelling whole pixels of shift) and stands it upright (cancelling most of
 a small rotation). With deskewing on, the moves that still make a difference are scale and elastic.
 
-Three more, optional and the only ones that look at labels (never changing them), add a stroke that
+Four more, optional and the only ones that look at labels (never changing them), add a stroke that
 MNIST's American writers of 1990 left out but many people write, drawn with the drawing window's own
 round pen, as wide as the digit's own stroke: `flags` gives a share of the 1s a flag at the top and
-`feet` a share of them a foot (a serif base); `slashes` strikes a share of the 0s through (Ø).
-MNIST's 1s are nearly all plain sticks and its 0s plain ovals: a network that knows only those reads
-a flagged 1 as a 7, a footed 1 as a 2, a slashed 0 as a 4 or an 8.
+`feet` a share of them a foot (a serif base); `slashes` strikes a share of the 0s through (Ø);
+`tails` ends a share of the 9s' stems in a tail that curls round to the left, as in a "g".
+MNIST's 1s are nearly all plain sticks, its 0s plain ovals and its 9s straight-stemmed: a network
+that knows only those reads a flagged 1 as a 7, a footed 1 as a 2, a slashed 0 as a 4 or an 8, and
+a 9 whose tail curls round as a 3 or an 8.
 
 Left out on purpose: flips (a mirrored 2 is no digit), shear (deskewing would undo it), and noise;
 and any move that could turn one digit into another.
@@ -55,17 +57,18 @@ class Augmentation:
     """
 
     def __init__(self, shift=0.0, rotation=0.0, scale=0.0, elastic_alpha=0.0, elastic_sigma=4.0, flags=0.0,
-                 feet=0.0, slashes=0.0):
+                 feet=0.0, slashes=0.0, tails=0.0):
         for name, value in [("shift", shift), ("rotation", rotation), ("scale", scale),
                             ("elastic_alpha", elastic_alpha), ("elastic_sigma", elastic_sigma),
-                            ("flags", flags), ("feet", feet), ("slashes", slashes)]:
+                            ("flags", flags), ("feet", feet), ("slashes", slashes), ("tails", tails)]:
             if not 0 <= value < float("inf"):
                 raise ValueError(f"augmentation {name} must be a number of at least 0, not {value!r}")
             if value > LARGEST.get(name, float("inf")):
                 raise ValueError(f"augmentation {name} must be at most {LARGEST[name]:g}, not {value!r}")
         if scale >= 1:
             raise ValueError(f"augmentation scale must be below 1 (a factor of 1 − scale > 0), not {scale!r}")
-        for name, value, digit in [("flags", flags, "1s"), ("feet", feet, "1s"), ("slashes", slashes, "0s")]:
+        for name, value, digit in [("flags", flags, "1s"), ("feet", feet, "1s"), ("slashes", slashes, "0s"),
+                                   ("tails", tails, "9s")]:
             if value > 1:
                 raise ValueError(f"augmentation {name} is a share of the {digit}, at most 1, not {value!r}")
         if elastic_alpha > 0 and elastic_sigma == 0:
@@ -78,6 +81,7 @@ class Augmentation:
         self.flags = float(flags)
         self.feet = float(feet)
         self.slashes = float(slashes)
+        self.tails = float(tails)
 
     @classmethod
     def from_text(cls, text):
@@ -85,8 +89,8 @@ class Augmentation:
 
         Keys: shift (pixels), rotation (degrees), scale (fraction), elastic (α or α:σ; σ is 4 if
         left out), flags and feet (the shares of 1s given a flag, a foot), slashes (the share of 0s
-        struck through). Keys left out are off; "" or "none" turns
-        everything off.
+        struck through), tails (the share of 9s given a curled tail). Keys left out are off; "" or
+        "none" turns everything off.
         Raises MyonnError, naming the part at fault, for anything else.
         """
         settings = {}
@@ -98,7 +102,7 @@ class Augmentation:
             try:
                 if not equals:
                     raise ValueError
-                if key in ("shift", "rotation", "scale", "flags", "feet", "slashes"):
+                if key in ("shift", "rotation", "scale", "flags", "feet", "slashes", "tails"):
                     settings[key] = float(value)
                 elif key == "elastic":
                     alpha, _, sigma = value.partition(":")
@@ -107,7 +111,7 @@ class Augmentation:
                         settings["elastic_sigma"] = float(sigma)
                 else:
                     raise MyonnError(f"augmentation: unknown setting {key!r} in {part!r} "
-                                     "(known: shift, rotation, scale, elastic, flags, feet, slashes)")
+                                     "(known: shift, rotation, scale, elastic, flags, feet, slashes, tails)")
             except ValueError:
                 raise MyonnError(f"augmentation: {part!r} is not setting=number "
                                  "(e.g. shift=2,rotation=10,scale=0.1,elastic=8:4)") from None
@@ -120,7 +124,7 @@ class Augmentation:
         """The settings as a plain dict, for a model file's info; Augmentation(**describe()) rebuilds it."""
         return {"shift": self.shift, "rotation": self.rotation, "scale": self.scale,
                 "elastic_alpha": self.elastic_alpha, "elastic_sigma": self.elastic_sigma, "flags": self.flags,
-                "feet": self.feet, "slashes": self.slashes}
+                "feet": self.feet, "slashes": self.slashes, "tails": self.tails}
 
     def __str__(self):
         """The settings as from_text reads them, e.g. "shift=2,rotation=10,scale=0.1,elastic=8:4"."""
@@ -131,7 +135,8 @@ class Augmentation:
         if self.elastic_alpha:
             parts.append(f"elastic={self.elastic_alpha:g}:{self.elastic_sigma:g}")
         parts += [f"{name}={value:g}" for name, value in
-                  [("flags", self.flags), ("feet", self.feet), ("slashes", self.slashes)] if value]
+                  [("flags", self.flags), ("feet", self.feet), ("slashes", self.slashes), ("tails", self.tails)]
+                  if value]
         return ",".join(parts)
 
     def __repr__(self):
@@ -139,7 +144,7 @@ class Augmentation:
 
     def is_off(self):
         return not (self.shift or self.rotation or self.scale or self.elastic_alpha or self.flags or self.feet
-                    or self.slashes)
+                    or self.slashes or self.tails)
 
     def __call__(self, images, random, labels=None):
         """Randomly moved copies of a batch of digits.
@@ -148,8 +153,8 @@ class Augmentation:
                 float32 straight from MNIST). They are not changed.
         random: a numpy Generator (np.random.default_rng(seed)); the same generator state gives
                 the same moves, so a seeded training run is repeatable.
-        labels: the batch's labels (n,), needed only to find the 1s and 0s for `flags`, `feet` and
-                `slashes`; never changed.
+        labels: the batch's labels (n,), needed only to find the 1s, 0s and 9s for `flags`, `feet`,
+                `slashes` and `tails`; never changed.
         Returns float32 of the same shape, grey levels within the input's range (bilinear
         interpolation only averages). Each image stays the digit it was.
         """
@@ -161,7 +166,7 @@ class Augmentation:
             labels = np.asarray(labels).reshape(-1)
             # Feet go on after flags, so a 1 may get both; each is drawn on the 1 as MNIST wrote it.
             for add, share, digit in [(add_flags, self.flags, 1), (add_feet, self.feet, 1),
-                                      (add_slashes, self.slashes, 0)]:
+                                      (add_slashes, self.slashes, 0), (add_tails, self.tails, 9)]:
                 if share:
                     add(batch, labels == digit, random, share)
         moved = np.empty_like(batch)
@@ -331,6 +336,40 @@ def add_slashes(images, is_zero, random, share):
     drawn = heights >= 8
     draw_lines(images, chosen[drawn], start_x[drawn], start_y[drawn], end_x[drawn], end_y[drawn],
                ink["widths"][drawn])
+
+
+def add_tails(images, is_nine, random, share):
+    """End a random `share` of the 9s' stems in a tail that curls round to the left, in place: part
+    of an ellipse from the bottom of the stem, down, left and back up (like a "g"), drawn with the
+    window's pen as a few short strokes, as wide as the 9's own stroke.
+
+    Many people finish a 9 that way; MNIST's 9s stop at the bottom of a straight stem, and a network
+    that has seen only those reads the curl as the bottom of a 3 or an 8. images: float32 (n, 28, 28);
+    is_nine: bool (n,). The tail is 25 to 55% of the 9's height wide, drops up to 25% of its height
+    below the stem (no further than the frame allows), turns through 160° to 250° and so comes back
+    up its left side by up to 35% of the 9's height; 9s shorter than 8 rows are left alone.
+    """
+    chosen = np.flatnonzero(is_nine & (random.random(len(images)) < share))
+    ink = ink_extent(images[chosen])
+    heights = ink["heights"]
+    half_width = random.uniform(0.25, 0.55, len(chosen)) * heights / 2
+    drop = np.minimum(random.uniform(0.08, 0.25, len(chosen)) * heights, IMAGE_SIDE - 0.5 - ink["bottoms"])
+    rise = random.uniform(0.1, 0.35, len(chosen)) * heights
+    turn = np.radians(random.uniform(160, 250, len(chosen)))
+    centre_x, centre_y = ink["bottom_x"] - half_width, ink["bottoms"] - 0.5
+    drawn = heights >= 8
+
+    def point(angle):
+        """Where the tail is at `angle` (as on the screen, y down: 0° is the stem's end, 90° the
+        lowest point): on a half ellipse `drop` deep below the stem's end, then one `rise` high."""
+        sine = np.sin(angle)
+        return centre_x + half_width * np.cos(angle), centre_y + np.where(sine > 0, drop, rise) * sine
+
+    pieces = 8
+    for piece in range(pieces):
+        (start_x, start_y), (end_x, end_y) = point(turn * piece / pieces), point(turn * (piece + 1) / pieces)
+        draw_lines(images, chosen[drawn], start_x[drawn], start_y[drawn], end_x[drawn], end_y[drawn],
+                   ink["widths"][drawn])
 
 
 def ink_extent(images):

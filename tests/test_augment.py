@@ -124,10 +124,11 @@ def test_the_elastic_blur_is_a_normalised_gaussian():
 
 
 def test_settings_read_from_text_and_round_trip():
-    augmentation = Augmentation.from_text("shift=2, rotation=10,scale=0.1,elastic=8:3,flags=0.3,feet=0.2,slashes=0.1")
+    augmentation = Augmentation.from_text("shift=2, rotation=10,scale=0.1,elastic=8:3,flags=0.3,feet=0.2,slashes=0.1,"
+                                          "tails=0.4")
     assert augmentation.describe() == {"shift": 2.0, "rotation": 10.0, "scale": 0.1,
                                        "elastic_alpha": 8.0, "elastic_sigma": 3.0, "flags": 0.3,
-                                       "feet": 0.2, "slashes": 0.1}
+                                       "feet": 0.2, "slashes": 0.1, "tails": 0.4}
     assert Augmentation(**augmentation.describe()).describe() == augmentation.describe()
     assert Augmentation.from_text(str(augmentation)).describe() == augmentation.describe()
     assert Augmentation.from_text("elastic=8").elastic_sigma == 4.0
@@ -135,7 +136,7 @@ def test_settings_read_from_text_and_round_trip():
 
 
 @pytest.mark.parametrize("text", ["shift", "shift=two", "tilt=3", "shift=-1", "scale=1.5", "elastic=8:0",
-                                  "flags=1.5", "feet=2", "slashes=-0.1", "shift=1e300", "rotation=1e300", "elastic=1e300",
+                                  "flags=1.5", "feet=2", "slashes=-0.1", "tails=1.01", "shift=1e300", "rotation=1e300", "elastic=1e300",
                                   "elastic=8:1e300", "rotation=inf", "shift=nan"])
 def test_bad_settings_fail_with_a_message_naming_them(text):
     with pytest.raises(MyonnError, match="augmentation"):
@@ -212,6 +213,33 @@ def test_slashes_strike_0s_through_from_bottom_left_to_top_right_and_labels_stay
         assert np.corrcoef(rows, columns)[0, 1] < -0.8
         assert rows.min() >= 1 and rows.max() <= 26 and columns.min() >= 5 and columns.max() <= 22  # the ring: 4..23, 8..19
     assert slashed.max() <= 255
+
+
+def nine_like_loops_on_sticks(count=6):
+    """A ring (rows 4..13, columns 9..18) with a 3-pixel stem down its right side to row 21: plain 9s."""
+    rows, columns = np.mgrid[0:28, 0:28] + 0.5
+    distance = np.hypot((rows - 9) / 5, (columns - 14) / 5)
+    nine = np.where((distance <= 1) & (distance >= 0.5), 255, 0).astype(np.float32)
+    nine[6:22, 16:19] = 255
+    return np.repeat(nine[None], count, axis=0)
+
+
+def test_tails_curl_9s_stems_round_to_the_left_and_labels_stay():
+    images = np.concatenate([nine_like_loops_on_sticks(3), zero_like_rings(3)])
+    labels = np.array([9, 9, 9, 0, 3, 8])
+    before = labels.copy()
+    tailed = Augmentation(tails=1.0)(images, np.random.default_rng(3), labels)
+    assert np.array_equal(labels, before)
+    assert np.array_equal(tailed[3:], images[3:])                   # not a 9: untouched
+    for added in tailed[:3] - images[:3]:
+        assert (added >= 0).all() and added.sum() > 3 * 255
+        rows, columns = np.nonzero(added > 64)
+        # From the stem's end (row 21, columns 16..18), below the loop, to the left and no further
+        # down than the frame: a hook, not a stroke across the digit.
+        assert rows.min() >= 14 and rows.max() <= 27
+        assert columns.max() <= 19 and columns.min() < 14
+        assert added[20:, 15:19].max() > 128                            # joined to the stem
+    assert tailed.max() <= 255
 
 
 def test_strokes_added_to_labelled_digits_are_repeatable_with_a_seed():
