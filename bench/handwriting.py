@@ -368,6 +368,12 @@ def main():
     parser.add_argument("--teach", action="store_true",
                         help="the teaching bench: each writer's further digits before and after teaching "
                              "k = 1, 3, 10 examples of each misread style, and MNIST after (needs MNIST)")
+    parser.add_argument("--counts", type=teach_counts, default=TEACH_COUNTS, metavar="K,K,...",
+                        help="with --teach: the numbers of examples per misread style to try (default 1,3,10; "
+                             "at most 10); the writers' digits are the same whichever are tried")
+    parser.add_argument("--teaching", type=teaching_setting, action="append", default=[], metavar="NAME=VALUE",
+                        help="with --teach: try another value of one of myonn/teaching.py's settings ("
+                             + ", ".join(TEACHING_SETTINGS) + "), e.g. STEPS=40; repeat for several")
     arguments = parser.parse_args()
     if arguments.teach:
         teaching_bench(arguments)
@@ -469,6 +475,35 @@ def measure(arguments, styles, same_as=None):
 # ---- Teaching: a writer's further digits before and after teaching k of them ------------------------
 
 TEACH_COUNTS = (1, 3, 10)
+# The settings of myonn/teaching.py that --teaching may change, and the largest value each may take.
+TEACHING_SETTINGS = {"STEPS": 1000, "COPIES": 1000, "EARLIER": 1000, "REPLAYED": 10000, "RATE": 1.0, "EXTRA": 1000}
+
+
+def teach_counts(text):
+    """argparse type for --counts: "1,3" -> (1, 3), each 1..max(TEACH_COUNTS)."""
+    try:
+        counts = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a list of whole numbers such as 1,3,10") from None
+    if not all(1 <= count <= max(TEACH_COUNTS) for count in counts):
+        raise argparse.ArgumentTypeError(f"each count must be 1 to {max(TEACH_COUNTS)}, not {text!r}")
+    return counts
+
+
+def teaching_setting(text):
+    """argparse type for --teaching: "STEPS=40" -> ("STEPS", 40), the value of the setting's own type."""
+    name, _, value = text.partition("=")
+    name = name.strip().upper()
+    if name not in TEACHING_SETTINGS:
+        raise argparse.ArgumentTypeError(f"{text!r}: the settings are {', '.join(TEACHING_SETTINGS)}")
+    kind = type(TEACHING_SETTINGS[name])
+    try:
+        number = kind(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: {name} takes a {'whole ' if kind is int else ''}number") from None
+    if not (0 < number <= TEACHING_SETTINGS[name]) and not (name in ("EARLIER", "EXTRA", "REPLAYED") and number == 0):
+        raise argparse.ArgumentTypeError(f"{text!r}: {name} must be above 0 and at most {TEACHING_SETTINGS[name]}")
+    return name, number
 FURTHER_DIGITS = 40    # per style: the writer's further digits, never taught
 MISREAD_BELOW = 0.9    # a style is "misread" when fewer of its further digits than this are read right
 
@@ -485,11 +520,16 @@ def teaching_bench(arguments):
 
     from myonn.handwriting import digit_pixels
     from myonn.mnist import TEST, TRAIN, load_mnist
-    from myonn.teaching import teach
+    from myonn.teaching import ReplayedDigits, teach
 
+    import myonn.teaching
+
+    for name, value in arguments.teaching:
+        setattr(myonn.teaching, name, value)
     path = (arguments.model or [shipped_model_path()])[0]
     shipped = load_model(path)
-    replay, (test_images, test_labels) = load_mnist(TRAIN), load_mnist(TEST)
+    replay = ReplayedDigits(shipped, *load_mnist(TRAIN))  # as the drawing window replays them
+    test_images, test_labels = load_mnist(TEST)
     mnist_before = float(np.mean(shipped.scores(test_images).argmax(axis=1) == test_labels))
     writers = [("designed styles (teaching tuned on them)", "one writer, all of them",
                 {(digit, name): style for digit, named in WRITER_STYLES.items() for name, style in named.items()})]
@@ -505,11 +545,14 @@ def teaching_bench(arguments):
     random, teaching_random = np.random.default_rng(arguments.seed), np.random.default_rng(arguments.seed + 1)
     print(f"model {path.name} ({100 * mnist_before:.2f}% on MNIST's test set); per style {max(TEACH_COUNTS)} drawings "
           f"to teach from and {FURTHER_DIGITS} further ones to measure; a style is misread below "
-          f"{100 * MISREAD_BELOW:.0f}%; seed {arguments.seed}\n")
-    print("| source | writer | styles misread | further digits read: before | after k = 1 | k = 3 | k = 10 "
-          "| MNIST after k = 1 | k = 3 | k = 10 | seconds per teaching |")
-    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    totals = {}
+          f"{100 * MISREAD_BELOW:.0f}%; seed {arguments.seed}"
+          + "".join(f"; {name} = {value}" for name, value in arguments.teaching) + "\n")
+    counts = arguments.counts
+    print("| source | writer | styles misread | further digits read: before | "
+          + " | ".join(f"after k = {count}" for count in counts) + " | "
+          + " | ".join(f"MNIST after k = {count}" for count in counts) + " | seconds per teaching |")
+    print("|---|---|---|---:|" + "---:|" * (2 * len(counts) + 1))
+    totals, mnist_first = {}, {}
     for source, writer, styles in writers:
         taught, further, labels = {}, [], []
         for (digit, name), style in styles.items():
@@ -523,7 +566,7 @@ def teaching_bench(arguments):
                    if right[number * FURTHER_DIGITS:(number + 1) * FURTHER_DIGITS].mean() < MISREAD_BELOW]
         row = [f"{100 * right.mean():.1f}%"]
         mnist_after, seconds = [], []
-        for count in TEACH_COUNTS:
+        for count in counts:
             model = copy.deepcopy(shipped)
             earlier_images, earlier_labels = np.zeros((0, 28, 28), np.uint8), np.zeros(0, np.int64)
             for number in range(count):          # one of each misread style, then the next of each, ...
@@ -536,7 +579,10 @@ def teaching_bench(arguments):
                     earlier_labels = np.append(earlier_labels, digit)
             after = model.scores(further).argmax(axis=1) == labels
             row.append(f"{100 * after.mean():.1f}%")
-            mnist_after.append(f"{100 * np.mean(model.scores(test_images).argmax(axis=1) == test_labels):.2f}%")
+            mnist_accuracy = np.mean(model.scores(test_images).argmax(axis=1) == test_labels)
+            mnist_after.append(f"{100 * mnist_accuracy:.2f}%")
+            if count == counts[0]:
+                mnist_first.setdefault(source, []).append(mnist_accuracy)
             totals.setdefault((source, count), []).append(after)
         totals.setdefault((source, 0), []).append(right)
         names = ", ".join(f"{digit} {name}" if name != writer else str(digit) for digit, name in misread) or "none"
@@ -546,7 +592,8 @@ def teaching_bench(arguments):
     for source in dict.fromkeys(source for source, _, _ in writers):
         print(f"  {source}: before {100 * np.concatenate(totals[source, 0]).mean():.1f}%, "
               + ", ".join(f"after k = {count} {100 * np.concatenate(totals[source, count]).mean():.1f}%"
-                          for count in TEACH_COUNTS))
+                          for count in counts)
+              + f"; MNIST after k = {counts[0]}: {100 * np.mean(mnist_first[source]):.2f}% on average")
 
 
 def save_strokes(path, strokes):

@@ -41,14 +41,15 @@ from myonn.transform import CENTRE, IMAGE_SIDE, warp
 # of everything taught about one point more of the writer's further digits after one example, with
 # replay grown with it so that MNIST still moves by 0.1 to 0.3 points. Bolder moves (twice the
 # elastic distortion, 20° turns, 25% size) and picking the copies the network still misreads did not
-# help; twice the rate, or half the replay, costs MNIST 0.2 to 0.5 points. The price: twice the time
-# (about 0.3 s on a quiet machine), more than half of it deskewing the replayed digits at every step.
+# help; twice the rate, or half the replay, costs MNIST 0.2 to 0.5 points. A later sweep of every
+# setting (README, "Teaching") found them all within about half a point of these.
 STEPS = 20
 COPIES = 16
 EARLIER = 8
 REPLAYED = 640
 RATE = 0.008
 EXTRA = 10
+
 
 # How a writer's digits vary from one to the next. Slant needs no copies (deskewing stands every digit
 # upright), but the rest does: size, position, a turn and the wobble of the pen, as the best recipe
@@ -72,8 +73,8 @@ def teach(model, image, label, random, earlier=None, replay=None):
 
     image: (28, 28) grey levels 0..255 (handwriting.digit_pixels of a drawing).
     random: a numpy Generator. earlier: (images (m, 28, 28), labels (m,)) of your earlier digits, or
-    None. replay: (images (n, 28, 28), labels (n,)) of MNIST's training set, or None (then the
-    network may forget some of MNIST).
+    None. replay: MNIST's training digits as ReplayedDigits, or None (then the network may forget
+    some of MNIST).
     """
     network = model.network
     rate = network.learning_rate
@@ -101,12 +102,41 @@ def teaching_step(model, image, label, random, earlier, replay):
         chosen = random.integers(len(earlier[0]), size=EARLIER)
         images.append(writer_copies(earlier[0][chosen], random))
         labels.append(np.asarray(earlier[1])[chosen])
+    inputs = [model.network_input(np.concatenate(images))]
     if replay is not None:  # MNIST is replayed as it is: it is what the network already knows
-        chosen = random.integers(len(replay[0]), size=REPLAYED)
-        images.append(np.asarray(replay[0][chosen], np.float32))
-        labels.append(np.asarray(replay[1])[chosen])
-    batch, batch_labels = np.concatenate(images), np.concatenate(labels)
-    model.network.train(model.network_input(batch), targets(batch_labels, model.network.output_nodes))
+        chosen = random.integers(len(replay), size=REPLAYED)
+        inputs.append(replay.inputs_for(chosen))
+        labels.append(replay.labels[chosen])
+    model.network.train(np.concatenate(inputs), targets(np.concatenate(labels), model.network.output_nodes))
+
+
+class ReplayedDigits:
+    """MNIST's training digits for teach() to replay, each prepared as the model prepares its inputs
+    (deskewed) the first time it is drawn, and then kept.
+
+    Preparing the 640 replayed digits afresh at every step took more than half of each teaching's
+    time; preparing all 60,000 up front would make the first digit key wait over a second longer
+    (and take 188 MB at once), mostly for digits a short session never draws.
+    images: (n, 28, 28) grey levels; labels: (n,).
+    """
+
+    def __init__(self, model, images, labels):
+        self.model = model
+        self.images, self.labels = images, np.asarray(labels)
+        # np.empty takes no memory yet: the operating system supplies each page when a row is first written.
+        self.inputs = np.empty((len(images), IMAGE_SIDE * IMAGE_SIDE), np.float32)
+        self.prepared = np.zeros(len(images), dtype=bool)
+
+    def __len__(self):
+        return len(self.labels)
+
+    def inputs_for(self, chosen):
+        """The network inputs of the digits at the indices `chosen` (k,): (k, 784) float32."""
+        new = np.unique(chosen[~self.prepared[chosen]])
+        if len(new):
+            self.inputs[new] = self.model.network_input(self.images[new])
+            self.prepared[new] = True
+        return self.inputs[chosen]
 
 
 def writer_copies(images, random):
@@ -170,7 +200,7 @@ class Teacher:
         count = len(self.yours[1])
         if self.replay is None:
             try:
-                self.replay = self.load_replay()
+                self.replay = ReplayedDigits(self.model, *self.load_replay())
             except MyonnError as error:
                 self.report(f"kept your {label} in {self.digits_path} but did not learn it: teaching replays "
                             f"MNIST's training digits so that the network does not forget them, and {error}")

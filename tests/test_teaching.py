@@ -8,12 +8,13 @@ import pytest
 
 from myonn.evaluation import accuracy
 from myonn.handwriting import digit_pixels
+from myonn.inputs import network_input
 from myonn.mnist import TEST, TRAIN, load_mnist
 from myonn.model import load_model
 from myonn.model_store import shipped_model_path
 from myonn.my_digits import read_digits
 from myonn import teaching
-from myonn.teaching import Teacher, teach, with_own_digits, writer_copies
+from myonn.teaching import ReplayedDigits, Teacher, teach, with_own_digits, writer_copies
 
 # A 0 with a slash right through it, as many people write it: the shipped model reads it as an 8.
 SLASHED_ZERO = [[(336 + 110 * np.sin(t), 336 - 170 * np.cos(t)) for t in np.linspace(0, 2 * np.pi, 40)],
@@ -32,32 +33,67 @@ def shipped():
     return load_model()
 
 
-def test_a_taught_drawing_is_then_recognised_and_mnist_barely_moves(shipped, mnist):
-    (train_images, train_labels), (test_images, test_labels) = mnist
+@pytest.fixture(scope="module")
+def replay(shipped, mnist):
+    return ReplayedDigits(shipped, *mnist[0])
+
+
+def test_replayed_digits_are_prepared_as_the_model_prepares_its_inputs_once_each(shipped, mnist, monkeypatch):
+    images, labels = mnist[0][0][:500], mnist[0][1][:500]
+    replay = ReplayedDigits(shipped, images, labels)
+    chosen = np.array([3, 7, 3, 499, 0])
+    inputs = replay.inputs_for(chosen)
+    assert inputs.dtype == np.float32 and np.array_equal(inputs, shipped.network_input(images[chosen]))
+    assert not np.array_equal(inputs, network_input(images[chosen]))  # deskewed, as the shipped model's inputs are
+    assert np.array_equal(replay.labels[chosen], labels[chosen]) and len(replay) == 500
+    assert replay.prepared.sum() == 4                                 # those drawn, each once
+    prepared = []
+    monkeypatch.setattr(shipped, "network_input", lambda batch: prepared.append(len(batch)) or network_input(batch))
+    again = replay.inputs_for(np.array([7, 0, 5]))
+    assert prepared == [1]                                            # only the digit not drawn before, 5
+    assert np.array_equal(again[:2], inputs[[1, 4]])
+
+
+def test_teaching_replays_mnist_digits_as_they_were_prepared(shipped, mnist, monkeypatch):
+    replay = ReplayedDigits(shipped, *mnist[0])
+    batches = []
+    monkeypatch.setattr(shipped.network.__class__, "train", lambda network, inputs, targets: batches.append(inputs))
+    teach(copy.deepcopy(shipped), digit_pixels(SLASHED_ZERO), 0, np.random.default_rng(0), replay=replay)
+    assert len(batches) >= teaching.STEPS
+    replayed = batches[0][teaching.COPIES:]                           # after the drawing's copies
+    assert len(replayed) == teaching.REPLAYED
+    # Each replayed row is one of MNIST's digits, as the model prepares it.
+    prepared = {row.tobytes() for row in replay.inputs[replay.prepared]}
+    assert all(row.tobytes() in prepared for row in replayed)
+    assert replay.prepared.sum() <= teaching.REPLAYED * len(batches)  # only the digits drawn were prepared
+
+
+def test_a_taught_drawing_is_then_recognised_and_mnist_barely_moves(shipped, mnist, replay):
+    test_images, test_labels = mnist[1]
     model = copy.deepcopy(shipped)
     pixels = digit_pixels(SLASHED_ZERO)
     assert model.recognise(pixels) != 0
     before = accuracy(model, test_images, test_labels)
-    teach(model, pixels, 0, np.random.default_rng(0), replay=(train_images, train_labels))
+    teach(model, pixels, 0, np.random.default_rng(0), replay=replay)
     assert model.recognise(pixels) == 0
     assert abs(accuracy(model, test_images, test_labels) - before) <= 0.003
     assert shipped.recognise(pixels) != 0                         # only the model taught changed
 
 
-def test_a_drawing_still_misread_after_the_steps_gets_a_few_more(shipped, mnist, monkeypatch):
+def test_a_drawing_still_misread_after_the_steps_gets_a_few_more(shipped, replay, monkeypatch):
     monkeypatch.setattr(teaching, "STEPS", 0)       # as if the usual steps had not been enough
     model = copy.deepcopy(shipped)
     pixels = digit_pixels(SLASHED_ZERO)
-    steps = teach(model, pixels, 0, np.random.default_rng(0), replay=mnist[0])
+    steps = teach(model, pixels, 0, np.random.default_rng(0), replay=replay)
     assert 1 <= steps <= teaching.EXTRA
     assert model.recognise(pixels) == 0
 
 
-def test_a_drawing_already_read_right_gets_no_extra_steps(shipped, mnist):
+def test_a_drawing_already_read_right_gets_no_extra_steps(shipped, replay):
     model = copy.deepcopy(shipped)
     pixels = digit_pixels(SLASHED_ZERO)
-    teach(model, pixels, 0, np.random.default_rng(0), replay=mnist[0])
-    assert teach(model, pixels, 0, np.random.default_rng(1), replay=mnist[0]) == teaching.STEPS
+    teach(model, pixels, 0, np.random.default_rng(0), replay=replay)
+    assert teach(model, pixels, 0, np.random.default_rng(1), replay=replay) == teaching.STEPS
 
 
 def test_writer_copies_vary_the_drawing_but_leave_it_alone():
