@@ -371,6 +371,10 @@ def main():
     parser.add_argument("--counts", type=teach_counts, default=TEACH_COUNTS, metavar="K,K,...",
                         help="with --teach: the numbers of examples per misread style to try (default 1,3,10; "
                              "at most 10); the writers' digits are the same whichever are tried")
+    parser.add_argument("--session", type=session_rounds, metavar="ROUNDS",
+                        help="with --teach: instead of k examples of each misread style, a session as in the "
+                             "window: each round the writer draws every style once and teaches each drawing "
+                             "the network misreads; ROUNDS 1 to 10")
     parser.add_argument("--teaching", type=teaching_setting, action="append", default=[], metavar="NAME=VALUE",
                         help="with --teach: try another value of one of myonn/teaching.py's settings ("
                              + ", ".join(TEACHING_SETTINGS) + "), e.g. STEPS=40; repeat for several")
@@ -476,7 +480,8 @@ def measure(arguments, styles, same_as=None):
 
 TEACH_COUNTS = (1, 3, 10)
 # The settings of myonn/teaching.py that --teaching may change, and the largest value each may take.
-TEACHING_SETTINGS = {"STEPS": 1000, "COPIES": 1000, "EARLIER": 1000, "REPLAYED": 10000, "RATE": 1.0, "EXTRA": 1000}
+TEACHING_SETTINGS = {"STEPS": 1000, "COPIES": 1000, "EARLIER": 1000, "REPLAYED": 10000, "RATE": 1.0, "EXTRA": 1000,
+                     "TAKEN_FOR_SHARE": 1.0}
 
 
 def teach_counts(text):
@@ -490,6 +495,13 @@ def teach_counts(text):
     return counts
 
 
+def session_rounds(text):
+    """argparse type for --session: a whole number of rounds, 1..max(TEACH_COUNTS)."""
+    if not text.isdigit() or not 1 <= int(text) <= max(TEACH_COUNTS):
+        raise argparse.ArgumentTypeError(f"rounds must be a whole number from 1 to {max(TEACH_COUNTS)}, not {text!r}")
+    return int(text)
+
+
 def teaching_setting(text):
     """argparse type for --teaching: "STEPS=40" -> ("STEPS", 40), the value of the setting's own type."""
     name, _, value = text.partition("=")
@@ -501,7 +513,8 @@ def teaching_setting(text):
         number = kind(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r}: {name} takes a {'whole ' if kind is int else ''}number") from None
-    if not (0 < number <= TEACHING_SETTINGS[name]) and not (name in ("EARLIER", "EXTRA", "REPLAYED") and number == 0):
+    may_be_zero = name in ("EARLIER", "EXTRA", "REPLAYED", "TAKEN_FOR_SHARE")
+    if not (0 < number <= TEACHING_SETTINGS[name]) and not (may_be_zero and number == 0):
         raise argparse.ArgumentTypeError(f"{text!r}: {name} must be above 0 and at most {TEACHING_SETTINGS[name]}")
     return name, number
 FURTHER_DIGITS = 40    # per style: the writer's further digits, never taught
@@ -518,7 +531,6 @@ def teaching_bench(arguments):
     """
     import copy
 
-    from myonn.handwriting import digit_pixels
     from myonn.mnist import TEST, TRAIN, load_mnist
     from myonn.teaching import ReplayedDigits, teach
 
@@ -547,6 +559,9 @@ def teaching_bench(arguments):
           f"to teach from and {FURTHER_DIGITS} further ones to measure; a style is misread below "
           f"{100 * MISREAD_BELOW:.0f}%; seed {arguments.seed}"
           + "".join(f"; {name} = {value}" for name, value in arguments.teaching) + "\n")
+    if arguments.session:
+        teaching_session(arguments.session, shipped, writers, random, teaching_random, replay, (test_images, test_labels))
+        return
     counts = arguments.counts
     print("| source | writer | styles misread | further digits read: before | "
           + " | ".join(f"after k = {count}" for count in counts) + " | "
@@ -554,12 +569,7 @@ def teaching_bench(arguments):
     print("|---|---|---|---:|" + "---:|" * (2 * len(counts) + 1))
     totals, mnist_first = {}, {}
     for source, writer, styles in writers:
-        taught, further, labels = {}, [], []
-        for (digit, name), style in styles.items():
-            taught[digit, name] = [digit_pixels(write(style, random)) for _ in range(max(TEACH_COUNTS))]
-            further += [digit_pixels(write(style, random)) for _ in range(FURTHER_DIGITS)]
-            labels += [digit] * FURTHER_DIGITS
-        further, labels = np.array(further), np.array(labels)
+        taught, further, labels = writer_digits(styles, random)
         keys = list(styles)
         right = shipped.scores(further).argmax(axis=1) == labels
         misread = [key for number, key in enumerate(keys)
@@ -594,6 +604,67 @@ def teaching_bench(arguments):
               + ", ".join(f"after k = {count} {100 * np.concatenate(totals[source, count]).mean():.1f}%"
                           for count in counts)
               + f"; MNIST after k = {counts[0]}: {100 * np.mean(mnist_first[source]):.2f}% on average")
+
+
+def writer_digits(styles, random):
+    """One writer's digits: {(digit, style): max(TEACH_COUNTS) drawings to teach from}, and
+    FURTHER_DIGITS further drawings of each style (n, 28, 28) with their labels (n,), never taught."""
+    from myonn.handwriting import digit_pixels
+
+    taught, further, labels = {}, [], []
+    for (digit, name), style in styles.items():
+        taught[digit, name] = [digit_pixels(write(style, random)) for _ in range(max(TEACH_COUNTS))]
+        further += [digit_pixels(write(style, random)) for _ in range(FURTHER_DIGITS)]
+        labels += [digit] * FURTHER_DIGITS
+    return taught, np.array(further), np.array(labels)
+
+
+def teaching_session(rounds, shipped, writers, random, teaching_random, replay, test_set):
+    """The teaching bench as a session in the window goes: each round, the writer draws every one of
+    their styles once (the round's drawing of it), and each drawing the network misreads is taught at
+    once (one key press). After each round, the writer's further digits are read again."""
+    import copy
+
+    from myonn.teaching import teach
+
+    print("| source | writer | further digits read: before | "
+          + " | ".join(f"after round {number} (key presses)" for number in range(1, rounds + 1))
+          + " | MNIST after | seconds per teaching |")
+    print("|---|---|---:|" + "---:|" * (rounds + 2))
+    totals = {}
+    for source, writer, styles in writers:
+        taught, further, labels = writer_digits(styles, random)
+        model = copy.deepcopy(shipped)
+        earlier_images, earlier_labels = np.zeros((0, 28, 28), np.uint8), np.zeros(0, np.int64)
+        right = model.scores(further).argmax(axis=1) == labels
+        totals.setdefault((source, 0), []).append(right)
+        row, seconds = [f"{100 * right.mean():.1f}%"], []
+        for number in range(rounds):
+            for digit, name in styles:
+                image = taught[digit, name][number]
+                if model.recognise(image) == digit:
+                    continue
+                started = time.perf_counter()
+                teach(model, image, digit, teaching_random, earlier=(earlier_images, earlier_labels), replay=replay)
+                seconds.append(time.perf_counter() - started)
+                earlier_images = np.concatenate([earlier_images, np.round(image)[None].astype(np.uint8)])
+                earlier_labels = np.append(earlier_labels, digit)
+            right = model.scores(further).argmax(axis=1) == labels
+            totals.setdefault((source, number + 1), []).append(right)
+            row.append(f"{100 * right.mean():.1f}% ({len(seconds)})")
+        test_images, test_labels = test_set
+        mnist = np.mean(model.scores(test_images).argmax(axis=1) == test_labels)
+        totals.setdefault((source, "presses"), []).append(len(seconds))
+        totals.setdefault((source, "mnist"), []).append(mnist)
+        print(f"| {source} | {writer} | " + " | ".join(row) + f" | {100 * mnist:.2f}% | "
+              f"{np.mean(seconds) if seconds else 0:.2f} |", flush=True)
+    print("\nall writers of a source together (further digits read right):")
+    for source in dict.fromkeys(source for source, _, _ in writers):
+        print(f"  {source}: before {100 * np.concatenate(totals[source, 0]).mean():.1f}%, "
+              + ", ".join(f"after round {number} {100 * np.concatenate(totals[source, number]).mean():.1f}%"
+                          for number in range(1, rounds + 1))
+              + f"; {np.mean(totals[source, 'presses']):.1f} key presses a writer; MNIST after: "
+              f"{100 * np.mean(totals[source, 'mnist']):.2f}% on average, {100 * min(totals[source, 'mnist']):.2f}% at worst")
 
 
 def save_strokes(path, strokes):

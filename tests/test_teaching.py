@@ -68,6 +68,29 @@ def test_teaching_replays_mnist_digits_as_they_were_prepared(shipped, mnist, mon
     assert replay.prepared.sum() <= teaching.REPLAYED * len(batches)  # only the digits drawn were prepared
 
 
+def replayed_labels_while_teaching(model, pixels, label, replay, monkeypatch):
+    """The labels of the MNIST digits replayed in each step of teaching `pixels` as `label`."""
+    replayed = []
+    original = replay.inputs_for
+    monkeypatch.setattr(replay, "inputs_for", lambda chosen: replayed.append(replay.labels[chosen]) or original(chosen))
+    teach(model, pixels, label, np.random.default_rng(0), replay=replay)
+    return replayed
+
+
+def test_a_misread_drawing_replays_more_of_the_digit_it_was_taken_for(shipped, replay, monkeypatch):
+    pixels = digit_pixels(FLAGGED_ONE)
+    assert shipped.recognise(pixels) == 7
+    replayed = replayed_labels_while_teaching(copy.deepcopy(shipped), pixels, 1, replay, monkeypatch)
+    sevens = np.mean([np.mean(labels == 7) for labels in replayed])
+    assert teaching.TAKEN_FOR_SHARE <= sevens <= teaching.TAKEN_FOR_SHARE + 0.15   # MNIST's own tenth, and more
+    assert all(len(labels) == teaching.REPLAYED for labels in replayed)
+    # A drawing already read right was taken for nothing: MNIST is replayed as it comes.
+    model = copy.deepcopy(shipped)
+    teach(model, pixels, 1, np.random.default_rng(1), replay=replay)
+    replayed = replayed_labels_while_teaching(model, pixels, 1, replay, monkeypatch)
+    assert np.mean([np.mean(labels == 7) for labels in replayed]) < 0.15
+
+
 def test_a_taught_drawing_is_then_recognised_and_mnist_barely_moves(shipped, mnist, replay):
     test_images, test_labels = mnist[1]
     model = copy.deepcopy(shipped)
