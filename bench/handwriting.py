@@ -379,6 +379,10 @@ def main():
                         help="with --teach: try another value of one of myonn/teaching.py's settings ("
                              + ", ".join(TEACHING_SETTINGS) + "), e.g. STEPS=40; repeat for several")
     arguments = parser.parse_args()
+    if not arguments.teach and (arguments.session or arguments.teaching or arguments.counts != TEACH_COUNTS):
+        parser.error("--counts, --session and --teaching go with --teach")
+    if arguments.session and arguments.counts != TEACH_COUNTS:
+        parser.error("--session teaches as the window does, round by round: leave out --counts")
     if arguments.teach:
         teaching_bench(arguments)
         return
