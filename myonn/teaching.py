@@ -138,9 +138,12 @@ class ReplayedDigits:
     def __init__(self, model, images, labels):
         self.model = model
         self.images, self.labels = images, np.asarray(labels)
-        # np.empty takes no memory yet: the operating system supplies each page when a row is first written.
+        # Prepared digits are kept one after another from the front of `inputs`, in the order they
+        # were first drawn: memory is only taken as it fills, and filled in order, which is far quicker
+        # for the operating system to supply than pages scattered over all 188 MB.
         self.inputs = np.empty((len(images), IMAGE_SIDE * IMAGE_SIDE), np.float32)
-        self.prepared = np.zeros(len(images), dtype=bool)
+        self.kept_at = np.full(len(images), -1)  # the row of `inputs` holding each digit; -1: not yet
+        self.kept = 0
 
     def __len__(self):
         return len(self.labels)
@@ -151,11 +154,13 @@ class ReplayedDigits:
 
     def inputs_for(self, chosen):
         """The network inputs of the digits at the indices `chosen` (k,): (k, 784) float32."""
-        new = np.unique(chosen[~self.prepared[chosen]])
+        new = np.unique(chosen[self.kept_at[chosen] < 0])
         if len(new):
-            self.inputs[new] = self.model.network_input(self.images[new])
-            self.prepared[new] = True
-        return self.inputs[chosen]
+            rows = np.arange(self.kept, self.kept + len(new))
+            self.inputs[rows] = self.model.network_input(self.images[new])
+            self.kept_at[new] = rows
+            self.kept += len(new)
+        return self.inputs[self.kept_at[chosen]]
 
 
 def writer_copies(images, random):

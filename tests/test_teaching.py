@@ -46,7 +46,7 @@ def test_replayed_digits_are_prepared_as_the_model_prepares_its_inputs_once_each
     assert inputs.dtype == np.float32 and np.array_equal(inputs, shipped.network_input(images[chosen]))
     assert not np.array_equal(inputs, network_input(images[chosen]))  # deskewed, as the shipped model's inputs are
     assert np.array_equal(replay.labels[chosen], labels[chosen]) and len(replay) == 500
-    assert replay.prepared.sum() == 4                                 # those drawn, each once
+    assert replay.kept == 4 and (replay.kept_at >= 0).sum() == 4     # those drawn, each once
     prepared = []
     monkeypatch.setattr(shipped, "network_input", lambda batch: prepared.append(len(batch)) or network_input(batch))
     again = replay.inputs_for(np.array([7, 0, 5]))
@@ -63,9 +63,9 @@ def test_teaching_replays_mnist_digits_as_they_were_prepared(shipped, mnist, mon
     replayed = batches[0][teaching.COPIES:]                           # after the drawing's copies
     assert len(replayed) == teaching.REPLAYED
     # Each replayed row is one of MNIST's digits, as the model prepares it.
-    prepared = {row.tobytes() for row in replay.inputs[replay.prepared]}
+    prepared = {row.tobytes() for row in replay.inputs[:replay.kept]}
     assert all(row.tobytes() in prepared for row in replayed)
-    assert replay.prepared.sum() <= teaching.REPLAYED * len(batches)  # only the digits drawn were prepared
+    assert replay.kept <= teaching.REPLAYED * len(batches)            # only the digits drawn were prepared
 
 
 def replayed_labels_while_teaching(model, pixels, label, replay, monkeypatch):
