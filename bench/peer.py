@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""Benchmark: the shipped model against the peer app, PyPI's `neural-network-digits`, on the drawn
+digits of bench/handwriting.py, each through its own drawing window's preparation, in one run.
+
+    python -m venv /tmp/peer && /tmp/peer/bin/pip install neural-network-digits
+    (train the peer as its users do: `/tmp/peer/bin/neural-network-digits download --all` and
+    `... train --no-plot`, its defaults: 784-64-32-10 relu, 60 epochs; it saves its model.npz)
+    python bench/peer.py --peer-python /tmp/peer/bin/python
+
+The peer lives in a virtual environment of its own, so its Python runs it: this script writes every
+drawing's strokes to it and reads back its answers. The peer's drawing board is 280 pixels square
+with a 20-pixel round brush; our strokes, drawn on a 672-pixel canvas, are scaled to it, and drawn
+as the board draws them (a line between each two mouse events, a disc at each), then prepared by
+its own `prepare_drawing` (cropped, shrunk to 20×20, centred on its centre of mass). Ours go
+through handwriting.digit_pixels from the same whole-pixel points the window's mouse events carry,
+offline, so the answers are the window's (bench/handwriting.py's "window" column). Sources as
+bench/handwriting.py has them, those held out reported apart.
+"""
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import numpy as np  # noqa: E402
+
+import handwriting as bench  # noqa: E402  (bench/handwriting.py: the styles and their writers)
+from myonn.handwriting import digit_pixels  # noqa: E402
+from myonn.model import load_model, shipped_model_path  # noqa: E402
+
+PEER_BOARD, PEER_BRUSH = 280, 20
+
+# Run by the peer's Python: strokes (JSON, one drawing per line, in board pixels) on stdin, its
+# answers on stdout, and its accuracy on MNIST's test set (its own copy of it) first.
+PEER_SCRIPT = f"""
+import json, sys
+import numpy as np
+from PIL import Image, ImageDraw
+from nn_digits.neural_net.data import download_mnist, normalize, prepare_drawing
+from nn_digits.neural_net.network import NeuralNetwork
+net = NeuralNetwork.load(*sys.argv[1:2])
+mnist = download_mnist()
+print(float(np.mean(net.predict(normalize(mnist["x_test"])).argmax(axis=1) == mnist["y_test"])), flush=True)
+for line in sys.stdin:
+    drawing = Image.new("L", ({PEER_BOARD}, {PEER_BOARD}), 0)
+    pen, r = ImageDraw.Draw(drawing), {PEER_BRUSH} / 2
+    for stroke in json.loads(line):
+        last = stroke[0]
+        for x, y in stroke:
+            pen.line([last[0], last[1], x, y], fill=255, width={PEER_BRUSH})
+            pen.ellipse([x - r, y - r, x + r, y + r], fill=255)
+            last = (x, y)
+    photo = prepare_drawing(drawing)
+    answer = -1 if photo is None else int(net.predict(normalize(photo[None])).argmax())
+    print(answer, flush=True)
+"""
+
+
+def on_peer_board(strokes, size=None):
+    """A drawing on our canvas as drawn on the peer's board: scaled with the canvas (size None), or so
+    that its longer side is `size` board pixels, centred; in whole pixels, as mouse events carry them."""
+    if size is None:
+        scale, shift = PEER_BOARD / bench.CANVAS_SIDE, np.zeros(2)
+    else:
+        points = np.concatenate([np.asarray(stroke, dtype=float) for stroke in strokes])
+        low, high = points.min(axis=0), points.max(axis=0)
+        scale = size / max((high - low).max(), 1)
+        shift = (PEER_BOARD - (high - low) * scale) / 2 - low * scale
+    return [[[round(x * scale + shift[0]), round(y * scale + shift[1])] for x, y in stroke] for stroke in strokes]
+
+
+def peer_answers(peer_python, peer_model, drawings, size=None):
+    """The peer's accuracy on MNIST, and its answer for each drawing (a list of strokes in our canvas's
+    pixels), drawn on its board as on_peer_board places it."""
+    lines = "".join(json.dumps(on_peer_board(strokes, size)) + "\n" for strokes in drawings)
+    command = [str(peer_python), "-c", PEER_SCRIPT] + ([str(peer_model)] if peer_model else [])
+    done = subprocess.run(command, input=lines, capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"the peer's Python failed: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else done.returncode}")
+    mnist, *answers = done.stdout.split()
+    return float(mnist), np.array([int(answer) for answer in answers])
+
+
+def main():
+    parser = argparse.ArgumentParser(description="The shipped model against the peer app on drawn digits.")
+    parser.add_argument("--peer-python", type=Path, required=True, metavar="PYTHON",
+                        help="the Python of the virtual environment where neural-network-digits is installed")
+    parser.add_argument("--peer-model", type=Path, metavar="MODEL.npz",
+                        help="the peer's trained model (default: where the peer saves it)")
+    parser.add_argument("--peer-size", type=int, metavar="PIXELS",
+                        help="draw each digit on the peer's 280-pixel board with its longer side this long "
+                             "(default: as large as on our 672-pixel canvas, scaled with it). Its brush is 20 "
+                             "pixels whatever the digit's size, so small digits come out thick there")
+    parser.add_argument("--model", type=Path, default=shipped_model_path(), help="ours (default: the shipped model)")
+    parser.add_argument("--per-digit", type=int, default=50, metavar="N", help="drawings per digit (default 50)")
+    parser.add_argument("--seed", type=int, default=2019, help="the writers' random seed (default 2019)")
+    arguments = parser.parse_args()
+
+    ours = load_model(arguments.model)
+    sources = [("designed styles (tuned on)", bench.STYLES),
+               ("designed writer styles MNIST lacks (tuned on)", bench.WRITER_STYLES),
+               ("HELD OUT: designed styles (bench/strokes_held_out)", bench.held_out_styles())]
+    try:
+        sources.append(("HELD OUT: the Hershey fonts' digits", bench.hershey_styles()[0]))
+    except ImportError:
+        print("hershey-fonts is not installed (pip install -e '.[bench]'): the designed styles only", file=sys.stderr)
+    made = {title: bench.drawings(arguments.per_digit, arguments.seed, styles) for title, styles in sources}
+    everything = [strokes for drawings in made.values() for _, _, strokes in drawings]
+    if arguments.peer_size is not None and not 1 <= arguments.peer_size <= PEER_BOARD:
+        parser.error(f"--peer-size must be 1 to {PEER_BOARD} pixels, not {arguments.peer_size}")
+    peer_mnist, peer_all = peer_answers(arguments.peer_python, arguments.peer_model, everything, arguments.peer_size)
+    ours_mnist = ours.info.get("test_accuracy")
+    print(f"ours: {arguments.model.name} ({100 * ours_mnist:.2f}% on MNIST's test set); "
+          f"peer: neural-network-digits ({100 * peer_mnist:.2f}% on MNIST's test set); "
+          f"{arguments.per_digit} drawings per digit, seed {arguments.seed}; on the peer's board "
+          + (f"{arguments.peer_size} pixels long\n" if arguments.peer_size else "scaled with our canvas\n"))
+    start = 0
+    for title, drawings in made.items():
+        labels = np.array([digit for digit, _, _ in drawings])
+        # Whole pixels of our canvas, as the window's mouse events report them (draw_window.stroke_events).
+        pixels = np.array([digit_pixels([[(round(x), round(y)) for x, y in stroke] for stroke in strokes])
+                           for _, _, strokes in drawings])
+        ours_right = ours.scores(pixels).argmax(axis=1) == labels
+        peer_right = peer_all[start:start + len(drawings)] == labels
+        start += len(drawings)
+        print(f"== {title}")
+        print("| digit | ours | peer |")
+        print("|---|---:|---:|")
+        for digit in sorted(set(labels)):
+            print(f"| {digit} | {100 * ours_right[labels == digit].mean():.0f}% | {100 * peer_right[labels == digit].mean():.0f}% |")
+        print(f"| all | **{100 * ours_right.mean():.1f}%** | **{100 * peer_right.mean():.1f}%** |\n")
+
+
+if __name__ == "__main__":
+    main()
