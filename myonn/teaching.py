@@ -12,6 +12,8 @@ that mnist_train.py does (NeuralNetwork.train), each on a small batch that mixes
                                         trained on new examples alone drifts towards them and loses
                                         old ones ("catastrophic forgetting", McCloskey and Cohen,
                                         1989); mixing old examples back in is the classic cure.
+                                        More of them are of the digit your drawing was taken for,
+                                        whose border with yours the teaching moves.
 
 Then, should the drawing itself still be misread, a few steps more. It takes a fraction of a second
 (MNIST loaded already). `mnist_train.py --my-digits FILE` does the long version: a full training
