@@ -371,6 +371,9 @@ def main():
     parser.add_argument("--counts", type=teach_counts, default=TEACH_COUNTS, metavar="K,K,...",
                         help="with --teach: the numbers of examples per misread style to try (default 1,3,10; "
                              "at most 10); the writers' digits are the same whichever are tried")
+    parser.add_argument("--styles", choices=["misread", "all"], default="misread",
+                        help="with --teach: teach k examples of the styles the model misreads (default), or of "
+                             "all of a writer's styles, those read right first")
     parser.add_argument("--session", type=session_rounds, metavar="ROUNDS",
                         help="with --teach: instead of k examples of each misread style, a session as in the "
                              "window: each round the writer draws every style once and teaches each drawing "
@@ -379,10 +382,11 @@ def main():
                         help="with --teach: try another value of one of myonn/teaching.py's settings ("
                              + ", ".join(TEACHING_SETTINGS) + "), e.g. STEPS=40; repeat for several")
     arguments = parser.parse_args()
-    if not arguments.teach and (arguments.session or arguments.teaching or arguments.counts != TEACH_COUNTS):
-        parser.error("--counts, --session and --teaching go with --teach")
-    if arguments.session and arguments.counts != TEACH_COUNTS:
-        parser.error("--session teaches as the window does, round by round: leave out --counts")
+    fixed_k = arguments.counts != TEACH_COUNTS or arguments.styles != "misread"
+    if not arguments.teach and (arguments.session or arguments.teaching or fixed_k):
+        parser.error("--counts, --styles, --session and --teaching go with --teach")
+    if arguments.session and fixed_k:
+        parser.error("--session teaches as the window does, round by round: leave out --counts and --styles")
     if arguments.teach:
         teaching_bench(arguments)
         return
@@ -578,13 +582,17 @@ def teaching_bench(arguments):
         right = shipped.scores(further).argmax(axis=1) == labels
         misread = [key for number, key in enumerate(keys)
                    if right[number * FURTHER_DIGITS:(number + 1) * FURTHER_DIGITS].mean() < MISREAD_BELOW]
+        # With --styles all, the styles read right go first, so they are among the writer's earlier
+        # digits when the misread ones are taught.
+        read_right = [key for key in keys if key not in misread]
+        taught_styles = read_right + misread if arguments.styles == "all" else misread
         row = [f"{100 * right.mean():.1f}%"]
         mnist_after, seconds = [], []
         for count in counts:
             model = copy.deepcopy(shipped)
             earlier_images, earlier_labels = np.zeros((0, 28, 28), np.uint8), np.zeros(0, np.int64)
             for number in range(count):          # one of each misread style, then the next of each, ...
-                for digit, name in misread:
+                for digit, name in taught_styles:
                     image = taught[digit, name][number]
                     started = time.perf_counter()
                     teach(model, image, digit, teaching_random, earlier=(earlier_images, earlier_labels), replay=replay)
