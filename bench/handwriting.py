@@ -568,14 +568,15 @@ def teaching_bench(arguments):
           f"{100 * MISREAD_BELOW:.0f}%; seed {arguments.seed}"
           + "".join(f"; {name} = {value}" for name, value in arguments.teaching) + "\n")
     if arguments.session:
-        teaching_session(arguments.session, shipped, writers, random, teaching_random, replay, (test_images, test_labels))
+        teaching_session(arguments.session, shipped, writers, random, teaching_random, replay,
+                         (test_images, test_labels))
         return
     counts = arguments.counts
     print("| source | writer | styles misread | further digits read: before | "
           + " | ".join(f"after k = {count}" for count in counts) + " | "
           + " | ".join(f"MNIST after k = {count}" for count in counts) + " | seconds per teaching |")
     print("|---|---|---|---:|" + "---:|" * (2 * len(counts) + 1))
-    totals, mnist_first = {}, {}
+    totals, mnist_first, moved = {}, {}, {}
     for source, writer, styles in writers:
         taught, further, labels = writer_digits(styles, random)
         keys = list(styles)
@@ -605,11 +606,19 @@ def teaching_bench(arguments):
             mnist_after.append(f"{100 * mnist_accuracy:.2f}%")
             if count == counts[0]:
                 mnist_first.setdefault(source, []).append(mnist_accuracy)
+                before_and_after = [(digit, right[labels == digit].mean(), after[labels == digit].mean())
+                                    for digit in sorted(set(labels))]
+                moved[writer] = [f"{digit} {100 * was:.0f}→{100 * now:.0f}%"
+                                 for digit, was, now in before_and_after if abs(now - was) >= 0.1]
             totals.setdefault((source, count), []).append(after)
         totals.setdefault((source, 0), []).append(right)
         names = ", ".join(f"{digit} {name}" if name != writer else str(digit) for digit, name in misread) or "none"
         print(f"| {source} | {writer} | {names} | " + " | ".join(row + mnist_after)
               + f" | {np.mean(seconds) if seconds else 0:.2f} |", flush=True)
+    # Teaching one digit moves others too: each writer's digits read 10 points better or worse after it.
+    print(f"\neach writer's digits that moved by 10 points or more after k = {counts[0]} (further digits read right):")
+    for writer, digits in moved.items():
+        print(f"  {writer}: {', '.join(digits) or 'none'}")
     print("\nall writers of a source together (further digits read right):")
     for source in dict.fromkeys(source for source, _, _ in writers):
         print(f"  {source}: before {100 * np.concatenate(totals[source, 0]).mean():.1f}%, "
@@ -676,7 +685,8 @@ def teaching_session(rounds, shipped, writers, random, teaching_random, replay, 
               + ", ".join(f"after round {number} {100 * np.concatenate(totals[source, number]).mean():.1f}%"
                           for number in range(1, rounds + 1))
               + f"; {np.mean(totals[source, 'presses']):.1f} key presses a writer; MNIST after: "
-              f"{100 * np.mean(totals[source, 'mnist']):.2f}% on average, {100 * min(totals[source, 'mnist']):.2f}% at worst")
+              f"{100 * np.mean(totals[source, 'mnist']):.2f}% on average, "
+              f"{100 * min(totals[source, 'mnist']):.2f}% at worst")
 
 
 def save_strokes(path, strokes):

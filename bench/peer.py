@@ -80,7 +80,8 @@ def peer_answers(peer_python, peer_model, drawings, size=None):
     command = [str(peer_python), "-c", PEER_SCRIPT] + ([str(peer_model)] if peer_model else [])
     done = subprocess.run(command, input=lines, capture_output=True, text=True)
     if done.returncode:
-        sys.exit(f"the peer's Python failed: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else done.returncode}")
+        last_line = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit status {done.returncode}"
+        sys.exit(f"the peer's Python failed: {last_line}")
     mnist, *answers = done.stdout.split()
     return float(mnist), np.array([int(answer) for answer in answers])
 
@@ -131,7 +132,8 @@ def main():
         print("| digit | ours | peer |")
         print("|---|---:|---:|")
         for digit in sorted(set(labels)):
-            print(f"| {digit} | {100 * ours_right[labels == digit].mean():.0f}% | {100 * peer_right[labels == digit].mean():.0f}% |")
+            ours_share, peer_share = ours_right[labels == digit].mean(), peer_right[labels == digit].mean()
+            print(f"| {digit} | {100 * ours_share:.0f}% | {100 * peer_share:.0f}% |")
         print(f"| all | **{100 * ours_right.mean():.1f}%** | **{100 * peer_right.mean():.1f}%** |\n")
 
 
