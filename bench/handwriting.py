@@ -540,7 +540,7 @@ def teaching_bench(arguments):
     import copy
 
     from myonn.mnist import TEST, TRAIN, load_mnist
-    from myonn.teaching import ReplayedDigits, teach
+    from myonn.teaching import ReplayedDigits
 
     import myonn.teaching
 
@@ -591,15 +591,11 @@ def teaching_bench(arguments):
         mnist_after, seconds = [], []
         for count in counts:
             model = copy.deepcopy(shipped)
-            earlier_images, earlier_labels = np.zeros((0, 28, 28), np.uint8), np.zeros(0, np.int64)
+            earlier = NOTHING_TAUGHT
             for number in range(count):          # one of each misread style, then the next of each, ...
                 for digit, name in taught_styles:
-                    image = taught[digit, name][number]
-                    started = time.perf_counter()
-                    teach(model, image, digit, teaching_random, earlier=(earlier_images, earlier_labels), replay=replay)
-                    seconds.append(time.perf_counter() - started)
-                    earlier_images = np.concatenate([earlier_images, np.round(image)[None].astype(np.uint8)])
-                    earlier_labels = np.append(earlier_labels, digit)
+                    earlier = teach_as_the_key_does(model, taught[digit, name][number], digit, teaching_random,
+                                                    earlier, replay, seconds)
             after = model.scores(further).argmax(axis=1) == labels
             row.append(f"{100 * after.mean():.1f}%")
             mnist_accuracy = np.mean(model.scores(test_images).argmax(axis=1) == test_labels)
@@ -627,6 +623,22 @@ def teaching_bench(arguments):
               + f"; MNIST after k = {counts[0]}: {100 * np.mean(mnist_first[source]):.2f}% on average")
 
 
+# A writer's earlier taught digits, (images (m, 28, 28), labels (m,)), before the first.
+NOTHING_TAUGHT = (np.zeros((0, 28, 28), np.uint8), np.zeros(0, np.int64))
+
+
+def teach_as_the_key_does(model, image, digit, random, earlier, replay, seconds):
+    """Teach `model` that `image` is `digit`, with the writer's `earlier` digits and MNIST replayed, as
+    the window's digit key does; append the seconds it took to `seconds`. Returns `earlier` with this
+    drawing added (kept as whole grey levels, as the writer's digits file gives them back)."""
+    from myonn.teaching import teach
+
+    started = time.perf_counter()
+    teach(model, image, digit, random, earlier=earlier, replay=replay)
+    seconds.append(time.perf_counter() - started)
+    return (np.concatenate([earlier[0], np.round(image)[None].astype(np.uint8)]), np.append(earlier[1], digit))
+
+
 def writer_digits(styles, random):
     """One writer's digits: {(digit, style): max(TEACH_COUNTS) drawings to teach from}, and
     FURTHER_DIGITS further drawings of each style (n, 28, 28) with their labels (n,), never taught."""
@@ -646,8 +658,6 @@ def teaching_session(rounds, shipped, writers, random, teaching_random, replay, 
     once (one key press). After each round, the writer's further digits are read again."""
     import copy
 
-    from myonn.teaching import teach
-
     print("| source | writer | further digits read: before | "
           + " | ".join(f"after round {number} (key presses)" for number in range(1, rounds + 1))
           + " | MNIST after | seconds per teaching |")
@@ -656,20 +666,15 @@ def teaching_session(rounds, shipped, writers, random, teaching_random, replay, 
     for source, writer, styles in writers:
         taught, further, labels = writer_digits(styles, random)
         model = copy.deepcopy(shipped)
-        earlier_images, earlier_labels = np.zeros((0, 28, 28), np.uint8), np.zeros(0, np.int64)
+        earlier = NOTHING_TAUGHT
         right = model.scores(further).argmax(axis=1) == labels
         totals.setdefault((source, 0), []).append(right)
         row, seconds = [f"{100 * right.mean():.1f}%"], []
         for number in range(rounds):
             for digit, name in styles:
                 image = taught[digit, name][number]
-                if model.recognise(image) == digit:
-                    continue
-                started = time.perf_counter()
-                teach(model, image, digit, teaching_random, earlier=(earlier_images, earlier_labels), replay=replay)
-                seconds.append(time.perf_counter() - started)
-                earlier_images = np.concatenate([earlier_images, np.round(image)[None].astype(np.uint8)])
-                earlier_labels = np.append(earlier_labels, digit)
+                if model.recognise(image) != digit:
+                    earlier = teach_as_the_key_does(model, image, digit, teaching_random, earlier, replay, seconds)
             right = model.scores(further).argmax(axis=1) == labels
             totals.setdefault((source, number + 1), []).append(right)
             row.append(f"{100 * right.mean():.1f}% ({len(seconds)})")
