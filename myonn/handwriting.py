@@ -26,6 +26,7 @@ import math
 
 import numpy as np
 
+from myonn.errors import MyonnError
 from myonn.inputs import IMAGE_SIDE
 
 # MNIST fits each digit into a 20×20 box inside the 28×28 frame.
@@ -51,6 +52,29 @@ SMALLEST_DIGIT = 24
 LARGEST_COORDINATE = 100_000
 
 
+# A digit is a few hundred points (a mouse sends one per move) along a pen that travels a few times the
+# digit's size (at most 9.5 times among the bench's drawings, Hershey fonts included). Drawing takes
+# time and memory in proportion to the pen's travel: a scribble that went on for minutes, or a file
+# holding a million points, would make each redraw take seconds and gigabytes. So a drawing holds at
+# most MOST_POINTS points along at most MOST_TRAVEL times its size: the window stops taking ink
+# beyond that, and a file holding more is refused.
+MOST_POINTS = 20_000
+MOST_TRAVEL = 50
+
+
+def too_much_ink(strokes):
+    """Whether a drawing (strokes of (x, y) points) holds more than a digit ever needs: more than
+    MOST_POINTS points, or a pen that travels more than MOST_TRAVEL times the drawing's size."""
+    if sum(len(stroke) for stroke in strokes) > MOST_POINTS:
+        return True
+    strokes = [np.asarray(stroke, dtype=np.float64).reshape(-1, 2) for stroke in strokes if len(stroke)]
+    if not strokes:
+        return False
+    size = max(np.ptp(np.concatenate(strokes), axis=0).max(), SMALLEST_DIGIT)
+    travel = sum(np.hypot(*np.diff(stroke, axis=0).T).sum() for stroke in strokes)
+    return travel > MOST_TRAVEL * size
+
+
 def is_coordinate(value):
     """Whether `value` may be a point's x or y: a finite number (not a bool) within LARGEST_COORDINATE."""
     return (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
@@ -62,8 +86,12 @@ def digit_pixels(strokes):
 
     strokes: a list of strokes, each a sequence of (x, y) points in any units (canvas pixels).
     Returns float32 (28, 28), grey levels 0..255 with 255 = ink (MNIST's convention), or None when
-    there are no points at all.
+    there are no points at all. Raises MyonnError for too_much_ink (files are checked as they are
+    read, and the window takes no more, so this is a last guard).
     """
+    if too_much_ink(strokes):
+        raise MyonnError(f"too much ink for one digit (over {MOST_POINTS} points, or a pen travelling over "
+                         f"{MOST_TRAVEL} times the digit's size)")
     strokes = [np.asarray(stroke, dtype=np.float64).reshape(-1, 2) for stroke in strokes]
     strokes = [stroke for stroke in strokes if len(stroke)]
     if not strokes:

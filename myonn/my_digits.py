@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from myonn.errors import MyonnError
-from myonn.handwriting import digit_pixels, is_coordinate
+from myonn.handwriting import digit_pixels, is_coordinate, too_much_ink
 from myonn.model_store import own_model_path
 
 FILE_NAME = "my_digits.jsonl"
@@ -119,5 +119,7 @@ def _parse(line):
     except (ValueError, TypeError, KeyError, UnicodeDecodeError, RecursionError):
         return None
     if not points or not all(points) or not all(is_coordinate(v) for stroke in points for p in stroke for v in p):
+        return None
+    if too_much_ink(points):  # a scribble, or a hostile line: drawing it would take minutes and gigabytes
         return None
     return points, label

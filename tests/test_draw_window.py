@@ -169,6 +169,21 @@ def test_ctrl_z_undoes_the_last_stroke(window):
     assert window.strokes == [] and not window.canvas.any()
 
 
+def test_a_scribble_that_never_ends_runs_the_pen_dry_and_the_window_stays_quick(window):
+    from myonn.handwriting import too_much_ink
+
+    back_and_forth = [(100, 300), (500, 300)] * 200          # the pen travels 400 times 400 pixels
+    window.post(*drag(back_and_forth))
+    assert not too_much_ink(window.strokes) and len(window.strokes[0]) < len(back_and_forth)
+    assert window.hint().startswith("Too much ink for one digit")
+    window.post(*drag([(300, 500), (300, 600)]))              # a new stroke: a dot, but no line
+    assert window.strokes[1:] == [[(300.0, 500.0)]]
+    window.post(key("z", pygame.KMOD_LCTRL), key("z", pygame.KMOD_LCTRL))
+    assert window.strokes == [] and not window.hint().startswith("Too much")
+    window.post(*drag(back_and_forth[:20]), key("SPACE"))    # and it draws again
+    assert window.answer is not None
+
+
 def test_escape_and_closing_quit(window):
     window.post(key("ESCAPE"))
     assert not window.running
@@ -237,8 +252,9 @@ def test_user_mistakes_get_one_line_and_exit_2(arguments, message):
     (json.dumps({"not": "strokes"}), "not a strokes file (expected a list of strokes"),
     ("[" * 100_000 + "]" * 100_000, "not a strokes file (nested far deeper than a list of strokes)"),
     ("[[[1, 2]]" + ", [[1, 2]]" * 1_500_000 + "]", "too large for a drawing (over 10 MB)"),
+    ("[[[0, 0]" + ", [600, 600], [0, 0]" * 100_000 + "]]", "too much ink for one digit (over 20000 points"),
     (b"\xff\xfe[", "not a strokes file (not text)"),
-], ids=["not-strokes", "nested-100000-deep", "over-10-MB", "not-text"])
+], ids=["not-strokes", "nested-100000-deep", "over-10-MB", "scribble", "not-text"])
 def test_a_bad_replay_file_gets_one_line(content, complaint, tmp_path):
     path = tmp_path / "strokes.json"
     path.write_bytes(content if isinstance(content, bytes) else content.encode())

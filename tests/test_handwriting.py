@@ -124,3 +124,18 @@ def test_digit_pixels_gives_mnist_sized_strokes():
 def test_a_dot_stays_a_dot_sized_blob():
     image = digit_pixels([[(300, 300)]])
     assert image is not None and image.max() > 0
+
+
+def test_a_drawing_holds_at_most_a_digits_worth_of_ink():
+    from myonn.errors import MyonnError
+    from myonn.handwriting import MOST_POINTS, MOST_TRAVEL, too_much_ink
+
+    eight_corners = [[(100.0, 100.0), (400.0, 100.0), (400.0, 400.0), (100.0, 400.0), (100.0, 100.0)]]
+    assert not too_much_ink(eight_corners) and not too_much_ink([]) and not too_much_ink([[]])
+    # A scribble back and forth across the digit: the pen travels 50 times its size, then just over.
+    scribble = [[(0.0, 0.0), (300.0, 0.0)] * (MOST_TRAVEL // 2) + [(0.0, 0.0)]]
+    assert not too_much_ink(scribble)
+    assert too_much_ink([scribble[0] + [(300.0, 0.0)]])
+    assert too_much_ink([[(1.0, 1.0)]] * (MOST_POINTS + 1))       # points that go nowhere still count
+    with pytest.raises(MyonnError, match="too much ink for one digit"):
+        digit_pixels([[(0.0, 0.0), (300.0, 300.0)] * 50_000])     # drawing it took 35 s and 15 GB

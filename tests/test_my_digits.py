@@ -46,10 +46,11 @@ def test_a_damaged_line_is_skipped_with_a_warning_and_the_rest_is_read(tmp_path)
         file.write(b'\xff\xfe not text\n\n')
         file.write(b'{"label": 1, "strokes": [[[-1e308, 0], [1e308, 1]]]}\n')  # no drawing is that large
         file.write(b'{"label": 1, "strokes": ' + b"[" * 100_000 + b"]" * 100_000 + b"}\n")
+        file.write(b'{"label": 1, "strokes": [' + b"[0, 0], [600, 600], " * 100_000 + b"[0, 0]]}\n")  # a scribble
     append_digit(path, ONE, 1)
     warnings = []
     assert read_digits(path, warn=warnings.append) == [(SEVEN, 7), (ONE, 1)]
-    assert warnings == [f"{path}: lines 2, 3, 4, 6, 7 are not a digit (damaged?), skipped"]
+    assert warnings == [f"{path}: lines 2, 3, 4, 6, 7 and 1 more are not a digit (damaged?), skipped"]
 
 
 def test_a_line_cut_short_at_the_end_does_not_spoil_the_next_digit(tmp_path):

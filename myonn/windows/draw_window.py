@@ -39,7 +39,8 @@ from myonn.windows import pictures
 from myonn.windows.hidden_layer_panel import PANEL_WIDTH as HIDDEN_PANEL_WIDTH, draw_hidden_layer, node_centre
 from myonn.cli import ArgumentParser, add_data_dir_flag, add_model_flag, non_negative_int
 from myonn.errors import MyonnError
-from myonn.handwriting import digit_pixels, is_coordinate, draw_segment, draw_strokes
+from myonn.handwriting import (MOST_POINTS, MOST_TRAVEL, digit_pixels, draw_segment, draw_strokes,
+                               is_coordinate, too_much_ink)
 from myonn.inputs import IMAGE_SIDE, pixels_from_input
 from myonn.model_store import chosen_model_path, destination_for, load_chosen_model
 from myonn.windows.pictures import pygame, update
@@ -91,6 +92,7 @@ class Recognizer:
         self.canvas = np.zeros((CANVAS_SIDE, CANVAS_SIDE), dtype=np.float32)
         self.answer = None
         self.pen_down = False
+        self.out_of_ink = False  # the drawing holds all the ink a digit may have (handwriting.too_much_ink)
         self.running = True
         self.pointer = None  # where the mouse is, for the hidden-layer panel
         self._view = None  # (what the network receives, its outputs), computed when first needed
@@ -137,6 +139,14 @@ class Recognizer:
         """Move the pen to `position`: a round pen joins it to the stroke's last point, however far."""
         point = _on_canvas(position)
         stroke = self.strokes[-1]
+        stroke.append(point)
+        if too_much_ink(self.strokes):  # a scribble that never ends: the pen runs dry, the window stays quick
+            stroke.pop()
+            if not stroke:
+                self.strokes.pop()
+            self.out_of_ink = True
+            return
+        stroke.pop()
         draw_segment(self.canvas, _pixel_centre(stroke[-1] if stroke else point), _pixel_centre(point),
                      PEN_RADIUS)
         stroke.append(point)
@@ -176,6 +186,7 @@ class Recognizer:
 
     def clear(self):
         self.strokes = []
+        self.out_of_ink = False
         self.canvas[:] = 0
         self.answer = self.learned = None
         self.pen_down = False
@@ -186,6 +197,7 @@ class Recognizer:
         if not self.strokes:
             return
         self.strokes.pop()
+        self.out_of_ink = False
         self.canvas[:] = draw_strokes([[_pixel_centre(point) for point in stroke] for stroke in self.strokes],
                                       self.canvas.shape, PEN_RADIUS)
         self.answer = None
@@ -227,6 +239,8 @@ class Recognizer:
         """The line under the canvas: what to do next."""
         if self.answer is not None:
             return f"{self.learned}    Space: next digit" if self.learned else "Space: next digit"
+        if self.out_of_ink:
+            return "Too much ink for one digit    C: clear    Ctrl+Z: undo"
         if self.strokes:
             return "Space: recognise    0-9: teach    C: clear    Ctrl+Z: undo"
         return "Draw a digit with the left mouse button"
@@ -303,6 +317,9 @@ def read_strokes(path):
             if not (isinstance(point, list) and len(point) == 2 and all(is_coordinate(v) for v in point)):
                 raise MyonnError(f"{path}: stroke {number} has a point that is not [x, y]: {json.dumps(point)}")
         strokes.append([(float(x), float(y)) for x, y in stroke])
+    if too_much_ink(strokes):
+        raise MyonnError(f"{path}: too much ink for one digit (over {MOST_POINTS} points, or a pen travelling "
+                         f"over {MOST_TRAVEL} times the digit's size)")
     return strokes
 
 
