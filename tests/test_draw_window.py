@@ -322,7 +322,10 @@ def test_a_digit_key_teaches_the_drawing_and_shows_the_new_answer(window, teache
     for stroke in SLASHED_ZERO:
         window.post(*drag(stroke))
     window.output.text = ""
+    shown = []
+    window.show_now = lambda: shown.append(window.hint())           # what the window shows while it learns
     window.post(key("0"))
+    assert shown == ["Learning your 0...  (loading MNIST to replay, the first time)"]
     assert window.output.text == "learned: 0 (1 of your digits)\n" and not window.output.unflushed
     assert window.answer == 0 and window.network_view()[1].argmax() == 0
     assert "learned: 0" in window.hint()
@@ -331,6 +334,8 @@ def test_a_digit_key_teaches_the_drawing_and_shows_the_new_answer(window, teache
     assert load_model(tmp_path / "my_model.npz").recognise(digit_pixels(window.strokes)) == 0   # saved as taught
     window.post(key("SPACE"))                                      # Space clears, as usual
     assert window.strokes == [] and window.answer is None
+    window.post(*drag(SEVEN[0]), key("7"))
+    assert shown[1:] == ["Learning your 7..."] and window.hint().startswith("learned: 7")
 
 
 def test_digit_keys_on_an_empty_canvas_or_without_a_teacher_do_nothing(window, teacher, tmp_path):

@@ -93,6 +93,8 @@ class Recognizer:
         self.answer = None
         self.pen_down = False
         self.out_of_ink = False  # the drawing holds all the ink a digit may have (handwriting.too_much_ink)
+        self.busy = None  # what the window is doing while it cannot take events (teaching), shown as the hint
+        self.show_now = lambda: None  # redraws the window at once (show_window sets it): for `busy`
         self.running = True
         self.pointer = None  # where the mouse is, for the hidden-layer panel
         self._view = None  # (what the network receives, its outputs), computed when first needed
@@ -173,11 +175,18 @@ class Recognizer:
     def learn(self, digit):
         """A digit key: teach the network that the drawing is `digit`, then show its new answer, as
         Space would. Prints `learned: …` (flushed at once); a problem is one line on stderr."""
+        # Teaching holds the window for a quarter of a second; the first time, MNIST is loaded for it
+        # (downloaded, even, when it is not there yet): say so on screen rather than seem to hang.
+        first = getattr(self.teacher, "replay", True) is None
+        self.busy = f"Learning your {digit}..." + ("  (loading MNIST to replay, the first time)" if first else "")
+        self.show_now()
         try:
             learned = self.teacher.learn(self.strokes, digit)
         except MyonnError as error:
             print(error, file=sys.stderr, flush=True)
             return
+        finally:
+            self.busy = None
         self._view = None  # the network has changed
         if learned:
             print(learned, file=self.output or sys.stdout, flush=True)
@@ -237,6 +246,8 @@ class Recognizer:
 
     def hint(self):
         """The line under the canvas: what to do next."""
+        if self.busy:
+            return self.busy
         if self.answer is not None:
             return f"{self.learned}    Space: next digit" if self.learned else "Space: next digit"
         if self.out_of_ink:
@@ -394,6 +405,7 @@ def show_window(recognizer, replay=(), about=None):
         print(about, file=sys.stderr)  # which model it is
     pending = list(replay)
     clock = pygame.time.Clock()
+    recognizer.show_now = lambda: update(recognizer, screen, [])
     try:
         update(recognizer, screen, [])
         while recognizer.running:
