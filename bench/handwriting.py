@@ -551,15 +551,7 @@ def teaching_bench(arguments):
     replay = ReplayedDigits(shipped, *load_mnist(TRAIN))  # as the drawing window replays them
     test_images, test_labels = load_mnist(TEST)
     mnist_before = float(np.mean(shipped.scores(test_images).argmax(axis=1) == test_labels))
-    writers = [("designed styles (teaching tuned on them)", "one writer, all of them",
-                {(digit, name): style for digit, named in WRITER_STYLES.items() for name, style in named.items()})]
-    try:
-        fonts, _ = hershey_styles()
-        for font in fonts[0]:
-            writers.append(("Hershey fonts (held out)", font,
-                            {(digit, font): fonts[digit][font] for digit in range(10) if font in fonts[digit]}))
-    except ImportError:
-        print("hershey-fonts is not installed (pip install -e '.[bench]'): designed styles only", file=sys.stderr)
+    writers = teaching_writers()
     # Two generators: the writers' digits come from their own, so that they are the same digits whatever
     # teaching does with its random numbers (a before/after comparison of two teachings sees one writer).
     random, teaching_random = np.random.default_rng(arguments.seed), np.random.default_rng(arguments.seed + 1)
@@ -623,6 +615,21 @@ def teaching_bench(arguments):
               + f"; MNIST after k = {counts[0]}: {100 * np.mean(mnist_first[source]):.2f}% on average")
 
 
+def teaching_writers():
+    """The teaching bench's writers: [(source, writer, {(digit, style name): style})], the designed
+    writer first, then each Hershey font (held out) when hershey-fonts is installed."""
+    writers = [("designed styles (teaching tuned on them)", "one writer, all of them",
+                {(digit, name): style for digit, named in WRITER_STYLES.items() for name, style in named.items()})]
+    try:
+        fonts, _ = hershey_styles()
+        for font in fonts[0]:
+            writers.append(("Hershey fonts (held out)", font,
+                            {(digit, font): fonts[digit][font] for digit in range(10) if font in fonts[digit]}))
+    except ImportError:
+        print("hershey-fonts is not installed (pip install -e '.[bench]'): designed styles only", file=sys.stderr)
+    return writers
+
+
 # A writer's earlier taught digits, (images (m, 28, 28), labels (m,)), before the first.
 NOTHING_TAUGHT = (np.zeros((0, 28, 28), np.uint8), np.zeros(0, np.int64))
 
@@ -639,14 +646,18 @@ def teach_as_the_key_does(model, image, digit, random, earlier, replay, seconds)
     return (np.concatenate([earlier[0], np.round(image)[None].astype(np.uint8)]), np.append(earlier[1], digit))
 
 
-def writer_digits(styles, random):
+def writer_digits(styles, random, taught_strokes=None):
     """One writer's digits: {(digit, style): max(TEACH_COUNTS) drawings to teach from}, and
-    FURTHER_DIGITS further drawings of each style (n, 28, 28) with their labels (n,), never taught."""
+    FURTHER_DIGITS further drawings of each style (n, 28, 28) with their labels (n,), never taught.
+    taught_strokes: a dict to fill with the strokes of the drawings to teach from, if wanted."""
     from myonn.handwriting import digit_pixels
 
     taught, further, labels = {}, [], []
     for (digit, name), style in styles.items():
-        taught[digit, name] = [digit_pixels(write(style, random)) for _ in range(max(TEACH_COUNTS))]
+        strokes = [write(style, random) for _ in range(max(TEACH_COUNTS))]
+        taught[digit, name] = [digit_pixels(drawing) for drawing in strokes]
+        if taught_strokes is not None:
+            taught_strokes[digit, name] = strokes
         further += [digit_pixels(write(style, random)) for _ in range(FURTHER_DIGITS)]
         labels += [digit] * FURTHER_DIGITS
     return taught, np.array(further), np.array(labels)
