@@ -259,4 +259,8 @@ def test_your_own_digits_are_mixed_in_and_weighted(real_mnist_dir, tmp_path):
     assert result.returncode == 0, result.stderr
     # 1% of 2,000 images: 20 copies of your 2 digits, 10 each (each distorted afresh, with augmentation).
     assert f"with 2 of your digits from {digits}, each 10 times" in result.stdout.splitlines()
-    assert load_model(path).info["trained_images"] == 2020
+    # With your digits the best recipe is the default: the default recipe loses much of what you taught.
+    assert load_model(path).info["trained_images"] == 2020 and load_model(path).info["recipe"] == "best"
+    result = run_script("--limit", "2000", "--epochs", "1", "--no-progress", "--data-dir", str(real_mnist_dir),
+                        "--model", str(path), "--my-digits", str(digits), "--recipe", "default")
+    assert result.returncode == 0 and load_model(path).info["recipe"] == "default", result.stderr
