@@ -362,3 +362,20 @@ def test_teaching_from_the_script_saves_your_model_never_the_shipped_one(tmp_pat
                         "--my-digits", tmp_path / "mine.jsonl", "--screenshot", tmp_path / "taught.png")
     assert result.stdout == "learned: 0 (2 of your digits)\n" and shipped.read_bytes() == before
     assert (own_models_apart / "my_mnist_nn.npz").is_file()
+
+
+@pytest.mark.parametrize("digits_file, problem", [
+    (".", "cannot read your digits .: Is a directory"),
+    ("{tmp}/digits.jsonl", "kept your 7 in {tmp}/digits.jsonl but did not learn it"),
+], ids=["a folder as the digits file", "no MNIST to replay, no network"])
+def test_teaching_from_the_script_that_cannot_learn_says_why_in_one_line_and_exits_2(
+        tmp_path, own_models_apart, digits_file, problem):
+    digits_file, problem = digits_file.format(tmp=tmp_path), problem.format(tmp=tmp_path)
+    result = subprocess.run([sys.executable, str(ROOT / "mnist_draw.py"), "--replay", STROKES / "7-plain.json",
+                             "--teach", "7", "--my-digits", digits_file, "--screenshot", tmp_path / "x.png"],
+                            capture_output=True, text=True, timeout=60, cwd=tmp_path,
+                            env={**os.environ, "SDL_VIDEODRIVER": "dummy", "MYONN_DATA_DIR": str(tmp_path / "none"),
+                                 "MYONN_MIRRORS": "http://127.0.0.1:9/"})   # port 9: nobody answers
+    assert result.returncode == 2 and result.stdout == "", result.stderr
+    assert result.stderr.count("\n") == 1 and problem in result.stderr, result.stderr
+    assert not (tmp_path / "x.png").exists() and not (own_models_apart / "my_mnist_nn.npz").exists()

@@ -373,6 +373,8 @@ def main(argv=None):
     if arguments.screenshot:
         for event in replay:
             recognizer.handle(event)
+        if arguments.teach is not None and recognizer.learned is None:
+            return 2  # not learned: the line saying why is on stderr already
         if arguments.teach is None:
             recognizer.space()
         if arguments.point_at is not None:
