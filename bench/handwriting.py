@@ -489,7 +489,7 @@ def measure(arguments, styles, same_as=None):
 TEACH_COUNTS = (1, 3, 10)
 # The settings of myonn/teaching.py that --teaching may change, and the largest value each may take.
 TEACHING_SETTINGS = {"STEPS": 1000, "COPIES": 1000, "EARLIER": 1000, "REPLAYED": 10000, "RATE": 1.0, "EXTRA": 1000,
-                     "TAKEN_FOR_SHARE": 1.0}
+                     "TAKEN_FOR_SHARE": 1.0, "LET_STAND": 1000}
 
 
 def teach_counts(text):
@@ -521,7 +521,7 @@ def teaching_setting(text):
         number = kind(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r}: {name} takes a {'whole ' if kind is int else ''}number") from None
-    may_be_zero = name in ("EARLIER", "EXTRA", "REPLAYED", "TAKEN_FOR_SHARE")
+    may_be_zero = name in ("EARLIER", "EXTRA", "REPLAYED", "TAKEN_FOR_SHARE", "LET_STAND")
     if not (0 < number <= TEACHING_SETTINGS[name]) and not (may_be_zero and number == 0):
         raise argparse.ArgumentTypeError(f"{text!r}: {name} must be above 0 and at most {TEACHING_SETTINGS[name]}")
     return name, number
@@ -579,15 +579,19 @@ def teaching_bench(arguments):
         # digits when the misread ones are taught.
         read_right = [key for key in keys if key not in misread]
         taught_styles = read_right + misread if arguments.styles == "all" else misread
+        # As anyone trying the window does, the writer first draws each of their styles once: those
+        # read right are let stand (Space past the answer, no digit key); the misread ones are taught.
+        let_stand = [let_stand_as_kept(taught[key][0], key[0]) for key in keys
+                     if shipped.recognise(taught[key][0]) == key[0]]
         row = [f"{100 * right.mean():.1f}%"]
         mnist_after, seconds = [], []
         for count in counts:
             model = copy.deepcopy(shipped)
-            earlier = NOTHING_TAUGHT
+            earlier, standing = NOTHING_TAUGHT, list(let_stand)
             for number in range(count):          # one of each misread style, then the next of each, ...
                 for digit, name in taught_styles:
                     earlier = teach_as_the_key_does(model, taught[digit, name][number], digit, teaching_random,
-                                                    earlier, replay, seconds)
+                                                    earlier, replay, seconds, standing)
             after = model.scores(further).argmax(axis=1) == labels
             row.append(f"{100 * after.mean():.1f}%")
             mnist_accuracy = np.mean(model.scores(test_images).argmax(axis=1) == test_labels)
@@ -634,14 +638,23 @@ def teaching_writers():
 NOTHING_TAUGHT = (np.zeros((0, 28, 28), np.uint8), np.zeros(0, np.int64))
 
 
-def teach_as_the_key_does(model, image, digit, random, earlier, replay, seconds):
-    """Teach `model` that `image` is `digit`, with the writer's `earlier` digits and MNIST replayed, as
-    the window's digit key does; append the seconds it took to `seconds`. Returns `earlier` with this
-    drawing added (kept as whole grey levels, as the writer's digits file gives them back)."""
-    from myonn.teaching import teach
+def let_stand_as_kept(image, answer):
+    """A drawing let stand, as the window's Teacher keeps it: whole grey levels, and the answer."""
+    return np.round(image).astype(np.uint8), answer
 
+
+def teach_as_the_key_does(model, image, digit, random, earlier, replay, seconds, let_stand=None):
+    """Teach `model` that `image` is `digit`, with the writer's `earlier` digits, the drawings they let
+    stand ([(image, answer)], changed in place as the window's Teacher changes its own) and MNIST
+    replayed, as the window's digit key does; append the seconds it took to `seconds`. Returns
+    `earlier` with this drawing added (kept as whole grey levels, as the writer's digits file gives
+    them back)."""
+    from myonn.teaching import MOST_LET_STAND, as_arrays, still_standing, teach
+
+    let_stand = [] if let_stand is None else let_stand
+    let_stand[:] = still_standing(let_stand[-MOST_LET_STAND:], model.recognise(image), digit)
     started = time.perf_counter()
-    teach(model, image, digit, random, earlier=earlier, replay=replay)
+    teach(model, image, digit, random, earlier=earlier, replay=replay, let_stand=as_arrays(let_stand))
     seconds.append(time.perf_counter() - started)
     return (np.concatenate([earlier[0], np.round(image)[None].astype(np.uint8)]), np.append(earlier[1], digit))
 
@@ -681,11 +694,15 @@ def teaching_session(rounds, shipped, writers, random, teaching_random, replay, 
         right = model.scores(further).argmax(axis=1) == labels
         totals.setdefault((source, 0), []).append(right)
         row, seconds = [f"{100 * right.mean():.1f}%"], []
+        let_stand = []
         for number in range(rounds):
             for digit, name in styles:
                 image = taught[digit, name][number]
                 if model.recognise(image) != digit:
-                    earlier = teach_as_the_key_does(model, image, digit, teaching_random, earlier, replay, seconds)
+                    earlier = teach_as_the_key_does(model, image, digit, teaching_random, earlier, replay, seconds,
+                                                    let_stand)
+                else:
+                    let_stand.append(let_stand_as_kept(image, digit))   # read right: Space, and on to the next
             right = model.scores(further).argmax(axis=1) == labels
             totals.setdefault((source, number + 1), []).append(right)
             row.append(f"{100 * right.mean():.1f}% ({len(seconds)})")

@@ -12,6 +12,7 @@ alternating two ways drawing by drawing, which goes first alternating too:
                first time a step draws it, then kept (ReplayedDigits);
     reference  the same teaching with every replayed digit prepared afresh at every step, as before.
 
+Each teaching has the other drawings as drawings let stand (as in a session where all were drawn).
 Both use the same random numbers, so they train on the very same batches. Prints seconds per
 teaching (MNIST loaded already; saving the model not included), the first teaching apart: it is the
 one that meets every digit for the first time.
@@ -56,12 +57,14 @@ def main():
     seconds = {way: [] for way in ways}
     for round_number in range(ROUNDS):
         for number, (pixels, label) in enumerate(drawings):
+            others = [drawing for other, drawing in enumerate(drawings) if other != number]
+            let_stand = (np.array([np.round(image) for image, _ in others], np.uint8), np.array([d for _, d in others]))
             order = list(ways.items()) if number % 2 == 0 else list(ways.items())[::-1]
             for way, replay in order:
                 model = copy.deepcopy(shipped)
                 random = np.random.default_rng(round_number * 1000 + number)
                 started = time.perf_counter()
-                teach(model, pixels, label, random, replay=replay)
+                teach(model, pixels, label, random, replay=replay, let_stand=let_stand)
                 seconds[way].append(time.perf_counter() - started)
     print("| teaching | first teaching | later teachings: median | fastest | slowest |")
     print("|---|---:|---:|---:|---:|")

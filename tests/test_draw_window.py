@@ -338,6 +338,20 @@ def test_a_digit_key_teaches_the_drawing_and_shows_the_new_answer(window, teache
     assert shown[1:] == ["Learning your 7..."] and window.hint().startswith("learned: 7")
 
 
+def test_a_drawing_read_and_passed_over_is_let_stand_with_its_answer(window, teacher):
+    window.teacher = teacher
+    window.post(*drag(SEVEN[0]), key("SPACE"))
+    assert window.hint() == "Space: next digit    Wrong? Press the right digit"
+    window.post(key("SPACE"))                                      # passed over: let stand as read
+    window.post(*drag(SEVEN[0]), key("c"))                         # cleared before any answer: not
+    for stroke in SLASHED_ZERO:
+        window.post(*drag(stroke))
+    window.post(key("SPACE"), key("0"), key("SPACE"))              # corrected with a digit key: taught instead
+    assert [answer for _, answer in teacher.let_stand] == [7]
+    from myonn.handwriting import digit_pixels
+    assert np.array_equal(teacher.let_stand[0][0], np.round(digit_pixels(SEVEN)))
+
+
 def test_digit_keys_on_an_empty_canvas_or_without_a_teacher_do_nothing(window, teacher, tmp_path):
     window.post(key("7"))
     window.post(*drag(SEVEN[0]), key("7"))

@@ -91,6 +91,53 @@ def test_a_misread_drawing_replays_more_of_the_digit_it_was_taken_for(shipped, r
     assert np.mean([np.mean(labels == 7) for labels in replayed]) < 0.15
 
 
+def test_each_step_holds_the_drawings_you_let_stand_as_they_were_read(shipped, replay, monkeypatch):
+    seven, one = digit_pixels([[(150, 150), (500, 150), (300, 560)]]), digit_pixels([[(330, 120), (330, 560)]])
+    let_stand = (np.round([seven, one]).astype(np.uint8), np.array([7, 1]))
+    batches = []
+    monkeypatch.setattr(shipped.network.__class__, "train",
+                        lambda network, inputs, targets: batches.append(targets.argmax(axis=1)))
+    teach(copy.deepcopy(shipped), digit_pixels(SLASHED_ZERO), 0, np.random.default_rng(0), replay=replay,
+          let_stand=let_stand)
+    assert len(batches) >= teaching.STEPS
+    for labels in batches:      # the drawing's copies, then the drawings let stand, then MNIST
+        assert len(labels) == teaching.COPIES + teaching.LET_STAND + teaching.REPLAYED
+        assert (labels[:teaching.COPIES] == 0).all()
+        assert set(labels[teaching.COPIES:teaching.COPIES + teaching.LET_STAND]) <= {7, 1}
+    assert {7, 1} <= set(np.concatenate(batches))
+
+
+def test_drawings_let_stand_are_kept_for_the_session_the_latest_only(shipped, monkeypatch, tmp_path):
+    monkeypatch.setattr(teaching, "MOST_LET_STAND", 3)
+    teacher = Teacher(copy.deepcopy(shipped), tmp_path / "mine.jsonl", tmp_path / "m.npz", load_replay=None)
+    for answer in (1, 7, 1, 7):
+        teacher.let_stand_drawing(FLAGGED_ONE, answer)
+    teacher.let_stand_drawing([[]], 3)                           # nothing drawn: nothing kept
+    assert [answer for _, answer in teacher.let_stand] == [7, 1, 7]
+    image, _ = teacher.let_stand[0]
+    assert image.dtype == np.uint8 and np.array_equal(image, np.round(digit_pixels(FLAGGED_ONE)))
+    assert not (tmp_path / "mine.jsonl").exists()                # only what you teach goes in your file
+
+
+def test_a_correction_unsettles_the_drawings_let_stand_as_the_digit_it_was_taken_for():
+    from myonn.teaching import still_standing
+
+    let_stand = [("a zero read as 8", 8), ("a seven", 7), ("another 8", 8)]
+    assert still_standing(let_stand, 8, 0) == [("a seven", 7)]     # perhaps this very 0, passed over before
+    assert still_standing(let_stand, 0, 0) == let_stand            # read right, taught anyway: all stand
+
+
+def test_a_misreading_passed_over_then_drawn_again_and_taught_is_learned(shipped, mnist, tmp_path):
+    teacher = Teacher(copy.deepcopy(shipped), tmp_path / "mine.jsonl", tmp_path / "m.npz",
+                      load_replay=lambda: mnist[0], seed=0)
+    assert shipped.recognise(digit_pixels(SLASHED_ZERO)) == 8
+    teacher.let_stand_drawing(SLASHED_ZERO, 8)                   # read as 8, and passed over
+    teacher.let_stand_drawing([[(150, 150), (500, 150), (300, 560)]], 7)
+    assert teacher.learn(SLASHED_ZERO, 0) == "learned: 0 (1 of your digits)"
+    assert teacher.model.recognise(digit_pixels(SLASHED_ZERO)) == 0
+    assert [answer for _, answer in teacher.let_stand] == [7]
+
+
 def test_a_taught_drawing_is_then_recognised_and_mnist_barely_moves(shipped, mnist, replay):
     test_images, test_labels = mnist[1]
     model = copy.deepcopy(shipped)

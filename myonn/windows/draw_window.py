@@ -194,6 +194,10 @@ class Recognizer:
             self.learned = learned
 
     def clear(self):
+        """Clear the canvas. A drawing whose answer was shown, and not corrected with a digit key, is
+        let stand: later teachings keep reading it as it was read (teaching.Teacher.let_stand_drawing)."""
+        if self.answer is not None and self.learned is None and self.teacher is not None and self.strokes:
+            self.teacher.let_stand_drawing(self.strokes, self.answer)
         self.strokes = []
         self.out_of_ink = False
         self.canvas[:] = 0
@@ -249,7 +253,10 @@ class Recognizer:
         if self.busy:
             return self.busy
         if self.answer is not None:
-            return f"{self.learned}    Space: next digit" if self.learned else "Space: next digit"
+            if self.learned:
+                return f"{self.learned}    Space: next digit"
+            # Passing over a wrong answer lets it stand (clear), so say how to correct it.
+            return "Space: next digit    Wrong? Press the right digit" if self.teacher else "Space: next digit"
         if self.out_of_ink:
             return "Too much ink for one digit    C: clear    Ctrl+Z: undo"
         if self.strokes:
