@@ -649,12 +649,12 @@ def teach_as_the_key_does(model, image, digit, random, earlier, replay, seconds,
     replayed, as the window's digit key does; append the seconds it took to `seconds`. Returns
     `earlier` with this drawing added (kept as whole grey levels, as the writer's digits file gives
     them back)."""
-    from myonn.teaching import MOST_LET_STAND, as_arrays, still_standing, teach
+    from myonn.teaching import MOST_LET_STAND, teach_letting_stand
 
     let_stand = [] if let_stand is None else let_stand
-    let_stand[:] = still_standing(let_stand[-MOST_LET_STAND:], model.recognise(image), digit)
     started = time.perf_counter()
-    teach(model, image, digit, random, earlier=earlier, replay=replay, let_stand=as_arrays(let_stand))
+    let_stand[:] = teach_letting_stand(model, image, digit, random, let_stand[-MOST_LET_STAND:],
+                                       earlier=earlier, replay=replay)
     seconds.append(time.perf_counter() - started)
     return (np.concatenate([earlier[0], np.round(image)[None].astype(np.uint8)]), np.append(earlier[1], digit))
 

@@ -184,14 +184,23 @@ class ReplayedDigits:
         return self.inputs[self.kept_at[chosen]]
 
 
-def still_standing(let_stand, taken_for, label):
-    """The drawings let stand, [(image, answer)], that still stand when a drawing the network took for
-    `taken_for` is taught as `label`: those it had read as `taken_for` go, for they may be this very
-    misreading, passed over before and now drawn again (a 0 read as 8, let stand, then drawn again
-    and taught: kept, it pulled the teaching back towards 8)."""
+def teach_letting_stand(model, image, label, random, let_stand, earlier=None, replay=None):
+    """teach(), holding the drawings let stand, [(image, answer)]; returns those that still stand.
+
+    When the drawing was taken for another digit, the drawings let stand as that digit sit this
+    teaching out, and those the network then reads as `label` go: they were this same misreading,
+    passed over before and now drawn again and taught (a 0 read as 8, let stand, then drawn again
+    and taught as 0: held as an 8, it pulled the teaching back and the 0 stayed an 8). The others
+    stay, to be held by later teachings (a font's 8s, still read as 8 after its 9 was taught).
+    """
+    taken_for = model.recognise(image)
     if taken_for == label:
+        teach(model, image, label, random, earlier=earlier, replay=replay, let_stand=as_arrays(let_stand))
         return let_stand
-    return [(image, answer) for image, answer in let_stand if answer != taken_for]
+    held = [(drawing, answer) for drawing, answer in let_stand if answer != taken_for]
+    teach(model, image, label, random, earlier=earlier, replay=replay, let_stand=as_arrays(held))
+    return [(drawing, answer) for drawing, answer in let_stand
+            if answer != taken_for or model.recognise(drawing) != label]
 
 
 def as_arrays(let_stand):
@@ -269,9 +278,8 @@ class Teacher:
                             f"MNIST's training digits so that the network does not forget them, and {error}")
                 return None
         started = time.perf_counter()
-        self.let_stand = still_standing(self.let_stand, self.model.recognise(new_image[0]), label)
-        teach(self.model, new_image[0], label, self.random, earlier=earlier, replay=self.replay,
-              let_stand=as_arrays(self.let_stand))
+        self.let_stand = teach_letting_stand(self.model, new_image[0], label, self.random, self.let_stand,
+                                             earlier=earlier, replay=self.replay)
         self.model.info = {**self.model.info, "taught_digits": count}
         with ModelLock(self.destination):
             save_keeping_backup(self.model, self.destination, backup=not self.saved_before)

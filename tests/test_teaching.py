@@ -119,14 +119,6 @@ def test_drawings_let_stand_are_kept_for_the_session_the_latest_only(shipped, mo
     assert not (tmp_path / "mine.jsonl").exists()                # only what you teach goes in your file
 
 
-def test_a_correction_unsettles_the_drawings_let_stand_as_the_digit_it_was_taken_for():
-    from myonn.teaching import still_standing
-
-    let_stand = [("a zero read as 8", 8), ("a seven", 7), ("another 8", 8)]
-    assert still_standing(let_stand, 8, 0) == [("a seven", 7)]     # perhaps this very 0, passed over before
-    assert still_standing(let_stand, 0, 0) == let_stand            # read right, taught anyway: all stand
-
-
 def test_a_misreading_passed_over_then_drawn_again_and_taught_is_learned(shipped, mnist, tmp_path):
     teacher = Teacher(copy.deepcopy(shipped), tmp_path / "mine.jsonl", tmp_path / "m.npz",
                       load_replay=lambda: mnist[0], seed=0)
@@ -135,7 +127,25 @@ def test_a_misreading_passed_over_then_drawn_again_and_taught_is_learned(shipped
     teacher.let_stand_drawing([[(150, 150), (500, 150), (300, 560)]], 7)
     assert teacher.learn(SLASHED_ZERO, 0) == "learned: 0 (1 of your digits)"
     assert teacher.model.recognise(digit_pixels(SLASHED_ZERO)) == 0
-    assert [answer for _, answer in teacher.let_stand] == [7]
+    assert [answer for _, answer in teacher.let_stand] == [7]    # the 0 let stand as 8 was this misreading
+
+
+def test_drawings_let_stand_as_the_digit_a_taught_one_was_taken_for_sit_it_out(shipped, replay, monkeypatch):
+    from myonn.teaching import teach_letting_stand
+
+    seven, eight = digit_pixels([[(150, 150), (500, 150), (300, 560)]]), digit_pixels(SLASHED_ZERO)
+    let_stand = [(np.round(seven).astype(np.uint8), 7), (np.round(eight).astype(np.uint8), 8)]
+    held = []
+    original = teaching.teach
+    monkeypatch.setattr(teaching, "teach", lambda *args, let_stand, **kw: held.append(let_stand[1].tolist())
+                        or original(*args, let_stand=let_stand, **kw))
+    model = copy.deepcopy(shipped)
+    standing = teach_letting_stand(model, eight, 0, np.random.default_rng(0), let_stand, replay=replay)
+    assert held == [[7]]                          # taken for 8: the drawing let stand as 8 sits it out,
+    assert [answer for _, answer in standing] == [7]   # and, now read as 0 like the one taught, goes
+    # A drawing taught as what it was read as already: every drawing let stand is held, and stays.
+    standing = teach_letting_stand(model, seven, 7, np.random.default_rng(0), let_stand, replay=replay)
+    assert held[1] == [7, 8] and standing == let_stand
 
 
 def test_a_taught_drawing_is_then_recognised_and_mnist_barely_moves(shipped, mnist, replay):
