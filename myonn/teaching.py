@@ -290,6 +290,9 @@ class Teacher:
     def let_stand_drawing(self, strokes, answer):
         """A drawing the window read as `answer` and you passed over without correcting it: kept (for
         this session, the latest MOST_LET_STAND) so that later teachings do not change how it is read."""
-        images, _ = digit_images([(strokes, answer)])
+        try:
+            images, _ = digit_images([(strokes, answer)])
+        except MyonnError:  # more ink than a digit (the window never lets a drawing get there)
+            return
         if len(images):
             self.let_stand = (self.let_stand + [(images[0], int(answer))])[-MOST_LET_STAND:]

@@ -113,6 +113,7 @@ def test_drawings_let_stand_are_kept_for_the_session_the_latest_only(shipped, mo
     for answer in (1, 7, 1, 7):
         teacher.let_stand_drawing(FLAGGED_ONE, answer)
     teacher.let_stand_drawing([[]], 3)                           # nothing drawn: nothing kept
+    teacher.let_stand_drawing([[(0, 0), (300, 300)] * 50_000], 3)  # a scribble: not a digit, not kept
     assert [answer for _, answer in teacher.let_stand] == [7, 1, 7]
     image, _ = teacher.let_stand[0]
     assert image.dtype == np.uint8 and np.array_equal(image, np.round(digit_pixels(FLAGGED_ONE)))
