@@ -11,7 +11,9 @@ the drawing window's digit keys write them (myonn/my_digits.py), and four models
 further digits (never taught) and MNIST's test set:
 
     shipped            the shipped model, as the writer finds it
-    keys               the shipped model taught those drawings one by one, as the digit keys do
+    keys               the shipped model taught those drawings one by one, as the digit keys do (the
+                       writer having first drawn each style once and let stand those read right, as
+                       in bench/handwriting.py --teach)
     retrained without  the recipe trained afresh, without the writer's digits: the reference
     retrained with     the recipe trained afresh with the writer's file, as mnist_train.py --my-digits does
 
@@ -101,11 +103,13 @@ def main():
                 continue
             digits_file = Path(folder) / f"writer{number}.jsonl"
             keys, earlier = copy.deepcopy(shipped), bench.NOTHING_TAUGHT
+            let_stand = [bench.let_stand_as_kept(taught[key][0], key[0]) for key in styles
+                         if shipped.recognise(taught[key][0]) == key[0]]
             for index in range(arguments.count):   # in the order the teaching bench teaches them
                 for digit, name in misread:
                     append_digit(digits_file, strokes[digit, name][index], digit)
                     earlier = bench.teach_as_the_key_does(keys, taught[digit, name][index], digit, teaching_random,
-                                                          earlier, replay, [])
+                                                          earlier, replay, [], let_stand)
             model, seconds = retrained(arguments.recipe, folder, f"writer{number}", digits_file)
             columns = {"shipped": right, "keys": keys.scores(further).argmax(axis=1) == labels,
                        "without": reference.scores(further).argmax(axis=1) == labels,
