@@ -154,16 +154,32 @@ def prune_backups(path, keep=BACKUPS_KEPT):
             old.unlink(missing_ok=True)
 
 
-def recorded_accuracy(path):
-    """The MNIST test accuracy a model file records; -1 if it records none or is not a readable model.
+def recorded_info(path):
+    """What a model file records about itself (Model.info); {} if it is not a readable model.
 
     Read with load_model, whose every read is bounded: a backups folder is as open to damage as any.
     """
     try:
-        accuracy = load_model(path).info.get("test_accuracy", -1.0)
-    except MyonnError:  # a damaged backup is simply not the best one
-        return -1.0
+        return load_model(path).info
+    except MyonnError:  # a damaged file records nothing
+        return {}
+
+
+def recorded_accuracy(path):
+    """The MNIST test accuracy a model file records; -1 if it records none or is not a readable model."""
+    return accuracy_in(recorded_info(path))
+
+
+def accuracy_in(info):
+    """The MNIST test accuracy a model's info records, else -1."""
+    accuracy = info.get("test_accuracy", -1.0)
     return float(accuracy) if isinstance(accuracy, (int, float)) and not isinstance(accuracy, bool) else -1.0
+
+
+def taught_digits(info):
+    """How many of your digits a model learned in the drawing window (teaching.Teacher records it), else 0."""
+    count = info.get("taught_digits", 0)
+    return count if isinstance(count, int) and not isinstance(count, bool) and count > 0 else 0
 
 
 def _back_up(path):

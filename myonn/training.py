@@ -284,7 +284,8 @@ def train_from_settings(settings, model_path=None, resume=None, data_dir=None, l
                       "epochs_done": sum(not epoch["stopped"] for epoch in history),
                       "training_seconds": round(sum(epoch["seconds"] for epoch in history), 2),
                       "test_accuracy": test_accuracy}
-        replaced_accuracy = model_store.recorded_accuracy(destination) if destination.is_file() else None
+        replaced = model_store.recorded_info(destination) if destination.is_file() else None
+        replaced_accuracy = None if replaced is None else model_store.accuracy_in(replaced)
         kept = model_store.save_keeping_backup(model, destination)
     if stopped:
         report(f"interrupted: saved what was learned so far to {destination} "
@@ -293,7 +294,13 @@ def train_from_settings(settings, model_path=None, resume=None, data_dir=None, l
         report(f"saved to {destination} (test accuracy {format_percent(test_accuracy)})")
     if kept:
         report(f"the model it replaced is kept as {kept}")
-        if replaced_accuracy is not None and replaced_accuracy > test_accuracy:
+        taught = model_store.taught_digits(replaced or {})
+        if taught and my_digits is None and resume is None:
+            # A fresh training knows nothing of what the drawing window taught the model it replaces.
+            report(f"note: the model it replaced had learned {taught} of your digits in the drawing window and "
+                   f"this one has not: train with --my-digits (your digits' file) to keep them, or go back: "
+                   f"cp {kept} {destination}")
+        elif replaced_accuracy is not None and replaced_accuracy > test_accuracy:
             report(f"note: the model it replaced scored {format_percent(replaced_accuracy)}; to go back to it: "
                    f"cp {kept} {destination}")
     return 130 if stopped else 0

@@ -52,6 +52,30 @@ def test_a_replaced_model_is_kept_in_backups(real_mnist_dir, tmp_path):
     assert kept.read_bytes() == first and path.read_bytes() != first
 
 
+def test_replacing_a_model_taught_in_the_drawing_window_says_how_to_keep_what_it_learned(real_mnist_dir, tmp_path):
+    from myonn.model import save_model
+    from myonn.my_digits import append_digit
+
+    path = tmp_path / "model.npz"
+    taught = load_model(shipped_model_path())
+    taught.info = {**taught.info, "taught_digits": 3}              # as the digit keys leave it
+    save_model(taught, path)
+    arguments = ("--limit", "300", "--epochs", "1", "--no-progress", "--data-dir", str(real_mnist_dir),
+                 "--model", str(path))
+    result = run_script(*arguments)
+    assert result.returncode == 0, result.stderr
+    [kept] = (tmp_path / "backups").iterdir()
+    assert (f"note: the model it replaced had learned 3 of your digits in the drawing window and this one has "
+            f"not: train with --my-digits (your digits' file) to keep them, or go back: cp {kept} {path}"
+            in result.stdout.splitlines()), result.stdout
+    # Trained with your digits, it has them: no such note.
+    save_model(taught, path)
+    digits = tmp_path / "mine.jsonl"
+    append_digit(digits, [[(330, 120), (330, 560)]], 1)
+    result = run_script(*arguments, "--my-digits", str(digits))
+    assert result.returncode == 0 and "had learned" not in result.stdout, result.stdout
+
+
 def test_by_default_training_makes_your_own_model_and_never_touches_the_shipped_one(real_mnist_dir,
                                                                                    own_models_apart):
     shipped = shipped_model_path().read_bytes()
