@@ -42,9 +42,9 @@ from myonn.my_digits import append_digit, digit_images, read_digits
 from myonn.transform import CENTRE, IMAGE_SIDE, warp
 
 # One teaching: STEPS steps, each on COPIES distorted copies of the new drawing, up to EARLIER of your
-# earlier digits and LET_STAND of the drawings you let stand (distorted too) and REPLAYED MNIST training
-# digits, at RATE per sample; then, while the
-# drawing itself is still misread, up to EXTRA steps more. Chosen with bench/handwriting.py --teach on
+# earlier digits and LET_STAND of the drawings you let stand (distorted too) and REPLAYED MNIST
+# training digits, at RATE per sample; then, while the drawing itself is still misread, up to EXTRA
+# steps more. Chosen with bench/handwriting.py --teach on
 # its designed writer only (several seeds; the Hershey fonts never looked at): from 15 steps of 8 copies
 # among 512 replayed digits, twice the copies (a stronger pull towards your drawing) and a little more
 # of everything taught about one point more of the writer's further digits after one example, with
