@@ -7,7 +7,8 @@ nodes lighting up, and what a node looks for when pointed at (myonn/windows/hidd
 
     left button (held)         draw
     Space                      recognise: print every digit's score on one line, show the answer big;
-                               Space again clears the canvas for the next digit
+                               Space again clears the canvas for the next digit, letting the answer
+                               stand (later teachings hold it; teaching.Teacher.let_stand_drawing)
     right button, Backspace, C clear
     Ctrl+Z                     undo the last stroke
     0 … 9                      teach: "this drawing is that digit" (kept in your digits' file, learned
