@@ -142,14 +142,11 @@ class Recognizer:
         """Move the pen to `position`: a round pen joins it to the stroke's last point, however far."""
         point = _on_canvas(position)
         stroke = self.strokes[-1]
-        stroke.append(point)
-        if too_much_ink(self.strokes):  # a scribble that never ends: the pen runs dry, the window stays quick
-            stroke.pop()
+        if too_much_ink(self.strokes[:-1] + [stroke + [point]]):  # a scribble that never ends: the pen runs dry
             if not stroke:
-                self.strokes.pop()
+                self.strokes.pop()  # a stroke that could not start
             self.out_of_ink = True
             return
-        stroke.pop()
         draw_segment(self.canvas, _pixel_centre(stroke[-1] if stroke else point), _pixel_centre(point),
                      PEN_RADIUS)
         stroke.append(point)
