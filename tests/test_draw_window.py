@@ -352,6 +352,16 @@ def test_a_drawing_read_and_passed_over_is_let_stand_with_its_answer(window, tea
     assert np.array_equal(teacher.let_stand[0][0], np.round(digit_pixels(SEVEN)))
 
 
+def test_a_digit_key_that_cannot_teach_says_so_on_screen_and_in_one_line(window, teacher, tmp_path, capsys):
+    (tmp_path / "mine.jsonl").mkdir()                              # your digits' file cannot be written
+    window.teacher = teacher
+    window.post(*drag(SEVEN[0]), key("7"))
+    assert window.hint() == "Not learned: the terminal says why    C: clear"
+    assert capsys.readouterr().err.count("\n") == 1 and window.output.text == ""
+    window.post(key("c"))
+    assert window.hint() == "Draw a digit with the left mouse button"
+
+
 def test_digit_keys_on_an_empty_canvas_or_without_a_teacher_do_nothing(window, teacher, tmp_path):
     window.post(key("7"))
     window.post(*drag(SEVEN[0]), key("7"))

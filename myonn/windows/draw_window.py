@@ -95,6 +95,7 @@ class Recognizer:
         self.pen_down = False
         self.out_of_ink = False  # the drawing holds all the ink a digit may have (handwriting.too_much_ink)
         self.busy = None  # what the window is doing while it cannot take events (teaching), shown as the hint
+        self.not_learned = False  # the last digit key could not teach (why: one line on stderr)
         self.show_now = lambda: None  # redraws the window at once (show_window sets it): for `busy`
         self.running = True
         self.pointer = None  # where the mouse is, for the hidden-layer panel
@@ -134,6 +135,7 @@ class Recognizer:
     def start_stroke(self, position):
         """Put the pen down. Drawing over a shown answer takes the answer away and adds to the digit."""
         self.answer = self.learned = None
+        self.not_learned = False
         self.pen_down = True
         self.strokes.append([])
         self.extend_stroke(position)
@@ -166,6 +168,7 @@ class Recognizer:
         Returns the digit.
         """
         _, scores = self.network_view()
+        self.not_learned = False
         print(score_line(scores), file=self.output or sys.stdout, flush=True)
         self.answer, self.learned = int(np.argmax(scores)), None
         return self.answer
@@ -182,10 +185,11 @@ class Recognizer:
             learned = self.teacher.learn(self.strokes, digit)
         except MyonnError as error:
             print(error, file=sys.stderr, flush=True)
-            return
+            learned = None
         finally:
             self.busy = None
-        self._view = None  # the network has changed
+        self.not_learned = not learned  # said on screen too: the terminal may be hidden behind the window
+        self._view = None  # the network may have changed
         if learned:
             print(learned, file=self.output or sys.stdout, flush=True)
             self.answer = int(np.argmax(self.network_view()[1]))
@@ -197,7 +201,7 @@ class Recognizer:
         if self.answer is not None and self.learned is None and self.teacher is not None and self.strokes:
             self.teacher.let_stand_drawing(self.strokes, self.answer)
         self.strokes = []
-        self.out_of_ink = False
+        self.out_of_ink = self.not_learned = False
         self.canvas[:] = 0
         self.answer = self.learned = None
         self.pen_down = False
@@ -208,7 +212,7 @@ class Recognizer:
         if not self.strokes:
             return
         self.strokes.pop()
-        self.out_of_ink = False
+        self.out_of_ink = self.not_learned = False
         self.canvas[:] = draw_strokes([[_pixel_centre(point) for point in stroke] for stroke in self.strokes],
                                       self.canvas.shape, PEN_RADIUS)
         self.answer = None
@@ -250,6 +254,8 @@ class Recognizer:
         """The line under the canvas: what to do next."""
         if self.busy:
             return self.busy
+        if self.not_learned:
+            return "Not learned: the terminal says why    C: clear"
         if self.answer is not None:
             if self.learned:
                 return f"{self.learned}    Space: next digit"
