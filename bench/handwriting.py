@@ -621,7 +621,8 @@ def teaching_bench(arguments):
 
 def teaching_writers():
     """The teaching bench's writers: [(source, writer, {(digit, style name): style})], the designed
-    writer first, then each Hershey font (held out) when hershey-fonts is installed."""
+    writer first, then each Hershey font (held out) when hershey-fonts is installed, then a writer of
+    all the held-out designed styles (bench/strokes_held_out)."""
     writers = [("designed styles (teaching tuned on them)", "one writer, all of them",
                 {(digit, name): style for digit, named in WRITER_STYLES.items() for name, style in named.items()})]
     try:
@@ -631,6 +632,9 @@ def teaching_writers():
                             {(digit, font): fonts[digit][font] for digit in range(10) if font in fonts[digit]}))
     except ImportError:
         print("hershey-fonts is not installed (pip install -e '.[bench]'): designed styles only", file=sys.stderr)
+    # Last, so that the writers before it meet the same digits and random numbers as before it came.
+    writers.append(("designed styles held out", "one writer, all of them",
+                    {(digit, name): style for digit, named in held_out_styles().items() for name, style in named.items()}))
     return writers
 
 
