@@ -18,8 +18,8 @@ further digits (never taught) and MNIST's test set:
     retrained with     the recipe trained afresh with the writer's file, as mnist_train.py --my-digits does
 
 Both retrainings start from the same seed (that of the shipped model, 1), so they differ only by the
-writer's digits. One training per writer and one for the reference: about 45 s each with the best
-recipe on this project's 2-core machine, so some 7 minutes in all (needs MNIST, and for the fonts
+writer's digits. One training per writer and one for the reference: about 50 s each with the best
+recipe on this project's 2-core machine, so some 9 minutes in all (needs MNIST, and for the fonts
 `pip install -e '.[bench]'`).
 """
 
