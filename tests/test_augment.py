@@ -150,19 +150,24 @@ def one_like_sticks(count=6):
     return images
 
 
-def test_flags_go_on_the_top_left_of_1s_only_and_labels_stay():
-    images = one_like_sticks()
-    labels = np.array([1, 1, 1, 7, 7, 7])
+def strokes_added(augmentation, images, labels, seed):
+    """Apply `augmentation` to six images, the first three of the digit it draws on: the labels stay,
+    the other three are untouched (not its digit), grey levels stay within 255. Returns what was
+    added to the first three."""
     before = labels.copy()
-    flagged = Augmentation(flags=1.0)(images, np.random.default_rng(0), labels)
+    changed = augmentation(images, np.random.default_rng(seed), labels)
     assert np.array_equal(labels, before)
-    assert np.array_equal(flagged[3:], images[3:])                  # not a 1: untouched
-    added = flagged[:3] - images[:3]
+    assert np.array_equal(changed[3:], images[3:])
+    assert changed.max() <= 255
+    return changed[:3] - images[:3]
+
+
+def test_flags_go_on_the_top_left_of_1s_only_and_labels_stay():
+    added = strokes_added(Augmentation(flags=1.0), one_like_sticks(), np.array([1, 1, 1, 7, 7, 7]), seed=0)
     assert (added >= 0).all() and (added.reshape(3, -1).sum(axis=1) > 255).all()
     rows, columns = np.nonzero(added.max(axis=0))
     assert columns.max() <= 15 and columns.min() < 13              # to the left of the stick
     assert rows.min() >= 4 and rows.max() < 5 + 0.6 * 18 + 2       # from its top (a round pen end), down
-    assert flagged.max() <= 255
 
 
 def test_flags_are_given_to_about_their_share_and_need_labels():
@@ -183,36 +188,23 @@ def zero_like_rings(count=6):
 
 
 def test_feet_go_across_the_bottom_of_1s_only_and_labels_stay():
-    images = one_like_sticks()
-    labels = np.array([1, 1, 1, 7, 0, 2])
-    before = labels.copy()
-    footed = Augmentation(feet=1.0)(images, np.random.default_rng(0), labels)
-    assert np.array_equal(labels, before)
-    assert np.array_equal(footed[3:], images[3:])                   # not a 1: untouched
-    added = footed[:3] - images[:3]
+    added = strokes_added(Augmentation(feet=1.0), one_like_sticks(), np.array([1, 1, 1, 7, 0, 2]), seed=0)
     assert (added >= 0).all() and (added.reshape(3, -1).sum(axis=1) > 255).all()
     for foot in added:
         rows, columns = np.nonzero(foot > 64)
         assert rows.min() >= 19 and rows.max() <= 24                # at the stick's foot (rows 5..22)
         assert columns.min() < 13 and columns.max() > 15            # to both sides of it
-    assert footed.max() <= 255
 
 
 def test_slashes_strike_0s_through_from_bottom_left_to_top_right_and_labels_stay():
     images = np.concatenate([zero_like_rings(3), one_like_sticks(3)])
-    labels = np.array([0, 0, 0, 1, 6, 8])
-    before = labels.copy()
-    slashed = Augmentation(slashes=1.0)(images, np.random.default_rng(5), labels)
-    assert np.array_equal(labels, before)
-    assert np.array_equal(slashed[3:], images[3:])                  # not a 0: untouched
-    for added in slashed[:3] - images[:3]:
+    for added in strokes_added(Augmentation(slashes=1.0), images, np.array([0, 0, 0, 1, 6, 8]), seed=5):
         assert (added >= 0).all()
         # Through the ring's empty middle, and rising to the right: "/" as in Ø.
         assert added[12:16, 12:16].max() > 128
         rows, columns = np.nonzero(added > 64)
         assert np.corrcoef(rows, columns)[0, 1] < -0.8
         assert rows.min() >= 1 and rows.max() <= 26 and columns.min() >= 5 and columns.max() <= 22  # the ring: 4..23, 8..19
-    assert slashed.max() <= 255
 
 
 def nine_like_loops_on_sticks(count=6):
@@ -226,12 +218,7 @@ def nine_like_loops_on_sticks(count=6):
 
 def test_tails_curl_9s_stems_round_to_the_left_and_labels_stay():
     images = np.concatenate([nine_like_loops_on_sticks(3), zero_like_rings(3)])
-    labels = np.array([9, 9, 9, 0, 3, 8])
-    before = labels.copy()
-    tailed = Augmentation(tails=1.0)(images, np.random.default_rng(3), labels)
-    assert np.array_equal(labels, before)
-    assert np.array_equal(tailed[3:], images[3:])                   # not a 9: untouched
-    for added in tailed[:3] - images[:3]:
+    for added in strokes_added(Augmentation(tails=1.0), images, np.array([9, 9, 9, 0, 3, 8]), seed=3):
         assert (added >= 0).all() and added.sum() > 3 * 255
         rows, columns = np.nonzero(added > 64)
         # From the stem's end (row 21, columns 16..18), below the loop, to the left and no further
@@ -239,7 +226,6 @@ def test_tails_curl_9s_stems_round_to_the_left_and_labels_stay():
         assert rows.min() >= 14 and rows.max() <= 27
         assert columns.max() <= 19 and columns.min() < 14
         assert added[20:, 15:19].max() > 128                            # joined to the stem
-    assert tailed.max() <= 255
 
 
 def test_strokes_added_to_labelled_digits_are_repeatable_with_a_seed():
