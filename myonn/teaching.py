@@ -44,11 +44,11 @@ from myonn.transform import CENTRE, IMAGE_SIDE, warp
 # One teaching: STEPS steps, each on COPIES distorted copies of the new drawing, up to EARLIER of your
 # earlier digits and LET_STAND of the drawings you let stand (distorted too) and REPLAYED MNIST
 # training digits, at RATE per sample; then, while the drawing itself is still misread, up to EXTRA
-# steps more. Chosen with bench/handwriting.py --teach on
-# its designed writer only (several seeds; the Hershey fonts never looked at): from 15 steps of 8 copies
-# among 512 replayed digits, twice the copies (a stronger pull towards your drawing) and a little more
-# of everything taught about one point more of the writer's further digits after one example, with
-# replay grown with it so that MNIST still moves by 0.1 to 0.3 points. Bolder moves (twice the
+# steps more. Chosen with bench/handwriting.py --teach on its designed writer only (several seeds; the
+# Hershey fonts never looked at): from 15 steps of 8 copies among 512 replayed digits, twice the
+# copies (a stronger pull towards your drawing) and a little more of everything taught about one
+# point more of the writer's further digits after one example, with replay grown with it so that
+# MNIST still moves by 0.1 to 0.3 points. Bolder moves (twice the
 # elastic distortion, 20° turns, 25% size) and picking the copies the network still misreads did not
 # help; twice the rate, or half the replay, costs MNIST 0.2 to 0.5 points. A later sweep of every
 # setting (README, "Teaching") found them all within about half a point of these.
@@ -194,13 +194,11 @@ def teach_letting_stand(model, image, label, random, let_stand, earlier=None, re
     stay, to be held by later teachings (a font's 8s, still read as 8 after its 9 was taught).
     """
     taken_for = model.recognise(image)
-    if taken_for == label:
-        teach(model, image, label, random, earlier=earlier, replay=replay, let_stand=as_arrays(let_stand))
-        return let_stand
-    held = [(drawing, answer) for drawing, answer in let_stand if answer != taken_for]
-    teach(model, image, label, random, earlier=earlier, replay=replay, let_stand=as_arrays(held))
+    sitting_out = taken_for if taken_for != label else None   # a digit's answer; None: nobody sits out
+    teach(model, image, label, random, earlier=earlier, replay=replay,
+          let_stand=as_arrays([(drawing, answer) for drawing, answer in let_stand if answer != sitting_out]))
     return [(drawing, answer) for drawing, answer in let_stand
-            if answer != taken_for or model.recognise(drawing) != label]
+            if answer != sitting_out or model.recognise(drawing) != label]
 
 
 def as_arrays(let_stand):
