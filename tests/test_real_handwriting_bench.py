@@ -1,0 +1,171 @@
+"""Specification of bench/real_handwriting.py: recorded pen digits, writer by writer, through the window.
+
+No real recordings here (they are kept out of the repository): the writers are made of strokes
+designed in these tests.
+"""
+
+import importlib.util
+import json
+import os
+import pathlib
+import stat
+
+import numpy as np
+import pytest
+
+from myonn.model import load_model
+from myonn.my_digits import append_digit
+
+REPOSITORY_ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+spec = importlib.util.spec_from_file_location("real_handwriting", REPOSITORY_ROOT / "bench" / "real_handwriting.py")
+real_handwriting = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(real_handwriting)
+
+# Strokes in canvas pixels: a plain 1, and a 0 with a slash right through it (the shipped model reads it as 8).
+STICK = [[(336, 120), (338, 560)]]
+SLASHED_ZERO = [[(336 + 110 * np.sin(t), 336 - 170 * np.cos(t)) for t in np.linspace(0, 2 * np.pi, 40)],
+                [(200, 560), (470, 110)]]
+
+
+def moved(strokes, random, by=6.0):
+    """The drawing as the same writer might draw it again: every point a few pixels off."""
+    return [[(x + random.normal(0, by), y + random.normal(0, by)) for x, y in stroke] for stroke in strokes]
+
+
+def run(capsys, *arguments):
+    real_handwriting.main([str(argument) for argument in arguments])
+    return capsys.readouterr()
+
+
+def test_a_folder_holds_one_file_per_writer_and_a_damaged_line_is_skipped(tmp_path, capsys):
+    append_digit(tmp_path / "anna.jsonl", STICK, 1)
+    append_digit(tmp_path / "ben.jsonl", STICK, 1)
+    append_digit(tmp_path / "ben.jsonl", SLASHED_ZERO, 0)
+    with open(tmp_path / "ben.jsonl", "a") as file:
+        file.write('{"label": 12, "strokes": [[[1, 2]]]}\n')
+    (tmp_path / "notes.txt").write_text("not a writer")
+    writers = real_handwriting.read_writers(tmp_path)
+    assert list(writers) == ["anna", "ben"]
+    assert [label for _, label in writers["ben"]] == [1, 0]
+    assert "ben.jsonl: line 3 is not a digit" in capsys.readouterr().err
+    assert list(real_handwriting.read_writers(tmp_path / "anna.jsonl")) == ["anna"]   # one file: one writer
+
+
+def test_a_recording_is_drawn_on_the_canvas_at_the_size_asked_whatever_its_units():
+    in_units = [[(x / 1000, y / 1000) for x, y in stroke] for stroke in SLASHED_ZERO]   # a tablet's 0..1
+    placed = real_handwriting.on_canvas(in_units, size=400)
+    points = np.concatenate([np.asarray(stroke) for stroke in placed])
+    assert np.ptp(points, axis=0).max() == 400
+    assert all(isinstance(value, int) for stroke in placed for point in stroke for value in point)  # mouse pixels
+    assert abs(points.min(axis=0) + points.max(axis=0) - 672).max() <= 1                              # centred
+    images, _ = real_handwriting.prepared([(in_units, 0), (SLASHED_ZERO, 0)])
+    assert np.abs(images[0] - images[1]).max() < 40  # the same drawing, whatever its units
+    # As recorded, a drawing 0.34 units tall is a tiny tick to the window, drawn as a blob: hence the default.
+    as_recorded, _ = real_handwriting.prepared([(in_units, 0)], size=None)
+    assert (as_recorded > 0).sum() > 1.5 * (images[0] > 0).sum()
+
+
+def test_as_recorded_the_answers_are_the_drawing_windows_own():
+    from myonn.windows.draw_window import Recognizer, stroke_events
+
+    shipped = load_model()
+    drawing = moved(SLASHED_ZERO, np.random.default_rng(4), by=3.0)   # canvas pixels, not whole ones
+    window = Recognizer(shipped)
+    for event in stroke_events(drawing):
+        window.handle(event)
+    images, _ = real_handwriting.prepared([(drawing, 0)], size=None)
+    assert np.allclose(shipped.scores(images)[0], window.network_view()[1], atol=1e-6)
+
+
+def test_the_table_reads_each_digit_and_names_the_worst_writer(tmp_path, capsys):
+    random = np.random.default_rng(1)
+    sticks = [moved(STICK, random) for _ in range(6)]
+    shipped = load_model()
+    read_as = shipped.scores(real_handwriting.prepared([(stick, 1) for stick in sticks])[0]).argmax(axis=1)
+    assert (read_as == 1).all()  # the shipped model reads a plain 1 right, so that:
+    for stick in sticks[:4]:
+        append_digit(tmp_path / "anna.jsonl", stick, 1)   # anna: four 1s, all read right
+    for stick in sticks[4:]:
+        append_digit(tmp_path / "ben.jsonl", stick, 7)    # ben: two "7s" the model reads as 1
+    output = run(capsys, tmp_path).out
+    assert "6 digits from 2 writers" in output
+    row = next(line for line in output.splitlines() if line.startswith("| mnist_nn.npz"))
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    assert cells[1:5] == ["**66.7%**", "100.0", "0.0", "no"]     # all, the 1s, the 7s, goals met
+    assert cells[5:] == ["1 of 2", "ben 0%"]
+    assert "no recordings of 0, 2, 3, 4, 5, 6, 8, 9" in output
+
+
+def test_two_models_and_the_peer_are_read_side_by_side(tmp_path, capsys):
+    random = np.random.default_rng(2)
+    for number in range(3):
+        append_digit(tmp_path / "anna.jsonl", moved(STICK, random), 1)
+    # A stand-in for the peer's Python (bench/peer.py runs `PYTHON -c SCRIPT`): it answers 7 to every
+    # drawing it is sent, one a line, after its MNIST accuracy, as the peer's script does.
+    peer = tmp_path / "python"
+    peer.write_text("#!/bin/sh\necho 0.9854\nwhile read line; do echo 7; done\n")
+    peer.chmod(peer.stat().st_mode | stat.S_IEXEC)
+    shipped = real_handwriting.shipped_model_path()
+    output = run(capsys, tmp_path, "--model", shipped, "--model", shipped, "--peer-python", peer).out
+    rows = [line for line in output.splitlines() if line.startswith("| mnist_nn.npz") or line.startswith("| peer")]
+    assert len(rows) == 3
+    assert "| peer: neural-network-digits (98.54% on MNIST) | **0.0%** |" in rows[2]
+    assert rows[0] == rows[1]
+    assert output.count("mnist_nn.npz: ahead of the peer on every digit: yes") == 2
+
+
+def test_digits_recorded_one_after_another_are_split_digit_by_digit():
+    digits = [(STICK, 0)] * 4 + [(STICK, 1)] * 3 + [(STICK, 2)]
+    for number, (strokes, label) in enumerate(digits):
+        digits[number] = ([[(number, 0), (number, 1)]], label)   # each drawing its own
+    session, kept_apart = real_handwriting.halves(digits)
+    assert [label for _, label in session] == [0, 0, 1]
+    assert [label for _, label in kept_apart] == [0, 0, 1, 1, 2]
+    assert [strokes[0][0][0] for strokes, _ in session] == [0, 1, 4]   # the first of each, in the file's order
+
+
+def test_each_writer_teaches_what_it_misreads_and_is_read_before_and_after(tmp_path, capsys, real_mnist_dir,
+                                                                             monkeypatch):
+    monkeypatch.setenv("MYONN_DATA_DIR", str(real_mnist_dir))
+    random = np.random.default_rng(3)
+    zeros = [moved(SLASHED_ZERO, random) for _ in range(4)]
+    sticks = [moved(STICK, random) for _ in range(4)]
+    for drawing, label in [(zero, 0) for zero in zeros] + [(stick, 1) for stick in sticks]:
+        append_digit(tmp_path / "anna.jsonl", drawing, label)
+    append_digit(tmp_path / "ben.jsonl", STICK, 1)   # one digit: nothing to split
+    shipped = load_model()
+    images, labels = real_handwriting.prepared([(zero, 0) for zero in zeros[:2]] + [(s, 1) for s in sticks[:2]])
+    misread = int((shipped.scores(images).argmax(axis=1) != labels).sum())
+    assert misread >= 1   # the slashed 0s are read as 8s
+    output = run(capsys, tmp_path, "--teach").out
+    row = next(line for line in output.splitlines() if line.startswith("| anna"))
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    assert cells[1] == "4 / 4"
+    assert int(cells[3]) == misread                                    # one key press per misread drawing
+    assert float(cells[4].rstrip("%")) >= float(cells[2].rstrip("%"))  # read after, no worse than before
+    assert float(cells[4].rstrip("%")) >= 75.0
+    mnist_after = float(cells[5].rstrip("%"))
+    assert abs(mnist_after - 100 * shipped.info["test_accuracy"]) <= 0.5
+    assert "| ben | no digit drawn twice" in output
+    assert "all writers: second halves read" in output
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["{folder}/nowhere"], "no such file or folder of recorded digits"),
+    (["{folder}"], "no WRITER.jsonl files"),
+    (["{folder}/junk.jsonl"], "not one readable digit in it"),
+    (["{folder}/anna.jsonl", "--model", "{folder}/junk.bin"], "not a model file"),
+    (["{folder}", "--size", "5"], "--size must be 24 to 672"),
+])
+def test_bad_input_is_one_line_and_exit_status_2(tmp_path, capsys, arguments, message):
+    (tmp_path / "junk.bin").write_bytes(os.urandom(1000))
+    if "anna.jsonl" in " ".join(arguments):
+        append_digit(tmp_path / "anna.jsonl", STICK, 1)
+    if "junk.jsonl" in " ".join(arguments):
+        (tmp_path / "junk.jsonl").write_bytes(b"\x00\xff not json\n" + json.dumps({"label": 3}).encode() + b"\n")
+    with pytest.raises(SystemExit) as stopped:
+        real_handwriting.main([argument.format(folder=tmp_path) for argument in arguments])
+    assert stopped.value.code == 2
+    error = capsys.readouterr().err
+    assert message in error and "Traceback" not in error
