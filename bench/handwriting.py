@@ -365,6 +365,10 @@ def main():
     parser.add_argument("--examples", type=Path, metavar="DIR",
                         help="write one drawing of each style to DIR as STROKES.json (for --replay), then exit")
     parser.add_argument("--save-strokes", type=Path, metavar="DIR", help="also write every drawing to DIR")
+    parser.add_argument("--as-recordings", type=Path, metavar="DIR",
+                        help="write the held-out writers of --teach (each Hershey font, the held-out designed "
+                             "styles), --per-digit drawings of each digit, as recordings for "
+                             "bench/real_handwriting.py (DIR/WRITER.jsonl), then exit")
     parser.add_argument("--teach", action="store_true",
                         help="the teaching bench: each writer's further digits before and after teaching "
                              "k = 1, 3, 10 examples of each misread style, and MNIST after (needs MNIST)")
@@ -389,6 +393,9 @@ def main():
         parser.error("--session teaches as the window does, round by round: leave out --counts and --styles")
     if arguments.teach:
         teaching_bench(arguments)
+        return
+    if arguments.as_recordings:
+        write_as_recordings(arguments.as_recordings, arguments.per_digit, arguments.seed)
         return
 
     # Each source is measured in a table of its own: what training or tuning has seen apart from what it has not.
@@ -724,6 +731,30 @@ def teaching_session(rounds, shipped, writers, random, teaching_random, replay, 
               + f"; {np.mean(totals[source, 'presses']):.1f} key presses a writer; MNIST after: "
               f"{100 * np.mean(totals[source, 'mnist']):.2f}% on average, "
               f"{100 * min(totals[source, 'mnist']):.2f}% at worst")
+
+
+def write_as_recordings(folder, per_digit, seed):
+    """Stand-ins for real recordings, to try bench/real_handwriting.py on: each held-out writer of the
+    teaching bench (teaching_writers) as folder/WRITER.jsonl, `per_digit` drawings of each of their
+    digits (their styles of it taken in turn), in the format of the window's digits file. Digit by
+    digit, as recordings are often made. Not real handwriting: made up here, as all this bench's."""
+    from myonn.my_digits import append_digit
+
+    random = np.random.default_rng(seed)
+    written = 0
+    for source, writer, styles in teaching_writers():
+        if "held out" not in source:
+            continue
+        path = folder / f"{'designed-held-out' if source.startswith('designed') else writer}.jsonl"
+        if path.exists():
+            print(f"{path} is there already: write the stand-ins to a new folder", file=sys.stderr)
+            sys.exit(2)
+        for digit in range(10):
+            names = [name for key_digit, name in styles if key_digit == digit]
+            for number in range(per_digit if names else 0):
+                append_digit(path, write(styles[digit, names[number % len(names)]], random), digit)
+                written += 1
+    print(f"wrote {written} drawings to {folder}")
 
 
 def save_strokes(path, strokes):
