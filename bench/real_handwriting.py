@@ -64,8 +64,10 @@ from myonn.windows.draw_window import CANVAS_SIDE  # noqa: E402
 READ_ALL, READ_EACH_DIGIT, TAUGHT_FURTHER = 0.97, 0.93, 0.98  # issue 9's goals
 SIZE = 400
 
-# A folder of writers' files is listed, not walked: more files than this is not a folder of recordings.
+# A folder of writers' files is listed, not walked: more files than this, or more bytes in all (issue
+# 9's 7,274 digits would be some 10 to 20 MB), is not a folder of recordings: refused before it is read.
 MOST_WRITERS = 100_000
+MOST_BYTES = 512_000_000
 
 
 def read_writers(recordings):
@@ -87,6 +89,13 @@ def read_writers(recordings):
         files = [recordings]
     else:
         raise MyonnError(f"{recordings}: no such file or folder of recorded digits")
+    try:
+        size = sum(path.stat().st_size for path in files)
+    except OSError as error:
+        raise MyonnError(f"cannot read {error.filename}: {error.strerror}") from None
+    if size > MOST_BYTES:
+        raise MyonnError(f"{recordings}: {size / 1e6:,.0f} MB, more than {MOST_BYTES / 1e6:,.0f} MB of recorded digits "
+                         "in all; is it the right folder?")
     writers = {path.stem: read_digits(path, missing_ok=False) for path in sorted(files)}
     writers = {writer: digits for writer, digits in writers.items() if digits}
     if not writers:

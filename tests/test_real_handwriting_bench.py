@@ -151,6 +151,17 @@ def test_each_writer_teaches_what_it_misreads_and_is_read_before_and_after(tmp_p
     assert "all writers: second halves read" in output
 
 
+def test_recordings_far_larger_than_any_are_refused_before_they_are_read(tmp_path, capsys, monkeypatch):
+    for writer in ("anna", "ben"):
+        append_digit(tmp_path / f"{writer}.jsonl", STICK, 1)
+    monkeypatch.setattr(real_handwriting, "MOST_BYTES", (tmp_path / "anna.jsonl").stat().st_size + 1)
+    monkeypatch.setattr(real_handwriting, "read_digits", lambda *arguments, **named: pytest.fail("read"))
+    with pytest.raises(SystemExit) as stopped:
+        real_handwriting.main([str(tmp_path)])
+    assert stopped.value.code == 2
+    assert "more than 0 MB of recorded digits in all" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("arguments, message", [
     (["{folder}/nowhere"], "no such file or folder of recorded digits"),
     (["{folder}"], "no WRITER.jsonl files"),
