@@ -338,6 +338,32 @@ def test_a_digit_key_teaches_the_drawing_and_shows_the_new_answer(window, teache
     assert shown[1:] == ["Learning your 7..."] and window.hint().startswith("learned: 7")
 
 
+def test_after_teaching_a_tick_marks_each_output_it_moved_where_it_was_before(window, teacher):
+    from myonn.windows.draw_window import BEFORE_TICK_COLOUR
+
+    window.teacher, window.model = teacher, teacher.model
+    for stroke in SLASHED_ZERO:
+        window.post(*drag(stroke))
+    before = window.network_view()[1].copy()
+    assert before.argmax() == 8
+
+    def ticked(digit, score):
+        """Whether the digit's bar has a tick where the output `score` would end (the bar's track is
+        170 pixels from 38 pixels into the panel; its row 33 pixels below the last one's)."""
+        x = CANVAS_SIDE + 38 + min(round(170 * float(score)), 168)
+        return tuple(window.screen.get_at((x, 330 + 33 * digit + 2)))[:3] == BEFORE_TICK_COLOUR  # above the bar
+
+    assert not ticked(8, before[8])
+    window.post(key("0"))
+    after = window.network_view()[1]
+    assert np.array_equal(window.scores_before, before)
+    assert ticked(8, before[8]) and ticked(0, before[0])     # both moved: 8 down, 0 up
+    unmoved = [digit for digit in range(10) if abs(after[digit] - before[digit]) < 0.01]
+    assert unmoved and not any(ticked(digit, before[digit]) for digit in unmoved)
+    window.post(key("SPACE"))                                  # the next digit: no ticks
+    assert not ticked(8, before[8])
+
+
 def test_a_drawing_read_and_passed_over_is_let_stand_with_its_answer(window, teacher):
     window.teacher = teacher
     window.post(*drag(SEVEN[0]), key("SPACE"))

@@ -13,7 +13,8 @@ nodes lighting up, and what a node looks for when pointed at (myonn/windows/hidd
     Ctrl+Z                     undo the last stroke
     0 … 9                      teach: "this drawing is that digit" (kept in your digits' file, learned
                                at once, saved to your own model; myonn/teaching.py), then show the
-                               new answer and print `learned: 7 (12 of your digits)`
+                               new answer, a tick on each bar it moved where it was before, and
+                               print `learned: 7 (12 of your digits)`
     Escape, closing            quit
 
 Scores are the network's raw outputs (sigmoid activations) as percentages, as in the talk:
@@ -71,6 +72,7 @@ PANEL_COLOUR = (236, 236, 240)
 ANSWER_COLOUR = (200, 30, 30)
 BAR_COLOUR = (120, 130, 160)
 BEST_BAR_COLOUR = (200, 30, 30)
+BEFORE_TICK_COLOUR = (20, 20, 20)
 INK_PALETTE = [(255 - level,) * 3 for level in range(256)]  # canvas ink 0..255 -> white..black
 
 
@@ -89,6 +91,7 @@ class Recognizer:
         self.output = output
         self.teacher = teacher
         self.learned = None  # the last `learned: …` line, shown with the answer it led to
+        self.scores_before = None  # the outputs before that teaching, marked on the bars beside the new ones
         self.strokes = []
         self.canvas = np.zeros((CANVAS_SIDE, CANVAS_SIDE), dtype=np.float32)
         self.answer = None
@@ -179,6 +182,7 @@ class Recognizer:
         # Teaching holds the window for a quarter of a second; the first time, MNIST is loaded for it
         # (downloaded, even, when it is not there yet): say so on screen rather than seem to hang.
         first = getattr(self.teacher, "replay", True) is None
+        before = self.network_view()[1].copy()
         self.busy = f"Learning your {digit}..." + ("  (loading MNIST to replay, the first time)" if first else "")
         self.show_now()
         try:
@@ -193,7 +197,7 @@ class Recognizer:
         if learned:
             print(learned, file=self.output or sys.stdout, flush=True)
             self.answer = int(np.argmax(self.network_view()[1]))
-            self.learned = learned
+            self.learned, self.scores_before = learned, before
 
     def clear(self):
         """Clear the canvas. A drawing whose answer was shown, and not corrected with a digit key, is
@@ -275,7 +279,11 @@ class Recognizer:
         image = pygame.Rect(18, 38, 252, 252)  # 28 squares of 9 pixels
         pictures.draw_grey_picture(panel, pixels, image)
         pygame.draw.rect(panel, pictures.BLACK, image.inflate(2, 2), 1)
-        pictures.draw_centred_text(panel, "Its outputs, ×100", (0, 300, width, 24), 24)
+        # Right after teaching, a tick marks each output that it moved (by a point or more) where it was
+        # before: you see what the learning did.
+        before = self.scores_before if self.learned else None
+        title = "Its outputs, ×100" if before is None else "Its outputs    | before teaching"
+        pictures.draw_centred_text(panel, title, (0, 300, width, 24), 24)
         best = int(np.argmax(scores)) if scores.any() else None
         for digit, score in enumerate(scores):
             top = 330 + 33 * digit
@@ -284,6 +292,9 @@ class Recognizer:
             track = pygame.Rect(38, top + 5, 170, 20)
             panel.fill(pictures.WHITE, track)
             panel.fill(colour, (track.left, track.top, round(track.width * float(score)), track.height))
+            if before is not None and abs(float(before[digit]) - float(score)) >= 0.01:
+                tick = track.left + min(round(track.width * float(before[digit])), track.width - 2)
+                panel.fill(BEFORE_TICK_COLOUR, (tick, track.top - 4, 2, track.height + 8))
             pictures.draw_centred_text(panel, f"{100 * score:.1f}%", (212, top, 70, 30), 22)
 
 
