@@ -41,7 +41,6 @@ recordings name no styles, so "one example of each misread style" can only be ap
 presses column says how many it took.
 """
 
-import argparse
 import copy
 import os
 import sys
@@ -55,6 +54,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
 
+from myonn import cli  # noqa: E402
 from myonn.errors import MyonnError  # noqa: E402
 from myonn.handwriting import digit_pixels  # noqa: E402
 from myonn.model import load_model, shipped_model_path  # noqa: E402
@@ -231,7 +231,7 @@ def teaching_table(path, model, writers, size, seed):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Real people's recorded pen digits through the drawing window.")
+    parser = cli.ArgumentParser(description="Real people's recorded pen digits through the drawing window.")
     parser.add_argument("recordings", type=Path, metavar="RECORDINGS",
                         help="a folder of WRITER.jsonl files (one digit a line, as data/my_digits.jsonl), or one such file")
     parser.add_argument("--model", type=Path, action="append", metavar="PATH",
@@ -256,28 +256,23 @@ def main(argv=None):
     if not 24 <= arguments.size <= CANVAS_SIDE:
         parser.error(f"--size must be 24 to {CANVAS_SIDE} canvas pixels, not {arguments.size}")
     size = None if arguments.as_recorded else arguments.size
-    try:
-        writers = read_writers(arguments.recordings)
-        paths = arguments.model or [shipped_model_path()]
-        models = [(path, load_model(path)) for path in paths]
-        peer = None
-        if arguments.peer_python:
-            import peer as peer_bench  # bench/peer.py
+    import peer as peer_bench  # bench/peer.py
 
-            if not 1 <= arguments.peer_size <= peer_bench.PEER_BOARD:
-                parser.error(f"--peer-size must be 1 to {peer_bench.PEER_BOARD} pixels, not {arguments.peer_size}")
-            drawings = [on_canvas(strokes, size) for digits in writers.values() for strokes, _ in digits]
-            peer = peer_bench.peer_answers(arguments.peer_python, arguments.peer_model, drawings,
-                                           arguments.peer_size)
-        started = time.perf_counter()
-        reading_table(models, writers, size, peer)
-        if arguments.teach:
-            teaching_table(*models[0], writers, size, arguments.seed)
-        print(f"\n({time.perf_counter() - started:.0f} s)")
-    except MyonnError as error:
-        print(f"real_handwriting.py: {error}", file=sys.stderr)
-        sys.exit(2)
+    if not 1 <= arguments.peer_size <= peer_bench.PEER_BOARD:
+        parser.error(f"--peer-size must be 1 to {peer_bench.PEER_BOARD} pixels, not {arguments.peer_size}")
+    writers = read_writers(arguments.recordings)
+    paths = arguments.model or [shipped_model_path()]
+    models = [(path, load_model(path)) for path in paths]
+    peer = None
+    if arguments.peer_python:
+        drawings = [on_canvas(strokes, size) for digits in writers.values() for strokes, _ in digits]
+        peer = peer_bench.peer_answers(arguments.peer_python, arguments.peer_model, drawings, arguments.peer_size)
+    started = time.perf_counter()
+    reading_table(models, writers, size, peer)
+    if arguments.teach:
+        teaching_table(*models[0], writers, size, arguments.seed)
+    print(f"\n({time.perf_counter() - started:.0f} s)")
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)   # a bad recording or model: one line and exit status 2; Ctrl-C: exit 130

@@ -157,7 +157,7 @@ def test_recordings_far_larger_than_any_are_refused_before_they_are_read(tmp_pat
     monkeypatch.setattr(real_handwriting, "MOST_BYTES", (tmp_path / "anna.jsonl").stat().st_size + 1)
     monkeypatch.setattr(real_handwriting, "read_digits", lambda *arguments, **named: pytest.fail("read"))
     with pytest.raises(SystemExit) as stopped:
-        real_handwriting.main([str(tmp_path)])
+        real_handwriting.cli.run(lambda: real_handwriting.main([str(tmp_path)]))
     assert stopped.value.code == 2
     assert "more than 0 MB of recorded digits in all" in capsys.readouterr().err
 
@@ -175,8 +175,9 @@ def test_bad_input_is_one_line_and_exit_status_2(tmp_path, capsys, arguments, me
         append_digit(tmp_path / "anna.jsonl", STICK, 1)
     if "junk.jsonl" in " ".join(arguments):
         (tmp_path / "junk.jsonl").write_bytes(b"\x00\xff not json\n" + json.dumps({"label": 3}).encode() + b"\n")
-    with pytest.raises(SystemExit) as stopped:
-        real_handwriting.main([argument.format(folder=tmp_path) for argument in arguments])
+    with pytest.raises(SystemExit) as stopped:   # as the script runs main
+        real_handwriting.cli.run(lambda: real_handwriting.main([argument.format(folder=tmp_path)
+                                                                for argument in arguments]))
     assert stopped.value.code == 2
     error = capsys.readouterr().err
     assert message in error and "Traceback" not in error
