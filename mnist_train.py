@@ -22,6 +22,9 @@ from myonn.training import train_from_settings  # noqa: E402
 
 # Far beyond any useful run, and small enough that the arrays they ask for always fit in memory.
 MAX_EPOCHS, MAX_HIDDEN_NODES, MAX_BATCH_SIZE = 10_000, 10_000, 60_000
+# 1,000 drawings of each of the 38 designed styles take about a minute to draw, and outnumber MNIST's 60,000
+# digits' own styles: beyond that, drawn digits would be most of what the network learns.
+MAX_DRAWN = 1_000
 epoch_count = cli.whole_number_at_least(1, MAX_EPOCHS)
 
 
@@ -57,6 +60,10 @@ def parse_flags(argv=None):
     parser.add_argument("--augment", type=recipes.checked_augmentation, metavar="SPEC",
                         help="distort each training image afresh every epoch, e.g. "
                              f"'{recipes.RECIPES['best']['augment']}' (the best recipe's), or 'none'")
+    parser.add_argument("--drawn", type=cli.whole_number_at_least(0, MAX_DRAWN), metavar="N",
+                        help="add N digits of each designed style (myonn/drawn_styles.py), drawn with the drawing "
+                             "window's pen by made-up writers, to the training images; 0 for none (best recipe: "
+                             f"{recipes.RECIPES['best']['drawn']}, default recipe: {default['drawn']})")
     parser.add_argument("--shuffle", action=argparse.BooleanOptionalAction,
                         help="visit the images in a fresh random order every epoch; the talk goes in file order "
                              f"(default recipe: {default['shuffle']})")

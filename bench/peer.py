@@ -31,6 +31,7 @@ import numpy as np  # noqa: E402
 import handwriting as bench  # noqa: E402  (bench/handwriting.py: the styles and their writers)
 from myonn.handwriting import digit_pixels  # noqa: E402
 from myonn.model import load_model, shipped_model_path  # noqa: E402
+from myonn.windows.draw_window import CANVAS_SIDE  # noqa: E402
 
 PEER_BOARD, PEER_BRUSH = 280, 20
 
@@ -64,7 +65,7 @@ def on_peer_board(strokes, size=None):
     """A drawing on our canvas as drawn on the peer's board: scaled with the canvas (size None), or so
     that its longer side is `size` board pixels, centred; in whole pixels, as mouse events carry them."""
     if size is None:
-        scale, shift = PEER_BOARD / bench.CANVAS_SIDE, np.zeros(2)
+        scale, shift = PEER_BOARD / CANVAS_SIDE, np.zeros(2)
     else:
         points = np.concatenate([np.asarray(stroke, dtype=float) for stroke in strokes])
         low, high = points.min(axis=0), points.max(axis=0)

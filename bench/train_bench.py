@@ -24,7 +24,7 @@ Prints two Markdown tables (the README carries them):
    measuring one whole run after the other would compare the drift, not the code.
 3. Recipes (myonn/recipes.py), each trained in full as `mnist_train.py --recipe NAME` does:
    training seconds, when it first reached 97.5% and 98.0%, and the final test accuracy; also the best
-   recipe without the strokes it adds (flags, feet, slashes). The last row is the reference for the
+   recipe without the strokes it adds (flags, feet, slashes) and its drawn digits. The last row is the reference for the
    best recipe's time: the best recipe as it was before issue 9 (45 epochs, flags only), the inputs
    prepared the old way in the training thread (`--skip before` leaves it out).
 4. What watching costs (`mnist_train.py --watch`): the default recipe, twice without and twice with
@@ -33,8 +33,9 @@ Prints two Markdown tables (the README carries them):
    window is drawn by SDL's "dummy" driver (SDL_VIDEODRIVER=dummy, set here unless already set):
    all the drawing happens, only showing it on a screen does not. `--skip watch` leaves it out.
 
-Training time is the time spent in the training loop, preparing its inputs (deskewing, augmenting)
-included; loading MNIST and measuring the test accuracy after each epoch are not.
+Training time is the time spent in the training loop, preparing its inputs (deskewing, augmenting,
+and drawing the best recipe's digits in designed styles, before the first epoch) included; loading
+MNIST and measuring the test accuracy after each epoch are not.
 """
 
 import argparse
@@ -50,6 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from myonn import recipes, training  # noqa: E402
 from myonn.augment import Augmentation  # noqa: E402
+from myonn.drawn_styles import drawn_digits  # noqa: E402
 from myonn.inputs import network_input, targets  # noqa: E402
 from myonn.mnist import TEST, TRAIN, load_mnist  # noqa: E402
 from myonn.model import Model  # noqa: E402
@@ -62,7 +64,7 @@ SEED = 1
 
 # The best recipe as it was before issue 9, for the references that prepare inputs the old way
 # (bench/augment_before.py knows only the moves of that time).
-BEST_BEFORE = {"epochs": 45, "augment": "shift=1,rotation=12,scale=0.15,elastic=16:4,flags=0.3"}
+BEST_BEFORE = {"epochs": 45, "augment": "shift=1,rotation=12,scale=0.15,elastic=16:4,flags=0.3", "drawn": 0}
 
 
 class TalkNetwork:
@@ -132,6 +134,12 @@ def myonn_run(settings, data, epochs=None, report_epochs=False, watch=None, befo
     before: prepare the inputs as before issue 9 (bench/augment_before.py), in the training thread.
     """
     (images, labels), test_set = data
+    drawing_seconds = 0.0
+    if settings.get("drawn"):  # digits drawn in designed styles, as train_from_settings adds them
+        started = time.perf_counter()
+        drawn_images, drawn_labels = drawn_digits(settings["drawn"], np.random.default_rng((SEED, 2)))
+        images, labels = np.concatenate([images, drawn_images]), np.concatenate([labels, drawn_labels])
+        drawing_seconds = time.perf_counter() - started
     augmentation = recipes.augmentation(settings["augment"])
     if before:
         augmentation = AugmentationBefore(**augmentation.describe())
@@ -142,12 +150,14 @@ def myonn_run(settings, data, epochs=None, report_epochs=False, watch=None, befo
     if before:
         training.one_ahead = iter  # no second thread
     try:
-        return train(model, images, labels, epochs=epochs or settings["epochs"], batch_size=settings["batch_size"],
-                     learning_rate=settings["learning_rate"], final_learning_rate=settings["final_learning_rate"],
-                     shuffle=settings["shuffle"], augmentation=augmentation, seed=(SEED, 1), test_set=test_set,
-                     progress=False, report=report, watch=watch)
+        history = train(model, images, labels, epochs=epochs or settings["epochs"], batch_size=settings["batch_size"],
+                        learning_rate=settings["learning_rate"], final_learning_rate=settings["final_learning_rate"],
+                        shuffle=settings["shuffle"], augmentation=augmentation, seed=(SEED, 1), test_set=test_set,
+                        progress=False, report=report, watch=watch)
     finally:
         training.one_ahead = one_ahead
+    history[0]["seconds"] += drawing_seconds  # drawing the digits is preparing inputs: it counts, before the first epoch
+    return history
 
 
 def preparation_seconds(images, labels, before):
@@ -283,9 +293,9 @@ def main():
               f"measurements on 2,000 images) | {watched:.2f} | {100 * (watched - plain) / plain:+.1f}% "
               f"| {100 * inside:.1f}% |\n", flush=True)
 
-    print("| recipe | epochs | batch | deskew | augmentation | training time | 97.5% reached | "
+    print("| recipe | epochs | batch | deskew | augmentation | drawn digits | training time | 97.5% reached | "
           "98.0% reached | test accuracy |")
-    print("|---|---:|---:|---|---|---:|---:|---:|---:|")
+    print("|---|---:|---:|---|---|---:|---:|---:|---:|---:|")
     # Each recipe, plus the default without deskewing, to show what deskewing alone is worth ...
     runs = [(name, name, {}) for name in recipes.RECIPES]
     runs.insert(1, ("default without deskew", "default", {"deskew": False}))
@@ -293,7 +303,7 @@ def main():
     # (whose 1s are sticks and whose 0s are never slashed) prefers.
     moves = recipes.augmentation(recipes.RECIPES["best"]["augment"]).describe()
     without_strokes = str(Augmentation(**{**moves, "flags": 0, "feet": 0, "slashes": 0}))
-    runs.append(("best without added strokes", "best", {"augment": without_strokes}))
+    runs.append(("best without added strokes or drawn digits", "best", {"augment": without_strokes, "drawn": 0}))
     # ... and the reference for the best recipe's time: the best recipe as it was before issue 9,
     # inputs prepared the old way.
     runs.append(("before", "best", BEST_BEFORE))
@@ -306,7 +316,7 @@ def main():
         if name == "before":
             name = "best, reference: the recipe and its input preparation as before issue 9"
         print(f"| {name} | {settings['epochs']} | {settings['batch_size']} | {'yes' if settings['deskew'] else 'no'} "
-              f"| {settings['augment']} | {training_seconds(history):.1f} s "
+              f"| {settings['augment']} | {settings.get('drawn') or 'none'} of each style | {training_seconds(history):.1f} s "
               f"| {first_reaching(history, 0.975)} | {first_reaching(history, 0.98)} "
               f"| {100 * history[-1]['test_accuracy']:.2f}% |", flush=True)
 

@@ -14,25 +14,32 @@ RECIPES = {
         "about": "the talk's training: one sample at a time in file order, constant rate, plain scaling",
         "epochs": 5, "batch_size": 1, "learning_rate": 0.1, "final_learning_rate": 0.1,
         "hidden_nodes": 200, "cost": "squared_error", "deskew": False, "augment": "none", "shuffle": False,
+        "drawn": 0,
     },
     "default": {
         "about": "fast: deskewed digits, mini-batches, a falling learning rate (under 10 s)",
         "epochs": 8, "batch_size": 16, "learning_rate": 0.1, "final_learning_rate": 0.02,
         "hidden_nodes": 200, "cost": "squared_error", "deskew": True, "augment": "none", "shuffle": True,
+        "drawn": 0,
     },
     "best": {
         "about": "most accurate on handwriting: the default plus freshly distorted digits every epoch, "
-                 "some 1s with a flag or a foot, some 0s slashed (under a minute)",
+                 "some 1s with a flag or a foot, some 0s slashed, and digits drawn with the window's pen in "
+                 "designed styles (under a minute)",
         # 26 epochs, not 45: the same schedule squeezed into fewer epochs loses little on MNIST (98.52%
         # against 98.54% after 30 epochs, seed 1) and brings the recipe under a minute (issue 9).
         "epochs": 26, "batch_size": 16, "learning_rate": 0.1, "final_learning_rate": 0.001,
         "hidden_nodes": 200, "cost": "squared_error", "deskew": True, "shuffle": True,
         "augment": "shift=1,rotation=12,scale=0.15,elastic=16:4,flags=0.3,feet=0.2,slashes=0.3",
+        # 70 drawings of each of the 38 designed styles (myonn/drawn_styles.py), 2,660 digits drawn with
+        # the window's pen beside MNIST's 60,000: over three seeds the held-out designed styles went from
+        # 90.4% to 95.4% and the held-out Hershey fonts from 83.3% to 83.9%, MNIST 98.50% to 98.56% (README).
+        "drawn": 70,
     },
 }
 
 SETTINGS = ("epochs", "batch_size", "learning_rate", "final_learning_rate", "hidden_nodes", "cost",
-            "deskew", "augment", "shuffle", "seed", "float64")
+            "deskew", "augment", "drawn", "shuffle", "seed", "float64")
 
 
 def settings(recipe_name, overrides):

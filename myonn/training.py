@@ -21,6 +21,7 @@ from myonn.evaluation import accuracy, format_percent
 from myonn.inputs import targets
 from myonn.mnist import TEST, TRAIN, load_mnist
 from myonn.model import Model, load_model
+from myonn.drawn_styles import drawn_digits
 from myonn.my_digits import digit_images, read_digits
 from myonn.network import NeuralNetwork
 from myonn.teaching import with_own_digits
@@ -250,6 +251,15 @@ def train_from_settings(settings, model_path=None, resume=None, data_dir=None, l
             train_images, train_labels = with_own_digits(train_images, train_labels, own_images, own_labels)
             report(f"with {len(own_labels)} of your digits from {my_digits}"
                    + (f", each {(len(train_labels) - mnist_count) // len(own_labels)} times" if len(own_labels) else ""))
+        if settings.get("drawn"):
+            # Digits drawn with the window's pen by made-up writers, in designed styles MNIST lacks too
+            # (myonn/drawn_styles.py): from the run's seed, so that a seeded run is repeatable.
+            drawn_images, drawn_labels = drawn_digits(settings["drawn"], np.random.default_rng(
+                None if seed is None else (seed, 2)))
+            train_images = np.concatenate([train_images, drawn_images])
+            train_labels = np.concatenate([train_labels, drawn_labels])
+            report(f"with {len(drawn_labels):,} digits drawn in designed styles (myonn/drawn_styles.py, "
+                   f"{settings['drawn']} of each style)")
         if model is not None:
             if settings["float64"]:
                 model.network.input_weights = model.network.input_weights.astype(np.float64)

@@ -159,6 +159,7 @@ def test_resume_continues_a_model_and_keeps_its_preparation(real_mnist_dir, tmp_
     ([], {"EPOCHS": "1000000000"}, "environment variable EPOCHS: must be a whole number from 1 to 10,000"),
     (["--hidden-nodes", "10000000"], {}, "argument --hidden-nodes: must be a whole number from 1 to 10,000"),
     (["--batch-size", "10000000"], {}, "argument --batch-size: must be a whole number from 1 to 60,000"),
+    (["--drawn", "5000"], {}, "argument --drawn: must be a whole number from 0 to 1,000"),
     (["--model", str(shipped_model_path())], {}, "is the shipped model, which is never overwritten"),
     (["--model", "model.yaml"], {}, "models are saved as .npz"),
     (["--model", "x" * 300 + ".npz"], {}, "cannot save a model as"),
@@ -284,7 +285,23 @@ def test_your_own_digits_are_mixed_in_and_weighted(real_mnist_dir, tmp_path):
     # 1% of 2,000 images: 20 copies of your 2 digits, 10 each (each distorted afresh, with augmentation).
     assert f"with 2 of your digits from {digits}, each 10 times" in result.stdout.splitlines()
     # With your digits the best recipe is the default: the default recipe loses much of what you taught.
-    assert load_model(path).info["trained_images"] == 2020 and load_model(path).info["recipe"] == "best"
+    # (and the best recipe's 70 digits drawn in each of the 38 designed styles)
+    assert load_model(path).info["trained_images"] == 2020 + 38 * 70 and load_model(path).info["recipe"] == "best"
     result = run_script("--limit", "2000", "--epochs", "1", "--no-progress", "--data-dir", str(real_mnist_dir),
                         "--model", str(path), "--my-digits", str(digits), "--recipe", "default")
     assert result.returncode == 0 and load_model(path).info["recipe"] == "default", result.stderr
+
+
+def test_digits_drawn_in_designed_styles_join_the_training_images(real_mnist_dir, tmp_path):
+    path = tmp_path / "model.npz"
+    result = run_script("--limit", "500", "--epochs", "1", "--no-progress", "--data-dir", str(real_mnist_dir),
+                        "--model", str(path), "--drawn", "2", "--seed", "3")
+    assert result.returncode == 0, result.stderr
+    assert "with 76 digits drawn in designed styles (myonn/drawn_styles.py, 2 of each style)" in result.stdout
+    info = load_model(path).info
+    assert info["trained_images"] == 576 and info["drawn"] == 2 and info["recipe"] == "default"
+    # The same seed draws the same digits: the same model, bit for bit.
+    again = tmp_path / "again.npz"
+    run_script("--limit", "500", "--epochs", "1", "--no-progress", "--data-dir", str(real_mnist_dir),
+               "--model", str(again), "--drawn", "2", "--seed", "3")
+    assert np.array_equal(load_model(path).network.input_weights, load_model(again).network.input_weights)

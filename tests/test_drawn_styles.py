@@ -1,0 +1,47 @@
+"""Specification of myonn/drawn_styles.py: digits drawn in designed styles by made-up writers."""
+
+import numpy as np
+
+from myonn import drawn_styles
+from myonn.drawn_styles import STYLES, WRITER_STYLES, drawn_digits, write
+from myonn.model import load_model
+
+
+def test_every_style_is_drawn_as_often_as_asked_with_its_digit_as_label():
+    images, labels = drawn_digits(2, np.random.default_rng(0))
+    styles = sum(len(named) for by_digit in (STYLES, WRITER_STYLES) for named in by_digit.values())
+    assert styles == 38 and images.shape == (2 * styles, 28, 28) and images.dtype == np.uint8
+    expected = [digit for by_digit in (STYLES, WRITER_STYLES) for digit, named in by_digit.items()
+                for _ in range(2 * len(named))]
+    assert labels.tolist() == expected
+    assert all(image.max() == 255 and 40 < (image > 127).sum() < 250 for image in images)   # a digit's ink
+    # MNIST-style: the ink fits a 20-pixel box centred by its centre of mass in the 28×28 frame.
+    rows = np.flatnonzero(images.sum(axis=(0, 2)))
+    assert rows.min() >= 1 and rows.max() <= 26
+
+
+def test_the_same_seed_draws_the_same_digits_and_each_writer_draws_differently():
+    first, _ = drawn_digits(3, np.random.default_rng(5))
+    again, _ = drawn_digits(3, np.random.default_rng(5))
+    other, _ = drawn_digits(3, np.random.default_rng(6))
+    assert np.array_equal(first, again) and not np.array_equal(first, other)
+    assert not np.array_equal(first[0], first[1])   # two writers of the same style
+
+
+def test_a_writer_draws_on_the_window_canvas_as_a_mouse_reports_a_drag():
+    from myonn.windows.draw_window import CANVAS_SIDE
+
+    assert drawn_styles.CANVAS_SIDE == CANVAS_SIDE
+    random = np.random.default_rng(1)
+    for _ in range(20):
+        strokes = write(WRITER_STYLES[1]["flag and foot"], random)
+        assert len(strokes) == 2                                    # the pen lifted once, for the foot
+        points = np.concatenate(strokes)
+        assert points.min() >= 0 and points.max() <= CANVAS_SIDE - 1
+        steps = np.concatenate([np.hypot(*np.diff(stroke, axis=0).T) for stroke in strokes])
+        assert steps.max() < 70                                     # a mouse event every few pixels
+
+
+def test_the_shipped_model_reads_the_digits_drawn_in_the_styles_it_trained_on():
+    images, labels = drawn_digits(5, np.random.default_rng(2019))
+    assert np.mean(load_model().scores(images).argmax(axis=1) == labels) > 0.97
