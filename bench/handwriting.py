@@ -8,16 +8,18 @@
 
 Two kinds of pen strokes, each source measured in its own table (--source, default both):
 
-    styles    hand-designed styles, in three tables: the STYLES below (a 1 with or without flag and
-              base, a 7 with or without crossbar, an open or closed 4, …) and the WRITER_STYLES that
-              MNIST lacks (a slashed 0, a 1 with a long flag or with flag and foot, …), both seen while
-              choosing the augmentation; and, HELD OUT, the styles in bench/strokes_held_out/, written
-              before any model trained against them was measured and never trained or tuned on
+    styles    hand-designed styles, in three tables: the STYLES of myonn/drawn_styles.py (a 1 with or
+              without flag and base, a 7 with or without crossbar, an open or closed 4, …) and its
+              WRITER_STYLES that MNIST lacks (a slashed 0, a 1 with a long flag or with flag and
+              foot, …), both TRAINED ON (the best recipe adds them, drawn by other made-up writers, to
+              its training digits) and seen while choosing the augmentation; and, HELD OUT, the styles
+              in bench/strokes_held_out/, written before any model trained against them was measured
+              and never trained or tuned on
     hershey   HELD OUT: the digits of the Hershey vector fonts (public domain, single-line: roman simplex,
               duplex, complex and triplex, italic, gothic, …), from the hershey-fonts package
               (pip install -e '.[bench]'); a font is one more "style" of each digit
 
-The drawings are made here, not collected: each style is written by many made-up "writers" — a
+The drawings are made here, not collected (myonn/drawn_styles.py's writer): each style is written by many made-up "writers" — a
 random slant, rotation, width, size (150 to 550 pixels tall) and place on the canvas, every control
 point moved a little, a slow wobble along the line — and sampled as a mouse reports a drag: a point
 every 5 to 40 pixels, at an uneven speed. They are NOT real people's handwriting, and no MNIST digit
@@ -231,8 +233,8 @@ def main():
 
     # Each source is measured in a table of its own: what training or tuning has seen apart from what it has not.
     sources = [] if arguments.source == "hershey" else [
-        ("styles", "designed styles (the augmentation was tuned on them)", STYLES, None),
-        ("writers", "designed writer styles MNIST lacks (the augmentation was tuned on them)", WRITER_STYLES, None),
+        ("styles", "designed styles (the best recipe trains on them)", STYLES, None),
+        ("writers", "designed writer styles MNIST lacks (the best recipe trains on them)", WRITER_STYLES, None),
         ("held-out", "HELD OUT: designed styles never trained or tuned on (bench/strokes_held_out)",
          held_out_styles(), None)]
     if arguments.source != "styles":
@@ -461,7 +463,7 @@ def teaching_writers():
     """The teaching bench's writers: [(source, writer, {(digit, style name): style})], the designed
     writer first, then each Hershey font (held out) when hershey-fonts is installed, then a writer of
     all the held-out designed styles (bench/strokes_held_out)."""
-    writers = [("designed styles (teaching tuned on them)", "one writer, all of them",
+    writers = [("designed styles (teaching tuned on them, trained on)", "one writer, all of them",
                 {(digit, name): style for digit, named in WRITER_STYLES.items() for name, style in named.items()})]
     try:
         fonts, _ = hershey_styles()

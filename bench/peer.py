@@ -103,8 +103,8 @@ def main():
     arguments = parser.parse_args()
 
     ours = load_model(arguments.model)
-    sources = [("designed styles (tuned on)", bench.STYLES),
-               ("designed writer styles MNIST lacks (tuned on)", bench.WRITER_STYLES),
+    sources = [("designed styles (trained on)", bench.STYLES),
+               ("designed writer styles MNIST lacks (trained on)", bench.WRITER_STYLES),
                ("HELD OUT: designed styles (bench/strokes_held_out)", bench.held_out_styles())]
     try:
         sources.append(("HELD OUT: the Hershey fonts' digits", bench.hershey_styles()[0]))
