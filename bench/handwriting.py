@@ -250,14 +250,14 @@ def main():
             sources.append(("hershey", "HELD OUT: the Hershey fonts' digits (never trained or tuned on)", styles, same_as))
 
     if arguments.examples:
-        for source, _, styles, _ in (source for source in sources if source[0] in ("styles", "hershey")):
+        for source, _, styles, _ in (source for source in sources if source[0] in ("styles", "held-out", "hershey")):
             made = drawings(max(len(named) for named in styles.values()), arguments.seed, styles)
             seen = set()
             for digit, name, strokes in made:
                 if (digit, name) not in seen:
                     seen.add((digit, name))
-                    name = name if source == "styles" else f"hershey-{name}"  # the styles' files keep their names
-                    save_strokes(arguments.examples / f"{digit}-{name.replace(' ', '-')}.json", strokes)
+                    name = name if source == "styles" else f"{source}-{name}"  # the styles' files keep their names
+                    save_strokes(arguments.examples / f"{digit}-{name.replace(', ', '-').replace(' ', '-')}.json", strokes)
             print(f"wrote {len(seen)} {source} drawings to {arguments.examples}")
         return
 

@@ -315,8 +315,9 @@ def main():
         history = myonn_run(settings, data, report_epochs=True, before=name == "before")
         if name == "before":
             name = "best, reference: the recipe and its input preparation as before issue 9"
+        drawn = f"{settings['drawn']} of each style" if settings.get("drawn") else "none"
         print(f"| {name} | {settings['epochs']} | {settings['batch_size']} | {'yes' if settings['deskew'] else 'no'} "
-              f"| {settings['augment']} | {settings.get('drawn') or 'none'} of each style | {training_seconds(history):.1f} s "
+              f"| {settings['augment']} | {drawn} | {training_seconds(history):.1f} s "
               f"| {first_reaching(history, 0.975)} | {first_reaching(history, 0.98)} "
               f"| {100 * history[-1]['test_accuracy']:.2f}% |", flush=True)
 

@@ -298,8 +298,8 @@ def test_the_models_own_input_preparation_is_applied(window):
 
 # --- teaching: the digit keys -------------------------------------------------------------------
 
-SLASHED_ZERO = [[(336 + 110 * math.sin(t), 336 - 170 * math.cos(t)) for t in np.linspace(0, 2 * math.pi, 40)],
-                [(200, 560), (470, 110)]]
+SLASHED_ZERO = [[(336 + 90 * math.sin(t), 336 - 170 * math.cos(t)) for t in np.linspace(0, 2 * math.pi, 40)],
+                [(220, 580), (450, 90)]]
 
 
 @pytest.fixture

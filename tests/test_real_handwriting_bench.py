@@ -24,8 +24,8 @@ spec.loader.exec_module(real_handwriting)
 
 # Strokes in canvas pixels: a plain 1, and a 0 with a slash right through it (the shipped model reads it as 8).
 STICK = [[(336, 120), (338, 560)]]
-SLASHED_ZERO = [[(336 + 110 * np.sin(t), 336 - 170 * np.cos(t)) for t in np.linspace(0, 2 * np.pi, 40)],
-                [(200, 560), (470, 110)]]
+SLASHED_ZERO = [[(336 + 90 * np.sin(t), 336 - 170 * np.cos(t)) for t in np.linspace(0, 2 * np.pi, 40)],
+                [(220, 580), (450, 90)]]
 
 
 def moved(strokes, random, by=6.0):
@@ -142,7 +142,9 @@ def test_each_writer_teaches_what_it_misreads_and_is_read_before_and_after(tmp_p
     row = next(line for line in output.splitlines() if line.startswith("| anna"))
     cells = [cell.strip() for cell in row.strip("|").split("|")]
     assert cells[1] == "4 / 4"
-    assert int(cells[3]) == misread                                    # one key press per misread drawing
+    # One key press per drawing misread when it comes: the first slashed 0 at least, and a later one
+    # only if the teaching before it did not already fix it.
+    assert 1 <= int(cells[3]) <= misread
     assert float(cells[4].rstrip("%")) >= float(cells[2].rstrip("%"))  # read after, no worse than before
     assert float(cells[4].rstrip("%")) >= 75.0
     mnist_after = float(cells[5].rstrip("%"))

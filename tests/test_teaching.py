@@ -17,10 +17,10 @@ from myonn import teaching
 from myonn.teaching import ReplayedDigits, Teacher, teach, with_own_digits, writer_copies
 
 # A 0 with a slash right through it, as many people write it: the shipped model reads it as an 8.
-SLASHED_ZERO = [[(336 + 110 * np.sin(t), 336 - 170 * np.cos(t)) for t in np.linspace(0, 2 * np.pi, 40)],
-                [(200, 560), (470, 110)]]
+SLASHED_ZERO = [[(336 + 90 * np.sin(t), 336 - 170 * np.cos(t)) for t in np.linspace(0, 2 * np.pi, 40)],
+                [(220, 580), (450, 90)]]
 # A 1 with a long flag, as in much of Europe: the shipped model reads it as a 7.
-FLAGGED_ONE = [[(120, 260), (400, 100), (400, 600)]]
+FLAGGED_ONE = [[(80, 300), (400, 100), (400, 600)]]
 
 
 @pytest.fixture(scope="module")
