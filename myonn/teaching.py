@@ -57,10 +57,11 @@ COPIES = 16
 EARLIER = 8
 REPLAYED = 640
 RATE = 0.008
-# Most drawings are read right after STEPS; a few take more. A 1 with a long, flat flag, which every
-# MNIST network reads as a 7 (the replayed 7s hold that reading), took 64 to 105 steps in all: so up to
-# EXTRA more, about a second at most, rather than a window that says "learned: 1" and still shows 7.
-EXTRA = 100
+# Most drawings are read right after STEPS, and a few more steps fix nearly all the others. Not all: a 1
+# with a long, flat flag, which every MNIST network reads as a 7, took 64 to 105 steps, and forcing it
+# through cost MNIST up to 0.45 points (its 7s). So the window says when a drawing is still misread after
+# a teaching, and the writer can press the key again (another example) or draw the flag steeper.
+EXTRA = 10
 
 # Teaching a writer's one misread digit moves the network's reading of their other digits too: the
 # teaching bench's Hershey fonts, taught their 9, read their 8s as 9s (gothiceng's 8s from 90% to 42%),

@@ -364,6 +364,19 @@ def test_after_teaching_a_tick_marks_each_output_it_moved_where_it_was_before(wi
     assert not ticked(8, before[8])
 
 
+def test_a_drawing_still_misread_after_teaching_says_so_and_how_to_go_on(window, teacher, monkeypatch):
+    from myonn import teaching
+
+    monkeypatch.setattr(teaching, "STEPS", 0)     # a teaching that could not move it (a 1 with a flat flag
+    monkeypatch.setattr(teaching, "EXTRA", 0)     # needs several: teaching stops before MNIST pays for it)
+    window.teacher, window.model = teacher, teacher.model
+    for stroke in SLASHED_ZERO:
+        window.post(*drag(stroke))
+    window.post(key("0"))
+    assert window.answer == 8 and window.output.text == "learned: 0 (1 of your digits)\n"
+    assert window.hint() == "learned: 0 (1 of your digits), still read as 8: press 0 again"
+
+
 def test_a_drawing_read_and_passed_over_is_let_stand_with_its_answer(window, teacher):
     window.teacher = teacher
     window.post(*drag(SEVEN[0]), key("SPACE"))

@@ -91,6 +91,7 @@ class Recognizer:
         self.output = output
         self.teacher = teacher
         self.learned = None  # the last `learned: …` line, shown with the answer it led to
+        self.learned_digit = None  # the digit it was taught to be
         self.scores_before = None  # the outputs before that teaching, marked on the bars beside the new ones
         self.strokes = []
         self.canvas = np.zeros((CANVAS_SIDE, CANVAS_SIDE), dtype=np.float32)
@@ -197,7 +198,7 @@ class Recognizer:
         if learned:
             print(learned, file=self.output or sys.stdout, flush=True)
             self.answer = int(np.argmax(self.network_view()[1]))
-            self.learned, self.scores_before = learned, before
+            self.learned, self.learned_digit, self.scores_before = learned, digit, before
 
     def clear(self):
         """Clear the canvas. A drawing whose answer was shown, and not corrected with a digit key, is
@@ -262,6 +263,8 @@ class Recognizer:
             return "Not learned: the terminal says why    C: clear"
         if self.answer is not None:
             if self.learned:
+                if self.answer != self.learned_digit:  # rare: teaching stops before it costs MNIST too much
+                    return f"{self.learned}, still read as {self.answer}: press {self.learned_digit} again"
                 return f"{self.learned}    Space: next digit"
             # Passing over a wrong answer lets it stand (clear), so say how to correct it.
             return "Space: next digit    Wrong? Press the right digit" if self.teacher else "Space: next digit"
