@@ -58,9 +58,9 @@ EARLIER = 8
 REPLAYED = 640
 RATE = 0.008
 # Most drawings are read right after STEPS, and a few more steps fix nearly all the others. Not all: a 1
-# with a long, flat flag, which every MNIST network reads as a 7, took 64 to 105 steps, and forcing it
-# through cost MNIST up to 0.45 points (its 7s). So the window says when a drawing is still misread after
-# a teaching, and the writer can press the key again (another example) or draw the flag steeper.
+# with a long, flat flag, which every MNIST network reads as a 7, took 64 to 105 steps, and with up to 100
+# extra steps a writer's session of such teachings left MNIST 0.44 points down. So the window says when a
+# drawing is still misread after a teaching, and the writer can press the key again (another example).
 EXTRA = 10
 
 # Teaching a writer's one misread digit moves the network's reading of their other digits too: the
