@@ -19,11 +19,12 @@ Two kinds of pen strokes, each source measured in its own table (--source, defau
               duplex, complex and triplex, italic, gothic, …), from the hershey-fonts package
               (pip install -e '.[bench]'); a font is one more "style" of each digit
 
-The drawings are made here, not collected (myonn/drawn_styles.py's writer): each style is written by many made-up "writers" — a
-random slant, rotation, width, size (150 to 550 pixels tall) and place on the canvas, every control
-point moved a little, a slow wobble along the line — and sampled as a mouse reports a drag: a point
-every 5 to 40 pixels, at an uneven speed. They are NOT real people's handwriting, and no MNIST digit
-is used; a rate measured on them is a check of the pipeline, not a promise about yours.
+The drawings are made, not collected (by myonn/drawn_styles.py's writer): each style is written by
+many made-up "writers" — a random slant, rotation, width, size (150 to 550 pixels tall) and place on
+the canvas, every control point moved a little, a slow wobble along the line — and sampled as a
+mouse reports a drag: a point every 5 to 40 pixels, at an uneven speed. They are NOT real people's
+handwriting, and no MNIST digit is used; a rate measured on them is a check of the pipeline, not a
+promise about yours.
 
 Each drawing is posted to the real window code (headless) as mouse events, Space is posted, and the
 printed score line is read back. Three pipelines are compared, all with the same model:
