@@ -43,5 +43,5 @@ def test_a_writer_draws_on_the_window_canvas_as_a_mouse_reports_a_drag():
 
 
 def test_the_shipped_model_reads_the_digits_drawn_in_the_styles_it_trained_on():
-    images, labels = drawn_digits(5, np.random.default_rng(2019))
-    assert np.mean(load_model().scores(images).argmax(axis=1) == labels) > 0.97
+    images, labels = drawn_digits(5, np.random.default_rng(2019))   # other writers than in its training
+    assert np.mean(load_model().scores(images).argmax(axis=1) == labels) >= 0.995   # 100% when shipped
