@@ -40,14 +40,21 @@ def run(main):
         fail("out of memory (is an input file far larger than it should be?)")
     except KeyboardInterrupt:
         print(file=sys.stderr)
-        sys.exit(130)
-    sys.exit(status or 0)
+        leave(130)
+    leave(status or 0)
 
 
 def fail(problem):
     """Say what went wrong in one line on stderr, and exit with status 2."""
     print(f"{Path(sys.argv[0]).name}: error: {problem}", file=sys.stderr)
-    sys.exit(2)
+    leave(2)
+
+
+def leave(status):
+    """Exit with `status`. A Ctrl-C from here on could change nothing, but Python, shutting down, would
+    print it as a traceback (from waiting for threads), so it is ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(status)
 
 
 def whole_number_at_least(minimum, maximum=None):

@@ -2,6 +2,7 @@
 
 import os
 import pathlib
+import signal
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -21,6 +22,15 @@ def own_models_apart(tmp_path_factory, monkeypatch):
     folder = tmp_path_factory.mktemp("own-models")
     monkeypatch.setenv("MYONN_MODEL_DIR", str(folder))
     return folder
+
+
+@pytest.fixture(autouse=True)
+def ctrl_c_handled_as_before():
+    """Scripts run in-process (through cli.run) set how Ctrl-C is handled; put it back after each test,
+    so that the tests after it, and pytest itself, still stop on a Ctrl-C."""
+    handler = signal.getsignal(signal.SIGINT)
+    yield
+    signal.signal(signal.SIGINT, handler)
 
 
 @pytest.fixture(scope="session")
