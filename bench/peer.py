@@ -79,7 +79,11 @@ def peer_answers(peer_python, peer_model, drawings, size=None):
     pixels), drawn on its board as on_peer_board places it."""
     lines = "".join(json.dumps(on_peer_board(strokes, size)) + "\n" for strokes in drawings)
     command = [str(peer_python), "-c", PEER_SCRIPT] + ([str(peer_model)] if peer_model else [])
-    done = subprocess.run(command, input=lines, capture_output=True, text=True)
+    # It loads its MNIST and reads a few thousand drawings a second: a peer silent for far longer is stuck.
+    try:
+        done = subprocess.run(command, input=lines, capture_output=True, text=True, timeout=300 + len(drawings) / 20)
+    except subprocess.TimeoutExpired:
+        sys.exit(f"the peer's Python gave no answers in {300 + len(drawings) / 20:.0f} s: stopped")
     if done.returncode:
         last_line = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit status {done.returncode}"
         sys.exit(f"the peer's Python failed: {last_line}")
