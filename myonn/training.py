@@ -16,12 +16,12 @@ from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from myonn import model_store, recipes
+from myonn.drawn_styles import drawn_digits
 from myonn.errors import MyonnError
 from myonn.evaluation import accuracy, format_percent
 from myonn.inputs import targets
 from myonn.mnist import TEST, TRAIN, load_mnist
 from myonn.model import Model, load_model
-from myonn.drawn_styles import drawn_digits
 from myonn.my_digits import digit_images, read_digits
 from myonn.network import NeuralNetwork
 from myonn.teaching import with_own_digits
