@@ -183,3 +183,18 @@ def test_bad_input_is_one_line_and_exit_status_2(tmp_path, capsys, arguments, me
     assert stopped.value.code == 2
     error = capsys.readouterr().err
     assert message in error and "Traceback" not in error
+
+
+def test_the_benchs_held_out_writers_are_written_as_recordings_it_reads(tmp_path, capsys):
+    bench_spec = importlib.util.spec_from_file_location("handwriting_bench", REPOSITORY_ROOT / "bench" / "handwriting.py")
+    bench = importlib.util.module_from_spec(bench_spec)
+    bench_spec.loader.exec_module(bench)
+    bench.write_as_recordings(tmp_path, 2, seed=5)
+    writers = real_handwriting.read_writers(tmp_path)
+    assert "designed-held-out" in writers   # and each Hershey font, when hershey-fonts is installed
+    held_out = writers["designed-held-out"]
+    digits = sorted({digit for digit in bench.held_out_styles()})
+    assert [label for _, label in held_out] == [digit for digit in digits for _ in range(2)]   # digit by digit
+    with pytest.raises(SystemExit):                  # never over recordings already there
+        bench.write_as_recordings(tmp_path, 2, seed=5)
+    assert "is there already" in capsys.readouterr().err
