@@ -504,6 +504,16 @@ def teach_as_the_key_does(model, image, digit, random, earlier, replay, seconds,
     return (np.concatenate([earlier[0], np.round(image)[None].astype(np.uint8)]), np.append(earlier[1], digit))
 
 
+def drawn_in_session(model, image, digit, random, earlier, replay, seconds, let_stand):
+    """One drawing of a session in the window: misread, its digit key teaches it (teach_as_the_key_does);
+    read right, Space passes over it and it is let stand (appended to `let_stand`). Returns `earlier`,
+    with the drawing added if it was taught."""
+    if model.recognise(image) != digit:
+        return teach_as_the_key_does(model, image, digit, random, earlier, replay, seconds, let_stand)
+    let_stand.append(let_stand_as_kept(image, digit))
+    return earlier
+
+
 def writer_digits(styles, random, taught_strokes=None):
     """One writer's digits: {(digit, style): max(TEACH_COUNTS) drawings to teach from}, and
     FURTHER_DIGITS further drawings of each style (n, 28, 28) with their labels (n,), never taught.
@@ -542,12 +552,8 @@ def teaching_session(rounds, shipped, writers, random, teaching_random, replay, 
         let_stand = []
         for number in range(rounds):
             for digit, name in styles:
-                image = taught[digit, name][number]
-                if model.recognise(image) != digit:
-                    earlier = teach_as_the_key_does(model, image, digit, teaching_random, earlier, replay, seconds,
-                                                    let_stand)
-                else:
-                    let_stand.append(let_stand_as_kept(image, digit))   # read right: Space, and on to the next
+                earlier = drawn_in_session(model, taught[digit, name][number], digit, teaching_random, earlier,
+                                           replay, seconds, let_stand)
             right = model.scores(further).argmax(axis=1) == labels
             totals.setdefault((source, number + 1), []).append(right)
             row.append(f"{100 * right.mean():.1f}% ({len(seconds)})")

@@ -65,13 +65,19 @@ def on_peer_board(strokes, size=None):
     """A drawing on our canvas as drawn on the peer's board: scaled with the canvas (size None), or so
     that its longer side is `size` board pixels, centred; in whole pixels, as mouse events carry them."""
     if size is None:
-        scale, shift = PEER_BOARD / CANVAS_SIDE, np.zeros(2)
-    else:
-        points = np.concatenate([np.asarray(stroke, dtype=float) for stroke in strokes])
-        low, high = points.min(axis=0), points.max(axis=0)
-        scale = size / max((high - low).max(), 1)
-        shift = (PEER_BOARD - (high - low) * scale) / 2 - low * scale
-    return [[[round(x * scale + shift[0]), round(y * scale + shift[1])] for x, y in stroke] for stroke in strokes]
+        scale = PEER_BOARD / CANVAS_SIDE
+        return [[[round(x * scale), round(y * scale)] for x, y in stroke] for stroke in strokes]
+    return centred(strokes, size, PEER_BOARD)
+
+
+def centred(strokes, longest, side):
+    """A drawing scaled so that its longer side is `longest` pixels and centred in a square `side`
+    pixels wide, in whole pixels as mouse events carry them: [[(x, y), ...], ...]."""
+    points = np.concatenate([np.asarray(stroke, dtype=np.float64) for stroke in strokes])
+    low, high = points.min(axis=0), points.max(axis=0)
+    scale = longest / max((high - low).max(), 1e-9)
+    shift = (side - (high - low) * scale) / 2 - low * scale
+    return [[(round(x * scale + shift[0]), round(y * scale + shift[1])) for x, y in stroke] for stroke in strokes]
 
 
 def peer_answers(peer_python, peer_model, drawings, size=None):

@@ -61,6 +61,8 @@ from myonn.model import load_model, shipped_model_path  # noqa: E402
 from myonn.my_digits import read_digits  # noqa: E402
 from myonn.windows.draw_window import CANVAS_SIDE  # noqa: E402
 
+import peer as peer_bench  # noqa: E402  (bench/peer.py: the peer, and placing a drawing on a board)
+
 READ_ALL, READ_EACH_DIGIT, TAUGHT_FURTHER = 0.97, 0.93, 0.98  # issue 9's goals
 SIZE = 400
 
@@ -109,11 +111,7 @@ def on_canvas(strokes, size=SIZE):
     (in canvas pixels), only rounded to whole ones."""
     if size is None:
         return [[(round(x), round(y)) for x, y in stroke] for stroke in strokes]
-    points = np.concatenate([np.asarray(stroke, dtype=np.float64) for stroke in strokes])
-    low, high = points.min(axis=0), points.max(axis=0)
-    scale = size / max((high - low).max(), 1e-9)
-    shift = (CANVAS_SIDE - (high - low) * scale) / 2 - low * scale
-    return [[(round(x * scale + shift[0]), round(y * scale + shift[1])) for x, y in stroke] for stroke in strokes]
+    return peer_bench.centred(strokes, size, CANVAS_SIDE)
 
 
 def prepared(digits, size=SIZE):
@@ -203,11 +201,8 @@ def teaching_table(path, model, writers, size, seed):
         right_before = taught_model.scores(further).argmax(axis=1) == labels
         earlier, let_stand, writer_seconds = bench.NOTHING_TAUGHT, [], []
         for image, label in zip(session_images, session_labels):
-            if taught_model.recognise(image) != label:
-                earlier = bench.teach_as_the_key_does(taught_model, image, int(label), random, earlier, replay,
-                                                      writer_seconds, let_stand)
-            else:
-                let_stand.append(bench.let_stand_as_kept(image, int(label)))
+            earlier = bench.drawn_in_session(taught_model, image, int(label), random, earlier, replay, writer_seconds,
+                                             let_stand)
         right_after = taught_model.scores(further).argmax(axis=1) == labels
         mnist_after = float(np.mean(taught_model.scores(test_images).argmax(axis=1) == test_labels))
         before.append(right_before)
@@ -256,8 +251,6 @@ def main(argv=None):
     if not 24 <= arguments.size <= CANVAS_SIDE:
         parser.error(f"--size must be 24 to {CANVAS_SIDE} canvas pixels, not {arguments.size}")
     size = None if arguments.as_recorded else arguments.size
-    import peer as peer_bench  # bench/peer.py
-
     if not 1 <= arguments.peer_size <= peer_bench.PEER_BOARD:
         parser.error(f"--peer-size must be 1 to {peer_bench.PEER_BOARD} pixels, not {arguments.peer_size}")
     writers = read_writers(arguments.recordings)
