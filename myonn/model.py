@@ -359,7 +359,9 @@ def _load_ruby_yaml(path, size):
     except OSError as error:
         raise MyonnError(f"{path}: cannot read ({error.strerror or error})") from None
     except (yaml.YAMLError, UnicodeDecodeError, ValueError, OverflowError) as error:
-        problem = str(error).splitlines()[0] if str(error) else type(error).__name__
+        # A YAML parser's error says what went wrong ("problem") and while doing what ("context");
+        # the first is the one to name (libyaml 0.2.6 refuses deep nesting itself, before our composer).
+        problem = getattr(error, "problem", None) or (str(error).splitlines() or [type(error).__name__])[0]
         raise MyonnError(f"{path}: not readable YAML ({problem})") from None
     if not isinstance(document, dict):
         raise MyonnError(f"{path}: not a Ruby myonn model (expected a mapping of :input_nodes, ...)")

@@ -256,7 +256,22 @@ def test_yaml_nested_a_million_deep_is_one_line_not_a_crash(tmp_path):
     """libyaml's C composer overflows the stack (a segfault) at about 100,000 levels."""
     path = tmp_path / "deep.yaml"
     path.write_text("[" * 1_000_000 + "]" * 1_000_000)
-    assert peak_memory_of_loading(path) == f"{path}: not readable YAML (it nests deeper than 16 levels)"
+    # Our composer refuses it at 17 levels; libyaml 0.2.6 (PyYAML 6.0.4's wheels) refuses it first, at 1,000.
+    assert peak_memory_of_loading(path) in (f"{path}: not readable YAML (it nests deeper than 16 levels)",
+                                            f"{path}: not readable YAML (exceeded maximum nesting depth)")
+
+
+def test_yaml_nested_deeper_than_a_model_is_refused_by_our_own_bound(tmp_path):
+    """Deeper than any Ruby model (3 levels) and our bound (16), but within any parser's own limit."""
+    path = tmp_path / "deep.yaml"
+    path.write_text("[" * 100 + "]" * 100)
+    assert refusal(path) == f"{path}: not readable YAML (it nests deeper than 16 levels)"
+
+
+def test_a_yaml_syntax_error_names_the_problem(tmp_path):
+    path = tmp_path / "broken.yaml"
+    path.write_text("input_weights: [1, 2\n")
+    assert refusal(path).startswith(f"{path}: not readable YAML (did not find expected ',' or ']')")
 
 
 def test_a_yaml_file_larger_than_any_ruby_model_is_not_read(tmp_path):
