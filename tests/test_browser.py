@@ -405,6 +405,7 @@ def test_the_script_writes_a_screenshot(data_dir, model_path, tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"{path}: {result.stdout.split(': ', 1)[1]}"  # one line, no pygame greeting
     assert result.stdout.count("\n") == 1 and f"train #{RECORDS - 1}" in result.stdout
+    assert result.stderr == f"model: {model_path} (named by --model)\n"  # which model answered, as every script says
     assert_shows_image(pygame.image.load(str(path)), load_mnist("train", data_dir)[0][-1])
 
 

@@ -230,6 +230,7 @@ def test_replay_screenshot_prints_the_scores_and_writes_the_window(tmp_path):
     result = run_script("--replay", STROKES / "7-plain.json", "--screenshot", picture)
     assert result.returncode == 0, result.stderr
     assert SCORE_LINE.match(result.stdout)
+    assert result.stderr.startswith("model: ") and result.stderr.count("\n") == 1  # which model read it
     assert max(range(10), key=lambda digit: float(result.stdout.split()[digit][2:-1])) == 7
     assert pygame.image.load(str(picture)).get_size() == WINDOW_SIZE
 

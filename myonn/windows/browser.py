@@ -228,6 +228,8 @@ def main(argv=None):
         browser.draw(surface)
         path = pictures.save_png(surface, arguments.screenshot)
         print(f"{path}: {browser.title()} ({browser.view})")
+        if browser.model_about:  # which model answered; once saved, so that a failure is one line
+            print(browser.model_about, file=sys.stderr)
     else:
         show_window(browser)
 

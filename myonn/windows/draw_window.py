@@ -408,6 +408,7 @@ def main(argv=None):
         surface = pygame.Surface(WINDOW_SIZE)
         recognizer.draw(surface)
         pictures.save_png(surface, arguments.screenshot)
+        print(about, file=sys.stderr)  # which model drew it; once saved, so that a failure is one line
     else:
         show_window(recognizer, replay, about)
 
