@@ -498,9 +498,12 @@ def _parse_csv_line_by_line(path, lines, first_line_number):
             if not digits.isdigit():  # int() alone would also take "1_0" and "+1"
                 shown = digits.decode("utf-8", "replace")
                 raise MyonnError(f"{where}: {shown!r} is not a number 0-255")
-            value = int(digits)
-            if value > 255:
-                raise MyonnError(f"{where}: value {value} is outside 0-255")
+            significant = digits.lstrip(b"0") or b"0"
+            if len(significant) > 3 or int(significant) > 255:  # int() refuses over 4,300 digits: not asked
+                shown = significant.decode() if len(significant) <= 40 else \
+                    f"{significant[:10].decode()}... ({len(significant):,} digits)"
+                raise MyonnError(f"{where}: value {shown} is outside 0-255")
+            value = int(significant)
             row.append(value)
         if row[0] > 9:
             raise MyonnError(f"{where}: label {row[0]} is not a digit 0-9")

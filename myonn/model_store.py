@@ -13,6 +13,7 @@ Two runs saving to one file at once would each think they kept the other's model
 a lock beside its file (ModelLock) for the whole run, taken before any work is done.
 """
 
+import glob
 import os
 import shutil
 import tempfile
@@ -138,7 +139,8 @@ def backups_of(path):
         return date, time_of_day, int(number[0]) if number and number[0].isdigit() else 1
 
     try:
-        return sorted(folder.glob(f"{path.stem}.????????-??????*{path.suffix}"), key=made)
+        # escape: a model named "*.npz" or "[a].npz" must match its own backups, never another model's
+        return sorted(folder.glob(f"{glob.escape(path.stem)}.????????-??????*{path.suffix}"), key=made)
     except OSError:
         return []
 

@@ -326,6 +326,13 @@ def test_read_csv_accepts_header_crlf_spaces_and_blank_lines(tmp_path):
         np.testing.assert_array_equal(read_labels, labels, err_msg=name)
 
 
+def test_leading_zeros_are_still_a_value_0_to_255(tmp_path):
+    path = tmp_path / "mnist_train.csv"
+    path.write_text(csv_line(pixels=["000255"] + [0] * 783) + "\n")
+    images, _ = read_csv(path)
+    assert images[0, 0, 0] == 255
+
+
 @pytest.mark.parametrize(
     "bad_line, message",
     [
@@ -337,6 +344,7 @@ def test_read_csv_accepts_header_crlf_spaces_and_blank_lines(tmp_path):
         (csv_line(pixels=[0] * 100 + [""] + [0] * 683), r"line 3: '' is not a number 0-255"),
         (csv_line(pixels=[0] * 100 + [2.5] + [0] * 683), r"line 3: '2.5' is not a number 0-255"),
         (csv_line(pixels=[0] * 100 + [10**30] + [0] * 683), r"line 3: value 1000000000000000000000000000000 is outside"),
+        (csv_line(pixels=[0] * 100 + ["9" * 5000] + [0] * 683), r"line 3: value 9999999999\.\.\. \(5,000 digits\) is outside"),
         (csv_line(label=10), r"line 3: label 10 is not a digit 0-9"),
     ],
 )

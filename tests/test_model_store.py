@@ -132,6 +132,19 @@ def test_old_backups_go_but_the_most_accurate_one_stays(tmp_path):
     assert sorted(model_store.recorded_accuracy(backup) for backup in backups_of(path)) == [0.1, 0.1, 0.98]
 
 
+def test_a_model_named_like_a_pattern_keeps_to_its_own_backups(tmp_path):
+    """A model called "*.npz" once pruned another model's backups: its name was used as a pattern."""
+    path = save_model(small_model(accuracy=0.98), tmp_path / "m.npz")
+    for run in range(BACKUPS_KEPT):
+        save_keeping_backup(small_model(seed=run, accuracy=0.5), path)
+    before = sorted(backup.name for backup in backups_of(path))
+    star = save_model(small_model(seed=1), tmp_path / "*.npz")
+    for run in range(BACKUPS_KEPT + 2):
+        save_keeping_backup(small_model(seed=run), star)
+    assert sorted(backup.name for backup in backups_of(path)) == before
+    assert all(backup.name.startswith("*.") for backup in backups_of(star)) and len(backups_of(star)) <= BACKUPS_KEPT + 1
+
+
 def test_a_backup_that_cannot_be_written_stops_the_save_and_loses_nothing(tmp_path):
     path = save_model(small_model(seed=1), tmp_path / "m.npz")
     original = path.read_bytes()
