@@ -11,6 +11,7 @@ brought over.
 import functools
 import io
 import json
+import lzma
 import math
 import os
 import stat
@@ -116,6 +117,10 @@ MAX_NPZ_MEMBERS = 64
 MAX_RUBY_YAML_BYTES = 16 * 2**20
 # The Ruby model nests three levels deep (model, matrix, list of numbers).
 MAX_RUBY_YAML_DEPTH = 16
+# Ruby writes each number in at most 25 characters (-1.2345678901234567e-123). A longer value is no
+# model's, and would cost: PyYAML reads a value such as 1:2:3:… (base 60) in time growing with the
+# square of its length, and a whole number of thousands of digits cannot even be printed.
+MAX_RUBY_YAML_VALUE = 100
 # SciPy's name for the logistic sigmoid is expit, and the Ruby original took the name from there.
 SIGMOID_NAMES = ("sigmoid", "expit", "logistic")
 
@@ -201,7 +206,8 @@ def _read_model_arrays(path, archive):
                 shape, fortran_order, dtype = _npy_header(stream)
                 _check_npz_member(path, name, shape, dtype)
                 stored[name] = _npy_data(stream, shape, fortran_order, dtype)
-        except (ValueError, EOFError, zlib.error, zipfile.BadZipFile, NotImplementedError, RuntimeError) as error:
+        except (ValueError, EOFError, zlib.error, lzma.LZMAError, zipfile.BadZipFile, NotImplementedError,
+                RuntimeError) as error:
             problem = str(error).splitlines()[0] if str(error) else type(error).__name__
             raise MyonnError(f"{path}: {name} is not a readable array ({problem})") from None
     return stored
@@ -437,7 +443,8 @@ def _shown(value):
 @functools.cache
 def _ruby_yaml_loader():
     """A safe YAML loader for the Ruby model: libyaml's fast C parser when PyYAML has it (the 3.9 MB
-    model loads in about a second instead of eight), and a composer that refuses aliases and deep nesting.
+    model loads in about a second instead of eight), and a composer that refuses aliases, deep nesting
+    and values longer than any number (MAX_RUBY_YAML_VALUE).
 
     Aliases are refused because a few KB of them can stand for gigabytes ("billion laughs"), and no model
     needs one. Depth is bounded here because composing is recursive (libyaml's C composer overflows
@@ -446,7 +453,7 @@ def _ruby_yaml_loader():
     import yaml
     from yaml.composer import Composer
     from yaml.constructor import SafeConstructor
-    from yaml.events import AliasEvent
+    from yaml.events import AliasEvent, ScalarEvent
     from yaml.resolver import Resolver
 
     class BoundedComposer(Composer):
@@ -457,6 +464,9 @@ def _ruby_yaml_loader():
                 raise yaml.YAMLError("it uses an alias (*name), which no model file needs")
             if self.depth >= MAX_RUBY_YAML_DEPTH:
                 raise yaml.YAMLError(f"it nests deeper than {MAX_RUBY_YAML_DEPTH} levels")
+            if self.check_event(ScalarEvent) and len(self.peek_event().value) > MAX_RUBY_YAML_VALUE:
+                raise yaml.YAMLError(f"it holds a value {len(self.peek_event().value):,} characters long, "
+                                     f"longer than any model's numbers ({MAX_RUBY_YAML_VALUE})")
             self.depth += 1
             try:
                 return super().compose_node(parent, index)

@@ -88,6 +88,24 @@ def test_a_truncated_model_names_the_file(tmp_path):
         load_model(path)
 
 
+@pytest.mark.parametrize("compression", [zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA],
+                         ids=["deflate", "bzip2", "lzma"])
+def test_a_damaged_compressed_model_is_one_line(tmp_path, compression):
+    """Zip files may compress their members three ways; each has its own errors for damaged data."""
+    saved = save_model(trained_model(), tmp_path / "saved.npz")
+    path = tmp_path / "damaged.npz"
+    with zipfile.ZipFile(saved) as original, zipfile.ZipFile(path, "w", compression) as copy:
+        for member in original.namelist():
+            copy.writestr(member, original.read(member))
+    with zipfile.ZipFile(path) as archive:
+        member = archive.getinfo("input_weights.npy")
+    data = bytearray(path.read_bytes())
+    start = member.header_offset + 30 + len(member.filename) + 200  # well inside the compressed weights
+    data[start:start + 50] = bytes(byte ^ 0x55 for byte in data[start:start + 50])
+    path.write_bytes(data)
+    assert refusal(path).startswith((f"{path}: input_weights is not a readable array (", f"{path}: cannot read ("))
+
+
 def test_weights_of_the_wrong_shape_are_refused(tmp_path):
     path = tmp_path / "bad.npz"
     np.savez(path, input_weights=np.zeros((20, 784)), output_weights=np.zeros((10, 21)),
@@ -266,6 +284,16 @@ def test_yaml_nested_deeper_than_a_model_is_refused_by_our_own_bound(tmp_path):
     path = tmp_path / "deep.yaml"
     path.write_text("[" * 100 + "]" * 100)
     assert refusal(path) == f"{path}: not readable YAML (it nests deeper than 16 levels)"
+
+
+@pytest.mark.parametrize("value", ["0x" + "f" * 4000, "1" + ":1" * 320_000], ids=["huge-hex", "base-60"])
+def test_a_yaml_value_longer_than_any_number_is_refused_at_once(tmp_path, value):
+    """A hex number of 4,000 digits could not be printed in the message; a base-60 one (1:1:1…) of
+    640 KB took PyYAML 46 s to read."""
+    path = tmp_path / "long.yaml"
+    path.write_text(f":input_nodes: 784\n:hidden_nodes: {value}\n:output_nodes: 10\n")
+    assert refusal(path) == (f"{path}: not readable YAML (it holds a value {len(value):,} characters long, "
+                             f"longer than any model's numbers (100))")
 
 
 def test_a_yaml_syntax_error_names_the_problem(tmp_path):
