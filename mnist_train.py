@@ -20,7 +20,8 @@ from pathlib import Path  # noqa: E402
 from myonn import cli, recipes  # noqa: E402
 from myonn.training import train_from_settings  # noqa: E402
 
-# Far beyond any useful run, and small enough that the arrays they ask for always fit in memory.
+# Far beyond any useful run, and small enough that the arrays they ask for fit in memory (a batch's
+# hidden nodes × batch size is bounded too: training.check_batch_fits).
 MAX_EPOCHS, MAX_HIDDEN_NODES, MAX_BATCH_SIZE = 10_000, 10_000, 60_000
 # 1,000 drawings of each of the 38 designed styles take about a minute to draw, and outnumber MNIST's 60,000
 # digits' own styles: beyond that, drawn digits would be most of what the network learns.

@@ -221,6 +221,23 @@ def moment(epoch, epochs, seen, count, correct, network, trained_images, trained
             "test_inputs": test_inputs, "test_labels": None if test_set is None else test_set[1], "stop": stop}
 
 
+# A batch's step holds several arrays of hidden nodes × batch size numbers (the hidden layer's outputs,
+# errors and deltas, and the temporaries between them): 10,000 hidden nodes in batches of 60,000, each
+# within its flag's limit, took 20 GB. So their product is bounded: at most this many numbers, which
+# keeps a step within about BATCH_ARRAYS of them (1.4 GB, or 2.9 GB with --float64), as a laptop has.
+MAX_BATCH_NUMBERS = 60_000_000
+BATCH_ARRAYS = 6
+
+
+def check_batch_fits(hidden_nodes, batch_size, float64=False):
+    """MyonnError, before any work, when a batch of `batch_size` with `hidden_nodes` would not fit."""
+    if hidden_nodes * batch_size > MAX_BATCH_NUMBERS:
+        needed = BATCH_ARRAYS * hidden_nodes * batch_size * (8 if float64 else 4) / 2**30
+        raise MyonnError(f"batches of {batch_size:,} with {hidden_nodes:,} hidden nodes would take about "
+                         f"{needed:.0f} GB of memory: hidden nodes × batch size may be at most "
+                         f"{MAX_BATCH_NUMBERS:,} (here --batch-size {MAX_BATCH_NUMBERS // hidden_nodes:,} at most)")
+
+
 def train_from_settings(settings, model_path=None, resume=None, data_dir=None, limit=None, progress=True,
                         report=None, watch=None, my_digits=None):
     """What mnist_train.py does: load MNIST, build (or resume) a model, train it, save it.
@@ -241,6 +258,8 @@ def train_from_settings(settings, model_path=None, resume=None, data_dir=None, l
     model_store.check_destination(destination)
     with model_store.ModelLock(destination):
         model = load_model(resume) if resume is not None else None
+        check_batch_fits(model.network.hidden_nodes if model is not None else settings["hidden_nodes"],
+                         settings["batch_size"], settings["float64"])
         train_images, train_labels = load_mnist(TRAIN, data_dir, limit=limit)
         test_set = load_mnist(TEST, data_dir)
         if my_digits is not None:

@@ -160,6 +160,8 @@ def test_resume_continues_a_model_and_keeps_its_preparation(real_mnist_dir, tmp_
     (["--hidden-nodes", "10000000"], {}, "argument --hidden-nodes: must be a whole number from 1 to 10,000"),
     (["--batch-size", "10000000"], {}, "argument --batch-size: must be a whole number from 1 to 60,000"),
     (["--drawn", "5000"], {}, "argument --drawn: must be a whole number from 0 to 1,000"),
+    (["--hidden-nodes", "10000", "--batch-size", "60000", "--float64"], {},
+     "batches of 60,000 with 10,000 hidden nodes would take about 27 GB of memory"),  # it took 20 GB
     (["--model", str(shipped_model_path())], {}, "is the shipped model, which is never overwritten"),
     (["--model", "model.yaml"], {}, "models are saved as .npz"),
     (["--model", "x" * 300 + ".npz"], {}, "cannot save a model as"),
