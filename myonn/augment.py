@@ -38,6 +38,9 @@ OFF = "none"
 # Beyond these a digit is moved out of its 28×28 frame, turned more than all the way round, or
 # smoothed over more than the whole image (and the smoothing kernel would not fit in memory).
 LARGEST = {"shift": 28, "rotation": 180, "elastic_alpha": 1000, "elastic_sigma": 28}
+# Smoothing over less than a hundredth of a pixel is no smoothing at all; far smaller (1e-300), the
+# Gaussian's arithmetic overflows.
+SMALLEST_SIGMA = 0.01
 
 
 class Augmentation:
@@ -71,8 +74,9 @@ class Augmentation:
                                    ("tails", tails, "9s")]:
             if value > 1:
                 raise ValueError(f"augmentation {name} is a share of the {digit}, at most 1, not {value!r}")
-        if elastic_alpha > 0 and elastic_sigma == 0:
-            raise ValueError("augmentation elastic_sigma must be above 0 for elastic distortion")
+        if elastic_alpha > 0 and elastic_sigma < SMALLEST_SIGMA:
+            raise ValueError(f"augmentation elastic_sigma must be at least {SMALLEST_SIGMA} (pixels) for elastic "
+                             f"distortion, not {elastic_sigma!r}")
         self.shift = float(shift)
         self.rotation = float(rotation)
         self.scale = float(scale)

@@ -135,7 +135,7 @@ def test_settings_read_from_text_and_round_trip():
     assert str(Augmentation()) == "none" and Augmentation().is_off()
 
 
-@pytest.mark.parametrize("text", ["shift", "shift=two", "tilt=3", "shift=-1", "scale=1.5", "elastic=8:0",
+@pytest.mark.parametrize("text", ["shift", "shift=two", "tilt=3", "shift=-1", "scale=1.5", "elastic=8:0", "elastic=1000:1e-300",
                                   "flags=1.5", "feet=2", "slashes=-0.1", "tails=1.01", "shift=1e300", "rotation=1e300", "elastic=1e300",
                                   "elastic=8:1e300", "rotation=inf", "shift=nan"])
 def test_bad_settings_fail_with_a_message_naming_them(text):
