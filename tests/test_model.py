@@ -497,6 +497,16 @@ def test_a_zip_of_thousands_of_members_is_not_a_model(tmp_path):
     assert "holds 3000 arrays; a model file holds at most 8" in refusal(path)
 
 
+def test_a_zip_of_70000_members_is_refused_before_its_index_is_read(tmp_path, monkeypatch):
+    path = tmp_path / "many.npz"
+    with zipfile.ZipFile(path, "w") as archive:
+        for number in range(70_000):  # beyond 65,535 members a zip counts them in a Zip64 record
+            archive.writestr(f"a{number}.npy", b"")
+        archive.comment = b"a comment moves the last record back from the end"
+    monkeypatch.setattr(zipfile, "ZipFile", None)  # the count is read from the file's last record alone
+    assert "holds over 65,000 arrays; a model file holds at most 8" in refusal(path)
+
+
 def test_a_text_member_with_a_huge_character_count_is_refused(tmp_path):
     path = tmp_path / "wide.npz"
     np.savez(path, **saved_arrays(tmp_path, info=None))
