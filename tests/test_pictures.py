@@ -1,8 +1,11 @@
-"""Specification of myonn/windows/pictures.py: a digit drawn as squares, big centred text, PNG files.
+"""Specification of myonn/windows/pictures.py: a digit drawn as squares, big centred text, PNG files,
+waiting for a window's events.
 
-Everything draws onto plain pygame Surfaces, so no window (and no display) is needed.
+Everything draws onto plain pygame Surfaces, so no window (and no display) is needed; waiting for
+events needs SDL's event queue, which its dummy display provides.
 """
 import os
+import time
 
 os.environ["SDL_VIDEODRIVER"] = "dummy"  # pygame must never need a display in the tests
 os.environ["SDL_AUDIODRIVER"] = "dummy"
@@ -122,3 +125,24 @@ def test_a_grey_picture_looks_exactly_like_the_grey_image_drawn_square_by_square
     draw_grey_image(by_squares, pixels, (0, 0, 252, 252))
     draw_grey_picture(as_picture, pixels, (0, 0, 252, 252))
     assert np.array_equal(pygame.surfarray.array3d(by_squares), pygame.surfarray.array3d(as_picture))
+
+
+def test_waiting_for_events_sleeps_through_quiet_spells_and_returns_only_real_events():
+    from myonn.windows.pictures import WAKE_FOR_SIGNALS_MS, wait_for_events
+    pygame.display.init()
+    try:
+        pygame.event.clear()
+        # The first event comes only after several wake-ups with nothing to do: none of them returns.
+        arrives_after_ms = 3 * WAKE_FOR_SIGNALS_MS + 50
+        pygame.time.set_timer(pygame.USEREVENT, arrives_after_ms, loops=1)
+        started = time.perf_counter()
+        events = wait_for_events()
+        assert time.perf_counter() - started >= (arrives_after_ms - 20) / 1000
+        assert [event.type for event in events] == [pygame.USEREVENT]
+
+        # Events already queued come back together, in order, at once.
+        pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_a, mod=0))
+        pygame.event.post(pygame.event.Event(pygame.KEYUP, key=pygame.K_a, mod=0))
+        assert [event.type for event in wait_for_events()] == [pygame.KEYDOWN, pygame.KEYUP]
+    finally:
+        pygame.display.quit()

@@ -264,6 +264,6 @@ def show_window(browser):
         if browser.model is not None:
             browser.answers()
         while browser.running:
-            update(browser, screen, [pygame.event.wait()] + pygame.event.get())
+            update(browser, screen, pictures.wait_for_events())
     finally:
         pygame.display.quit()

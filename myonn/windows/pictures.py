@@ -1,5 +1,5 @@
 """Small pygame drawing helpers shared by the windows: a digit as squares, big centred text, PNG files,
-weights in a diverging colour scale, a learning curve.
+weights in a diverging colour scale, a learning curve; and waiting for a window's events.
 
 A digit's pixels follow MNIST's convention: grey levels 0..255 where 255 is ink. On screen ink is
 drawn dark on white, as on paper: a pixel of level g gets the grey 255 - g.
@@ -9,6 +9,7 @@ Left out on purpose: windows, event loops and anything that knows about MNIST re
 """
 
 import functools
+import io
 import os
 import sys
 from pathlib import Path
@@ -179,11 +180,14 @@ def save_png(surface, path):
     path = Path(path)
     if path.suffix.lower() != ".png":
         raise MyonnError(f"{path}: a screenshot is written as PNG, so its name must end in .png")
-    # Written beside its destination under a temporary name (ending .png: pygame picks the format by
-    # it), then renamed over it: a failed write never leaves half a picture where a good one was.
+    # Encoded in memory (libpng, writing to a full disk itself, printed its own error line beside ours),
+    # written beside its destination under a temporary name, then renamed over it: a failed write never
+    # leaves half a picture where a good one was.
     temporary = path.with_name(f".{path.stem}.{os.getpid()}.tmp.png")
     try:
-        pygame.image.save(surface, str(temporary))
+        encoded = io.BytesIO()
+        pygame.image.save(surface, encoded, "shot.png")  # the name hint picks the format
+        temporary.write_bytes(encoded.getvalue())
         os.replace(temporary, path)
     except (pygame.error, OSError) as error:
         raise MyonnError(f"cannot write {path}: {error}") from None
@@ -197,6 +201,26 @@ def _font(size):
     if not pygame.font.get_init():
         pygame.font.init()
     return pygame.font.Font(None, size)
+
+
+# How long an idle window sleeps inside SDL at a time. Python runs a signal's handler (Ctrl-C's
+# KeyboardInterrupt) only between its own steps, never in the middle of a C call that blocks, so one
+# long wait would leave Ctrl-C unanswered until the next key or mouse move; a tenth of a second is
+# too short for a person to notice, and waking ten times a second costs no CPU worth measuring.
+WAKE_FOR_SIGNALS_MS = 100
+
+
+def wait_for_events():
+    """Sleep until something happens in the window; return that event and any queued behind it, as a list.
+
+    For a window's loop: update(window, screen, wait_for_events()). Ctrl-C while waiting raises
+    KeyboardInterrupt within WAKE_FOR_SIGNALS_MS. Waking with nothing to do does not return, so an
+    idle window is not redrawn for it.
+    """
+    while True:
+        event = pygame.event.wait(WAKE_FOR_SIGNALS_MS)  # NOEVENT when the time ran out
+        if event.type != pygame.NOEVENT:
+            return [event] + pygame.event.get()
 
 
 def update(window, screen, events):

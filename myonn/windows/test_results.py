@@ -264,6 +264,6 @@ def show(images, labels, model, cell=None, screenshot=None):
     try:
         update(results, screen, [])
         while results.running:
-            update(results, screen, [pygame.event.wait()] + pygame.event.get())
+            update(results, screen, pictures.wait_for_events())
     finally:
         pygame.display.quit()

@@ -102,7 +102,7 @@ class TrainingWindow:
     def wait_until_closed(self):
         """Keep the finished window up until Escape or closing."""
         while self.running and self.screen is not None:
-            pictures.update(self, self.screen, [pygame.event.wait()] + pygame.event.get())
+            pictures.update(self, self.screen, pictures.wait_for_events())
 
     def draw(self, surface):
         surface.fill(BACKGROUND)
