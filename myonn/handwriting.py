@@ -77,8 +77,10 @@ def too_much_ink(strokes):
 
 def is_coordinate(value):
     """Whether `value` may be a point's x or y: a finite number (not a bool) within LARGEST_COORDINATE."""
-    return (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-            and abs(value) <= LARGEST_COORDINATE)
+    # The bound first: math.isfinite cannot take a whole number too large for a float (10**400 in a
+    # file), and NaN, which compares false with everything, fails the bound too.
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and abs(value) <= LARGEST_COORDINATE and math.isfinite(value))
 
 
 def digit_pixels(strokes):

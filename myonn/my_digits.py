@@ -14,13 +14,14 @@ It lives beside your own model ($MYONN_MODEL_DIR moves both).
 
 import json
 import os
+import stat
 import sys
 from pathlib import Path
 
 import numpy as np
 
 from myonn.errors import MyonnError
-from myonn.handwriting import digit_pixels, is_coordinate, too_much_ink
+from myonn.handwriting import MOST_POINTS, digit_pixels, is_coordinate, too_much_ink
 from myonn.model_store import own_model_path
 
 FILE_NAME = "my_digits.jsonl"
@@ -28,6 +29,12 @@ FILE_NAME = "my_digits.jsonl"
 # Each digit is a few kilobytes of strokes: this is hundreds of thousands of them. A larger file is not
 # a digits file, and is refused rather than read into memory.
 LARGEST_FILE_BYTES = 256_000_000
+
+# A digit holds at most MOST_POINTS points, and a point takes about 14 bytes as append_digit writes it
+# ("[123.4,567.8],"): a line longer than 100 bytes a point is not a digit. It is skipped unparsed, and
+# never held whole, since json makes tens of times a line's size in objects (a 250 MB line of points,
+# 10 GB).
+LONGEST_LINE_BYTES = 100 * MOST_POINTS
 
 
 def default_path():
@@ -46,6 +53,7 @@ def append_digit(path, strokes, label):
                                                           for x, y in stroke] for stroke in strokes]},
                       separators=(",", ":")) + "\n"
     path = Path(path)
+    refuse_unless_regular_file(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "a+b") as file:
@@ -61,7 +69,7 @@ def append_digit(path, strokes, label):
 
 
 def read_digits(path, warn=None, missing_ok=True):
-    """Every digit in the file: a list of (strokes, label), strokes as lists of (x, y) float points.
+    """Every digit in the file: a list of (strokes, label), each stroke an (n, 2) float array of (x, y) points.
 
     A missing file gives [] (or, with missing_ok=False, MyonnError: a file the user named must be
     there). Damaged lines are skipped, with one warning (to stderr, or `warn`) naming the file and
@@ -69,27 +77,27 @@ def read_digits(path, warn=None, missing_ok=True):
     """
     warn = warn or (lambda message: print(message, file=sys.stderr))
     path = Path(path)
+    refuse_unless_regular_file(path)
+    digits, damaged = [], []
     try:
         with open(path, "rb") as file:
-            content = file.read(LARGEST_FILE_BYTES + 1)
+            if os.fstat(file.fileno()).st_size > LARGEST_FILE_BYTES:
+                raise MyonnError(f"{path}: larger than {LARGEST_FILE_BYTES // 1_000_000} MB, far more than "
+                                 "anyone's drawn digits; is it the right file?")
+            for number, line in enumerate(_lines(file), start=1):
+                if line is not None and not line.strip():
+                    continue
+                digit = None if line is None else _parse(line)
+                if digit is None:
+                    damaged.append(number)
+                else:
+                    digits.append(digit)
     except FileNotFoundError:
         if missing_ok:
             return []
         raise MyonnError(f"{path}: no such file of your digits") from None
     except OSError as error:
         raise MyonnError(f"cannot read your digits {path}: {error.strerror or error}") from None
-    if len(content) > LARGEST_FILE_BYTES:
-        raise MyonnError(f"{path}: larger than {LARGEST_FILE_BYTES // 1_000_000} MB, far more than anyone's "
-                         "drawn digits; is it the right file?")
-    digits, damaged = [], []
-    for number, line in enumerate(content.split(b"\n"), start=1):
-        if not line.strip():
-            continue
-        digit = _parse(line)
-        if digit is None:
-            damaged.append(number)
-        else:
-            digits.append(digit)
     if damaged:
         shown = ", ".join(map(str, damaged[:5])) + (f" and {len(damaged) - 5} more" if len(damaged) > 5 else "")
         warn(f"{path}: {'line' if len(damaged) == 1 else 'lines'} {shown} {'is' if len(damaged) == 1 else 'are'} "
@@ -109,6 +117,30 @@ def digit_images(digits):
     return np.array(images, dtype=np.uint8).reshape(-1, 28, 28), np.array(labels, dtype=np.int64)
 
 
+def refuse_unless_regular_file(path):
+    """MyonnError if something other than a file or a folder is at `path`: opening a FIFO waits for a
+    writer that may never come, and a device may never end. Nothing there, or a folder, is left to
+    open() to say, in its own words."""
+    try:
+        mode = Path(path).stat().st_mode
+    except OSError:
+        return
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise MyonnError(f"{path}: not a regular file")
+
+
+def _lines(file):
+    """The lines of a file opened in binary, each as bytes; a line longer than LONGEST_LINE_BYTES comes
+    as None, read past in pieces of that size, so that no more than that is held at once."""
+    while line := file.readline(LONGEST_LINE_BYTES + 1):
+        if len(line) > LONGEST_LINE_BYTES:
+            piece = line
+            while piece and not piece.endswith(b"\n"):
+                piece = file.readline(LONGEST_LINE_BYTES)
+            line = None
+        yield line
+
+
 def _parse(line):
     try:
         record = json.loads(line.decode("utf-8"))
@@ -116,10 +148,13 @@ def _parse(line):
         if not (isinstance(label, int) and not isinstance(label, bool) and 0 <= label <= 9):
             return None
         points = [[(float(x), float(y)) for x, y in stroke] for stroke in strokes]
-    except (ValueError, TypeError, KeyError, UnicodeDecodeError, RecursionError):
+    # OverflowError: float() of a whole number too large for a float, as JSON allows (10**400).
+    except (ValueError, TypeError, KeyError, OverflowError, UnicodeDecodeError, RecursionError):
         return None
     if not points or not all(points) or not all(is_coordinate(v) for stroke in points for p in stroke for v in p):
         return None
     if too_much_ink(points):  # a scribble, or a hostile line: drawing it would take minutes and gigabytes
         return None
-    return points, label
+    # Kept as arrays, 16 bytes a point: as Python's tuples of floats they took 112, and a file within
+    # LARGEST_FILE_BYTES of digits at the most ink each (a few hundred) came to gigabytes.
+    return [np.array(stroke, dtype=np.float64).reshape(-1, 2) for stroke in points], label

@@ -8,8 +8,10 @@ os.environ["SDL_AUDIODRIVER"] = "dummy"
 import json  # noqa: E402
 import math  # noqa: E402
 import re  # noqa: E402
+import signal  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
+import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -263,6 +265,24 @@ def test_a_bad_replay_file_gets_one_line(content, complaint, tmp_path):
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and complaint in result.stderr, result.stderr
 
 
+def test_ctrl_c_stops_an_idle_window_at_once_with_status_130_and_no_traceback():
+    # Nothing happens in a dummy window, so the script sits waiting for events: the Ctrl-C must still
+    # be answered (it once waited for the next key or mouse move, i.e. for ever).
+    script = subprocess.Popen([sys.executable, str(ROOT / "mnist_draw.py")], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env={**os.environ, "SDL_VIDEODRIVER": "dummy"})
+    try:
+        assert script.stderr.readline().startswith("model: ")  # the window is open
+        time.sleep(1)  # and, its first frame drawn, idle
+        script.send_signal(signal.SIGINT)
+        _, rest_of_stderr = script.communicate(timeout=5)  # it takes a fifth of a second; never: TimeoutExpired
+        assert script.returncode == 130
+        assert "Traceback" not in rest_of_stderr
+    finally:
+        if script.poll() is None:
+            script.kill()
+            script.wait()
+
+
 def test_with_no_display_the_window_fails_in_one_line_instead_of_waiting_unseen(tmp_path):
     # With no screen and no driver asked for, SDL falls back to an invisible window nobody could draw in.
     environment = {name: value for name, value in os.environ.items() if name not in ("DISPLAY", "SDL_VIDEODRIVER",
@@ -443,3 +463,42 @@ def test_teaching_from_the_script_that_cannot_learn_says_why_in_one_line_and_exi
     assert result.returncode == 2 and result.stdout == "", result.stderr
     assert result.stderr.count("\n") == 1 and problem in result.stderr, result.stderr
     assert not (tmp_path / "x.png").exists() and not (own_models_apart / "my_mnist_nn.npz").exists()
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("[[[1" + "0" * 400 + ", 5], [10, 10]]]", "stroke 1 has a point that is not [x, y]: [1000000"),  # 10**400
+    ("[[[1" + "0" * 5000 + ", 5], [10, 10]]]", "not a strokes file (a number thousands of digits long)"),
+], ids=["too-large-for-a-float", "over-json's-4300-digits"])
+def test_a_number_no_coordinate_comes_near_is_refused_in_one_short_line(tmp_path, text, problem):
+    path = tmp_path / "big.json"
+    path.write_text(text)
+    with pytest.raises(MyonnError, match=re.escape(problem)) as refused:
+        read_strokes(path)
+    assert len(str(refused.value)) < 200
+
+
+def test_a_point_a_megabyte_long_is_shown_cut_short(tmp_path):
+    path = tmp_path / "long.json"
+    path.write_text("[[[1" + ", 1" * 100_000 + "]]]")
+    with pytest.raises(MyonnError, match=re.escape("has a point that is not [x, y]: [1, 1, 1")) as refused:
+        read_strokes(path)
+    assert len(str(refused.value)) < 200
+
+
+def test_a_file_of_far_more_points_than_a_digit_is_refused_before_it_is_parsed(tmp_path, monkeypatch):
+    # 10 MB of points: json would make 450 MB of objects of them.
+    path = tmp_path / "strokes.json"
+    path.write_text("[[" + ", ".join(["[1, 2]"] * 1_200_000) + "]]")
+    monkeypatch.setattr(json, "loads", lambda *arguments, **options: pytest.fail("parsed"))
+    with pytest.raises(MyonnError, match=re.escape("too much ink for one digit (over 20000 points")):
+        read_strokes(path)
+
+
+@pytest.mark.parametrize("flag", ["--replay", "--my-digits"])
+def test_a_fifo_is_refused_in_one_line_not_waited_on(tmp_path, flag):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)        # opening it would wait for a writer; run_script's timeout fails a regression
+    replay = fifo if flag == "--replay" else STROKES / "7-plain.json"
+    result = run_script("--replay", replay, "--teach", "7", "--my-digits", fifo, "--screenshot", tmp_path / "x.png")
+    assert result.returncode == 2 and result.stdout == "", result.stderr
+    assert result.stderr.count("\n") == 1 and result.stderr.endswith(f"{fifo}: not a regular file\n"), result.stderr

@@ -139,3 +139,12 @@ def test_a_drawing_holds_at_most_a_digits_worth_of_ink():
     assert too_much_ink([[(1.0, 1.0)]] * (MOST_POINTS + 1))       # points that go nowhere still count
     with pytest.raises(MyonnError, match="too much ink for one digit"):
         digit_pixels([[(0.0, 0.0), (300.0, 300.0)] * 50_000])     # drawing it took 35 s and 15 GB
+
+
+def test_a_coordinate_is_a_finite_number_within_the_largest_a_drawing_holds():
+    from myonn.handwriting import LARGEST_COORDINATE, is_coordinate
+
+    assert is_coordinate(0) and is_coordinate(-12.5) and is_coordinate(LARGEST_COORDINATE)
+    assert not is_coordinate(LARGEST_COORDINATE + 1) and not is_coordinate(True) and not is_coordinate("5")
+    assert not is_coordinate(float("nan")) and not is_coordinate(float("inf"))
+    assert not is_coordinate(10 ** 400)            # a whole number too large for a float, as JSON allows

@@ -10,6 +10,11 @@ SEVEN = [[(150.0, 150.0), (500.0, 150.0), (300.0, 560.0)]]
 ONE = [[(330.0, 120.0), (330.0, 560.0)]]
 
 
+def as_points(digits):
+    """read_digits' (strokes, label) with each stroke a list of (x, y) tuples, to compare with SEVEN and ONE."""
+    return [([[tuple(point) for point in stroke.tolist()] for stroke in strokes], label) for strokes, label in digits]
+
+
 def test_a_missing_file_is_no_digits_yet_unless_it_was_asked_for(tmp_path):
     import pytest
 
@@ -26,7 +31,7 @@ def test_digits_are_appended_one_line_each_and_read_back(tmp_path):
     append_digit(path, ONE, 1)
     lines = path.read_text().splitlines()
     assert len(lines) == 2 and json.loads(lines[0])["label"] == 7
-    assert read_digits(path) == [(SEVEN, 7), (ONE, 1)]
+    assert as_points(read_digits(path)) == [(SEVEN, 7), (ONE, 1)]
 
 
 def test_appending_never_changes_what_is_already_there(tmp_path):
@@ -49,7 +54,7 @@ def test_a_damaged_line_is_skipped_with_a_warning_and_the_rest_is_read(tmp_path)
         file.write(b'{"label": 1, "strokes": [' + b"[0, 0], [600, 600], " * 100_000 + b"[0, 0]]}\n")  # a scribble
     append_digit(path, ONE, 1)
     warnings = []
-    assert read_digits(path, warn=warnings.append) == [(SEVEN, 7), (ONE, 1)]
+    assert as_points(read_digits(path, warn=warnings.append)) == [(SEVEN, 7), (ONE, 1)]
     assert warnings == [f"{path}: lines 2, 3, 4, 6, 7 and 1 more are not a digit (damaged?), skipped"]
 
 
@@ -59,7 +64,7 @@ def test_a_line_cut_short_at_the_end_does_not_spoil_the_next_digit(tmp_path):
     with open(path, "ab") as file:
         file.write(b'{"label": 3, "stro')                              # a crash mid-write: no newline
     append_digit(path, ONE, 1)
-    assert read_digits(path, warn=lambda message: None) == [(SEVEN, 7), (ONE, 1)]
+    assert as_points(read_digits(path, warn=lambda message: None)) == [(SEVEN, 7), (ONE, 1)]
 
 
 def test_the_file_lives_beside_your_own_model(own_models_apart):
@@ -83,3 +88,48 @@ def test_a_file_far_larger_than_any_digits_file_is_refused_not_read(tmp_path, mo
     monkeypatch.setattr(my_digits, "LARGEST_FILE_BYTES", path.stat().st_size - 1)
     with pytest.raises(MyonnError, match="far more than anyone's drawn digits"):
         read_digits(path)
+
+
+def test_a_number_too_large_for_a_float_is_a_damaged_line_not_a_crash(tmp_path):
+    path = tmp_path / "mine.jsonl"
+    append_digit(path, SEVEN, 7)
+    with open(path, "ab") as file:
+        file.write(b'{"label": 1, "strokes": [[[1' + b"0" * 400 + b', 5], [10, 10]]]}\n')   # 10**400, as JSON allows
+        file.write(b'{"label": 1, "strokes": [[[1' + b"0" * 5000 + b', 5], [10, 10]]]}\n')  # beyond json's own limit
+    append_digit(path, ONE, 1)
+    warnings = []
+    assert as_points(read_digits(path, warn=warnings.append)) == [(SEVEN, 7), (ONE, 1)]
+    assert warnings == [f"{path}: lines 2, 3 are not a digit (damaged?), skipped"]
+
+
+def test_a_line_longer_than_any_digit_can_be_is_skipped(tmp_path, monkeypatch):
+    from myonn import my_digits
+    from myonn.handwriting import MOST_POINTS
+
+    # A digit of 20,000 points fits in the bound with room to spare, as append_digit writes it.
+    assert len(json.dumps([[[999.9, 999.9]] * MOST_POINTS], separators=(",", ":"))) < my_digits.LONGEST_LINE_BYTES / 5
+    path = tmp_path / "mine.jsonl"
+    append_digit(path, SEVEN, 7)
+    append_digit(path, [[(float(x), 100.0) for x in range(200)]], 1)   # a fine digit, but over the bound below
+    append_digit(path, ONE, 1)
+    monkeypatch.setattr(my_digits, "LONGEST_LINE_BYTES", 1000)
+    warnings = []
+    assert as_points(read_digits(path, warn=warnings.append)) == [(SEVEN, 7), (ONE, 1)]
+    assert warnings == [f"{path}: line 2 is not a digit (damaged?), skipped"]
+
+
+def test_a_fifo_or_a_device_is_refused_not_waited_on(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    # Opening a FIFO waits for a writer that never comes: so in a process of its own, with a timeout.
+    fifo = tmp_path / "mine.jsonl"
+    os.mkfifo(fifo)
+    for calling in (f"read_digits({str(fifo)!r})", f"append_digit({str(fifo)!r}, [[(1, 2)]], 1)",
+                    "append_digit('/dev/null', [[(1, 2)]], 1)"):
+        result = subprocess.run([sys.executable, "-c", f"from myonn.my_digits import *\n{calling}"],
+                                capture_output=True, text=True, timeout=30, cwd=Path(__file__).parent.parent)
+        assert result.returncode != 0 and "MyonnError" in result.stderr, result.stderr
+        assert result.stderr.rstrip().endswith(": not a regular file"), result.stderr

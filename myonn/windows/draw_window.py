@@ -327,12 +327,22 @@ def read_strokes(path):
     Returns a list of lists of (x, y) floats. Raises MyonnError, in one line naming the file and the
     place, for anything else.
     """
+    from myonn.my_digits import refuse_unless_regular_file
+
     path = Path(path)
+    too_much_ink_line = (f"{path}: too much ink for one digit (over {MOST_POINTS} points, or a pen travelling "
+                         f"over {MOST_TRAVEL} times the digit's size)")
+    refuse_unless_regular_file(path)
     try:
         with open(path, "rb") as file:
             content = file.read(MAX_STROKES_FILE_BYTES + 1)
         if len(content) > MAX_STROKES_FILE_BYTES:
             raise MyonnError(f"{path}: too large for a drawing (over {MAX_STROKES_FILE_BYTES // 1_000_000} MB)")
+        # A drawing has one '[' a point, one a stroke (each holds a point) and one around them all. A file
+        # with ten times the lists a digit can hold is refused before json makes its objects (10 MB of
+        # points would take 450 MB); one nearer the limit is parsed, to say what is wrong with it.
+        if content.count(b"[") > 10 * MOST_POINTS:
+            raise MyonnError(too_much_ink_line)
         document = json.loads(content.decode("utf-8"))
     except OSError as error:
         raise MyonnError(f"cannot read strokes {path}: {error.strerror or error}") from None
@@ -342,6 +352,8 @@ def read_strokes(path):
         raise MyonnError(f"{path}: not valid JSON (line {error.lineno}: {error.msg})") from None
     except RecursionError:
         raise MyonnError(f"{path}: not a strokes file (nested far deeper than a list of strokes)") from None
+    except ValueError:  # json refuses a whole number of over 4300 digits, far beyond any coordinate
+        raise MyonnError(f"{path}: not a strokes file (a number thousands of digits long)") from None
     expected = "a list of strokes, each a list of [x, y] points"
     if not isinstance(document, list):
         raise MyonnError(f"{path}: not a strokes file (expected {expected})")
@@ -351,11 +363,12 @@ def read_strokes(path):
             raise MyonnError(f"{path}: stroke {number} is not a list of [x, y] points")
         for point in stroke:
             if not (isinstance(point, list) and len(point) == 2 and all(is_coordinate(v) for v in point)):
-                raise MyonnError(f"{path}: stroke {number} has a point that is not [x, y]: {json.dumps(point)}")
+                shown = json.dumps(point)  # cut short: a "point" can be a megabyte long, the line stays one line
+                shown = shown if len(shown) <= 60 else shown[:60] + "…"
+                raise MyonnError(f"{path}: stroke {number} has a point that is not [x, y]: {shown}")
         strokes.append([(float(x), float(y)) for x, y in stroke])
     if too_much_ink(strokes):
-        raise MyonnError(f"{path}: too much ink for one digit (over {MOST_POINTS} points, or a pen travelling "
-                         f"over {MOST_TRAVEL} times the digit's size)")
+        raise MyonnError(too_much_ink_line)
     return strokes
 
 
@@ -444,7 +457,7 @@ def show_window(recognizer, replay=(), about=None):
                 clock.tick(60)
                 events = pygame.event.get()
             else:
-                events = [pygame.event.wait()] + pygame.event.get()  # sleep until something happens
+                events = pictures.wait_for_events()  # sleep until something happens
             update(recognizer, screen, events)
     finally:
         pygame.display.quit()
