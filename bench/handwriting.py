@@ -58,12 +58,14 @@ from myonn.windows.pictures import pygame  # noqa: E402
 # Styles designed for issue 9 and written before any model trained against them was measured: never
 # used to train a model or to choose a setting (bench/strokes_held_out/README.md).
 HELD_OUT_DIR = Path(__file__).resolve().parent / "strokes_held_out"
+TEACHING_TUNING_DIR = Path(__file__).resolve().parent / "strokes_teaching"
 
 
-def held_out_styles():
-    """{digit: {style name: style}} from bench/strokes_held_out/*.json, in the STYLES format."""
+def held_out_styles(folder=HELD_OUT_DIR):
+    """{digit: {style name: style}} from bench/strokes_held_out/*.json (or another folder of such
+    files: bench/strokes_teaching), in the STYLES format."""
     styles = {}
-    for path in sorted(HELD_OUT_DIR.glob("*.json")):
+    for path in sorted(Path(folder).glob("*.json")):
         held_out = json.loads(path.read_text())
         styles.setdefault(held_out["digit"], {})[held_out["style"]] = held_out["strokes"]
     return dict(sorted(styles.items()))
@@ -463,7 +465,8 @@ def teaching_bench(arguments):
 def teaching_writers():
     """The teaching bench's writers: [(source, writer, {(digit, style name): style})], the designed
     writer first, then each Hershey font (held out) when hershey-fonts is installed, then a writer of
-    all the held-out designed styles (bench/strokes_held_out)."""
+    all the held-out designed styles (bench/strokes_held_out), then one of the styles to tune the
+    teaching on (bench/strokes_teaching)."""
     writers = [("designed styles (teaching tuned on them, trained on)", "one writer, all of them",
                 {(digit, name): style for digit, named in WRITER_STYLES.items() for name, style in named.items()})]
     try:
@@ -476,6 +479,11 @@ def teaching_writers():
     # Last, so that the writers before it meet the same digits and random numbers as before it came.
     writers.append(("designed styles held out", "one writer, all of them",
                     {(digit, name): style for digit, named in held_out_styles().items() for name, style in named.items()}))
+    # Later still: a writer of styles neither trained nor held out, to tune the teaching on (the designed
+    # writer's are trained on now, and all read right).
+    writers.append(("designed styles for tuning teaching (not trained on)", "one writer, all of them",
+                    {(digit, name): style for digit, named in held_out_styles(TEACHING_TUNING_DIR).items()
+                     for name, style in named.items()}))
     return writers
 
 

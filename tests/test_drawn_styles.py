@@ -45,3 +45,25 @@ def test_a_writer_draws_on_the_window_canvas_as_a_mouse_reports_a_drag():
 def test_the_shipped_model_reads_the_digits_drawn_in_the_styles_it_trained_on():
     images, labels = drawn_digits(5, np.random.default_rng(2019))   # other writers than in its training
     assert np.mean(load_model().scores(images).argmax(axis=1) == labels) >= 0.995   # 100% when shipped
+
+
+
+def test_training_never_draws_the_benchs_held_out_or_teaching_tuning_styles():
+    """The bench's held-out styles must stay unseen, and the styles teaching is tuned on untrained, or
+    they would measure nothing: none of them is among the styles the best recipe draws (a part, such
+    as a 1's plain stem, may be shared)."""
+    import json
+    import pathlib
+
+    def shape(style):
+        return json.dumps([[np.round(np.asarray(curve, dtype=float), 3).tolist() for curve in stroke]
+                           for stroke in style])
+
+    bench = pathlib.Path(__file__).resolve().parent.parent / "bench"
+    trained = {shape(style) for by_digit in (STYLES, WRITER_STYLES) for named in by_digit.values()
+               for style in named.values()}
+    for folder in ("strokes_held_out", "strokes_teaching"):
+        files = sorted((bench / folder).glob("*.json"))
+        assert len(files) >= 9, folder
+        for path in files:
+            assert shape(json.loads(path.read_text())["strokes"]) not in trained, path.name
