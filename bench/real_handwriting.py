@@ -21,7 +21,7 @@ line is one digit as the drawing window keeps your digits (myonn/my_digits.py, d
     {"label": 7, "strokes": [[[x, y], [x, y], ...], ...]}     pen positions, y down, any units
 
 A damaged line is skipped with a warning, as in your digits' file; the same limits hold (at most 20,000
-points a digit, files of at most 256 MB).
+points a digit, files of at most 64 MB and 10,000 digits).
 
 Each digit is drawn on the window's 672-pixel canvas as a person would draw it there: scaled so that its
 longer side is --size canvas pixels (400 by default, the middle of bench/handwriting.py's 150 to 550),

@@ -257,10 +257,15 @@ class ModelLock:
             if same:
                 break
             handle.close()
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}")
-        handle.flush()
+        try:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()}")  # who holds it, for the message another run gives
+            handle.flush()
+        except OSError as error:  # a full disk: this run could not save there either
+            self.lock_path.unlink(missing_ok=True)
+            handle.close()
+            raise MyonnError(f"cannot save a model as {self.path}: {error.strerror or error}") from None
         self.handle = handle
         return self
 

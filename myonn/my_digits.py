@@ -26,9 +26,17 @@ from myonn.model_store import own_model_path
 
 FILE_NAME = "my_digits.jsonl"
 
-# Each digit is a few kilobytes of strokes: this is hundreds of thousands of them. A larger file is not
-# a digits file, and is refused rather than read into memory.
-LARGEST_FILE_BYTES = 256_000_000
+# Each digit is a few kilobytes of strokes: this is tens of thousands of them. A larger file is not a
+# digits file, and is refused rather than read.
+LARGEST_FILE_BYTES = 64_000_000
+
+# Reading and drawing a digit takes about a millisecond, and teaching reads them all at its first key
+# press: a file of a million short lines kept the window waiting over five minutes. More digits than
+# this (some three hours of drawing one a second) are refused.
+MOST_DIGITS = 10_000
+
+# Names of models, never of a file of your digits: a line appended to a model spoils it.
+MODEL_SUFFIXES = (".npz", ".yaml", ".yml")
 
 # A digit holds at most MOST_POINTS points, and a point takes about 14 bytes as append_digit writes it
 # ("[123.4,567.8],"): a line longer than 100 bytes a point is not a digit. It is skipped unparsed, and
@@ -51,19 +59,25 @@ def append_digit(path, strokes, label):
     """
     line = json.dumps({"label": int(label), "strokes": [[[round(float(x), 1), round(float(y), 1)]
                                                           for x, y in stroke] for stroke in strokes]},
-                      separators=(",", ":")) + "\n"
+                      separators=(",", ":")).encode("utf-8") + b"\n"
     path = Path(path)
-    refuse_unless_regular_file(path)
+    check_digits_file(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "a+b") as file:
-            if file.tell() > 0:
+        with open(path, "a+b", buffering=0) as file:  # unbuffered: what is written is what write() said
+            size = file.seek(0, os.SEEK_END)
+            if size > 0:
                 file.seek(-1, os.SEEK_END)
                 if file.read(1) != b"\n":
-                    line = "\n" + line
-            file.write(line.encode("utf-8"))
-            file.flush()
-            os.fsync(file.fileno())
+                    line = b"\n" + line
+            try:
+                written = 0
+                while written < len(line):
+                    written += file.write(line[written:])
+                os.fsync(file.fileno())
+            except OSError:
+                os.ftruncate(file.fileno(), size)  # a full disk: take back the part of the line written
+                raise
     except OSError as error:
         raise MyonnError(f"cannot add your digit to {path}: {error.strerror or error}") from None
 
@@ -87,6 +101,9 @@ def read_digits(path, warn=None, missing_ok=True):
             for number, line in enumerate(_lines(file), start=1):
                 if line is not None and not line.strip():
                     continue
+                if len(digits) + len(damaged) == MOST_DIGITS:
+                    raise MyonnError(f"{path}: holds more than {MOST_DIGITS:,} digits, more than teaching and "
+                                     "training read; keep fewer in one file")
                 digit = None if line is None else _parse(line)
                 if digit is None:
                     damaged.append(number)
@@ -117,6 +134,24 @@ def digit_images(digits):
     return np.array(images, dtype=np.uint8).reshape(-1, 28, 28), np.array(labels, dtype=np.int64)
 
 
+def check_digits_file(path):
+    """MyonnError unless `path` may be your digits' file, before anything is added to it: a file (or
+    nothing yet) that is neither named as a model nor, if it holds anything, begins otherwise than a
+    digits file does. A line appended to a model spoils it (`--my-digits data/mnist_nn.npz` once did)."""
+    path = Path(path)
+    refuse_unless_regular_file(path)
+    if path.suffix.lower() in MODEL_SUFFIXES:
+        raise MyonnError(f"{path}: a model's name, not a file of your digits (theirs ends in .jsonl)")
+    try:
+        with open(path, "rb") as file:
+            start = file.read(64).removeprefix(b"\xef\xbb\xbf").lstrip()
+    except OSError:
+        return  # nothing there yet (or a folder): appending says so in its own words
+    if start and not start.startswith(b"{"):
+        raise MyonnError(f"{path}: does not begin as a file of your digits does (with {{), so nothing is "
+                         "added to it; name another with --my-digits")
+
+
 def refuse_unless_regular_file(path):
     """MyonnError if something other than a file or a folder is at `path`: opening a FIFO waits for a
     writer that may never come, and a device may never end. Nothing there, or a folder, is left to
@@ -143,7 +178,7 @@ def _lines(file):
 
 def _parse(line):
     try:
-        record = json.loads(line.decode("utf-8"))
+        record = json.loads(line.decode("utf-8-sig"))  # -sig: a first line may begin with a byte-order mark
         label, strokes = record["label"], record["strokes"]
         if not (isinstance(label, int) and not isinstance(label, bool) and 0 <= label <= 9):
             return None

@@ -29,6 +29,7 @@ drawings you let stand beyond the session: only the file of your digits (myonn/m
 you chose to teach, makes teaching last; a drawing let stand may be one you did not bother to correct.
 """
 
+import os
 import sys
 import time
 
@@ -38,7 +39,7 @@ from threadpoolctl import threadpool_limits
 from myonn.augment import Augmentation
 from myonn.errors import MyonnError
 from myonn.inputs import targets
-from myonn.my_digits import append_digit, digit_images, read_digits
+from myonn.my_digits import append_digit, check_digits_file, digit_images, read_digits
 from myonn.transform import CENTRE, IMAGE_SIDE, warp
 
 # One teaching: STEPS steps, each on COPIES distorted copies of the new drawing, up to EARLIER of your
@@ -223,6 +224,16 @@ def writer_copies(images, random):
     return MOVES(warp(images, positions[:, None], source_columns), random)
 
 
+def _file_signature(path):
+    """Which file is at `path` now: (inode, size, modification time), or None if none. Every save
+    replaces the file (a new inode), so another run's save since ours changes it."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_ino, status.st_size, status.st_mtime_ns
+
+
 def with_own_digits(images, labels, own_images, own_labels, share=OWN_SHARE):
     """MNIST's training images and labels with your digits added, repeated so that they make up about
     `share` of the whole (each at least once, at most MOST_REPEATS times). uint8 images, as MNIST's."""
@@ -251,7 +262,8 @@ class Teacher:
         self.replay = None
         self.yours = None  # your digits' images and labels, read from the file once, then kept up to date
         self.let_stand = []  # [(image, answer)]: this session's drawings read and passed over (let_stand_drawing)
-        self.saved_before = False
+        self.saved_as = None  # the file this session last saved (_file_signature), or None before its first
+        check_digits_file(digits_path)  # a model named as the digits' file is refused as the window opens
         self.seconds = None  # how long the last teaching took, saving included
 
     def learn(self, strokes, label):
@@ -261,10 +273,22 @@ class Teacher:
         but not learned (MNIST could not be loaded to replay; one line on stderr says why).
         Raises MyonnError when the digit cannot be kept, or the model cannot be saved.
         """
-        from myonn.model_store import ModelLock, save_keeping_backup
+        from myonn.model_store import ModelLock
 
         if not any(len(stroke) for stroke in strokes):
             return None  # nothing drawn, nothing to learn
+        # Held from before the digit is kept until the model is saved: no other run saves there meanwhile.
+        with ModelLock(self.destination):
+            return self._learn(strokes, label)
+
+    def _learn(self, strokes, label):
+        from myonn.model_store import check_destination, save_keeping_backup
+
+        # Whatever could stop the save is found before the digit is kept or taught: a file there that is
+        # no model (training refuses it too), or, later, one another run saved since this session did.
+        changed = self.saved_as is None or _file_signature(self.destination) != self.saved_as
+        if changed:
+            check_destination(self.destination)
         if self.yours is None:
             self.yours = digit_images(read_digits(self.digits_path, warn=self.report))
         append_digit(self.digits_path, strokes, label)
@@ -283,9 +307,13 @@ class Teacher:
         self.let_stand = teach_letting_stand(self.model, new_image[0], label, self.random, self.let_stand,
                                              earlier=earlier, replay=self.replay)
         self.model.info = {**self.model.info, "taught_digits": count}
-        with ModelLock(self.destination):
-            save_keeping_backup(self.model, self.destination, backup=not self.saved_before)
-        self.saved_before = True
+        # The model there is backed up the first time, and whenever it is not the one this session last
+        # saved (another run trained or taught it since): then it is kept and the user told where.
+        kept = save_keeping_backup(self.model, self.destination, backup=changed)
+        if kept is not None and self.saved_as is not None:
+            self.report(f"note: {self.destination} was changed by another run since this window saved it; "
+                        f"that model is kept as {kept}")
+        self.saved_as = _file_signature(self.destination)
         self.seconds = time.perf_counter() - started
         return f"learned: {label} ({count} of your digits)"
 

@@ -170,6 +170,26 @@ def test_a_second_run_cannot_take_the_lock_on_the_same_model(tmp_path):
     assert list(tmp_path.iterdir()) == []  # and the lock leaves nothing behind
 
 
+def test_a_full_disk_when_the_lock_is_taken_is_one_line_naming_the_model(tmp_path, monkeypatch):
+    import errno
+
+    class OnAFullDisk:
+        """A lock file whose every write fails, as on a full disk (its lock itself is the real one)."""
+        def __init__(self, path, mode):
+            self.file = open(path, mode)
+        def flush(self):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        def __getattr__(self, name):
+            return getattr(self.file, name)
+
+    monkeypatch.setattr(model_store, "open", OnAFullDisk, raising=False)
+    path = tmp_path / "m.npz"
+    with pytest.raises(MyonnError, match=f"cannot save a model as {path}: No space left on device"):
+        with ModelLock(path):
+            pass
+    assert list(tmp_path.iterdir()) == []  # no lock left behind
+
+
 @pytest.mark.parametrize("make", [
     lambda tmp: written(tmp / "file", "") / "m.npz",  # a folder that is a file
     lambda tmp: tmp / ("x" * 300 + ".npz"),  # a name longer than the system allows

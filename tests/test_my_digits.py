@@ -133,3 +133,56 @@ def test_a_fifo_or_a_device_is_refused_not_waited_on(tmp_path):
                                 capture_output=True, text=True, timeout=30, cwd=Path(__file__).parent.parent)
         assert result.returncode != 0 and "MyonnError" in result.stderr, result.stderr
         assert result.stderr.rstrip().endswith(": not a regular file"), result.stderr
+
+
+def test_a_model_or_a_file_that_is_no_digits_file_is_never_added_to(tmp_path):
+    """`--my-digits data/mnist_nn.npz` once appended lines to the shipped model, which then failed to load."""
+    import pytest
+
+    from myonn.errors import MyonnError
+
+    for name, content in [("model.npz", b"PK\x03\x04 a zip"), ("model.yaml", b""), ("notes.txt", b"my digits:\n")]:
+        path = tmp_path / name
+        path.write_bytes(content)
+        with pytest.raises(MyonnError, match="a model's name|does not begin as a file of your digits"):
+            append_digit(path, SEVEN, 7)
+        assert path.read_bytes() == content
+    bom = tmp_path / "mine.jsonl"
+    bom.write_bytes(b"\xef\xbb\xbf")   # an editor's byte-order mark before the first digit is no harm
+    append_digit(bom, SEVEN, 7)
+    assert as_points(read_digits(bom)) == [(SEVEN, 7)]
+
+
+def test_a_file_of_more_digits_than_teaching_reads_is_refused(tmp_path, monkeypatch):
+    import pytest
+
+    from myonn import my_digits
+    from myonn.errors import MyonnError
+
+    path = tmp_path / "mine.jsonl"
+    for _ in range(4):
+        append_digit(path, ONE, 1)
+    monkeypatch.setattr(my_digits, "MOST_DIGITS", 4)
+    assert len(read_digits(path)) == 4
+    append_digit(path, ONE, 1)
+    with pytest.raises(MyonnError, match="holds more than 4 digits"):
+        read_digits(path)
+
+
+def test_a_full_disk_while_appending_takes_back_the_part_line(tmp_path):
+    """The file stays as it was, not with half a line every later read would call damaged. A limit on
+    the size of files this process writes (RLIMIT_FSIZE) stands in for the full disk."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    path = tmp_path / "mine.jsonl"
+    append_digit(path, SEVEN, 7)
+    before = path.read_bytes()
+    program = (f"import resource, signal\nsignal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+               f"resource.setrlimit(resource.RLIMIT_FSIZE, ({len(before) + 20}, resource.RLIM_INFINITY))\n"
+               f"from myonn.my_digits import append_digit\nappend_digit({str(path)!r}, {ONE!r}, 1)\n")
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=30,
+                            cwd=Path(__file__).parent.parent)
+    assert "MyonnError: cannot add your digit to" in result.stderr, result.stderr
+    assert path.read_bytes() == before

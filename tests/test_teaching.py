@@ -10,7 +10,7 @@ from myonn.evaluation import accuracy
 from myonn.handwriting import digit_pixels
 from myonn.inputs import network_input
 from myonn.mnist import TEST, TRAIN, load_mnist
-from myonn.model import load_model
+from myonn.model import load_model, save_model
 from myonn.model_store import shipped_model_path
 from myonn.my_digits import read_digits
 from myonn import teaching
@@ -220,6 +220,51 @@ def test_the_teacher_keeps_the_digit_teaches_it_and_saves_your_model(shipped, mn
     # The model it replaced is kept at the first save; the second replaces only what the first taught.
     assert len(list((tmp_path / "backups").glob("*.npz"))) == 1
     assert teacher.seconds < 1.0
+
+
+def test_a_model_another_run_saved_between_two_teachings_is_kept_and_named(shipped, mnist, tmp_path):
+    """The window's later saves keep no backup of what its own first save wrote, but one of what
+    another run (mnist_train.py, another window) saved there meanwhile."""
+    destination, digits = tmp_path / "my_model.npz", tmp_path / "mine.jsonl"
+    shutil.copy(shipped_model_path(), destination)
+    said = []
+    teacher = Teacher(copy.deepcopy(shipped), digits, destination, load_replay=lambda: mnist[0], seed=0,
+                      report=said.append)
+    teacher.learn(SLASHED_ZERO, 0)
+    another_run = copy.deepcopy(shipped)
+    another_run.network.output_weights = another_run.network.output_weights * 1.01
+    save_model(another_run, destination)
+    theirs = destination.read_bytes()
+    teacher.learn(SLASHED_ZERO, 0)
+    kept = [backup for backup in (tmp_path / "backups").glob("*.npz") if backup.read_bytes() == theirs]
+    assert len(kept) == 1 and said == [f"note: {destination} was changed by another run since this window saved "
+                                       f"it; that model is kept as {kept[0]}"]
+    teacher.learn(SLASHED_ZERO, 0)  # and its own saves again keep nothing more
+    assert len(list((tmp_path / "backups").glob("*.npz"))) == 2
+
+
+def test_teaching_refuses_what_training_refuses_before_keeping_the_digit(shipped, mnist, tmp_path):
+    from myonn.errors import MyonnError
+    from myonn.model_store import ModelLock
+
+    destination, digits = tmp_path / "m.npz", tmp_path / "mine.jsonl"
+    teacher = Teacher(copy.deepcopy(shipped), digits, destination, load_replay=lambda: mnist[0])
+    with ModelLock(destination):  # another run saving there right now
+        with pytest.raises(MyonnError, match="is being saved by another run"):
+            teacher.learn(SLASHED_ZERO, 0)
+    destination.write_text("1,2,3\n")  # a file there that is no model
+    with pytest.raises(MyonnError, match="will not overwrite"):
+        teacher.learn(SLASHED_ZERO, 0)
+    assert destination.read_text() == "1,2,3\n" and not digits.exists()
+
+
+def test_a_model_named_as_your_digits_file_is_refused_as_the_window_opens(shipped, tmp_path):
+    from myonn.errors import MyonnError
+
+    model = shutil.copy(shipped_model_path(), tmp_path / "m.npz")
+    with pytest.raises(MyonnError, match="a model's name, not a file of your digits"):
+        Teacher(copy.deepcopy(shipped), model, tmp_path / "other.npz", load_replay=None)
+    assert model.read_bytes() == shipped_model_path().read_bytes()
 
 
 def test_without_mnist_to_replay_the_digit_is_kept_but_not_learned(shipped, tmp_path):
