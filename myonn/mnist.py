@@ -23,6 +23,7 @@ import pathlib
 import stat
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -282,7 +283,8 @@ def download_mnist(data_dir, mirrors=None, names=None, progress=True, expected_m
                 for earlier in failures:
                     print(f"myonn: note: could not get {earlier}", file=sys.stderr)
                 break
-            failures.append(f"{url}: {failure}")
+            # One line however the reason is worded: urllib's error for a redirect loop runs over three.
+            failures.append(f"{url}: {' '.join(failure.split())}")
         else:
             tried = "; ".join(failures) if failures else "no mirrors given"
             raise MyonnError(f"could not download {name}.gz: no mirror could be reached ({tried})")
@@ -305,7 +307,7 @@ def _download_one(url, destination, expected_md5, progress):
     try:
         with os.fdopen(file_descriptor, "wb") as temporary_file:
             try:
-                with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_S) as response:
+                with _urlopen_by(url, deadline) as response:
                     size = response.headers.get("Content-Length")
                     expected_bytes = int(size) if size and size.isdigit() else None
                     too_much = f"sent more than {MAX_DOWNLOAD_BYTES:,} bytes (no MNIST file is that large)"
@@ -351,6 +353,34 @@ def _download_one(url, destination, expected_md5, progress):
         return None
     finally:
         temporary_path.unlink(missing_ok=True)
+
+
+def _urlopen_by(url, deadline):
+    """urllib.request.urlopen(url), or TimeoutError once time.monotonic() passes deadline.
+
+    urlopen's own timeout bounds each read, not the whole: a server that sends its headers a byte at a
+    time (http.client takes 100 header lines of 64 KB each) would hold it for days. So it runs in a thread
+    of its own, which is left behind at the deadline: a daemon thread, it ends when the connection does,
+    or with the program.
+    """
+    outcome = []  # the response, or what urlopen raised
+
+    def open_url():
+        try:
+            outcome.append(urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_S))
+        except BaseException as error:  # raised again below, in the caller's thread
+            outcome.append(error)
+
+    opener = threading.Thread(target=open_url, daemon=True)
+    opener.start()
+    # Tenth-of-a-second naps, so that Ctrl-C is heard at once (on Windows a long wait would not hear it).
+    while opener.is_alive() and time.monotonic() < deadline:
+        opener.join(0.1)
+    if not outcome:
+        raise TimeoutError(f"took longer than {DOWNLOAD_DEADLINE_S} s")
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
 
 
 def _md5_of_decompressed(path):

@@ -3,6 +3,7 @@
 Everything here runs offline on small generated files, except test_real_mnist, which reads
 the real dataset from $MYONN_DATA_DIR (or ../shared/data/mnist beside the repository).
 """
+import _thread
 import gzip
 import hashlib
 import http.server
@@ -493,9 +494,12 @@ def mirror_server(fake_mnist):
     /good/     serves the fake files; /missing/ answers 404; /corrupt/ serves other content
     (MD5 mismatch); /garbage/ serves bytes that are not gzip; /cut/ hangs up halfway through; /slow/ waits before answering;
     /endless/ streams zeros without end; /huge/ announces 10 GB; /trickle/ sends a byte every 20 ms;
-    /bomb/ serves a 100 KB .gz that unpacks to 100 MB. Yields its base url and the paths requested.
+    /slow-headers/ sends its headers a byte every 0.2 s (until the test is over, at most 10 s);
+    /redirect-loop/ redirects to itself; /bomb/ serves a 100 KB .gz that unpacks to 100 MB.
+    Yields its base url and the paths requested.
     """
     requests = []
+    test_over = threading.Event()
 
     class MirrorHandler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
@@ -506,6 +510,14 @@ def mirror_server(fake_mnist):
                 self.send_error(404)
                 return
             content = fake_mnist[name][0]
+            if mirror == "slow-headers":
+                self.send_headers_without_end()
+                return
+            if mirror == "redirect-loop":
+                self.send_response(302)
+                self.send_header("Location", self.path)
+                self.end_headers()
+                return
             if mirror in ("endless", "huge", "trickle"):
                 self.send_unbounded(mirror)
                 return
@@ -538,6 +550,18 @@ def mirror_server(fake_mnist):
             except ConnectionError:
                 pass
 
+        def send_headers_without_end(self):
+            """Every byte comes well within the client's timeout for one read, so only a deadline on the
+            whole stops it; hanging up after 10 s makes a client without one fail rather than hang."""
+            try:
+                self.wfile.write(b"HTTP/1.0 200 OK\r\nX-Slow: ")
+                for _ in range(50):
+                    if test_over.wait(0.2):
+                        return
+                    self.wfile.write(b"x")
+            except ConnectionError:
+                pass
+
         def log_message(self, *args):
             pass
 
@@ -545,6 +569,7 @@ def mirror_server(fake_mnist):
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
     yield types.SimpleNamespace(url=f"http://127.0.0.1:{server.server_address[1]}", requests=requests)
+    test_over.set()
     server.shutdown()
     server.server_close()
 
@@ -607,6 +632,7 @@ def test_download_gives_up_on_a_mirror_that_times_out(tmp_path, mirror_server, f
     ("endless", {"MAX_DOWNLOAD_BYTES": 300_000}, "sent more than 300,000 bytes (no MNIST file is that large)"),
     ("huge", {}, "sent more than 20,971,520 bytes"),
     ("trickle", {"DOWNLOAD_DEADLINE_S": 0.3}, "took longer than 0.3 s"),
+    ("slow-headers", {"DOWNLOAD_DEADLINE_S": 1}, "took longer than 1 s"),
     ("bomb", {}, "unzips to more than 54,880,016 bytes (no MNIST file is that large)"),
 ])
 def test_a_mirror_that_sends_without_end_is_cut_off(tmp_path, mirror_server, fake_mnist, monkeypatch, mirror,
@@ -618,6 +644,30 @@ def test_a_mirror_that_sends_without_end_is_cut_off(tmp_path, mirror_server, fak
         download_mnist(tmp_path, mirrors=[f"{mirror_server.url}/{mirror}/"], names=["t10k-labels-idx1-ubyte"],
                        progress=False, expected_md5=expected_md5_of(fake_mnist))
     assert time.monotonic() - started < 5
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_while_a_mirror_is_slow_to_answer_stops_at_once_and_leaves_nothing(tmp_path, mirror_server,
+                                                                                  monkeypatch):
+    monkeypatch.setattr(mnist, "DOWNLOAD_DEADLINE_S", 5)
+    threading.Timer(0.3, _thread.interrupt_main).start()  # as Ctrl-C would, while the headers trickle in
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        download_mnist(tmp_path, mirrors=[f"{mirror_server.url}/slow-headers/"], names=["t10k-labels-idx1-ubyte"],
+                       progress=False)
+    assert time.monotonic() - started < 2
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_mirror_failure_is_one_line_however_urllib_words_it(tmp_path, mirror_server):
+    """urllib's error for a redirect loop runs over three lines; the message gives it on one."""
+    with pytest.raises(MyonnError) as raised:
+        download_mnist(tmp_path, mirrors=[f"{mirror_server.url}/redirect-loop/"], names=["t10k-labels-idx1-ubyte"],
+                       progress=False)
+    message = str(raised.value)
+    assert "\n" not in message
+    assert ("redirect-loop/t10k-labels-idx1-ubyte.gz: HTTP 302 The HTTP server returned a redirect error that "
+            "would lead to an infinite loop. The last 30x error message was: Found)") in message
     assert list(tmp_path.iterdir()) == []
 
 
