@@ -39,6 +39,7 @@ def run(main):
     except MemoryError:
         fail("out of memory (is an input file far larger than it should be?)")
     except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C more, while this line is printed, changes nothing
         print(file=sys.stderr)
         leave(130)
     leave(status or 0)

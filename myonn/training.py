@@ -61,6 +61,9 @@ def stop_on_interrupt():
 
     def request_stop(signum, frame):
         if stop.requested:
+            # Stopping now; a third Ctrl-C could only interrupt the cleaning up (a file half written
+            # is removed on the way out) and print a traceback.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
             raise KeyboardInterrupt
         stop.requested = True
 
