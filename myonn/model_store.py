@@ -13,8 +13,9 @@ Two runs saving to one file at once would each think they kept the other's model
 a lock beside its file (ModelLock) for the whole run, taken before any work is done.
 """
 
-import glob
 import os
+import re
+import shlex
 import shutil
 import tempfile
 import time
@@ -114,6 +115,13 @@ def check_destination(path):
         except MyonnError as error:
             raise MyonnError(f"will not overwrite {path}, which is not a model this myonn can read "
                              f"({str(error).removeprefix(f'{path}: ')}); choose another --model") from None
+        # Saving over it first keeps it in backups/: found out now whether that can be, not after training.
+        folder = path.parent / BACKUP_FOLDER
+        try:
+            folder.mkdir(exist_ok=True)
+            tempfile.NamedTemporaryFile(dir=folder, prefix=f".{path.stem}.", suffix=".tmp").close()
+        except OSError as error:
+            raise MyonnError(f"cannot keep a backup of {path} in {folder}: {error.strerror or error}") from None
 
 
 def save_keeping_backup(model, path, backup=True):
@@ -126,34 +134,55 @@ def save_keeping_backup(model, path, backup=True):
     kept = _back_up(path) if backup and _is_file(path) else None
     save_model(model, path)
     if kept is not None:
-        prune_backups(path)
+        prune_backups(path, spare=kept)
     return kept
 
 
+def restore_command(backup, path):
+    """The shell command that puts `backup` back as the model at `path`, for the user to paste: each
+    path quoted (a space in a folder's name) and kept from reading as an option (a name like "-y.npz")."""
+    def shell_word(file):
+        text = str(file)
+        return shlex.quote(text if not text.startswith("-") else f"./{text}")
+    return f"cp {shell_word(backup)} {shell_word(path)}"
+
+
 def backups_of(path):
-    """The backups of the model at `path`, oldest first."""
+    """The backups of the model at `path`, oldest first: the files in backups/ named exactly as
+    _back_up names them, <stem>.<date>-<time>[-<n>]<suffix> (the n-th made in that second)."""
     path = Path(path)
     folder = path.parent / BACKUP_FOLDER
-    def made(backup):  # <stem>.<date>-<time>[-<n>]<suffix>: the n-th backup made in that second
-        date, time_of_day, *number = backup.name[len(path.stem) + 1:-len(path.suffix)].split("-")
-        return date, time_of_day, int(number[0]) if number and number[0].isdigit() else 1
-
+    # Exactly: a looser pattern took the backups of a model named "mnist.baseline-deskew.npz" for
+    # those of "mnist.npz", and pruning one model's deleted the other's.
+    name = re.compile(rf"{re.escape(path.stem)}\.(\d{{8}})-(\d{{6}})(?:-(\d{{1,3}}))?{re.escape(path.suffix)}", re.ASCII)
     try:
-        # escape: a model named "*.npz" or "[a].npz" must match its own backups, never another model's
-        return sorted(folder.glob(f"{glob.escape(path.stem)}.????????-??????*{path.suffix}"), key=made)
+        found = [(match.group(1), match.group(2), int(match.group(3) or 1), entry) for entry in folder.iterdir()
+                 if (match := name.fullmatch(entry.name)) and _is_file(entry)]
     except OSError:
         return []
+    return [entry for *_, entry in sorted(found)]
 
 
-def prune_backups(path, keep=BACKUPS_KEPT):
-    """Delete all but the newest `keep` backups of `path`, always sparing the most accurate one."""
+def _made_in_second(backup):
+    """The n of a backup named <stem>.<date>-<time>-<n><suffix> (1 without one)."""
+    last = backup.stem.rsplit(".", 1)[-1].split("-")
+    return int(last[2]) if len(last) == 3 else 1
+
+
+def prune_backups(path, keep=BACKUPS_KEPT, spare=None):
+    """Delete all but the newest `keep` backups of `path`, always sparing the most accurate one and
+    `spare` (the backup just made: "newest" goes by the local time in the names, which a change of
+    time zone or the hour repeated in autumn can turn back). What cannot be deleted is left."""
     backups = backups_of(path)
     if len(backups) <= keep:
         return
     best = max(backups, key=recorded_accuracy)
     for old in backups[:-keep]:
-        if old != best:
-            old.unlink(missing_ok=True)
+        if old not in (best, spare):
+            try:
+                old.unlink(missing_ok=True)
+            except OSError:  # pruning is tidying up: it never turns a saved model into an error
+                pass
 
 
 def recorded_info(path):
@@ -199,7 +228,10 @@ def _back_up(path):
             handle.flush()
             os.fsync(handle.fileno())
         shutil.copystat(path, handle.name)
-        for number in range(1, 1000):
+        # After every backup already made this second, so that names keep the order backups were made
+        # in (a number pruning had freed, taken again, would sort among the oldest).
+        made = [_made_in_second(backup) for backup in backups_of(path) if f".{stamp}" in backup.name]
+        for number in range(max(made, default=0) + 1, 1000):
             backup = folder / f"{path.stem}.{stamp}{'' if number == 1 else f'-{number}'}{path.suffix}"
             try:
                 os.link(handle.name, backup)  # fails if the name is taken: never replaces a backup
@@ -239,7 +271,9 @@ class ModelLock:
         while True:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                handle = open(self.lock_path, "a+")
+                # Never through a link: opening one at this name would empty whatever it points to.
+                handle = os.fdopen(os.open(self.lock_path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0),
+                                           0o644), "r+")
             except OSError as error:
                 raise MyonnError(f"cannot save a model as {self.path}: {error.strerror or error}") from None
             if not _try_lock(handle):

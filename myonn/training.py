@@ -22,7 +22,7 @@ from myonn.evaluation import accuracy, format_percent
 from myonn.inputs import targets
 from myonn.mnist import TEST, TRAIN, load_mnist
 from myonn.model import Model, load_model
-from myonn.my_digits import digit_images, read_digits
+from myonn.my_digits import check_digits_file, digit_images, read_digits
 from myonn.network import NeuralNetwork
 from myonn.teaching import with_own_digits
 
@@ -259,6 +259,8 @@ def train_from_settings(settings, model_path=None, resume=None, data_dir=None, l
     seed = settings["seed"]
     destination = model_store.destination_for(model_path, resume)
     model_store.check_destination(destination)
+    if my_digits is not None:
+        check_digits_file(my_digits)  # a model named as your digits' file, before any work
     with model_store.ModelLock(destination):
         model = load_model(resume) if resume is not None else None
         check_batch_fits(model.network.hidden_nodes if model is not None else settings["hidden_nodes"],
@@ -331,10 +333,10 @@ def train_from_settings(settings, model_path=None, resume=None, data_dir=None, l
             # A fresh training knows nothing of what the drawing window taught the model it replaces.
             report(f"note: the model it replaced had learned {taught} of your digits in the drawing window and "
                    f"this one has not: train with --my-digits (your digits' file) to keep them, or go back: "
-                   f"cp {kept} {destination}")
+                   f"{model_store.restore_command(kept, destination)}")
         elif replaced_accuracy is not None and replaced_accuracy > test_accuracy:
             report(f"note: the model it replaced scored {format_percent(replaced_accuracy)}; to go back to it: "
-                   f"cp {kept} {destination}")
+                   f"{model_store.restore_command(kept, destination)}")
     return 130 if stopped else 0
 
 

@@ -145,6 +145,53 @@ def test_a_model_named_like_a_pattern_keeps_to_its_own_backups(tmp_path):
     assert all(backup.name.startswith("*.") for backup in backups_of(star)) and len(backups_of(star)) <= BACKUPS_KEPT + 1
 
 
+def test_a_model_whose_name_begins_like_another_keeps_to_its_own_backups(tmp_path):
+    """"mnist.baseline-deskew.npz"'s backups once counted as "mnist.npz"'s, and pruned them all."""
+    longer = save_model(small_model(accuracy=0.5), tmp_path / "mnist.baseline-deskew.npz")
+    for run in range(BACKUPS_KEPT + 1):
+        save_keeping_backup(small_model(seed=run, accuracy=0.5), longer)
+    path = save_model(small_model(accuracy=0.9), tmp_path / "mnist.npz")
+    kept = save_keeping_backup(small_model(seed=9), path)
+    assert backups_of(path) == [kept] and kept.exists()
+    assert len(backups_of(longer)) <= BACKUPS_KEPT + 1   # the newest, and the most accurate
+
+
+def test_the_backup_just_made_is_never_pruned_though_its_name_sorts_first(tmp_path):
+    """Names carry local time: after a change of time zone the newest backup can look the oldest."""
+    path = save_model(small_model(accuracy=0.5), tmp_path / "m.npz")
+    (tmp_path / "backups").mkdir()
+    for hour in range(BACKUPS_KEPT + 1):   # made "later", in the time zone the machine was in before
+        save_model(small_model(accuracy=0.9), tmp_path / "backups" / f"m.29991231-{hour:02}0000.npz")
+    kept = save_keeping_backup(small_model(seed=1), path)
+    assert kept.exists() and kept in backups_of(path)
+
+
+def test_odd_things_named_like_backups_are_neither_counted_nor_an_error(tmp_path):
+    path = save_model(small_model(accuracy=0.5), tmp_path / "m.npz")
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    for number in range(BACKUPS_KEPT + 2):
+        (backups / f"m.2020010{number}-120000.npz").mkdir()      # folders, not backups
+    written(backups / "m.20200101-120000-².npz", "")            # not a digit that _back_up writes
+    kept = save_keeping_backup(small_model(seed=1), path)
+    assert backups_of(path) == [kept] and len(list(backups.iterdir())) == BACKUPS_KEPT + 4
+
+
+def test_a_backups_folder_that_cannot_be_used_is_refused_before_any_work(tmp_path):
+    path = save_model(small_model(), tmp_path / "m.npz")
+    written(tmp_path / "backups", "a file where the folder should be")
+    with pytest.raises(MyonnError, match=f"cannot keep a backup of {path} in {tmp_path / 'backups'}"):
+        check_destination(path)
+    check_destination(tmp_path / "new.npz")   # nothing to back up there: no matter
+
+
+def test_the_command_to_go_back_can_be_pasted_into_a_shell():
+    assert model_store.restore_command("backups/m.1.npz", "m.npz") == "cp backups/m.1.npz m.npz"
+    assert model_store.restore_command("/My Models/backups/m.1.npz", "/My Models/m.npz") == \
+        "cp '/My Models/backups/m.1.npz' '/My Models/m.npz'"
+    assert model_store.restore_command("backups/-y.1.npz", "-y.npz") == "cp backups/-y.1.npz ./-y.npz"
+
+
 def test_a_backup_that_cannot_be_written_stops_the_save_and_loses_nothing(tmp_path):
     path = save_model(small_model(seed=1), tmp_path / "m.npz")
     original = path.read_bytes()
@@ -170,19 +217,30 @@ def test_a_second_run_cannot_take_the_lock_on_the_same_model(tmp_path):
     assert list(tmp_path.iterdir()) == []  # and the lock leaves nothing behind
 
 
+def test_a_link_at_the_locks_name_is_refused_and_what_it_points_to_left_alone(tmp_path):
+    precious = written(tmp_path / "precious.npz", "a model someone cares about")
+    (tmp_path / ".m.npz.lock").symlink_to(precious)
+    with pytest.raises(MyonnError, match=f"cannot save a model as {tmp_path / 'm.npz'}"):
+        with ModelLock(tmp_path / "m.npz"):
+            pass
+    assert precious.read_text() == "a model someone cares about"
+
+
 def test_a_full_disk_when_the_lock_is_taken_is_one_line_naming_the_model(tmp_path, monkeypatch):
     import errno
 
+    real_fdopen = os.fdopen
+
     class OnAFullDisk:
         """A lock file whose every write fails, as on a full disk (its lock itself is the real one)."""
-        def __init__(self, path, mode):
-            self.file = open(path, mode)
+        def __init__(self, descriptor, mode):
+            self.file = real_fdopen(descriptor, mode)
         def flush(self):
             raise OSError(errno.ENOSPC, "No space left on device")
         def __getattr__(self, name):
             return getattr(self.file, name)
 
-    monkeypatch.setattr(model_store, "open", OnAFullDisk, raising=False)
+    monkeypatch.setattr(model_store.os, "fdopen", OnAFullDisk)
     path = tmp_path / "m.npz"
     with pytest.raises(MyonnError, match=f"cannot save a model as {path}: No space left on device"):
         with ModelLock(path):
