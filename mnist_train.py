@@ -96,6 +96,10 @@ def parse_flags(argv=None):
     if flags.resume and (flags.hidden_nodes or flags.cost or flags.deskew is not None):
         parser.error("--resume keeps the model's own layer sizes, cost and input preparation: "
                      "leave out --hidden-nodes, --cost and --deskew")
+    # realpath: "shot.png" and "./shot.png", or a link to it, are the same file too.
+    if flags.plot and flags.screenshot and os.path.realpath(flags.plot) == os.path.realpath(flags.screenshot):
+        parser.error(f"--plot and --screenshot both name {flags.plot}: the picture written last would replace "
+                     "the other; give them different names")
     return flags
 
 

@@ -18,11 +18,18 @@ class ArgumentParser(argparse.ArgumentParser):
     """argparse, but a bad flag gets one line (not the usage block) and exit status 2."""
 
     def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        self.exit(2, f"{self.prog}: error: {one_line(message)}\n")
 
 
 def run(main):
     """Call main(); turn MyonnError into one line on stderr and exit 2, Ctrl-C into exit 130."""
+    # A file name need not be valid UTF-8 (Python keeps such bytes as lone surrogates), and a terminal
+    # whose encoding is strict would refuse to print it: a traceback after the work was done. Such a
+    # character is printed escaped instead. A stream that already copes (Python's own choice on stderr,
+    # or the raw bytes back in the C locale) is left as it is.
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     # The scripts stop at once on a Ctrl-C while loading; from here on it is a KeyboardInterrupt,
     # so that training can finish its batch and save, and files being written are cleaned up.
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -47,8 +54,17 @@ def run(main):
 
 def fail(problem):
     """Say what went wrong in one line on stderr, and exit with status 2."""
-    print(f"{Path(sys.argv[0]).name}: error: {problem}", file=sys.stderr)
+    print(f"{Path(sys.argv[0]).name}: error: {one_line(problem)}", file=sys.stderr)
     leave(2)
+
+
+# Every character str.splitlines breaks a line at.
+LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def one_line(problem):
+    """The problem as one line: a line break in it (a file name can hold one) is shown escaped, as \\n."""
+    return str(problem).translate({ord(line_break): ascii(line_break)[1:-1] for line_break in LINE_BREAKS})
 
 
 def leave(status):
@@ -95,6 +111,8 @@ def png_path(text):
     """argparse type: a file name ending in .png (pictures are written as PNG), as a Path."""
     if Path(text).suffix.lower() != ".png":
         raise argparse.ArgumentTypeError(f"a picture is written as PNG, so its name must end in .png, not {text!r}")
+    if Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"cannot write {text}: it is a folder")
     # Found out now, not after a long training run that then has nowhere to put its picture.
     folder = Path(text).parent
     try:

@@ -118,10 +118,16 @@ def check_destination(path):
         # Saving over it first keeps it in backups/: found out now whether that can be, not after training.
         folder = path.parent / BACKUP_FOLDER
         try:
+            made_now = not folder.is_dir()
             folder.mkdir(exist_ok=True)
             tempfile.NamedTemporaryFile(dir=folder, prefix=f".{path.stem}.", suffix=".tmp").close()
         except OSError as error:
             raise MyonnError(f"cannot keep a backup of {path} in {folder}: {error.strerror or error}") from None
+        if made_now:  # a run that then saves nothing leaves nothing behind
+            try:
+                folder.rmdir()
+            except OSError:  # another run has put a backup there meanwhile: it stays
+                pass
 
 
 def save_keeping_backup(model, path, backup=True):

@@ -361,6 +361,16 @@ def run_main(argv, capsys):
     return exit_status.value.code, capsys.readouterr().err
 
 
+@pytest.mark.parametrize("name, problem", [
+    ("shot.bmp", "a picture is written as PNG, so its name must end in .png"),
+    ("folder.png", "it is a folder"),
+])
+def test_a_screenshot_name_that_cannot_be_a_png_is_refused_before_any_work(data_dir, tmp_path, capsys, name, problem):
+    (tmp_path / "folder.png").mkdir()
+    status, error = run_main(["--data-dir", str(data_dir), "--screenshot", str(tmp_path / name)], capsys)
+    assert status == 2 and error.count("\n") == 1 and problem in error
+
+
 @pytest.mark.parametrize("start, problem", [
     ("250", "--start 250: the training set has records #0 to #249"),
     ("-5", "argument --start: must be a whole number of at least 0, not '-5'"),

@@ -1,5 +1,6 @@
 """Specification of myonn/cli.py's exits: one line and a status, and no traceback from a late Ctrl-C."""
 
+import argparse
 import signal
 
 import pytest
@@ -56,3 +57,32 @@ def test_a_second_ctrl_c_in_training_stops_at_once_and_a_third_is_ignored():
         with pytest.raises(KeyboardInterrupt):        # the second stops it at once
             handler(signal.SIGINT, None)
         assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+
+
+def test_a_line_break_in_a_problem_is_shown_escaped_so_the_problem_stays_one_line(capsys):
+    def main():  # a folder name can hold a line break: MYONN_DATA_DIR=$'/tmp/x\ny'
+        raise MyonnError("MNIST not found in /tmp/x\ny")
+
+    with pytest.raises(SystemExit):
+        cli.run(main)
+    assert capsys.readouterr().err.endswith("error: MNIST not found in /tmp/x\\ny\n")
+    with pytest.raises(SystemExit) as stopped:
+        cli.ArgumentParser(prog="script.py").error("cannot write /tmp/a\r\nb.png")
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err == "script.py: error: cannot write /tmp/a\\r\\nb.png\n"
+
+
+def test_a_file_name_that_is_not_utf8_is_printed_escaped_not_as_a_traceback(capsys):
+    # The byte 0xff in a name comes to Python as the lone surrogate \udcff, which a strict UTF-8
+    # stream (capsys's, a UTF-8 desktop's terminal) cannot encode.
+    with pytest.raises(SystemExit) as stopped:
+        cli.run(lambda: print("saved to /tmp/\udcff/b.npz"))
+    assert stopped.value.code == 0
+    assert capsys.readouterr().out == "saved to /tmp/\\udcff/b.npz\n"
+
+
+def test_a_picture_cannot_be_written_over_a_folder(tmp_path):
+    (tmp_path / "shots.png").mkdir()
+    with pytest.raises(argparse.ArgumentTypeError, match="it is a folder"):
+        cli.png_path(str(tmp_path / "shots.png"))
+    assert cli.png_path(str(tmp_path / "shot.png")) == tmp_path / "shot.png"

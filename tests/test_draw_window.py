@@ -243,12 +243,41 @@ def test_replay_screenshot_prints_the_scores_and_writes_the_window(tmp_path):
     (["--screenshot", "x.png"], "--screenshot needs --replay"),
     (["--teach", "3"], "--teach needs --replay"),
     (["--replay", "x.json", "--teach", "12"], "argument --teach: invalid choice"),
+    (["--replay", "x.json", "--screenshot", "x.bmp"], "argument --screenshot: a picture is written as PNG"),
+    (["--point-at", "3"], "--point-at needs --screenshot"),
 ])
 def test_user_mistakes_get_one_line_and_exit_2(arguments, message):
     result = run_script(*arguments)
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1 and message in result.stderr, result.stderr
+
+
+def test_a_screenshot_named_as_a_folder_is_refused_before_anything_is_drawn(tmp_path):
+    (tmp_path / "shots.png").mkdir()
+    result = run_script("--replay", STROKES / "7-plain.json", "--screenshot", tmp_path / "shots.png")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == f"mnist_draw.py: error: argument --screenshot: cannot write {tmp_path / 'shots.png'}: it is a folder\n"
+
+
+@pytest.mark.parametrize("node", [200, 10**20])
+def test_pointing_at_a_hidden_node_the_model_does_not_have_is_one_line_naming_those_it_has(node, tmp_path):
+    picture = tmp_path / "x.png"
+    result = run_script("--replay", STROKES / "7-plain.json", "--screenshot", picture, "--point-at", node)
+    assert result.returncode == 2 and result.stdout == ""  # the shipped model has 200 hidden nodes
+    assert result.stderr == f"mnist_draw.py: error: --point-at {node}: the model has hidden nodes 0 to 199\n"
+    assert not picture.exists()
+    result = run_script("--replay", STROKES / "7-plain.json", "--screenshot", picture, "--point-at", 199)
+    assert result.returncode == 0 and picture.exists(), result.stderr
+
+
+def test_beyond_the_nodes_the_panel_shows_a_node_cannot_be_pointed_at():
+    from myonn.windows.draw_window import refuse_unless_shown
+
+    refuse_unless_shown(399, hidden_nodes=1000)
+    with pytest.raises(MyonnError, match=re.escape("--point-at 400: of the model's 1000, the window shows "
+                                                   "hidden nodes 0 to 399")):
+        refuse_unless_shown(400, hidden_nodes=1000)
 
 
 @pytest.mark.parametrize("content, complaint", [

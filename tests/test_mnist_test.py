@@ -1,5 +1,6 @@
 """mnist_test.py and the shipped model: accuracy in the talk's form, per digit, confusion matrix."""
 
+import os
 import re
 import subprocess
 import sys
@@ -16,9 +17,9 @@ from myonn.model import Model, save_model
 SHIPPED_MODEL_ACCURACY = 0.9852
 
 
-def run_script(*arguments):
+def run_script(*arguments, env=None):
     return subprocess.run([sys.executable, "mnist_test.py", *arguments], cwd=REPOSITORY_ROOT,
-                          capture_output=True, text=True, timeout=120)
+                          env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=120)
 
 
 def test_the_shipped_model_loads_and_scores_what_the_readme_says(real_mnist_dir):
@@ -70,6 +71,13 @@ def test_a_missing_model_is_one_line_and_exit_2(tmp_path):
     assert result.returncode == 2
     assert result.stderr == f"mnist_test.py: error: model not found: {tmp_path / 'none.npz'} " \
                             "(train one with: python mnist_train.py)\n"
+
+
+def test_a_line_break_in_a_folder_name_is_shown_escaped_so_the_problem_stays_one_line(tmp_path):
+    result = run_script(env={"MYONN_DATA_DIR": str(tmp_path / "x\ny"), "MYONN_MIRRORS": "http://127.0.0.1:9/"})
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "MNIST not found: put t10k-images-idx3-ubyte.gz" in result.stderr
+    assert f" in {tmp_path}/x\\ny (could not download " in result.stderr, result.stderr
 
 
 def test_report_and_confusion_matrix():

@@ -160,12 +160,14 @@ def test_resume_continues_a_model_and_keeps_its_preparation(real_mnist_dir, tmp_
     (["--hidden-nodes", "10000000"], {}, "argument --hidden-nodes: must be a whole number from 1 to 10,000"),
     (["--batch-size", "10000000"], {}, "argument --batch-size: must be a whole number from 1 to 60,000"),
     (["--drawn", "5000"], {}, "argument --drawn: must be a whole number from 0 to 1,000"),
+    (["--my-digits", str(shipped_model_path())], {}, "a model's name, not a file of your digits"),
     (["--hidden-nodes", "10000", "--batch-size", "60000", "--float64"], {},
      "batches of 60,000 with 10,000 hidden nodes would take about 27 GB of memory"),  # it took 20 GB
     (["--model", str(shipped_model_path())], {}, "is the shipped model, which is never overwritten"),
     (["--model", "model.yaml"], {}, "models are saved as .npz"),
     (["--model", "x" * 300 + ".npz"], {}, "cannot save a model as"),
     (["--model", "/proc/m.npz"], {}, "cannot save a model as /proc/m.npz"),
+    (["--plot", "shot.png", "--screenshot", "./shot.png"], {}, "--plot and --screenshot both name shot.png"),
 ])
 def test_bad_input_is_one_line_and_exit_2_before_any_work(arguments, env, complaint, tmp_path):
     started = time.monotonic()
@@ -175,6 +177,26 @@ def test_bad_input_is_one_line_and_exit_2_before_any_work(arguments, env, compla
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert not (tmp_path / "m.npz").exists()
     assert time.monotonic() - started < 20
+
+
+@pytest.mark.parametrize("flag", ["--plot", "--screenshot"])
+def test_a_picture_named_as_a_folder_is_refused_before_any_work(flag, real_mnist_dir, tmp_path):
+    (tmp_path / "shots.png").mkdir()
+    result = run_script("--limit", "300", "--epochs", "1", "--no-progress", "--data-dir", str(real_mnist_dir),
+                        "--model", str(tmp_path / "m.npz"), flag, str(tmp_path / "shots.png"))
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == f"mnist_train.py: error: argument {flag}: cannot write {tmp_path / 'shots.png'}: it is a folder\n"
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_a_model_saved_under_a_name_that_is_not_utf8_is_reported_escaped(real_mnist_dir, tmp_path):
+    folder = tmp_path / "\udcff"  # the byte 0xff, as Python keeps it: not UTF-8
+    folder.mkdir()
+    result = run_script("--limit", "300", "--epochs", "1", "--no-progress", "--data-dir", str(real_mnist_dir),
+                        "--model", str(folder / "b.npz"), env={"PYTHONIOENCODING": "utf-8"})  # strict, as a desktop's
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert result.stdout.splitlines()[-1].startswith(f"saved to {tmp_path}/\\udcff/b.npz (test accuracy ")
+    assert load_model(folder / "b.npz").info["trained_images"] == 300
 
 
 def test_no_data_and_no_network_is_one_line_naming_the_missing_files(tmp_path):

@@ -155,6 +155,13 @@ def test_bad_flags_get_one_line(arguments, message):
     assert result.returncode == 2 and len(result.stderr.splitlines()) == 1 and message in result.stderr
 
 
+def test_a_screenshot_named_as_a_folder_is_refused_before_the_report(real_mnist_dir, tmp_path):
+    (tmp_path / "shots.png").mkdir()
+    result = run_test_script("--data-dir", str(real_mnist_dir), "--screenshot", str(tmp_path / "shots.png"))
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == f"mnist_test.py: error: argument --screenshot: cannot write {tmp_path / 'shots.png'}: it is a folder\n"
+
+
 def test_an_image_the_cell_does_not_have_is_one_line(real_mnist_dir, tmp_path):
     result = run_test_script("--data-dir", str(real_mnist_dir), "--cell", "7,2,99", "--screenshot", str(tmp_path / "x.png"))
     said_which_model, error = result.stderr.splitlines()  # the report came first, then the window's problem

@@ -19,7 +19,7 @@ import sys
 import numpy as np
 
 from myonn.windows import pictures
-from myonn.cli import ArgumentParser, add_data_dir_flag, add_model_flag, non_negative_int
+from myonn.cli import ArgumentParser, add_data_dir_flag, add_model_flag, non_negative_int, png_path
 from myonn.errors import MyonnError
 from myonn.evaluation import answers
 from myonn.inputs import IMAGE_SIDE, pixels_from_input, targets
@@ -208,7 +208,7 @@ def parse_arguments(argv=None):
     add_data_dir_flag(parser)
     add_model_flag(parser, "the model whose answers, misrecognised records and back queries are shown; "
                            "without one the digits are browsed alone")
-    parser.add_argument("--screenshot", metavar="FILE.png",
+    parser.add_argument("--screenshot", type=png_path, metavar="FILE.png",
                         help="draw the view to FILE.png without opening a window, then exit")
     parser.add_argument("--keys", default="", metavar="KEYS",
                         help="press these keys first, e.g. 'right right space' or 'end m 7' "

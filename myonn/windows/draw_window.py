@@ -38,8 +38,9 @@ from pathlib import Path
 import numpy as np
 
 from myonn.windows import pictures
-from myonn.windows.hidden_layer_panel import PANEL_WIDTH as HIDDEN_PANEL_WIDTH, draw_hidden_layer, node_centre
-from myonn.cli import ArgumentParser, add_data_dir_flag, add_model_flag, non_negative_int
+from myonn.windows.hidden_layer_panel import (MOST_NODES, PANEL_WIDTH as HIDDEN_PANEL_WIDTH, draw_hidden_layer,
+                                              node_centre)
+from myonn.cli import ArgumentParser, add_data_dir_flag, add_model_flag, non_negative_int, png_path
 from myonn.errors import MyonnError
 from myonn.handwriting import (MOST_POINTS, MOST_TRAVEL, digit_pixels, draw_segment, draw_strokes,
                                is_coordinate, too_much_ink)
@@ -380,7 +381,7 @@ def parse_arguments(argv=None):
     parser.add_argument("--replay", type=Path, metavar="STROKES.json",
                         help="draw these strokes as if by hand: a JSON list of strokes, each a list of "
                              "[x, y] canvas points (0..672)")
-    parser.add_argument("--screenshot", type=Path, metavar="FILE.png",
+    parser.add_argument("--screenshot", type=png_path, metavar="FILE.png",
                         help="with --replay: recognise the replayed drawing, write the window to "
                              "FILE.png without opening it, and exit")
     parser.add_argument("--point-at", type=non_negative_int, metavar="NODE",
@@ -397,6 +398,8 @@ def parse_arguments(argv=None):
         parser.error("--teach needs --replay (the drawing to teach)")
     if arguments.screenshot and not arguments.replay:
         parser.error("--screenshot needs --replay (the drawing to recognise)")
+    if arguments.point_at is not None and not arguments.screenshot:
+        parser.error("--point-at needs --screenshot (in the window, point with the mouse)")
     return arguments
 
 
@@ -404,6 +407,8 @@ def main(argv=None):
     """mnist_draw.py: load the model (and the replayed drawing), then open the window or take a screenshot."""
     arguments = parse_arguments(argv)
     model, about = load_chosen_model(arguments.model)
+    if arguments.point_at is not None:
+        refuse_unless_shown(arguments.point_at, model.network.hidden_nodes)
     replay = stroke_events(read_strokes(arguments.replay)) if arguments.replay else []
     recognizer = Recognizer(model, teacher=teacher(model, arguments))
     if arguments.teach is not None:
@@ -424,6 +429,15 @@ def main(argv=None):
         print(about, file=sys.stderr)  # which model drew it; once saved, so that a failure is one line
     else:
         show_window(recognizer, replay, about)
+
+
+def refuse_unless_shown(node, hidden_nodes):
+    """Raise MyonnError, in one line naming the nodes there are, unless the panel shows hidden node `node`
+    (a node beyond them would be pointed at silently, with nothing to see)."""
+    shown = min(hidden_nodes, MOST_NODES)
+    if node >= shown:
+        which = "the model has" if shown == hidden_nodes else f"of the model's {hidden_nodes}, the window shows"
+        raise MyonnError(f"--point-at {node}: {which} hidden nodes 0 to {shown - 1}")
 
 
 def teacher(model, arguments):
