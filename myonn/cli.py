@@ -33,6 +33,11 @@ def run(main):
     # The scripts stop at once on a Ctrl-C while loading; from here on it is a KeyboardInterrupt,
     # so that training can finish its batch and save, and files being written are cleaned up.
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    # So are kill's SIGTERM and a closed terminal's SIGHUP, which otherwise end the process where it
+    # stands, leaving a half-written temporary file beside the model (the model itself is safe).
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):  # Windows has neither
+            signal.signal(getattr(signal, name), end_on_signal)
     try:
         status = main()
     except MyonnError as error:
@@ -45,11 +50,24 @@ def run(main):
         fail(f"{where}{error.strerror or error}")
     except MemoryError:
         fail("out of memory (is an input file far larger than it should be?)")
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C more, while this line is printed, changes nothing
         print(file=sys.stderr)
-        leave(130)
+        leave(128 + interrupt.signal_number if isinstance(interrupt, Ended) else 130)  # the shell's codes
     leave(status or 0)
+
+
+class Ended(KeyboardInterrupt):
+    """The script was told to end by a signal other than Ctrl-C's: it stops as after a second Ctrl-C,
+    at once, saving nothing more, cleaning up what it was writing."""
+
+    def __init__(self, signal_number):
+        super().__init__(signal_number)
+        self.signal_number = signal_number
+
+
+def end_on_signal(signal_number, frame):
+    raise Ended(signal_number)
 
 
 def fail(problem):

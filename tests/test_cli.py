@@ -86,3 +86,26 @@ def test_a_picture_cannot_be_written_over_a_folder(tmp_path):
     with pytest.raises(argparse.ArgumentTypeError, match="it is a folder"):
         cli.png_path(str(tmp_path / "shots.png"))
     assert cli.png_path(str(tmp_path / "shot.png")) == tmp_path / "shot.png"
+
+
+def test_sigterm_ends_a_script_through_its_cleaning_up_with_the_shells_status():
+    """kill's SIGTERM ended the process where it stood, leaving a half-written file beside the model."""
+    import os
+
+    cleaned_up = []
+
+    def main():
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)   # as `kill PID` does, in the middle of the work
+            signal.pause() if hasattr(signal, "pause") else None
+        finally:
+            cleaned_up.append(True)
+
+    previous = {number: signal.getsignal(number) for number in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        with pytest.raises(SystemExit) as stopped:
+            cli.run(main)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    assert stopped.value.code == 128 + signal.SIGTERM and cleaned_up == [True]
