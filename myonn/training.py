@@ -313,7 +313,13 @@ def train_from_settings(settings, model_path=None, resume=None, data_dir=None, l
         test_accuracy = history[-1].get("test_accuracy")
         if test_accuracy is None:
             test_accuracy = accuracy(model, *test_set)
+        # What the network is (a resumed model keeps its own size, cost, preparation and precision,
+        # whatever the recipe says), then how this run trained it.
+        network = model.network
         model.info = {**model.info, **{key: settings[key] for key in recipes.SETTINGS if key in settings},
+                      "hidden_nodes": network.hidden_nodes, "cost": network.cost,
+                      "deskew": bool(model.preparation.get("deskew")),
+                      "float64": network.input_weights.dtype == np.float64,
                       "recipe": settings.get("recipe"), "trained_images": len(train_images),
                       "epochs_done": sum(not epoch["stopped"] for epoch in history),
                       "training_seconds": round(sum(epoch["seconds"] for epoch in history), 2),

@@ -137,6 +137,7 @@ def test_a_flag_overrides_its_environment_variable(real_mnist_dir, tmp_path):
 def test_resume_continues_a_model_and_keeps_its_preparation(real_mnist_dir, tmp_path):
     path = tmp_path / "model.npz"
     assert run_script("--limit", "500", "--epochs", "1", "--no-deskew", "--hidden-nodes", "30", "--no-progress",
+                      "--cost", "cross_entropy", "--float64",
                       "--data-dir", str(real_mnist_dir), "--model", str(path)).returncode == 0
     before = load_model(path).network.input_weights.copy()
     result = run_script("--resume", str(path), "--limit", "500", "--epochs", "1", "--no-progress",
@@ -145,6 +146,9 @@ def test_resume_continues_a_model_and_keeps_its_preparation(real_mnist_dir, tmp_
     resumed = load_model(path)
     assert resumed.network.hidden_nodes == 30 and resumed.preparation == {"deskew": False}
     assert not np.array_equal(resumed.network.input_weights, before)
+    # and it records what it is, not what the default recipe would have made
+    assert {key: resumed.info[key] for key in ("hidden_nodes", "cost", "deskew", "float64")} == \
+        {"hidden_nodes": 30, "cost": "cross_entropy", "deskew": False, "float64": True}
 
 
 @pytest.mark.parametrize("arguments, env, complaint", [
