@@ -281,7 +281,9 @@ class ModelLock:
                 handle = os.fdopen(os.open(self.lock_path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0),
                                            0o644), "r+")
             except OSError as error:
-                raise MyonnError(f"cannot save a model as {self.path}: {error.strerror or error}") from None
+                folder = self.path.parent
+                problem = f"{folder} is not a folder" if folder.exists() and not folder.is_dir() else error.strerror
+                raise MyonnError(f"cannot save a model as {self.path}: {problem or error}") from None
             if not _try_lock(handle):
                 handle.seek(0)
                 holder = handle.read().strip() or "another process"

@@ -253,6 +253,8 @@ def test_a_full_disk_when_the_lock_is_taken_is_one_line_naming_the_model(tmp_pat
     lambda tmp: tmp / ("x" * 300 + ".npz"),  # a name longer than the system allows
 ])
 def test_a_place_that_cannot_be_written_is_found_before_any_work(make, tmp_path):
-    with pytest.raises(MyonnError, match="cannot save a model as"):
+    with pytest.raises(MyonnError, match="cannot save a model as") as refused:
         with ModelLock(make(tmp_path)):
             pass
+    if (tmp_path / "file").exists():   # said as it is, not as "File exists"
+        assert str(refused.value).endswith(f"{tmp_path / 'file'} is not a folder")
