@@ -105,6 +105,21 @@ def test_a_drag_off_the_canvas_stays_on_its_edge(window):
     assert window.strokes[0][1:] == [(CANVAS_SIDE - 1, 300), (CANVAS_SIDE - 1, 0)]
 
 
+def test_a_click_on_the_panels_is_no_ink(window):
+    """Clicking a hidden node, or dragging over the panels, once drew on the canvas's edge."""
+    window.post(button(pygame.MOUSEBUTTONDOWN, 1, (1150, 300)), button(pygame.MOUSEBUTTONUP, 1, (1150, 300)))
+    window.post(*drag([(1150, 350), (1180, 400), (900, 500)]))
+    assert window.strokes == [] and not window.canvas.any()
+
+
+def test_a_window_made_smaller_from_outside_is_drawn_as_far_as_it_reaches(window):
+    """A window manager may force a size on the window; drawing into a smaller one crashed."""
+    window.post(*drag(ONE[0]))
+    smaller = pygame.Surface((600, 500))
+    pictures.update(window, smaller, [])
+    assert screen_is_ink(smaller, (330, 300)) and window.running
+
+
 def test_the_panel_shows_what_the_network_receives(window):
     window.post(*drag(ONE[0]))
     pixels, scores = window.network_view()

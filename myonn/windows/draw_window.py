@@ -87,6 +87,8 @@ class Recognizer:
     answer: the recognised digit while it is shown big, else None.
     """
 
+    size = WINDOW_SIZE  # it draws for this size only (pictures.update)
+
     def __init__(self, model, output=None, teacher=None):
         self.model = model
         self.output = output
@@ -116,7 +118,8 @@ class Recognizer:
         if event.type == pygame.QUIT:
             self.running = False
         elif event.type == pygame.MOUSEBUTTONDOWN and event.button == LEFT_BUTTON:
-            self.start_stroke(event.pos)
+            if _inside_canvas(event.pos):  # a click on the panels (pointing at a node, say) is no ink
+                self.start_stroke(event.pos)
         elif event.type == pygame.MOUSEMOTION and self.pen_down:
             self.extend_stroke(event.pos)
         elif event.type == pygame.MOUSEBUTTONUP and event.button == LEFT_BUTTON:
@@ -475,6 +478,12 @@ def show_window(recognizer, replay=(), about=None):
             update(recognizer, screen, events)
     finally:
         pygame.display.quit()
+
+
+def _inside_canvas(position):
+    """Whether a mouse position lies on the canvas."""
+    x, y = position
+    return 0 <= x < CANVAS_SIDE and 0 <= y < CANVAS_SIDE
 
 
 def _on_canvas(position):

@@ -227,11 +227,22 @@ def update(window, screen, events):
     """One frame of a window's app: let it handle the events, then redraw it and its title.
 
     window: the app (browser.Browser, draw_window.Recognizer) with handle(event), draw(surface),
-    title() and running. Tests call this too, after posting events, to drive an app headless.
+    title() and running, and, if it draws for one size only, `size`. Tests call this too, after
+    posting events, to drive an app headless.
     """
     for event in events:
         window.handle(event)
     if window.running:
-        window.draw(screen)
+        size = getattr(window, "size", None)
+        if size is None or screen.get_size() == size:
+            window.draw(screen)
+        else:
+            # A window manager may resize the window all the same (a tiling one forces a size on every
+            # window), and drawing into a smaller screen crashed: the frame is drawn at its own size,
+            # and shown as far as the window reaches.
+            frame = pygame.Surface(size)
+            window.draw(frame)
+            screen.fill((0, 0, 0))
+            screen.blit(frame, (0, 0))
         pygame.display.set_caption(window.title())
         pygame.display.flip()

@@ -31,7 +31,7 @@ MATRIX, CELL, IMAGE = "matrix", "cell", "image"
 
 MATRIX_AREA = pygame.Rect(90, 100, 560, 560)  # 10 × 10 cells of 56 pixels
 THUMBNAIL, THUMBNAIL_COLUMNS, THUMBNAIL_ROWS = 56, 14, 8
-THUMBNAILS_TOP, THUMBNAIL_STEP = (80, 78)  # a thumbnail and its confidence below it
+THUMBNAILS_TOP, THUMBNAIL_STEP = (78, 75)  # a thumbnail and its confidence below it, clear of the key line
 THUMBNAILS_PER_PAGE = THUMBNAIL_COLUMNS * THUMBNAIL_ROWS
 IMAGE_AREA = pygame.Rect(30, 110, 392, 392)      # 28 squares of 14 pixels
 SEEN_AREA = pygame.Rect(460, 110, 224, 224)      # 28 squares of 8 pixels
