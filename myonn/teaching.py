@@ -261,6 +261,7 @@ class Teacher:
         self.report = report or (lambda line: print(line, file=sys.stderr, flush=True))
         self.replay = None
         self.yours = None  # your digits' images and labels, read from the file once, then kept up to date
+        self.digits_as = None  # the digits' file as this session last wrote it (_file_signature)
         self.let_stand = []  # [(image, answer)]: this session's drawings read and passed over (let_stand_drawing)
         self.saved_as = None  # the file this session last saved (_file_signature), or None before its first
         check_digits_file(digits_path)  # a model named as the digits' file is refused as the window opens
@@ -289,9 +290,11 @@ class Teacher:
         changed = self.saved_as is None or _file_signature(self.destination) != self.saved_as
         if changed:
             check_destination(self.destination)
-        if self.yours is None:
+        # Read once, and again whenever another run (a second window) has added to the file since.
+        if self.yours is None or _file_signature(self.digits_path) != self.digits_as:
             self.yours = digit_images(read_digits(self.digits_path, warn=self.report))
         append_digit(self.digits_path, strokes, label)
+        self.digits_as = _file_signature(self.digits_path)
         new_image, _ = digit_images([(strokes, label)])
         earlier = self.yours
         self.yours = (np.concatenate([earlier[0], new_image]), np.append(earlier[1], label))

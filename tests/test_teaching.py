@@ -243,6 +243,16 @@ def test_a_model_another_run_saved_between_two_teachings_is_kept_and_named(shipp
     assert len(list((tmp_path / "backups").glob("*.npz"))) == 2
 
 
+def test_digits_another_window_added_are_counted_and_taught_with(shipped, mnist, tmp_path):
+    from myonn.my_digits import append_digit
+
+    digits = tmp_path / "mine.jsonl"
+    teacher = Teacher(copy.deepcopy(shipped), digits, tmp_path / "m.npz", load_replay=lambda: mnist[0], seed=0)
+    assert teacher.learn(SLASHED_ZERO, 0) == "learned: 0 (1 of your digits)"
+    append_digit(digits, FLAGGED_ONE, 1)   # another window's teaching
+    assert teacher.learn(SLASHED_ZERO, 0) == "learned: 0 (3 of your digits)"
+
+
 def test_teaching_refuses_what_training_refuses_before_keeping_the_digit(shipped, mnist, tmp_path):
     from myonn.errors import MyonnError
     from myonn.model_store import ModelLock
