@@ -112,6 +112,9 @@ MAX_WEIGHTS = DIGIT_INPUTS * MAX_HIDDEN_NODES
 MAX_RECORD_CHARACTERS = 1_000_000
 # This project writes 8 arrays; a zip of thousands of members is not a model.
 MAX_NPZ_MEMBERS = 64
+# A model's file name ends in one of these: this project's .npz, or the Ruby original's YAML.
+RUBY_YAML_SUFFIXES = (".yaml", ".yml")
+MODEL_SUFFIXES = (".npz",) + RUBY_YAML_SUFFIXES
 # The talk's model (784-200-10) is 3.9 MB of YAML and PyYAML needs about 20 bytes of memory per byte
 # of it; 16 MB (about 800 hidden nodes) keeps loading under a few hundred MB.
 MAX_RUBY_YAML_BYTES = 16 * 2**20
@@ -134,7 +137,7 @@ def load_model(path=None):
     """
     path = Path(path) if path is not None else shipped_model_path()
     size = _model_file_size(path)
-    if path.suffix.lower() in (".yaml", ".yml"):
+    if path.suffix.lower() in RUBY_YAML_SUFFIXES:
         return _load_ruby_yaml(path, size)
     return _load_npz(path)
 

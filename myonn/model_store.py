@@ -154,25 +154,24 @@ def restore_command(backup, path):
 
 
 def backups_of(path):
-    """The backups of the model at `path`, oldest first: the files in backups/ named exactly as
-    _back_up names them, <stem>.<date>-<time>[-<n>]<suffix> (the n-th made in that second)."""
+    """The backups of the model at `path`, oldest first."""
+    return [backup for _, backup in _backups_in_order(path)]
+
+
+def _backups_in_order(path):
+    """[((date, time, n), backup)], oldest first: the files in backups/ named exactly as _back_up names
+    them, <stem>.<date>-<time>[-<n>]<suffix> (the n-th made in that second)."""
     path = Path(path)
     folder = path.parent / BACKUP_FOLDER
     # Exactly: a looser pattern took the backups of a model named "mnist.baseline-deskew.npz" for
     # those of "mnist.npz", and pruning one model's deleted the other's.
     name = re.compile(rf"{re.escape(path.stem)}\.(\d{{8}})-(\d{{6}})(?:-(\d{{1,3}}))?{re.escape(path.suffix)}", re.ASCII)
     try:
-        found = [(match.group(1), match.group(2), int(match.group(3) or 1), entry) for entry in folder.iterdir()
+        found = [((match.group(1), match.group(2), int(match.group(3) or 1)), entry) for entry in folder.iterdir()
                  if (match := name.fullmatch(entry.name)) and _is_file(entry)]
     except OSError:
         return []
-    return [entry for *_, entry in sorted(found)]
-
-
-def _made_in_second(backup):
-    """The n of a backup named <stem>.<date>-<time>-<n><suffix> (1 without one)."""
-    last = backup.stem.rsplit(".", 1)[-1].split("-")
-    return int(last[2]) if len(last) == 3 else 1
+    return sorted(found)
 
 
 def prune_backups(path, keep=BACKUPS_KEPT, spare=None):
@@ -236,7 +235,8 @@ def _back_up(path):
         shutil.copystat(path, handle.name)
         # After every backup already made this second, so that names keep the order backups were made
         # in (a number pruning had freed, taken again, would sort among the oldest).
-        made = [_made_in_second(backup) for backup in backups_of(path) if f".{stamp}" in backup.name]
+        made = [number for (date, time_of_day, number), _ in _backups_in_order(path)
+                if f"{date}-{time_of_day}" == stamp]
         for number in range(max(made, default=0) + 1, 1000):
             backup = folder / f"{path.stem}.{stamp}{'' if number == 1 else f'-{number}'}{path.suffix}"
             try:

@@ -22,6 +22,7 @@ import numpy as np
 
 from myonn.errors import MyonnError
 from myonn.handwriting import MOST_POINTS, digit_pixels, is_coordinate, too_much_ink
+from myonn.model import MODEL_SUFFIXES  # names of models, never of your digits' file
 from myonn.model_store import own_model_path
 
 FILE_NAME = "my_digits.jsonl"
@@ -34,9 +35,6 @@ LARGEST_FILE_BYTES = 64_000_000
 # press: a file of a million short lines kept the window waiting over five minutes. More digits than
 # this (some three hours of drawing one a second) are refused.
 MOST_DIGITS = 10_000
-
-# Names of models, never of a file of your digits: a line appended to a model spoils it.
-MODEL_SUFFIXES = (".npz", ".yaml", ".yml")
 
 # A digit holds at most MOST_POINTS points, and a point takes about 14 bytes as append_digit writes it
 # ("[123.4,567.8],"): a line longer than 100 bytes a point is not a digit. It is skipped unparsed, and
