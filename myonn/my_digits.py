@@ -2,9 +2,11 @@
 
     data/my_digits.jsonl     one digit a line: {"label": 7, "strokes": [[[x, y], ...], ...]}
 
-The file only ever grows: each new digit is appended as one line, flushed and handed to the disk
+The file only grows: each new digit is appended as one line, flushed and handed to the disk
 (fsync) before the window goes on, so a crash or a power cut can at worst lose the line being
-written, never one already there. Reading is as forgiving: a line that is not a digit (cut short,
+written, never one already there. The one line ever taken out is the last, by the window that
+added it, when you take that teaching back (Ctrl+Z, a wrong key): take_back_digit removes those
+very bytes only while nothing has been added after them. Reading is as forgiving: a line that is not a digit (cut short,
 edited by hand) is skipped with a warning, and a missing file is simply no digits yet.
 
 The strokes are kept, not the 28×28 image: the image can be made again from them whenever the
@@ -16,6 +18,7 @@ import json
 import os
 import stat
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +57,7 @@ def append_digit(path, strokes, label):
     strokes: a list of strokes, each a list of (x, y) points; label: 0..9.
     The line is flushed and fsynced before this returns. If the file's last line was cut short
     (no newline), the new line starts on a line of its own, so it is not spoiled with it.
+    Returns (where the bytes written start in the file, those bytes), for take_back_digit.
     """
     line = json.dumps({"label": int(label), "strokes": [[[round(float(x), 1), round(float(y), 1)]
                                                           for x, y in stroke] for stroke in strokes]},
@@ -62,7 +66,8 @@ def append_digit(path, strokes, label):
     check_digits_file(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "a+b", buffering=0) as file:  # unbuffered: what is written is what write() said
+        # Unbuffered: what is written is what write() said.
+        with open(path, "a+b", buffering=0) as file, _only_writer(file):
             size = file.seek(0, os.SEEK_END)
             if size > 0:
                 file.seek(-1, os.SEEK_END)
@@ -78,6 +83,47 @@ def append_digit(path, strokes, label):
                 raise
     except OSError as error:
         raise MyonnError(f"cannot add your digit to {path}: {error.strerror or error}") from None
+    return size, line
+
+
+def take_back_digit(path, appended):
+    """Take the line append_digit added out of the file again, `appended` being what it returned.
+
+    Only while those bytes are still the file's last: returns False, changing nothing, when anything
+    was added after them (another window's digit) or the file is no longer as it was. True when taken out.
+    """
+    start, line = appended
+    refuse_unless_regular_file(path)
+    try:
+        with open(path, "r+b", buffering=0) as file, _only_writer(file):
+            if os.fstat(file.fileno()).st_size != start + len(line):
+                return False
+            file.seek(start)
+            if file.read(len(line)) != line:
+                return False
+            os.ftruncate(file.fileno(), start)
+            os.fsync(file.fileno())
+    except FileNotFoundError:
+        return False
+    except OSError as error:
+        raise MyonnError(f"cannot take your digit out of {path}: {error.strerror or error}") from None
+    return True
+
+
+@contextmanager
+def _only_writer(file):
+    """While appending or taking back, no other window writes the file: an advisory lock, which every
+    run of this project takes to write it (none on Windows, which lacks flock)."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    fcntl.flock(file.fileno(), fcntl.LOCK_EX)  # held for the moment of one write, never longer
+    try:
+        yield
+    finally:
+        fcntl.flock(file.fileno(), fcntl.LOCK_UN)
 
 
 def read_digits(path, warn=None, missing_ok=True):

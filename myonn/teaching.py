@@ -39,7 +39,7 @@ from threadpoolctl import threadpool_limits
 from myonn.augment import Augmentation
 from myonn.errors import MyonnError
 from myonn.inputs import targets
-from myonn.my_digits import append_digit, check_digits_file, digit_images, read_digits
+from myonn.my_digits import append_digit, check_digits_file, digit_images, read_digits, take_back_digit
 from myonn.transform import CENTRE, IMAGE_SIDE, warp
 
 # One teaching: STEPS steps, each on COPIES distorted copies of the new drawing, up to EARLIER of your
@@ -91,6 +91,11 @@ TAKEN_FOR_SHARE = 0.25
 # not all equally round.
 MOVES = Augmentation(shift=1, rotation=12, scale=0.15, elastic_alpha=16, elastic_sigma=4)
 WIDTH = 0.25
+
+# A wrong key teaches the network a wrong digit, and keeps it in your file: Ctrl+Z right after takes
+# that teaching back (Teacher.take_back). The window keeps what each of its latest teachings changed,
+# about 0.6 MB each (the weights before it), for this many.
+MOST_TAKEN_BACK = 10
 
 # mnist_train.py --my-digits: your digits are repeated until they make up this share of the training
 # set (a few dozen among 60,000 would hardly count), each at most MOST_REPEATS times.
@@ -244,6 +249,17 @@ def with_own_digits(images, labels, own_images, own_labels, share=OWN_SHARE):
             np.concatenate([labels, np.repeat(own_labels, repeats)]))
 
 
+class Taught:
+    """What one teaching changed, kept so that it can be taken back (Teacher.take_back): the digit, the
+    line added to your digits' file (append_digit's answer), the network and its record before, your
+    digits before (images, labels), and the drawings let stand before."""
+
+    def __init__(self, label, appended, input_weights, output_weights, info, yours_before, let_stand):
+        self.label, self.appended = label, appended
+        self.weights_before = input_weights, output_weights, info
+        self.yours_before, self.let_stand = yours_before, let_stand
+
+
 class Teacher:
     """What the drawing window needs to learn from you: your digits' file, the model, where it is saved.
 
@@ -264,6 +280,7 @@ class Teacher:
         self.digits_as = None  # the digits' file as this session last wrote it (_file_signature)
         self.let_stand = []  # [(image, answer)]: this session's drawings read and passed over (let_stand_drawing)
         self.saved_as = None  # the file this session last saved (_file_signature), or None before its first
+        self.taught = []  # [Taught]: what this session's latest teachings changed, for take_back
         check_digits_file(digits_path)  # a model named as the digits' file is refused as the window opens
         self.seconds = None  # how long the last teaching took, saving included
 
@@ -293,10 +310,13 @@ class Teacher:
         # Read once, and again whenever another run (a second window) has added to the file since.
         if self.yours is None or _file_signature(self.digits_path) != self.digits_as:
             self.yours = digit_images(read_digits(self.digits_path, warn=self.report))
-        append_digit(self.digits_path, strokes, label)
+        appended = append_digit(self.digits_path, strokes, label)
         self.digits_as = _file_signature(self.digits_path)
         new_image, _ = digit_images([(strokes, label)])
         earlier = self.yours
+        network = self.model.network
+        before = Taught(label, appended, network.input_weights.copy(), network.output_weights.copy(),
+                        self.model.info, earlier, list(self.let_stand))
         self.yours = (np.concatenate([earlier[0], new_image]), np.append(earlier[1], label))
         count = len(self.yours[1])
         if self.replay is None:
@@ -317,8 +337,53 @@ class Teacher:
             self.report(f"note: {self.destination} was changed by another run since this window saved it; "
                         f"that model is kept as {kept}")
         self.saved_as = _file_signature(self.destination)
+        self.taught = (self.taught + [before])[-MOST_TAKEN_BACK:]
         self.seconds = time.perf_counter() - started
         return f"learned: {label} ({count} of your digits)"
+
+    def take_back(self):
+        """Take back the latest teaching not yet taken back (a wrong key, say): the network as it was
+        before it, saved as your model again, and the digit's line taken out of your digits' file.
+
+        Returns `took back: 7 (11 of your digits)`, or None when there is nothing to take back.
+        Should another window have added to the file since, the line stays (one line on stderr says
+        so: your next retrain would learn it). Raises MyonnError when the model cannot be saved; then
+        nothing has changed.
+        """
+        from myonn.model_store import ModelLock
+
+        if not self.taught:
+            return None
+        with ModelLock(self.destination):
+            return self._take_back(self.taught[-1])
+
+    def _take_back(self, taught):
+        from myonn.model_store import check_destination, save_keeping_backup
+
+        network = self.model.network
+        changed = _file_signature(self.destination) != self.saved_as
+        if changed:
+            check_destination(self.destination)
+        now = network.input_weights, network.output_weights, self.model.info
+        network.input_weights, network.output_weights, self.model.info = taught.weights_before
+        try:
+            kept = save_keeping_backup(self.model, self.destination, backup=changed)
+        except MyonnError:
+            network.input_weights, network.output_weights, self.model.info = now
+            raise
+        if kept is not None:
+            self.report(f"note: {self.destination} was changed by another run since this window saved it; "
+                        f"that model is kept as {kept}")
+        self.saved_as = _file_signature(self.destination)
+        self.taught.pop()
+        self.let_stand = taught.let_stand
+        if take_back_digit(self.digits_path, taught.appended):
+            self.yours, self.digits_as = taught.yours_before, _file_signature(self.digits_path)
+        else:
+            self.report(f"note: your {taught.label} stays in {self.digits_path}, which another window has added to "
+                        "since; a retrain with --my-digits would learn it (delete its line to keep it out)")
+        count = len(self.yours[1])
+        return f"took back: {taught.label} ({count} of your digits)"
 
     def let_stand_drawing(self, strokes, answer):
         """A drawing the window read as `answer` and you passed over without correcting it: kept (for

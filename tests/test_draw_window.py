@@ -429,6 +429,41 @@ def test_after_teaching_a_tick_marks_each_output_it_moved_where_it_was_before(wi
     assert not ticked(8, before[8])
 
 
+def test_ctrl_z_right_after_a_digit_key_takes_the_teaching_back(window, teacher, tmp_path):
+    window.teacher, window.model = teacher, teacher.model
+    for stroke in SLASHED_ZERO:
+        window.post(*drag(stroke))
+    read_before = window.network_view()[1].copy()
+    window.post(key("6"))                                          # the wrong key
+    assert window.hint() == "learned: 6 (1 of your digits)    Ctrl+Z: take back    Space: next"
+    window.output.text = ""
+    window.post(key("z", pygame.KMOD_CTRL))
+    assert window.output.text == "took back: 6 (0 of your digits)\n"
+    assert np.array_equal(window.network_view()[1], read_before) and window.answer == 8   # read as before
+    assert len(window.strokes) == 2 and (tmp_path / "mine.jsonl").read_bytes() == b""
+    assert window.hint() == "took back: 6 (0 of your digits)    Press the right digit, or Space"
+    window.post(key("0"))                                          # the right one
+    assert window.answer == 0 and window.output.text.endswith("learned: 0 (1 of your digits)\n")
+    window.post(key("SPACE"))
+    assert teacher.let_stand == []                                 # a drawing taught is not let stand
+    window.post(*drag(SEVEN[0]), key("7"), *drag([(100, 100), (200, 200)]))
+    window.post(key("z", pygame.KMOD_CTRL))                        # drawn on since: Ctrl+Z takes the stroke
+    assert len(window.strokes) == 1 and window.output.text.count("took back") == 1
+
+
+def test_a_teaching_that_cannot_be_taken_back_says_so_on_screen_and_in_one_line(window, teacher, capsys):
+    from myonn.model_store import ModelLock
+
+    window.teacher, window.model = teacher, teacher.model
+    window.post(*drag(SEVEN[0]), key("7"))
+    with ModelLock(teacher.destination):                           # another run saving there right now
+        window.post(key("z", pygame.KMOD_CTRL))
+    assert window.hint() == "Not taken back: the terminal says why    Ctrl+Z: try again"
+    assert capsys.readouterr().err.count("\n") == 1 and window.output.text == "learned: 7 (1 of your digits)\n"
+    window.post(key("z", pygame.KMOD_CTRL))
+    assert window.output.text.endswith("took back: 7 (0 of your digits)\n")
+
+
 def test_a_drawing_still_misread_after_teaching_says_so_and_how_to_go_on(window, teacher, monkeypatch):
     from myonn import teaching
 
@@ -439,7 +474,7 @@ def test_a_drawing_still_misread_after_teaching_says_so_and_how_to_go_on(window,
         window.post(*drag(stroke))
     window.post(key("0"))
     assert window.answer == 8 and window.output.text == "learned: 0 (1 of your digits)\n"
-    assert window.hint() == "learned: 0 (1 of your digits), still read as 8: press 0 again"
+    assert window.hint() == "learned: 0 (1 of your digits), still read as 8: press 0 again    Ctrl+Z: take back"
 
 
 def test_a_drawing_read_and_passed_over_is_let_stand_with_its_answer(window, teacher):

@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 
-from myonn.my_digits import FILE_NAME, append_digit, default_path, digit_images, read_digits
+from myonn.my_digits import FILE_NAME, append_digit, default_path, digit_images, read_digits, take_back_digit
 
 SEVEN = [[(150.0, 150.0), (500.0, 150.0), (300.0, 560.0)]]
 ONE = [[(330.0, 120.0), (330.0, 560.0)]]
@@ -40,6 +40,29 @@ def test_appending_never_changes_what_is_already_there(tmp_path):
     before = path.read_bytes()
     append_digit(path, ONE, 1)
     assert path.read_bytes().startswith(before)
+
+
+def test_a_digit_taken_back_leaves_the_file_as_it_was_byte_for_byte(tmp_path):
+    path = tmp_path / "mine.jsonl"
+    append_digit(path, SEVEN, 7)
+    with open(path, "ab") as file:
+        file.write(b'{"label": 1, "str')                                  # a last line cut short
+    before = path.read_bytes()
+    appended = append_digit(path, ONE, 1)                                 # starts on a line of its own
+    assert take_back_digit(path, appended) and path.read_bytes() == before
+    assert not take_back_digit(path, appended)                            # once only: it is gone
+
+
+def test_a_digit_is_not_taken_back_once_anything_was_added_after_it_or_the_file_changed(tmp_path):
+    path = tmp_path / "mine.jsonl"
+    appended = append_digit(path, SEVEN, 7)
+    append_digit(path, ONE, 1)                                            # another window's digit
+    assert not take_back_digit(path, appended) and len(read_digits(path)) == 2
+    appended = append_digit(path, SEVEN, 7)
+    path.write_bytes(path.read_bytes()[:-len(appended[1])] + appended[1].replace(b'"label":7', b'"label":4'))
+    assert not take_back_digit(path, appended) and len(read_digits(path)) == 3   # edited meanwhile: not ours
+    path.unlink()
+    assert not take_back_digit(path, appended)
 
 
 def test_a_damaged_line_is_skipped_with_a_warning_and_the_rest_is_read(tmp_path):

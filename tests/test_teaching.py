@@ -243,6 +243,73 @@ def test_a_model_another_run_saved_between_two_teachings_is_kept_and_named(shipp
     assert len(list((tmp_path / "backups").glob("*.npz"))) == 2
 
 
+def test_a_teaching_taken_back_leaves_model_file_and_digits_as_they_were(shipped, mnist, tmp_path):
+    """A wrong key (a 0 taught as 6): Ctrl+Z takes the teaching back, and the right key teaches it."""
+    destination, digits = tmp_path / "my_model.npz", tmp_path / "mine.jsonl"
+    teacher = Teacher(copy.deepcopy(shipped), digits, destination, load_replay=lambda: mnist[0], seed=0)
+    assert teacher.take_back() is None                                    # nothing taught yet
+    teacher.learn(FLAGGED_ONE, 1)
+    file_before = digits.read_bytes()
+    weights_before = teacher.model.network.input_weights.copy(), teacher.model.network.output_weights.copy()
+    teacher.let_stand_drawing(FLAGGED_ONE, 1)
+    let_stand_before = list(teacher.let_stand)
+    assert teacher.learn(SLASHED_ZERO, 6) == "learned: 6 (2 of your digits)"
+    assert teacher.take_back() == "took back: 6 (1 of your digits)"
+    network = teacher.model.network
+    assert np.array_equal(network.input_weights, weights_before[0])
+    assert np.array_equal(network.output_weights, weights_before[1])
+    assert digits.read_bytes() == file_before and teacher.let_stand == let_stand_before
+    saved = load_model(destination)                                       # saved as it was, its record too
+    assert np.array_equal(saved.network.input_weights, weights_before[0]) and saved.info["taught_digits"] == 1
+    assert not (tmp_path / "backups").exists()                            # nothing of another run to keep
+    assert teacher.learn(SLASHED_ZERO, 0) == "learned: 0 (2 of your digits)"   # then the right key
+    assert [label for _, label in read_digits(digits)] == [1, 0]
+    assert teacher.take_back() == "took back: 0 (1 of your digits)"
+    assert teacher.take_back() == "took back: 1 (0 of your digits)"      # and the one before, in turn
+    assert digits.read_bytes() == b"" and teacher.take_back() is None
+    assert np.array_equal(load_model(destination).network.input_weights, shipped.network.input_weights)
+
+
+def test_a_digit_another_window_added_after_is_kept_when_a_teaching_is_taken_back(shipped, mnist, tmp_path):
+    from myonn.my_digits import append_digit
+
+    destination, digits = tmp_path / "my_model.npz", tmp_path / "mine.jsonl"
+    said = []
+    teacher = Teacher(copy.deepcopy(shipped), digits, destination, load_replay=lambda: mnist[0], seed=0,
+                      report=said.append)
+    teacher.learn(SLASHED_ZERO, 6)
+    append_digit(digits, FLAGGED_ONE, 1)                                  # another window's teaching
+    assert teacher.take_back() == "took back: 6 (1 of your digits)"
+    assert [label for _, label in read_digits(digits)] == [6, 1]          # nothing of theirs lost
+    assert said == [f"note: your 6 stays in {digits}, which another window has added to since; a retrain "
+                    "with --my-digits would learn it (delete its line to keep it out)"]
+    assert np.array_equal(load_model(destination).network.input_weights, shipped.network.input_weights)
+
+
+def test_taking_back_keeps_a_model_another_run_saved_since_and_fails_whole(shipped, mnist, tmp_path):
+    from myonn.errors import MyonnError
+    from myonn.model_store import ModelLock
+
+    destination, digits = tmp_path / "my_model.npz", tmp_path / "mine.jsonl"
+    said = []
+    teacher = Teacher(copy.deepcopy(shipped), digits, destination, load_replay=lambda: mnist[0], seed=0,
+                      report=said.append)
+    teacher.learn(SLASHED_ZERO, 6)
+    taught, file_taught = teacher.model.network.input_weights.copy(), digits.read_bytes()
+    with ModelLock(destination):                                         # another run saving there right now
+        with pytest.raises(MyonnError, match="is being saved by another run"):
+            teacher.take_back()
+    assert np.array_equal(teacher.model.network.input_weights, taught) and digits.read_bytes() == file_taught
+    another_run = copy.deepcopy(shipped)
+    another_run.network.output_weights = another_run.network.output_weights * 1.01
+    save_model(another_run, destination)
+    theirs = destination.read_bytes()
+    assert teacher.take_back() == "took back: 6 (0 of your digits)"
+    kept = [backup for backup in (tmp_path / "backups").glob("*.npz") if backup.read_bytes() == theirs]
+    assert len(kept) == 1 and said == [f"note: {destination} was changed by another run since this window saved "
+                                       f"it; that model is kept as {kept[0]}"]
+
+
 def test_digits_another_window_added_are_counted_and_taught_with(shipped, mnist, tmp_path):
     from myonn.my_digits import append_digit
 

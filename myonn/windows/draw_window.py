@@ -10,7 +10,9 @@ nodes lighting up, and what a node looks for when pointed at (myonn/windows/hidd
                                Space again clears the canvas for the next digit, letting the answer
                                stand (later teachings hold it; teaching.Teacher.let_stand_drawing)
     right button, Backspace, C clear
-    Ctrl+Z                     undo the last stroke
+    Ctrl+Z                     undo the last stroke; right after a digit key, take that teaching
+                               back (a wrong key): the network as before, the digit out of your file,
+                               and print `took back: 7 (11 of your digits)`
     0 … 9                      teach: "this drawing is that digit" (kept in your digits' file, learned
                                at once, saved to your own model; myonn/teaching.py), then show the
                                new answer, a tick on each bar it moved where it was before, and
@@ -96,6 +98,8 @@ class Recognizer:
         self.learned = None  # the last `learned: …` line, shown with the answer it led to
         self.learned_digit = None  # the digit it was taught to be
         self.scores_before = None  # the outputs before that teaching, marked on the bars beside the new ones
+        self.taught_here = 0  # teachings of the drawing on the canvas, as it is, that Ctrl+Z can take back
+        self.took_back = None  # the last `took back: …` line, shown with the answer as it was before
         self.strokes = []
         self.canvas = np.zeros((CANVAS_SIDE, CANVAS_SIDE), dtype=np.float32)
         self.answer = None
@@ -103,6 +107,7 @@ class Recognizer:
         self.out_of_ink = False  # the drawing holds all the ink a digit may have (handwriting.too_much_ink)
         self.busy = None  # what the window is doing while it cannot take events (teaching), shown as the hint
         self.not_learned = False  # the last digit key could not teach (why: one line on stderr)
+        self.not_taken_back = False  # nor could the last Ctrl+Z take a teaching back
         self.show_now = lambda: None  # redraws the window at once (show_window sets it): for `busy`
         self.running = True
         self.pointer = None  # where the mouse is, for the hidden-layer panel
@@ -134,7 +139,10 @@ class Recognizer:
             elif event.key == pygame.K_SPACE:
                 self.space()
             elif event.key == pygame.K_z and event.mod & UNDO_MODIFIERS:
-                self.undo()
+                if self.taught_here:
+                    self.take_back()
+                else:
+                    self.undo()
             elif event.key in CLEAR_KEYS:
                 self.clear()
             elif event.key in DIGIT_KEYS and self.strokes and self.teacher is not None:
@@ -142,8 +150,9 @@ class Recognizer:
 
     def start_stroke(self, position):
         """Put the pen down. Drawing over a shown answer takes the answer away and adds to the digit."""
-        self.answer = self.learned = None
-        self.not_learned = False
+        self.answer = self.learned = self.took_back = None
+        self.not_learned = self.not_taken_back = False
+        self.taught_here = 0  # a new drawing now: Ctrl+Z takes back its strokes, not teachings
         self.pen_down = True
         self.strokes.append([])
         self.extend_stroke(position)
@@ -178,7 +187,8 @@ class Recognizer:
         _, scores = self.network_view()
         self.not_learned = False
         print(score_line(scores), file=self.output or sys.stdout, flush=True)
-        self.answer, self.learned = int(np.argmax(scores)), None
+        self.answer, self.learned, self.took_back = int(np.argmax(scores)), None, None
+        self.not_taken_back = False
         return self.answer
 
     def learn(self, digit):
@@ -203,16 +213,37 @@ class Recognizer:
             print(learned, file=self.output or sys.stdout, flush=True)
             self.answer = int(np.argmax(self.network_view()[1]))
             self.learned, self.learned_digit, self.scores_before = learned, digit, before
+            self.taught_here += 1
+            self.took_back = None
+
+    def take_back(self):
+        """Ctrl+Z right after a digit key: take that teaching back (teaching.Teacher.take_back), then
+        show the answer as it was before it. Prints `took back: …`; a problem is one line on stderr."""
+        try:
+            took_back = self.teacher.take_back()
+        except MyonnError as error:
+            print(error, file=sys.stderr, flush=True)
+            self.not_taken_back = True  # the hint sends you to the terminal
+            return
+        self.taught_here -= 1
+        self.not_taken_back = False
+        self._view = None  # the network has changed back
+        if took_back:
+            print(took_back, file=self.output or sys.stdout, flush=True)
+        self.answer = int(np.argmax(self.network_view()[1]))
+        self.learned, self.took_back = None, took_back
 
     def clear(self):
         """Clear the canvas. A drawing whose answer was shown, and not corrected with a digit key, is
         let stand: later teachings keep reading it as it was read (teaching.Teacher.let_stand_drawing)."""
-        if self.answer is not None and self.learned is None and self.teacher is not None and self.strokes:
+        if (self.answer is not None and self.learned is None and not self.taught_here and self.teacher is not None
+                and self.strokes):
             self.teacher.let_stand_drawing(self.strokes, self.answer)
         self.strokes = []
-        self.out_of_ink = self.not_learned = False
+        self.out_of_ink = self.not_learned = self.not_taken_back = False
         self.canvas[:] = 0
-        self.answer = self.learned = None
+        self.answer = self.learned = self.took_back = None
+        self.taught_here = 0
         self.pen_down = False
         self._view = None
 
@@ -222,6 +253,7 @@ class Recognizer:
             return
         self.strokes.pop()
         self.out_of_ink = self.not_learned = False
+        self.took_back = None
         self.canvas[:] = draw_strokes([[_pixel_centre(point) for point in stroke] for stroke in self.strokes],
                                       self.canvas.shape, PEN_RADIUS)
         self.answer = None
@@ -265,11 +297,17 @@ class Recognizer:
             return self.busy
         if self.not_learned:
             return "Not learned: the terminal says why    C: clear"
+        if self.not_taken_back:
+            return "Not taken back: the terminal says why    Ctrl+Z: try again"
         if self.answer is not None:
             if self.learned:
                 if self.answer != self.learned_digit:  # rare: teaching stops before it costs MNIST too much
-                    return f"{self.learned}, still read as {self.answer}: press {self.learned_digit} again"
-                return f"{self.learned}    Space: next digit"
+                    # ... or the key was the wrong one: then Ctrl+Z.
+                    return (f"{self.learned}, still read as {self.answer}: press {self.learned_digit} again"
+                            "    Ctrl+Z: take back")
+                return f"{self.learned}    Ctrl+Z: take back    Space: next"
+            if self.took_back:
+                return f"{self.took_back}    Press the right digit, or Space"
             # Passing over a wrong answer lets it stand (clear), so say how to correct it.
             return "Space: next digit    Wrong? Press the right digit" if self.teacher else "Space: next digit"
         if self.out_of_ink:
