@@ -65,6 +65,31 @@ def test_a_digit_is_not_taken_back_once_anything_was_added_after_it_or_the_file_
     assert not take_back_digit(path, appended)
 
 
+def test_appending_waits_while_another_window_writes_and_works_where_files_cannot_be_locked(tmp_path,
+                                                                                            monkeypatch):
+    import errno
+    import fcntl
+    import threading
+
+    path = tmp_path / "mine.jsonl"
+    append_digit(path, SEVEN, 7)
+    with open(path, "rb") as other:
+        fcntl.flock(other.fileno(), fcntl.LOCK_EX)                        # another window, mid-write
+        appending = threading.Thread(target=append_digit, args=(path, ONE, 1))
+        appending.start()
+        appending.join(0.5)
+        assert appending.is_alive() and len(read_digits(path)) == 1
+        fcntl.flock(other.fileno(), fcntl.LOCK_UN)
+        appending.join(5)
+    assert len(read_digits(path)) == 2
+
+    def no_locks(*_):
+        raise OSError(errno.ENOLCK, "No locks available")
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    appended = append_digit(path, SEVEN, 7)
+    assert len(read_digits(path)) == 3 and take_back_digit(path, appended) and len(read_digits(path)) == 2
+
+
 def test_a_damaged_line_is_skipped_with_a_warning_and_the_rest_is_read(tmp_path):
     path = tmp_path / "mine.jsonl"
     append_digit(path, SEVEN, 7)
