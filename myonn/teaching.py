@@ -377,11 +377,16 @@ class Teacher:
         self.saved_as = _file_signature(self.destination)
         self.taught.pop()
         self.let_stand = taught.let_stand
-        if take_back_digit(self.digits_path, taught.appended):
+        try:
+            taken_out = take_back_digit(self.digits_path, taught.appended)
+            why_kept = None if taken_out else "another window has added to it since"
+        except MyonnError as error:  # the model is taken back all the same
+            why_kept = str(error)
+        if why_kept is None:
             self.yours, self.digits_as = taught.yours_before, _file_signature(self.digits_path)
         else:
-            self.report(f"note: your {taught.label} stays in {self.digits_path}, which another window has added to "
-                        "since; a retrain with --my-digits would learn it (delete its line to keep it out)")
+            self.report(f"note: your {taught.label} stays in {self.digits_path} ({why_kept}); a retrain with "
+                        "--my-digits would learn it (delete its line to keep it out)")
         count = len(self.yours[1])
         return f"took back: {taught.label} ({count} of your digits)"
 

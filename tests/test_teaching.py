@@ -1,6 +1,7 @@
 """Specification of myonn/teaching.py: teaching the network a drawing at once, without forgetting MNIST."""
 
 import copy
+import os
 import shutil
 
 import numpy as np
@@ -281,8 +282,15 @@ def test_a_digit_another_window_added_after_is_kept_when_a_teaching_is_taken_bac
     append_digit(digits, FLAGGED_ONE, 1)                                  # another window's teaching
     assert teacher.take_back() == "took back: 6 (1 of your digits)"
     assert [label for _, label in read_digits(digits)] == [6, 1]          # nothing of theirs lost
-    assert said == [f"note: your 6 stays in {digits}, which another window has added to since; a retrain "
+    assert said == [f"note: your 6 stays in {digits} (another window has added to it since); a retrain "
                     "with --my-digits would learn it (delete its line to keep it out)"]
+    assert np.array_equal(load_model(destination).network.input_weights, shipped.network.input_weights)
+    teacher.learn(SLASHED_ZERO, 6)
+    digits.unlink()
+    os.mkfifo(digits)                                                     # no longer a file: left alone
+    assert teacher.take_back() == "took back: 6 (3 of your digits)"
+    assert said[-1] == (f"note: your 6 stays in {digits} ({digits}: not a regular file); a retrain with "
+                        "--my-digits would learn it (delete its line to keep it out)")
     assert np.array_equal(load_model(destination).network.input_weights, shipped.network.input_weights)
 
 
