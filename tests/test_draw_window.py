@@ -242,6 +242,15 @@ def run_script(*arguments):
                           env={**os.environ, "SDL_VIDEODRIVER": "dummy"})
 
 
+def test_help_lists_the_mouse_and_every_key_the_window_knows():
+    result = run_script("--help")
+    assert result.returncode == 0
+    keys = result.stdout.split("mouse and keys in the window:")[1]
+    for name in ("left button", "Space", "right button, Backspace, C", "Ctrl+Z", "take that teaching back",
+                 "0 ... 9", "Escape"):
+        assert name in keys
+
+
 def test_replay_screenshot_prints_the_scores_and_writes_the_window(tmp_path):
     picture = tmp_path / "seven.png"
     result = run_script("--replay", STROKES / "7-plain.json", "--screenshot", picture)

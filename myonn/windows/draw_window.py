@@ -5,19 +5,7 @@ window's top-left 672×672 is a white canvas; the panel to its right shows, live
 28×28 image the network receives and a bar for each of its ten outputs; the last panel, its hidden
 nodes lighting up, and what a node looks for when pointed at (myonn/windows/hidden_layer_panel.py).
 
-    left button (held)         draw
-    Space                      recognise: print every digit's score on one line, show the answer big;
-                               Space again clears the canvas for the next digit, letting the answer
-                               stand (later teachings hold it; teaching.Teacher.let_stand_drawing)
-    right button, Backspace, C clear
-    Ctrl+Z                     undo the last stroke; right after a digit key, take that teaching
-                               back (a wrong key): the network as before, the digit out of your file,
-                               and print `took back: 7 (11 of your digits)`
-    0 … 9                      teach: "this drawing is that digit" (kept in your digits' file, learned
-                               at once, saved to your own model; myonn/teaching.py), then show the
-                               new answer, a tick on each bar it moved where it was before, and
-                               print `learned: 7 (12 of your digits)`
-    Escape, closing            quit
+The mouse and keys are listed in KEYS_HELP below, which --help shows too.
 
 Scores are the network's raw outputs (sigmoid activations) as percentages, as in the talk:
 `0=0.1%  1=0.0%  …  9=97.3%`. They are not probabilities and need not add up to 100%.
@@ -33,6 +21,7 @@ window, `--replay … --screenshot` and the tests all go through the same code. 
 Left out on purpose: recognising more than one digit at a time, and saving a drawing you do not teach.
 """
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -64,6 +53,20 @@ CLEAR_KEYS = (pygame.K_BACKSPACE, pygame.K_c)
 UNDO_MODIFIERS = pygame.KMOD_CTRL | pygame.KMOD_META  # Ctrl+Z, or Cmd+Z on a Mac
 DIGIT_KEYS = {getattr(pygame, f"K_{digit}"): digit for digit in range(10)} | {
     getattr(pygame, f"K_KP{digit}"): digit for digit in range(10)}  # and the number pad's
+
+KEYS_HELP = """mouse and keys in the window:
+  left button (held)          draw
+  Space                       recognise: print every digit's score on one line, show the answer big;
+                              Space again clears the canvas for the next digit, letting the answer
+                              stand (later teachings keep reading it so)
+  right button, Backspace, C  clear
+  Ctrl+Z                      undo the last stroke; right after a digit key, take that teaching back
+                              (a wrong key): the network as before, the digit out of your digits' file
+  0 ... 9                     teach: "this drawing is that digit" (kept in your digits' file, learned
+                              at once, saved to your own model), then show the new answer, with a
+                              tick on each bar where it was before, and print `learned: 7 (12 of
+                              your digits)`
+  Escape, closing             quit"""
 
 # A drawing of a digit is a few thousand points; a file far larger than that is not one.
 MAX_STROKES_FILE_BYTES = 10_000_000
@@ -417,7 +420,8 @@ def read_strokes(path):
 def parse_arguments(argv=None):
     parser = ArgumentParser(
         prog="mnist_draw.py",
-        description="Draw a digit with the mouse; Space recognises it (the talk's Digit Recognizer).")
+        description="Draw a digit with the mouse; Space recognises it (the talk's Digit Recognizer).",
+        epilog=KEYS_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_model_flag(parser)
     parser.add_argument("--replay", type=Path, metavar="STROKES.json",
                         help="draw these strokes as if by hand: a JSON list of strokes, each a list of "
