@@ -460,6 +460,20 @@ def test_ctrl_z_right_after_a_digit_key_takes_the_teaching_back(window, teacher,
     assert len(window.strokes) == 1 and window.output.text.count("took back") == 1
 
 
+def test_each_further_ctrl_z_takes_back_the_teaching_before_then_a_stroke(window, teacher, tmp_path):
+    window.teacher, window.model = teacher, teacher.model
+    for stroke in SLASHED_ZERO:
+        window.post(*drag(stroke))
+    read_before = window.network_view()[1].copy()
+    window.post(key("6"), key("0"))                                # taught twice, the second time right
+    window.output.text = ""
+    window.post(key("z", pygame.KMOD_CTRL), key("z", pygame.KMOD_CTRL))
+    assert window.output.text == "took back: 0 (1 of your digits)\ntook back: 6 (0 of your digits)\n"
+    assert np.array_equal(window.network_view()[1], read_before)
+    window.post(key("z", pygame.KMOD_CTRL))                        # no teaching left: the last stroke
+    assert len(window.strokes) == 1 and window.output.text.count("\n") == 2
+
+
 def test_a_teaching_that_cannot_be_taken_back_says_so_on_screen_and_in_one_line(window, teacher, capsys):
     from myonn.model_store import ModelLock
 
