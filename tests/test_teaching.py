@@ -244,10 +244,17 @@ def test_a_model_another_run_saved_between_two_teachings_is_kept_and_named(shipp
     assert len(list((tmp_path / "backups").glob("*.npz"))) == 2
 
 
+def a_teacher(shipped, mnist, tmp_path, said=None):
+    """A Teacher of a copy of the shipped model, saving to tmp_path; (teacher, model's path, digits' path)."""
+    destination, digits = tmp_path / "my_model.npz", tmp_path / "mine.jsonl"
+    teacher = Teacher(copy.deepcopy(shipped), digits, destination, load_replay=lambda: mnist[0], seed=0,
+                      report=None if said is None else said.append)
+    return teacher, destination, digits
+
+
 def test_a_teaching_taken_back_leaves_model_file_and_digits_as_they_were(shipped, mnist, tmp_path):
     """A wrong key (a 0 taught as 6): Ctrl+Z takes the teaching back, and the right key teaches it."""
-    destination, digits = tmp_path / "my_model.npz", tmp_path / "mine.jsonl"
-    teacher = Teacher(copy.deepcopy(shipped), digits, destination, load_replay=lambda: mnist[0], seed=0)
+    teacher, destination, digits = a_teacher(shipped, mnist, tmp_path)
     assert teacher.take_back() is None                                    # nothing taught yet
     teacher.learn(FLAGGED_ONE, 1)
     file_before = digits.read_bytes()
@@ -274,10 +281,8 @@ def test_a_teaching_taken_back_leaves_model_file_and_digits_as_they_were(shipped
 def test_a_digit_another_window_added_after_is_kept_when_a_teaching_is_taken_back(shipped, mnist, tmp_path):
     from myonn.my_digits import append_digit
 
-    destination, digits = tmp_path / "my_model.npz", tmp_path / "mine.jsonl"
     said = []
-    teacher = Teacher(copy.deepcopy(shipped), digits, destination, load_replay=lambda: mnist[0], seed=0,
-                      report=said.append)
+    teacher, destination, digits = a_teacher(shipped, mnist, tmp_path, said)
     teacher.learn(SLASHED_ZERO, 6)
     append_digit(digits, FLAGGED_ONE, 1)                                  # another window's teaching
     assert teacher.take_back() == "took back: 6 (1 of your digits)"
@@ -298,10 +303,8 @@ def test_taking_back_keeps_a_model_another_run_saved_since_and_fails_whole(shipp
     from myonn.errors import MyonnError
     from myonn.model_store import ModelLock
 
-    destination, digits = tmp_path / "my_model.npz", tmp_path / "mine.jsonl"
     said = []
-    teacher = Teacher(copy.deepcopy(shipped), digits, destination, load_replay=lambda: mnist[0], seed=0,
-                      report=said.append)
+    teacher, destination, digits = a_teacher(shipped, mnist, tmp_path, said)
     teacher.learn(SLASHED_ZERO, 6)
     taught, file_taught = teacher.model.network.input_weights.copy(), digits.read_bytes()
     with ModelLock(destination):                                         # another run saving there right now
