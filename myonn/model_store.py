@@ -305,16 +305,22 @@ class ModelLock:
             handle.write(f"pid {os.getpid()}")  # who holds it, for the message another run gives
             handle.flush()
         except OSError as error:  # a full disk: this run could not save there either
-            self.lock_path.unlink(missing_ok=True)
+            self._remove_lock_file()
             handle.close()
             raise MyonnError(f"cannot save a model as {self.path}: {error.strerror or error}") from None
         self.handle = handle
         return self
 
     def __exit__(self, *exception):
-        self.lock_path.unlink(missing_ok=True)
+        self._remove_lock_file()
         self.handle.close()  # closing releases the lock
         self.handle = None
+
+    def _remove_lock_file(self):
+        try:
+            self.lock_path.unlink(missing_ok=True)
+        except OSError:  # a folder made read-only meanwhile: the file stays, harmless (the lock is the flock)
+            pass
 
 
 def _try_lock(handle):

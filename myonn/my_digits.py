@@ -18,6 +18,7 @@ import json
 import os
 import stat
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -67,7 +68,7 @@ def append_digit(path, strokes, label):
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Unbuffered: what is written is what write() said.
-        with open(path, "a+b", buffering=0) as file, _only_writer(file):
+        with open(path, "a+b", buffering=0) as file, _only_writer(file, path):
             size = file.seek(0, os.SEEK_END)
             if size > 0:
                 file.seek(-1, os.SEEK_END)
@@ -89,41 +90,57 @@ def append_digit(path, strokes, label):
 def take_back_digit(path, appended):
     """Take the line append_digit added out of the file again, `appended` being what it returned.
 
-    Only while those bytes are still the file's last: returns False, changing nothing, when anything
-    was added after them (another window's digit) or the file is no longer as it was. True when taken out.
+    Only while those bytes are still the file's last. Returns None when taken out; else, changing
+    nothing, a few words saying why not: anything added after them (another window's digit), or the
+    file changed or gone. Raises MyonnError when the file cannot be opened to change it.
     """
     start, line = appended
     refuse_unless_regular_file(path)
     try:
-        with open(path, "r+b", buffering=0) as file, _only_writer(file):
-            if os.fstat(file.fileno()).st_size != start + len(line):
-                return False
+        with open(path, "r+b", buffering=0) as file, _only_writer(file, path):
+            size = os.fstat(file.fileno()).st_size
             file.seek(start)
             if file.read(len(line)) != line:
-                return False
+                return "it has changed since"
+            if size != start + len(line):
+                return "another window has added to it since"
             os.ftruncate(file.fileno(), start)
             os.fsync(file.fileno())
     except FileNotFoundError:
-        return False
+        return "it is no longer there"
     except OSError as error:
         raise MyonnError(f"cannot take your digit out of {path}: {error.strerror or error}") from None
-    return True
+    return None
+
+
+# Our own runs hold the file's lock for the moment of one write; another program might hold it for
+# ever. Teaching waits this long for it, then gives up, saying so.
+LOCK_WAIT_S = 5
 
 
 @contextmanager
-def _only_writer(file):
+def _only_writer(file, path):
     """While appending or taking back, no other window writes the file: an advisory lock, which every
-    run of this project takes to write it (none on Windows, which lacks flock)."""
+    run of this project takes to write it (none on Windows, which lacks flock). MyonnError when
+    another program holds it for over LOCK_WAIT_S."""
     try:
         import fcntl
     except ImportError:
         yield
         return
-    try:
-        fcntl.flock(file.fileno(), fcntl.LOCK_EX)  # held for the moment of one write, never longer
-    except OSError:  # a file system without locks: write as before there were any
-        yield
-        return
+    give_up = time.monotonic() + LOCK_WAIT_S
+    while True:
+        try:
+            fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() > give_up:
+                raise MyonnError(f"{path}: another program has held it locked for over {LOCK_WAIT_S} s; "
+                                 "try again when it is done") from None
+            time.sleep(0.05)  # short naps: Ctrl-C is heard at once
+        except OSError:  # a file system without locks: write as before there were any
+            yield
+            return
     try:
         yield
     finally:

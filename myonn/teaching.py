@@ -258,6 +258,7 @@ class Taught:
         self.label, self.appended = label, appended
         self.weights_before = input_weights, output_weights, info
         self.yours_before, self.let_stand = yours_before, let_stand
+        self.model_changed = True  # False: kept, not learned (MNIST could not be loaded to replay)
 
 
 class Teacher:
@@ -281,6 +282,7 @@ class Teacher:
         self.let_stand = []  # [(image, answer)]: this session's drawings read and passed over (let_stand_drawing)
         self.saved_as = None  # the file this session last saved (_file_signature), or None before its first
         self.taught = []  # [Taught]: what this session's latest teachings changed, for take_back
+        self.kept = 0  # how many digits this session has kept in your file (the window sees a key's effect)
         check_digits_file(digits_path)  # a model named as the digits' file is refused as the window opens
         self.seconds = None  # how long the last teaching took, saving included
 
@@ -310,13 +312,12 @@ class Teacher:
         # Read once, and again whenever another run (a second window) has added to the file since.
         if self.yours is None or _file_signature(self.digits_path) != self.digits_as:
             self.yours = digit_images(read_digits(self.digits_path, warn=self.report))
-        appended = append_digit(self.digits_path, strokes, label)
-        self.digits_as = _file_signature(self.digits_path)
         new_image, _ = digit_images([(strokes, label)])
         earlier = self.yours
         network = self.model.network
-        before = Taught(label, appended, network.input_weights.copy(), network.output_weights.copy(),
-                        self.model.info, earlier, list(self.let_stand))
+        before = Taught(label, append_digit(self.digits_path, strokes, label), network.input_weights.copy(),
+                        network.output_weights.copy(), self.model.info, earlier, list(self.let_stand))
+        self.digits_as = _file_signature(self.digits_path)
         self.yours = (np.concatenate([earlier[0], new_image]), np.append(earlier[1], label))
         count = len(self.yours[1])
         if self.replay is None:
@@ -325,70 +326,107 @@ class Teacher:
             except MyonnError as error:
                 self.report(f"kept your {label} in {self.digits_path} but did not learn it: teaching replays "
                             f"MNIST's training digits so that the network does not forget them, and {error}")
+                before.model_changed = False  # Ctrl+Z takes the digit out of the file all the same
+                self._remember(before)
                 return None
         started = time.perf_counter()
-        self.let_stand = teach_letting_stand(self.model, new_image[0], label, self.random, self.let_stand,
-                                             earlier=earlier, replay=self.replay)
-        self.model.info = {**self.model.info, "taught_digits": count}
-        # The model there is backed up the first time, and whenever it is not the one this session last
-        # saved (another run trained or taught it since): then it is kept and the user told where.
-        kept = save_keeping_backup(self.model, self.destination, backup=changed)
+        try:
+            self.let_stand = teach_letting_stand(self.model, new_image[0], label, self.random, self.let_stand,
+                                                 earlier=earlier, replay=self.replay)
+            self.model.info = {**self.model.info, "taught_digits": count}
+            # The model there is backed up the first time, and whenever it is not the one this session last
+            # saved (another run trained or taught it since): then it is kept and the user told where.
+            kept = save_keeping_backup(self.model, self.destination, backup=changed)
+        except MyonnError:
+            # Not saved (a full disk): the key changes nothing, neither the network nor your file.
+            self._network_as_before(before)
+            self._digit_out_of_file(before)
+            raise
         if kept is not None and self.saved_as is not None:
-            self.report(f"note: {self.destination} was changed by another run since this window saved it; "
-                        f"that model is kept as {kept}")
+            self._say_kept(kept)
         self.saved_as = _file_signature(self.destination)
-        self.taught = (self.taught + [before])[-MOST_TAKEN_BACK:]
+        self._remember(before)
         self.seconds = time.perf_counter() - started
         return f"learned: {label} ({count} of your digits)"
+
+    def _remember(self, taught):
+        self.taught = (self.taught + [taught])[-MOST_TAKEN_BACK:]
+        self.kept += 1
 
     def take_back(self):
         """Take back the latest teaching not yet taken back (a wrong key, say): the network as it was
         before it, saved as your model again, and the digit's line taken out of your digits' file.
 
-        Returns `took back: 7 (11 of your digits)`, or None when there is nothing to take back.
-        Should another window have added to the file since, the line stays (one line on stderr says
-        so: your next retrain would learn it). Raises MyonnError when the model cannot be saved; then
-        nothing has changed.
+        Returns `took back: 7 (11 of your digits)`, or None when there is nothing to take back (none,
+        or only teachings older than the latest MOST_TAKEN_BACK). Should the line not be the file's
+        last any more (another window has added to it), it stays, and one line on stderr says so (a
+        retrain would learn it); then the count is left out. Raises MyonnError when the model cannot
+        be saved; then nothing has changed.
         """
         from myonn.model_store import ModelLock
 
         if not self.taught:
             return None
-        with ModelLock(self.destination):
-            return self._take_back(self.taught[-1])
+        taught = self.taught[-1]
+        if taught.model_changed:
+            with ModelLock(self.destination):
+                self._save_as_before(taught)
+        self.taught.pop()
+        self.let_stand = taught.let_stand
+        why_kept = self._digit_out_of_file(taught)
+        if why_kept is not None:
+            self.report(f"note: your {taught.label} stays in {self.digits_path} ({why_kept}); a retrain with "
+                        "--my-digits would learn it (delete its line to keep it out)")
+            return f"took back: {taught.label}"
+        if self.yours is None:  # edited by hand meanwhile: counted afresh
+            try:
+                self.digits_as = _file_signature(self.digits_path)
+                self.yours = digit_images(read_digits(self.digits_path, warn=self.report))
+            except MyonnError:  # it is taken back all the same; the next teaching says what is wrong
+                self.yours = self.digits_as = None
+                return f"took back: {taught.label}"
+        return f"took back: {taught.label} ({len(self.yours[1])} of your digits)"
 
-    def _take_back(self, taught):
+    def _save_as_before(self, taught):
+        """Save the network as it was before `taught`, under the model's lock; MyonnError changes nothing."""
         from myonn.model_store import check_destination, save_keeping_backup
 
-        network = self.model.network
         changed = _file_signature(self.destination) != self.saved_as
         if changed:
             check_destination(self.destination)
+        network = self.model.network
         now = network.input_weights, network.output_weights, self.model.info
-        network.input_weights, network.output_weights, self.model.info = taught.weights_before
+        self._network_as_before(taught)
         try:
             kept = save_keeping_backup(self.model, self.destination, backup=changed)
         except MyonnError:
             network.input_weights, network.output_weights, self.model.info = now
             raise
         if kept is not None:
-            self.report(f"note: {self.destination} was changed by another run since this window saved it; "
-                        f"that model is kept as {kept}")
+            self._say_kept(kept)
         self.saved_as = _file_signature(self.destination)
-        self.taught.pop()
+
+    def _network_as_before(self, taught):
+        network = self.model.network
+        network.input_weights, network.output_weights, self.model.info = taught.weights_before
         self.let_stand = taught.let_stand
+
+    def _digit_out_of_file(self, taught):
+        """Take the line `taught` added out of your digits' file. Returns None, or why it stays."""
+        unchanged = _file_signature(self.digits_path) == self.digits_as
         try:
-            taken_out = take_back_digit(self.digits_path, taught.appended)
-            why_kept = None if taken_out else "another window has added to it since"
-        except MyonnError as error:  # the model is taken back all the same
+            why_kept = take_back_digit(self.digits_path, taught.appended)
+        except MyonnError as error:
             why_kept = str(error)
-        if why_kept is None:
+        if why_kept is None and unchanged:
             self.yours, self.digits_as = taught.yours_before, _file_signature(self.digits_path)
-        else:
-            self.report(f"note: your {taught.label} stays in {self.digits_path} ({why_kept}); a retrain with "
-                        "--my-digits would learn it (delete its line to keep it out)")
-        count = len(self.yours[1])
-        return f"took back: {taught.label} ({count} of your digits)"
+        else:  # changed by someone else meanwhile (edited, even): read again at the next teaching
+            self.yours = self.digits_as = None
+        return why_kept
+
+    def _say_kept(self, kept):
+        self.report(f"note: {self.destination} was changed by another run since this window saved it; "
+                    f"that model is kept as {kept}")
 
     def let_stand_drawing(self, strokes, answer):
         """A drawing the window read as `answer` and you passed over without correcting it: kept (for

@@ -474,6 +474,47 @@ def test_each_further_ctrl_z_takes_back_the_teaching_before_then_a_stroke(window
     assert len(window.strokes) == 1 and window.output.text.count("\n") == 2
 
 
+def test_a_digit_kept_but_not_learned_can_be_taken_back_too(window, tmp_path, model, capsys):
+    import copy
+
+    from myonn.teaching import Teacher
+
+    def missing():
+        raise MyonnError("MNIST not found in /nowhere")
+    window.teacher = Teacher(copy.deepcopy(model), tmp_path / "mine.jsonl", tmp_path / "m.npz", missing)
+    window.post(*drag(SEVEN[0]), *drag([(100, 100), (200, 200)]), key("1"))
+    assert window.hint() == "Kept, not learned: the terminal says why    Ctrl+Z: take back"
+    window.post(key("z", pygame.KMOD_CTRL))
+    assert window.output.text == "took back: 1 (0 of your digits)\n" and len(window.strokes) == 2
+    assert (tmp_path / "mine.jsonl").read_bytes() == b""
+    assert window.hint() == "took back: 1 (0 of your digits)    Press the right digit, or Space"
+
+
+def test_ctrl_z_after_a_key_that_could_not_teach_takes_back_the_teaching_before(window, teacher, capsys):
+    from myonn.model_store import ModelLock
+
+    window.teacher, window.model = teacher, teacher.model
+    window.post(*drag(SEVEN[0]), key("1"))
+    with ModelLock(teacher.destination):                           # another run saving there right now
+        window.post(key("7"))
+    assert window.hint() == "Not learned: the terminal says why    C: clear"
+    window.post(key("z", pygame.KMOD_CTRL))
+    assert window.hint() == "took back: 1 (0 of your digits)    Press the right digit, or Space"
+
+
+def test_beyond_the_teachings_the_window_keeps_ctrl_z_says_so(window, teacher, monkeypatch):
+    from myonn import teaching
+
+    monkeypatch.setattr(teaching, "MOST_TAKEN_BACK", 1)
+    monkeypatch.setattr("myonn.windows.draw_window.MOST_TAKEN_BACK", 1)
+    window.teacher, window.model = teacher, teacher.model
+    window.post(*drag(SEVEN[0]), key("1"), key("7"), key("z", pygame.KMOD_CTRL), key("z", pygame.KMOD_CTRL))
+    assert window.output.text.endswith("took back: 7 (1 of your digits)\n")
+    assert window.hint() == "Only the last 1 teachings can be taken back    Press the right digit, or Space"
+    window.post(key("z", pygame.KMOD_CTRL))                        # then the stroke, as usual
+    assert window.strokes == []
+
+
 def test_a_teaching_that_cannot_be_taken_back_says_so_on_screen_and_in_one_line(window, teacher, capsys):
     from myonn.model_store import ModelLock
 

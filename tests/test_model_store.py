@@ -226,6 +226,24 @@ def test_a_link_at_the_locks_name_is_refused_and_what_it_points_to_left_alone(tm
     assert precious.read_text() == "a model someone cares about"
 
 
+def test_a_lock_file_that_cannot_be_removed_is_left_and_the_lock_still_released(tmp_path, monkeypatch):
+    import errno
+    import pathlib
+
+    real_unlink = pathlib.Path.unlink
+
+    def read_only_folder(path, missing_ok=False):
+        if path.name.endswith(".lock"):
+            raise OSError(errno.EACCES, "Permission denied")
+        real_unlink(path, missing_ok=missing_ok)
+    monkeypatch.setattr(pathlib.Path, "unlink", read_only_folder)
+    path = tmp_path / "m.npz"
+    with ModelLock(path):
+        pass                                 # no error on the way out
+    with ModelLock(path):                    # and free again
+        pass
+
+
 def test_a_full_disk_when_the_lock_is_taken_is_one_line_naming_the_model(tmp_path, monkeypatch):
     import errno
 

@@ -49,20 +49,22 @@ def test_a_digit_taken_back_leaves_the_file_as_it_was_byte_for_byte(tmp_path):
         file.write(b'{"label": 1, "str')                                  # a last line cut short
     before = path.read_bytes()
     appended = append_digit(path, ONE, 1)                                 # starts on a line of its own
-    assert take_back_digit(path, appended) and path.read_bytes() == before
-    assert not take_back_digit(path, appended)                            # once only: it is gone
+    assert take_back_digit(path, appended) is None and path.read_bytes() == before
+    assert take_back_digit(path, appended) == "it has changed since"     # once only: it is gone
 
 
 def test_a_digit_is_not_taken_back_once_anything_was_added_after_it_or_the_file_changed(tmp_path):
     path = tmp_path / "mine.jsonl"
     appended = append_digit(path, SEVEN, 7)
     append_digit(path, ONE, 1)                                            # another window's digit
-    assert not take_back_digit(path, appended) and len(read_digits(path)) == 2
+    assert take_back_digit(path, appended) == "another window has added to it since"
+    assert len(read_digits(path)) == 2
     appended = append_digit(path, SEVEN, 7)
     path.write_bytes(path.read_bytes()[:-len(appended[1])] + appended[1].replace(b'"label":7', b'"label":4'))
-    assert not take_back_digit(path, appended) and len(read_digits(path)) == 3   # edited meanwhile: not ours
+    assert take_back_digit(path, appended) == "it has changed since"     # edited meanwhile: no longer ours
+    assert len(read_digits(path)) == 3
     path.unlink()
-    assert not take_back_digit(path, appended)
+    assert take_back_digit(path, appended) == "it is no longer there"
 
 
 def test_appending_waits_while_another_window_writes_and_works_where_files_cannot_be_locked(tmp_path,
@@ -87,7 +89,7 @@ def test_appending_waits_while_another_window_writes_and_works_where_files_canno
         raise OSError(errno.ENOLCK, "No locks available")
     monkeypatch.setattr(fcntl, "flock", no_locks)
     appended = append_digit(path, SEVEN, 7)
-    assert len(read_digits(path)) == 3 and take_back_digit(path, appended) and len(read_digits(path)) == 2
+    assert len(read_digits(path)) == 3 and take_back_digit(path, appended) is None and len(read_digits(path)) == 2
 
 
 def test_a_damaged_line_is_skipped_with_a_warning_and_the_rest_is_read(tmp_path):

@@ -285,7 +285,7 @@ def test_a_digit_another_window_added_after_is_kept_when_a_teaching_is_taken_bac
     teacher, destination, digits = a_teacher(shipped, mnist, tmp_path, said)
     teacher.learn(SLASHED_ZERO, 6)
     append_digit(digits, FLAGGED_ONE, 1)                                  # another window's teaching
-    assert teacher.take_back() == "took back: 6 (1 of your digits)"
+    assert teacher.take_back() == "took back: 6"                          # no count: the file is not as it was
     assert [label for _, label in read_digits(digits)] == [6, 1]          # nothing of theirs lost
     assert said == [f"note: your 6 stays in {digits} (another window has added to it since); a retrain "
                     "with --my-digits would learn it (delete its line to keep it out)"]
@@ -293,10 +293,72 @@ def test_a_digit_another_window_added_after_is_kept_when_a_teaching_is_taken_bac
     teacher.learn(SLASHED_ZERO, 6)
     digits.unlink()
     os.mkfifo(digits)                                                     # no longer a file: left alone
-    assert teacher.take_back() == "took back: 6 (3 of your digits)"
+    assert teacher.take_back() == "took back: 6"
     assert said[-1] == (f"note: your 6 stays in {digits} ({digits}: not a regular file); a retrain with "
                         "--my-digits would learn it (delete its line to keep it out)")
     assert np.array_equal(load_model(destination).network.input_weights, shipped.network.input_weights)
+
+
+def test_a_taken_back_digits_file_someone_edited_or_removed_says_so_and_is_read_again(shipped, mnist, tmp_path):
+    said = []
+    teacher, _, digits = a_teacher(shipped, mnist, tmp_path, said)
+    teacher.learn(FLAGGED_ONE, 7)
+    teacher.learn(SLASHED_ZERO, 6)
+    digits.write_bytes(digits.read_bytes().replace(b'{"label":7,', b'{"label":1,'))   # a label fixed by hand
+    assert teacher.take_back() == "took back: 6 (1 of your digits)"      # the 6 goes: still the file's last line
+    assert teacher.learn(SLASHED_ZERO, 0) == "learned: 0 (2 of your digits)"
+    assert list(teacher.yours[1]) == [1, 0]                               # the edit is read, not the old 7
+    digits.unlink()
+    assert teacher.take_back() == "took back: 0"
+    assert said[-1].startswith(f"note: your 0 stays in {digits} (it is no longer there);")
+
+
+def test_a_teaching_that_cannot_be_saved_changes_neither_the_network_nor_your_file(shipped, mnist, tmp_path,
+                                                                                  monkeypatch):
+    from myonn import model_store
+    from myonn.errors import MyonnError
+
+    teacher, destination, digits = a_teacher(shipped, mnist, tmp_path)
+    teacher.learn(FLAGGED_ONE, 1)
+    file_before, weights_before = digits.read_bytes(), teacher.model.network.input_weights.copy()
+
+    def full_disk(*_, **__):
+        raise MyonnError(f"cannot write model {destination}: No space left on device")
+    monkeypatch.setattr(model_store, "save_model", full_disk)
+    with pytest.raises(MyonnError, match="No space left"):
+        teacher.learn(SLASHED_ZERO, 0)
+    assert digits.read_bytes() == file_before
+    assert np.array_equal(teacher.model.network.input_weights, weights_before)
+    monkeypatch.undo()
+    assert teacher.take_back() == "took back: 1 (0 of your digits)"      # the teaching before, as usual
+
+
+def test_a_digit_kept_but_not_learned_can_be_taken_out_of_your_file(shipped, tmp_path):
+    from myonn.errors import MyonnError
+
+    def missing():
+        raise MyonnError("MNIST not found in /nowhere")
+    teacher = Teacher(copy.deepcopy(shipped), tmp_path / "mine.jsonl", tmp_path / "m.npz", missing, report=print)
+    assert teacher.learn(SLASHED_ZERO, 6) is None and teacher.kept == 1
+    assert teacher.take_back() == "took back: 6 (0 of your digits)"
+    assert (tmp_path / "mine.jsonl").read_bytes() == b"" and not (tmp_path / "m.npz").exists()
+
+
+def test_appending_gives_up_on_a_file_another_program_keeps_locked(shipped, mnist, tmp_path, monkeypatch):
+    import fcntl
+
+    from myonn import my_digits
+    from myonn.errors import MyonnError
+
+    monkeypatch.setattr(my_digits, "LOCK_WAIT_S", 0.2)
+    teacher, destination, digits = a_teacher(shipped, mnist, tmp_path)
+    teacher.learn(FLAGGED_ONE, 1)
+    with open(digits, "rb") as other:
+        fcntl.flock(other.fileno(), fcntl.LOCK_EX)                        # held, and never let go
+        with pytest.raises(MyonnError, match="another program has held it locked for over 0.2 s"):
+            teacher.learn(SLASHED_ZERO, 0)
+        assert teacher.take_back() == "took back: 1"                      # the model goes back all the same
+    assert [label for _, label in read_digits(digits)] == [1]
 
 
 def test_taking_back_keeps_a_model_another_run_saved_since_and_fails_whole(shipped, mnist, tmp_path):

@@ -37,6 +37,7 @@ from myonn.handwriting import (MOST_POINTS, MOST_TRAVEL, digit_pixels, draw_segm
                                is_coordinate, too_much_ink)
 from myonn.inputs import IMAGE_SIDE, pixels_from_input
 from myonn.model_store import chosen_model_path, destination_for, load_chosen_model
+from myonn.teaching import MOST_TAKEN_BACK
 from myonn.windows.pictures import pygame, update
 
 TITLE = "Digit Recognizer"
@@ -201,6 +202,7 @@ class Recognizer:
         # (downloaded, even, when it is not there yet): say so on screen rather than seem to hang.
         first = getattr(self.teacher, "replay", True) is None
         before = self.network_view()[1].copy()
+        kept_before = self.teacher.kept
         self.busy = f"Learning your {digit}..." + ("  (loading MNIST to replay, the first time)" if first else "")
         self.show_now()
         try:
@@ -212,12 +214,13 @@ class Recognizer:
             self.busy = None
         self.not_learned = not learned  # said on screen too: the terminal may be hidden behind the window
         self._view = None  # the network may have changed
+        self.took_back = None
+        if self.teacher.kept > kept_before:  # kept in your file (learned, or not: MNIST missing): Ctrl+Z takes it back
+            self.taught_here += 1
         if learned:
             print(learned, file=self.output or sys.stdout, flush=True)
             self.answer = int(np.argmax(self.network_view()[1]))
             self.learned, self.learned_digit, self.scores_before = learned, digit, before
-            self.taught_here += 1
-            self.took_back = None
 
     def take_back(self):
         """Ctrl+Z right after a digit key: take that teaching back (teaching.Teacher.take_back), then
@@ -228,11 +231,13 @@ class Recognizer:
             print(error, file=sys.stderr, flush=True)
             self.not_taken_back = True  # the hint sends you to the terminal
             return
-        self.taught_here -= 1
-        self.not_taken_back = False
+        self.not_taken_back = self.not_learned = False
         self._view = None  # the network has changed back
         if took_back:
             print(took_back, file=self.output or sys.stdout, flush=True)
+            self.taught_here -= 1
+        else:  # the window keeps what its latest teachings changed, not all of them
+            took_back, self.taught_here = f"Only the last {MOST_TAKEN_BACK} teachings can be taken back", 0
         self.answer = int(np.argmax(self.network_view()[1]))
         self.learned, self.took_back = None, took_back
 
@@ -299,6 +304,8 @@ class Recognizer:
         if self.busy:
             return self.busy
         if self.not_learned:
+            if self.taught_here and not self.learned:  # kept, though: MNIST could not be loaded to replay
+                return "Kept, not learned: the terminal says why    Ctrl+Z: take back"
             return "Not learned: the terminal says why    C: clear"
         if self.not_taken_back:
             return "Not taken back: the terminal says why    Ctrl+Z: try again"
