@@ -39,7 +39,17 @@ def run(main):
         if hasattr(signal, name):  # Windows has neither
             signal.signal(getattr(signal, name), end_on_signal)
     try:
-        status = main()
+        try:
+            status = main()
+        finally:
+            # The work is over, however it ended: a Ctrl-C from here on could change nothing, and must not
+            # come out as a traceback from the lines below (as one did while the error line was printed).
+            # One that came just before is raised here, and caught below as any other. kill and a closed
+            # terminal end the process at once now, as they would any program.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            for name in ("SIGTERM", "SIGHUP"):
+                if hasattr(signal, name):
+                    signal.signal(getattr(signal, name), signal.SIG_DFL)
     except MyonnError as error:
         fail(error)
     except OSError as error:

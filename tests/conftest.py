@@ -28,9 +28,11 @@ def own_models_apart(tmp_path_factory, monkeypatch):
 def ctrl_c_handled_as_before():
     """Scripts run in-process (through cli.run) set how Ctrl-C is handled; put it back after each test,
     so that the tests after it, and pytest itself, still stop on a Ctrl-C."""
-    handler = signal.getsignal(signal.SIGINT)
+    numbers = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    handlers = {number: signal.getsignal(number) for number in numbers}  # cli.run sets all three
     yield
-    signal.signal(signal.SIGINT, handler)
+    for number, handler in handlers.items():
+        signal.signal(number, handler)
 
 
 @pytest.fixture(scope="session")

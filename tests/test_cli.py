@@ -21,6 +21,22 @@ def test_a_problem_is_one_line_and_status_2_and_a_ctrl_c_while_exiting_is_ignore
     assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
 
 
+def test_a_ctrl_c_while_the_problem_is_being_printed_changes_nothing(capsys, monkeypatch):
+    """Before the error line is printed Ctrl-C is already ignored: one that came meanwhile was a traceback."""
+    def main():
+        raise MyonnError("no data")
+
+    printing = cli.one_line
+
+    def ctrl_c_meanwhile(problem):
+        signal.raise_signal(signal.SIGINT)
+        return printing(problem)
+    monkeypatch.setattr(cli, "one_line", ctrl_c_meanwhile)
+    with pytest.raises(SystemExit) as stopped:
+        cli.run(main)
+    assert stopped.value.code == 2 and capsys.readouterr().err.endswith("error: no data\n")
+
+
 def test_a_clean_end_exits_with_the_status_main_returned():
     with pytest.raises(SystemExit) as stopped:
         cli.run(lambda: 130)

@@ -10,6 +10,7 @@ import http.server
 import os
 import pathlib
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -650,6 +651,10 @@ def test_a_mirror_that_sends_without_end_is_cut_off(tmp_path, mirror_server, fak
 def test_ctrl_c_while_a_mirror_is_slow_to_answer_stops_at_once_and_leaves_nothing(tmp_path, mirror_server,
                                                                                   monkeypatch):
     monkeypatch.setattr(mnist, "DOWNLOAD_DEADLINE_S", 5)
+    # Ctrl-C as the scripts hear it (cli.run sets this): a test run started with Ctrl-C ignored (a
+    # background job of a script, `cmd &`) inherits SIG_IGN, and interrupt_main then does nothing at all.
+    # The autouse fixture ctrl_c_handled_as_before puts the run's own handler back afterwards.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     threading.Timer(0.3, _thread.interrupt_main).start()  # as Ctrl-C would, while the headers trickle in
     started = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
