@@ -112,12 +112,15 @@ def test_a_click_on_the_panels_is_no_ink(window):
     assert window.strokes == [] and not window.canvas.any()
 
 
-def test_a_window_made_smaller_from_outside_is_drawn_as_far_as_it_reaches(window):
-    """A window manager may force a size on the window; drawing into a smaller one crashed."""
-    window.post(*drag(ONE[0]))
-    smaller = pygame.Surface((600, 500))
-    pictures.update(window, smaller, [])
-    assert screen_is_ink(smaller, (330, 300)) and window.running
+def test_a_smaller_window_shows_all_of_it_scaled_and_the_mouse_draws_where_it_is(window):
+    """Opened smaller to fit a small screen, or made smaller by a window manager (drawing into a smaller
+    one crashed): the whole picture shows, scaled, and the mouse draws where it points on it."""
+    smaller = pygame.Surface((630, 500))                  # half as wide; the shape is kept: half as tall
+    pictures.update(window, smaller, drag([(165, 60), (165, 280)]))
+    assert window.strokes == [[(330, 120), (330, 560)]]   # the app sees the mouse in its own picture
+    assert screen_is_ink(smaller, (165, 150)) and window.running
+    assert smaller.get_at((600, 100))[:3] != (0, 0, 0)    # the hidden layer's panel, on the right, shows
+    assert smaller.get_at((300, 400))[:3] == (0, 0, 0)    # below the picture: nothing
 
 
 def test_the_panel_shows_what_the_network_receives(window):

@@ -15,7 +15,7 @@ import pytest  # noqa: E402
 
 from myonn.errors import MyonnError  # noqa: E402
 from myonn.windows.pictures import (  # noqa: E402
-    BLACK, WHITE, draw_caption, draw_centred_text, draw_grey_image, grey_colour, pygame, save_png)
+    BLACK, WHITE, draw_caption, draw_centred_text, draw_grey_image, fitted_size, grey_colour, pygame, save_png)
 
 
 def screen_greys(surface):
@@ -146,3 +146,11 @@ def test_waiting_for_events_sleeps_through_quiet_spells_and_returns_only_real_ev
         assert [event.type for event in wait_for_events()] == [pygame.KEYDOWN, pygame.KEYUP]
     finally:
         pygame.display.quit()
+
+
+def test_a_window_larger_than_the_screen_opens_smaller_its_shape_kept():
+    assert fitted_size((1260, 672), (1920, 1080)) == (1260, 672)      # it fits: as it is
+    assert fitted_size((1260, 672), (1024, 768)) == (1008, 538)       # a projector's: all of it shows
+    assert fitted_size((1200, 760), (1366, 768)) == (1061, 672)       # a laptop's: room for a task bar
+    assert fitted_size((1260, 672), (320, 240)) == (630, 336)         # never below half: still readable
+    assert fitted_size((1260, 672), None) == (1260, 672)              # no screen (tests, screenshots)

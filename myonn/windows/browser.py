@@ -71,6 +71,8 @@ class Browser:
     model: a myonn.model.Model, or None to browse without one. start: the first record shown.
     """
 
+    size = WINDOW_SIZE  # it draws for this size only (pictures.update scales it to the window)
+
     def __init__(self, images, labels, kind=TRAIN, model=None, start=0):
         if not 0 <= start < len(images):
             raise ValueError(f"start {start} is not a record of {len(images)}")

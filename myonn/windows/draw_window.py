@@ -93,7 +93,7 @@ class Recognizer:
     answer: the recognised digit while it is shown big, else None.
     """
 
-    size = WINDOW_SIZE  # it draws for this size only (pictures.update)
+    size = WINDOW_SIZE  # it draws for this size only (pictures.update scales it to the window)
 
     def __init__(self, model, output=None, teacher=None):
         self.model = model

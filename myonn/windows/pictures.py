@@ -36,6 +36,13 @@ DIVERGING_PALETTE = np.array(
 # Where SDL puts a window when there is no screen at all: nobody could see it or press a key in it.
 INVISIBLE_DRIVERS = ("offscreen", "dummy")
 
+# A window larger than the screen is opened smaller, its picture scaled down to fit, leaving this much
+# of the screen (width, height) to the window's frame, its title bar and a task bar. A projector of
+# 1024×768 showed the drawing window (1260×672) with both its sides cut off. Below half its size the
+# writing would be too small to read: a window is never made smaller than that.
+SCREEN_MARGINS = (16, 96)
+SMALLEST_SCALE = 0.5
+
 
 def open_window(size, title, hint="--screenshot FILE.png draws the view without one"):
     """Open the window (pygame.display) and return its surface; with no screen to show it on, one
@@ -55,12 +62,32 @@ def open_window(size, title, hint="--screenshot FILE.png draws the view without 
         pygame.display.quit()
         raise no_display
     try:
-        screen = pygame.display.set_mode(size)
+        screen = pygame.display.set_mode(fitted_size(size, desktop_size()))
     except pygame.error as error:
         pygame.display.quit()
         raise MyonnError(f"cannot open a window: {error}") from None
     pygame.display.set_caption(title)
     return screen
+
+
+def desktop_size():
+    """The size of the screen a window opens on, or None where there is none to see (the invisible
+    drivers of tests and screenshots, which draw at full size)."""
+    if pygame.display.get_driver() in INVISIBLE_DRIVERS:
+        return None
+    sizes = pygame.display.get_desktop_sizes()
+    return sizes[0] if sizes else None
+
+
+def fitted_size(size, desktop):
+    """The size to open a window of `size` at on a screen of size `desktop` (None: any): `size`, or, on a
+    smaller screen, smaller in both directions alike (at most SMALLEST_SCALE smaller), so that all of it
+    shows. update() then scales the window's picture, and the mouse's positions, to match."""
+    if desktop is None:
+        return size
+    room = (desktop[0] - SCREEN_MARGINS[0]) / size[0], (desktop[1] - SCREEN_MARGINS[1]) / size[1]
+    scale = max(SMALLEST_SCALE, min(1.0, *room))
+    return round(size[0] * scale), round(size[1] * scale)
 
 
 def grey_colour(level):
@@ -226,23 +253,38 @@ def wait_for_events():
 def update(window, screen, events):
     """One frame of a window's app: let it handle the events, then redraw it and its title.
 
-    window: the app (browser.Browser, draw_window.Recognizer) with handle(event), draw(surface),
+    window: the app (browser.Browser, draw_window.Recognizer, ...) with handle(event), draw(surface),
     title() and running, and, if it draws for one size only, `size`. Tests call this too, after
     posting events, to drive an app headless.
+
+    A window of another size than its app's (opened smaller to fit the screen, or resized by a window
+    manager: a tiling one forces a size on every window, and drawing into a smaller screen crashed)
+    shows the app's picture scaled to fit, its shape kept; the mouse's positions are scaled back, so
+    the app sees them where they are in its picture.
     """
+    size = getattr(window, "size", None)
+    scale = 1.0 if size is None or screen.get_size() == size else min(
+        screen.get_width() / size[0], screen.get_height() / size[1])
     for event in events:
-        window.handle(event)
+        window.handle(_in_picture(event, scale) if scale != 1.0 else event)
     if window.running:
-        size = getattr(window, "size", None)
-        if size is None or screen.get_size() == size:
+        if scale == 1.0:
             window.draw(screen)
         else:
-            # A window manager may resize the window all the same (a tiling one forces a size on every
-            # window), and drawing into a smaller screen crashed: the frame is drawn at its own size,
-            # and shown as far as the window reaches.
             frame = pygame.Surface(size)
             window.draw(frame)
-            screen.fill((0, 0, 0))
-            screen.blit(frame, (0, 0))
+            screen.fill(BLACK)
+            shown = max(1, round(size[0] * scale)), max(1, round(size[1] * scale))
+            screen.blit(pygame.transform.smoothscale(frame, shown), (0, 0))
         pygame.display.set_caption(window.title())
         pygame.display.flip()
+
+
+def _in_picture(event, scale):
+    """A mouse event with its position (and movement) where it lies in the app's unscaled picture."""
+    if not hasattr(event, "pos"):
+        return event
+    changed = {"pos": (int(event.pos[0] / scale), int(event.pos[1] / scale))}
+    if hasattr(event, "rel"):
+        changed["rel"] = (int(event.rel[0] / scale), int(event.rel[1] / scale))
+    return pygame.event.Event(event.type, {**event.dict, **changed})

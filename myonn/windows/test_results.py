@@ -52,6 +52,8 @@ class ResultsView:
     view: MATRIX, CELL (cell = (true digit, answer), page) or IMAGE (record).
     """
 
+    size = WINDOW_SIZE  # it draws for this size only (pictures.update scales it to the window)
+
     def __init__(self, images, labels, model):
         self.images, self.labels, self.model = images, np.asarray(labels), model
         self.outputs = scores(model, images)

@@ -56,6 +56,8 @@ class TrainingWindow:
     `watch`). screen: the window's Surface to draw on as training goes, or None to draw only when
     asked (`draw`), e.g. for --screenshot without a window."""
 
+    size = WINDOW_SIZE  # it draws for this size only (pictures.update scales it to the window)
+
     def __init__(self, screen=None, curve=None):
         self.screen = screen
         self.curve = curve or LearningCurve()
