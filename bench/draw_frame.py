@@ -7,8 +7,9 @@ hidden-layer panel, measured in one run.
 Replays every drawing in bench/strokes/ through the window's own update (myonn/windows/pictures.py,
 `update`): each mouse move extends a stroke, so each frame redoes the network's view (cropping,
 fitting, preparing, querying) and redraws the whole window. Three ways, alternating drawing by
-drawing: without the hidden-layer panel (the window before it came), with it, and with it while the
-mouse points at a hidden node (its weights image and push drawn too). Then, after each drawing, the
+drawing: without the hidden-layer panel (the window before it came), with it, with it while the
+mouse points at a hidden node (its weights image and push drawn too), and with it in a window opened
+smaller to fit a 1024×768 screen (its picture scaled down every frame). Then, after each drawing, the
 mouse moving from node to node over the panel: the drawing is unchanged, so a frame only redraws
 (as bench/handwriting.py's "window update" does). Prints milliseconds per frame.
 """
@@ -29,7 +30,7 @@ from myonn.windows import draw_window  # noqa: E402
 from myonn.windows.draw_window import (CANVAS_SIDE, PANEL_WIDTH, WINDOW_SIZE, Recognizer, read_strokes,  # noqa: E402
                                        stroke_events)
 from myonn.windows.hidden_layer_panel import node_centre  # noqa: E402
-from myonn.windows.pictures import pygame, update  # noqa: E402
+from myonn.windows.pictures import fitted_size, pygame, update  # noqa: E402
 
 STROKES = Path(__file__).resolve().parent / "strokes"
 
@@ -61,14 +62,24 @@ def pointing_times(recognizer, screen):
     return times
 
 
+def on_screen(events, scale):
+    """Mouse events where they are on a window scaled by `scale`."""
+    return [pygame.event.Event(event.type, {**event.dict, "pos": (round(event.pos[0] * scale),
+                                                                  round(event.pos[1] * scale))})
+            if hasattr(event, "pos") else event for event in events]
+
+
 def main():
     pygame.display.init()
     screen = pygame.display.set_mode(WINDOW_SIZE)
+    projector = pygame.Surface(fitted_size(WINDOW_SIZE, (1024, 768)))
+    scale = projector.get_width() / WINDOW_SIZE[0]
     recognizer = Recognizer(load_model(), output=open(os.devnull, "w"))
     drawings = [stroke_events(read_strokes(path)) for path in sorted(STROKES.glob("*.json"))]
     panel = draw_window.draw_hidden_layer
     times = {"drawing, without the hidden-layer panel": [], "drawing, with it": [],
-             "drawing, with it, pointing at node 21": [], "pointing from node to node, drawing unchanged": []}
+             "drawing, with it, pointing at node 21": [], "pointing from node to node, drawing unchanged": [],
+             f"drawing, with it, scaled to a 1024×768 screen ({projector.get_width()}×{projector.get_height()})": []}
     for _ in range(3):
         for events in drawings:
             draw_window.draw_hidden_layer = lambda *arguments: None
@@ -79,6 +90,8 @@ def main():
             recognizer.clear()
             times["drawing, with it, pointing at node 21"] += frame_times(recognizer, screen, events, pointed_node=21)
             times["pointing from node to node, drawing unchanged"] += pointing_times(recognizer, screen)
+            recognizer.clear()
+            times[list(times)[-1]] += frame_times(recognizer, projector, on_screen(events, scale))
             recognizer.clear()
     print(f"{len(drawings)} drawings × 3, SDL video driver: {pygame.display.get_driver()}\n")
     # The 10th percentile is the least disturbed by other programs on a shared machine.

@@ -123,6 +123,25 @@ def test_a_smaller_window_shows_all_of_it_scaled_and_the_mouse_draws_where_it_is
     assert smaller.get_at((300, 400))[:3] == (0, 0, 0)    # below the picture: nothing
 
 
+def test_a_replay_in_a_window_opened_smaller_draws_the_very_drawing(model, monkeypatch):
+    """The replayed mouse events are the canvas's own positions: scaled as the mouse's, a 7 came out
+    1.25 times too large on a 1024×768 screen, cut off, and read worse."""
+    from myonn.windows.draw_window import show_window
+
+    monkeypatch.setattr(pictures, "desktop_size", lambda: (1024, 768))   # as a projector's screen
+    opened, open_window = [], pictures.open_window
+
+    def opening(*arguments):
+        screen = open_window(*arguments)
+        opened.append(screen.get_size())
+        return screen
+    monkeypatch.setattr(pictures, "open_window", opening)
+    recognizer = Recognizer(model, output=Recorded())
+    show_window(recognizer, replay=stroke_events(SEVEN) + [key("ESCAPE")])
+    assert opened == [(1008, 538)]
+    assert recognizer.strokes == [[(float(x), float(y)) for x, y in stroke] for stroke in SEVEN]
+
+
 def test_the_panel_shows_what_the_network_receives(window):
     window.post(*drag(ONE[0]))
     pixels, scores = window.network_view()

@@ -153,4 +153,30 @@ def test_a_window_larger_than_the_screen_opens_smaller_its_shape_kept():
     assert fitted_size((1260, 672), (1024, 768)) == (1008, 538)       # a projector's: all of it shows
     assert fitted_size((1200, 760), (1366, 768)) == (1061, 672)       # a laptop's: room for a task bar
     assert fitted_size((1260, 672), (320, 240)) == (630, 336)         # never below half: still readable
+    assert fitted_size((1260, 672), (1275, 767)) == (1260, 672)       # a few pixels: not worth the blur
     assert fitted_size((1260, 672), None) == (1260, 672)              # no screen (tests, screenshots)
+
+
+def test_a_window_wider_than_its_app_shows_the_app_and_nothing_left_over_beside_it():
+    from myonn.windows.pictures import update
+
+    class App:
+        size, running = (100, 50), True
+
+        def handle(self, event):
+            pass
+
+        def draw(self, surface):
+            surface.fill(WHITE)
+
+        def title(self):
+            return "app"
+
+    pygame.display.init()
+    try:
+        screen = pygame.display.set_mode((200, 50))
+        screen.fill((255, 0, 255))                                       # what was there before
+        update(App(), screen, [])
+        assert screen.get_at((50, 25))[:3] == WHITE and screen.get_at((150, 25))[:3] == BLACK
+    finally:
+        pygame.display.quit()

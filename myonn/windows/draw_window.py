@@ -510,7 +510,8 @@ def show_window(recognizer, replay=(), about=None):
                                                       "draws a drawing without one")
     if about:
         print(about, file=sys.stderr)  # which model it is
-    pending = list(replay)
+    # Replayed events are in the canvas's own positions, however large the window came out (pictures.update).
+    pending = [pygame.event.Event(event.type, {**event.dict, "in_picture": True}) for event in replay]
     clock = pygame.time.Clock()
     recognizer.show_now = lambda: update(recognizer, screen, [])
     try:

@@ -42,6 +42,7 @@ INVISIBLE_DRIVERS = ("offscreen", "dummy")
 # writing would be too small to read: a window is never made smaller than that.
 SCREEN_MARGINS = (16, 96)
 SMALLEST_SCALE = 0.5
+NEARLY_WHOLE = 0.97
 
 
 def open_window(size, title, hint="--screenshot FILE.png draws the view without one"):
@@ -87,6 +88,8 @@ def fitted_size(size, desktop):
         return size
     room = (desktop[0] - SCREEN_MARGINS[0]) / size[0], (desktop[1] - SCREEN_MARGINS[1]) / size[1]
     scale = max(SMALLEST_SCALE, min(1.0, *room))
+    if scale >= NEARLY_WHOLE:  # resampling would blur every line for a few pixels: the margins have room
+        return size
     return round(size[0] * scale), round(size[1] * scale)
 
 
@@ -260,18 +263,19 @@ def update(window, screen, events):
     A window of another size than its app's (opened smaller to fit the screen, or resized by a window
     manager: a tiling one forces a size on every window, and drawing into a smaller screen crashed)
     shows the app's picture scaled to fit, its shape kept; the mouse's positions are scaled back, so
-    the app sees them where they are in its picture.
+    the app sees them where they are in its picture. Events an app posts itself, already in its
+    picture's positions (a replayed drawing), carry in_picture=True and are left as they are.
     """
     size = getattr(window, "size", None)
-    scale = 1.0 if size is None or screen.get_size() == size else min(
-        screen.get_width() / size[0], screen.get_height() / size[1])
+    fits = size is None or screen.get_size() == size
+    scale = 1.0 if fits else min(screen.get_width() / size[0], screen.get_height() / size[1])
     for event in events:
-        window.handle(_in_picture(event, scale) if scale != 1.0 else event)
+        window.handle(event if fits else _in_picture(event, scale))
     if window.running:
-        if scale == 1.0:
+        if fits:
             window.draw(screen)
         else:
-            frame = pygame.Surface(size)
+            frame = _frame(size)
             window.draw(frame)
             screen.fill(BLACK)
             shown = max(1, round(size[0] * scale)), max(1, round(size[1] * scale))
@@ -280,9 +284,16 @@ def update(window, screen, events):
         pygame.display.flip()
 
 
+@functools.lru_cache(maxsize=2)
+def _frame(size):
+    """A surface to draw an app's picture on before it is scaled: one per size, kept (a new one every
+    frame took a third of the frame's time)."""
+    return pygame.Surface(size)
+
+
 def _in_picture(event, scale):
     """A mouse event with its position (and movement) where it lies in the app's unscaled picture."""
-    if not hasattr(event, "pos"):
+    if not hasattr(event, "pos") or getattr(event, "in_picture", False):
         return event
     changed = {"pos": (int(event.pos[0] / scale), int(event.pos[1] / scale))}
     if hasattr(event, "rel"):
