@@ -340,7 +340,8 @@ class Teacher:
         except MyonnError:
             # Not saved (a full disk): the key changes nothing, neither the network nor your file.
             self._network_as_before(before)
-            self._digit_out_of_file(before)
+            self.let_stand = before.let_stand
+            self._take_digit_out_of_file(before)
             raise
         if kept is not None and self.saved_as is not None:
             self._say_kept(kept)
@@ -373,10 +374,7 @@ class Teacher:
                 self._save_as_before(taught)
         self.taught.pop()
         self.let_stand = taught.let_stand
-        why_kept = self._digit_out_of_file(taught)
-        if why_kept is not None:
-            self.report(f"note: your {taught.label} stays in {self.digits_path} ({why_kept}); a retrain with "
-                        "--my-digits would learn it (delete its line to keep it out)")
+        if not self._take_digit_out_of_file(taught):
             return f"took back: {taught.label}"
         if self.yours is None:  # edited by hand meanwhile: counted afresh
             try:
@@ -409,10 +407,9 @@ class Teacher:
     def _network_as_before(self, taught):
         network = self.model.network
         network.input_weights, network.output_weights, self.model.info = taught.weights_before
-        self.let_stand = taught.let_stand
 
-    def _digit_out_of_file(self, taught):
-        """Take the line `taught` added out of your digits' file. Returns None, or why it stays."""
+    def _take_digit_out_of_file(self, taught):
+        """Take the line `taught` added out of your digits' file; True if it went, else one line says why not."""
         unchanged = _file_signature(self.digits_path) == self.digits_as
         try:
             why_kept = take_back_digit(self.digits_path, taught.appended)
@@ -422,7 +419,10 @@ class Teacher:
             self.yours, self.digits_as = taught.yours_before, _file_signature(self.digits_path)
         else:  # changed by someone else meanwhile (edited, even): read again at the next teaching
             self.yours = self.digits_as = None
-        return why_kept
+        if why_kept is not None:
+            self.report(f"note: your {taught.label} stays in {self.digits_path} ({why_kept}); a retrain with "
+                        "--my-digits would learn it (delete its line to keep it out)")
+        return why_kept is None
 
     def _say_kept(self, kept):
         self.report(f"note: {self.destination} was changed by another run since this window saved it; "

@@ -368,11 +368,13 @@ def test_taking_back_keeps_a_model_another_run_saved_since_and_fails_whole(shipp
     said = []
     teacher, destination, digits = a_teacher(shipped, mnist, tmp_path, said)
     teacher.learn(SLASHED_ZERO, 6)
+    teacher.let_stand_drawing(FLAGGED_ONE, 7)
     taught, file_taught = teacher.model.network.input_weights.copy(), digits.read_bytes()
     with ModelLock(destination):                                         # another run saving there right now
         with pytest.raises(MyonnError, match="is being saved by another run"):
             teacher.take_back()
     assert np.array_equal(teacher.model.network.input_weights, taught) and digits.read_bytes() == file_taught
+    assert [answer for _, answer in teacher.let_stand] == [7]
     another_run = copy.deepcopy(shipped)
     another_run.network.output_weights = another_run.network.output_weights * 1.01
     save_model(another_run, destination)
