@@ -374,6 +374,15 @@ def test_taking_back_keeps_a_model_another_run_saved_since_and_fails_whole(shipp
         with pytest.raises(MyonnError, match="is being saved by another run"):
             teacher.take_back()
     assert np.array_equal(teacher.model.network.input_weights, taught) and digits.read_bytes() == file_taught
+    from myonn import model_store
+
+    def full_disk(*_, **__):
+        raise MyonnError(f"cannot write model {destination}: No space left on device")
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(model_store, "save_model", full_disk)
+        with pytest.raises(MyonnError, match="No space left"):
+            teacher.take_back()
+    assert np.array_equal(teacher.model.network.input_weights, taught) and digits.read_bytes() == file_taught
     assert [answer for _, answer in teacher.let_stand] == [7]
     another_run = copy.deepcopy(shipped)
     another_run.network.output_weights = another_run.network.output_weights * 1.01
