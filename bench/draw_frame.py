@@ -6,7 +6,7 @@ hidden-layer panel, measured in one run.
 
 Replays every drawing in bench/strokes/ through the window's own update (myonn/windows/pictures.py,
 `update`): each mouse move extends a stroke, so each frame redoes the network's view (cropping,
-fitting, preparing, querying) and redraws the whole window. Three ways, alternating drawing by
+fitting, preparing, querying) and redraws the whole window. Four ways, alternating drawing by
 drawing: without the hidden-layer panel (the window before it came), with it, with it while the
 mouse points at a hidden node (its weights image and push drawn too), and with it in a window opened
 smaller to fit a 1024×768 screen (its picture scaled down every frame). Then, after each drawing, the

@@ -510,6 +510,9 @@ def test_a_digit_kept_but_not_learned_can_be_taken_back_too(window, tmp_path, mo
     assert window.output.text == "took back: 1 (0 of your digits)\n" and len(window.strokes) == 2
     assert (tmp_path / "mine.jsonl").read_bytes() == b""
     assert window.hint() == "took back: 1 (0 of your digits)    Press the right digit, or Space"
+    window.post(key("SPACE"), *drag(SEVEN[0]), key("1"), key("SPACE"))  # kept again, then Space: going on
+    window.post(key("z", pygame.KMOD_CTRL))
+    assert len(window.strokes) == 0 and window.output.text.count("took back") == 1   # the stroke, not the key
 
 
 def test_ctrl_z_after_a_key_that_could_not_teach_takes_back_the_teaching_before(window, teacher, capsys):

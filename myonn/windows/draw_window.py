@@ -193,6 +193,7 @@ class Recognizer:
         print(score_line(scores), file=self.output or sys.stdout, flush=True)
         self.answer, self.learned, self.took_back = int(np.argmax(scores)), None, None
         self.not_taken_back = False
+        self.taught_here = 0  # Space goes on from the digit key: Ctrl+Z is about strokes again
         return self.answer
 
     def learn(self, digit):

@@ -1,11 +1,12 @@
 """Small pygame drawing helpers shared by the windows: a digit as squares, big centred text, PNG files,
-weights in a diverging colour scale, a learning curve; and waiting for a window's events.
+weights in a diverging colour scale, a learning curve; and opening a window sized to the screen,
+waiting for its events and drawing its app's picture into it, scaled to fit (update).
 
 A digit's pixels follow MNIST's convention: grey levels 0..255 where 255 is ink. On screen ink is
 drawn dark on white, as on paper: a pixel of level g gets the grey 255 - g.
 
-Left out on purpose: windows, event loops and anything that knows about MNIST records or models
-(that is browser.py).
+Left out on purpose: the windows' own event loops and anything that knows about MNIST records or
+models (browser.py, draw_window.py, ...).
 """
 
 import functools
