@@ -97,6 +97,24 @@ def test_the_table_reads_each_digit_and_names_the_worst_writer(tmp_path, capsys)
     assert "no recordings of 0, 2, 3, 4, 5, 6, 8, 9" in output
 
 
+def test_recordings_whose_y_axis_points_up_are_turned_the_right_way_up(tmp_path, capsys):
+    random = np.random.default_rng(3)
+    digits = [(moved(STICK, random), 1) for _ in range(3)] + [(moved(SLASHED_ZERO, random), 0) for _ in range(3)]
+    (tmp_path / "down").mkdir(), (tmp_path / "up").mkdir()
+    for strokes, label in digits:
+        append_digit(tmp_path / "down" / "anna.jsonl", strokes, label)
+        append_digit(tmp_path / "up" / "anna.jsonl", [[(x, -y) for x, y in stroke] for stroke in strokes], label)
+    as_recorded = run(capsys, tmp_path / "down").out
+    assert run(capsys, tmp_path / "up", "--y-up").out.split("(")[:-1] == as_recorded.split("(")[:-1]  # but the time
+    assert "try --y-up" not in as_recorded
+
+
+def test_a_model_reading_under_half_of_them_asks_whether_they_are_upside_down(tmp_path, capsys):
+    for _ in range(3):
+        append_digit(tmp_path / "anna.jsonl", STICK, 7)                  # read as 1: none right
+    assert "if the recordings' y axis points up" in run(capsys, tmp_path).out
+
+
 def test_two_models_and_the_peer_are_read_side_by_side(tmp_path, capsys):
     random = np.random.default_rng(2)
     for number in range(3):
@@ -170,6 +188,7 @@ def test_recordings_far_larger_than_any_are_refused_before_they_are_read(tmp_pat
     (["{folder}/junk.jsonl"], "not one readable digit in it"),
     (["{folder}/anna.jsonl", "--model", "{folder}/junk.bin"], "not a model file"),
     (["{folder}", "--size", "5"], "--size must be 24 to 672"),
+    (["{folder}", "--y-up", "--as-recorded"], "--as-recorded keeps canvas pixels as they are"),
 ])
 def test_bad_input_is_one_line_and_exit_status_2(tmp_path, capsys, arguments, message):
     (tmp_path / "junk.bin").write_bytes(os.urandom(1000))
