@@ -300,6 +300,12 @@ def train_from_settings(settings, model_path=None, resume=None, data_dir=None, l
         # A step too large overflows the sigmoid before the weights stop being finite; train() then
         # stops with one line, so NumPy's warnings would only be noise.
         with stop_on_interrupt() as stop, np.errstate(over="ignore", invalid="ignore"):
+            # A window (--watch) answers the keys pressed while MNIST loaded: Escape then stops before any
+            # training, as Ctrl-C does (it stopped after the first few thousand images, and saved those).
+            getattr(watch, "before_training", lambda stop: None)(stop)
+            if stop.requested:
+                report("stopped before any training: nothing saved")
+                return 130
             history = train(model, train_images, train_labels, epochs=settings["epochs"],
                             batch_size=settings["batch_size"], learning_rate=settings["learning_rate"],
                             final_learning_rate=settings["final_learning_rate"], shuffle=settings["shuffle"],

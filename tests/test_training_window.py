@@ -112,6 +112,21 @@ def test_escape_or_closing_the_window_stops_training_after_the_batch(screen, eve
     assert window.title() == "Training — stopped"
 
 
+def test_escape_while_mnist_loads_stops_before_any_training_and_saves_nothing(screen, real_mnist_dir, tmp_path):
+    from myonn import recipes
+    from myonn.training import train_from_settings
+
+    window = Watcher()
+    window.window = TrainingWindow(screen)
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_ESCAPE, mod=0, unicode="", scancode=0))
+    said = []
+    status = train_from_settings(recipes.settings("default", {}), model_path=tmp_path / "m.npz",
+                                 data_dir=real_mnist_dir, limit=2000, progress=False, report=said.append,
+                                 watch=window)
+    assert status == 130 and said[-1] == "stopped before any training: nothing saved"
+    assert not (tmp_path / "m.npz").exists() and window.window.state == "stopping"
+
+
 def test_while_training_the_window_shows_the_weights_as_they_are(screen):
     network = NeuralNetwork(784, 200, 10, seed=0)
     window = TrainingWindow(screen)

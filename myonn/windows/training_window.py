@@ -85,6 +85,13 @@ class TrainingWindow:
             spent = time.perf_counter() - now
             self._next_frame = now + max(1 / FRAMES_PER_SECOND, spent / MOST_DRAWING_SHARE)
 
+    def before_training(self, stop):
+        """Training is about to start: answer what was pressed while MNIST loaded (Escape or closing
+        the window then stops before any training, so nothing is saved, as Ctrl-C then does)."""
+        self.stop = stop
+        if self.screen is not None:
+            pictures.update(self, self.screen, pygame.event.get())
+
     def handle(self, event):
         """Escape or closing the window: ask training to stop after its current batch."""
         if event.type == pygame.QUIT or (event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE):
@@ -111,7 +118,7 @@ class TrainingWindow:
         draw_learning_curve(surface, CURVE_AREA, self.curve)
         moment = self.curve.last
         if moment is None:
-            pictures.draw_centred_text(surface, "Loading MNIST …", WEIGHTS_AREA, 40)
+            pictures.draw_centred_text(surface, "Loading MNIST, preparing the images …", WEIGHTS_AREA, 32)
             return
         network = moment["network"]
         shown = min(network.hidden_nodes, MOST_TILES)
@@ -242,6 +249,9 @@ class Watcher:
 
     def __call__(self, moment):
         self.window(moment)
+
+    def before_training(self, stop):
+        self.window.before_training(stop)
 
     def finish(self, status, report=print):
         """Write the PNGs asked for; with a window (and no --screenshot) keep it up until closed."""
