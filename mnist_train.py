@@ -45,7 +45,8 @@ def parse_flags(argv=None):
                         help=f"passes over the training images (default recipe: {default['epochs']})")
     parser.add_argument("--learning-rate", type=cli.positive_float, metavar="RATE",
                         default=cli.environment_default("RATE", cli.positive_float, None),
-                        help=f"the step size per sample at the start of training (default recipe: {default['learning_rate']})")
+                        help=f"the step size per sample at the start of training (default recipe: {default['learning_rate']}); "
+                             "without --final-learning-rate the rate still falls by the recipe's ratio")
     parser.add_argument("--final-learning-rate", type=cli.positive_float, metavar="RATE",
                         help="the rate falls geometrically to this by the last batch "
                              "(set it equal to --learning-rate for the talk's constant rate; default recipe: "

@@ -76,7 +76,16 @@ def load_chosen_model(given=None, optional=False):
     taught = model.info.get("taught_digits")
     if scored and isinstance(taught, int):  # the accuracy was measured before the teaching, not after
         scored += f" before it was taught {taught} of your digits"
-    return model, f"model: {path} ({', '.join(part for part in (whose, scored) if part) or 'named by --model'})"
+    about = ", ".join(part for part in (whose, scored) if part) or "named by --model"
+    return model, f"model: {_as_given(path)} ({about})"
+
+
+def _as_given(path):
+    """`path` as a person would type it here: relative to the current folder when it lies inside it."""
+    try:
+        return Path(path).relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 def destination_for(given=None, continued=None):

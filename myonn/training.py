@@ -294,9 +294,11 @@ def train_from_settings(settings, model_path=None, resume=None, data_dir=None, l
                                     seed=seed, dtype=np.float64 if settings["float64"] else np.float32,
                                     cost=settings["cost"])
             model = Model(network, {"deskew": bool(settings["deskew"])})
-        report(f"training {describe(model)} on {len(train_images):,} images: {settings['epochs']} epochs, "
-               f"batches of {settings['batch_size']}, learning rate {settings['learning_rate']:g}"
-               f" → {settings['final_learning_rate']:g}, augmentation: {settings['augment']}")
+        epochs, first, last = settings["epochs"], settings["learning_rate"], settings["final_learning_rate"]
+        rate = f"{first:g} (constant)" if first == last else f"{first:g} → {last:g}"
+        report(f"training {describe(model)} on {len(train_images):,} images: {epochs} "
+               f"epoch{'s' if epochs != 1 else ''}, batches of {settings['batch_size']}, learning rate {rate}, "
+               f"augmentation: {settings['augment']}")
         # A step too large overflows the sigmoid before the weights stop being finite; train() then
         # stops with one line, so NumPy's warnings would only be noise.
         with stop_on_interrupt() as stop, np.errstate(over="ignore", invalid="ignore"):

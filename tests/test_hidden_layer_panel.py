@@ -101,6 +101,20 @@ def test_pointing_at_a_node_shows_its_weights_and_how_it_pushes_the_answer(windo
     assert push == pytest.approx(active[node] * window.model.network.output_weights[answer, node])
 
 
+def test_a_push_that_rounds_to_nothing_is_shown_without_a_minus_sign(window, monkeypatch):
+    from myonn.windows import hidden_layer_panel
+
+    window.post(*stroke_events(SEVEN))
+    monkeypatch.setattr(hidden_layer, "pushes", lambda *arguments: np.full(200, -0.001))
+    shown = []
+    draw_text = pictures.draw_centred_text
+    monkeypatch.setattr(hidden_layer_panel.pictures, "draw_centred_text",
+                        lambda surface, text, *rest: shown.append(str(text)) or draw_text(surface, text, *rest))
+    x, y = node_centre(3)
+    window.post(point_at((LEFT + x, y)))
+    assert any(line.startswith("pushes the answer") and line.endswith("by +0.00") for line in shown)
+
+
 def test_moving_off_the_grid_hides_the_weights_again(window):
     x, y = node_centre(5)
     window.post(point_at((LEFT + x, y)))

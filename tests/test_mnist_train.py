@@ -122,7 +122,7 @@ def test_the_talks_environment_variables_set_the_defaults(real_mnist_dir, tmp_pa
     result = run_script("--recipe", "talk", "--no-progress", "--data-dir", str(real_mnist_dir),
                         "--model", str(path), env={"LIMIT": "300", "EPOCHS": "1", "RATE": "0.2"})
     assert result.returncode == 0, result.stderr
-    assert "300 images: 1 epochs, batches of 1, learning rate 0.2 → 0.2" in result.stdout
+    assert "300 images: 1 epoch, batches of 1, learning rate 0.2 (constant)" in result.stdout
     info = load_model(path).info
     assert info["epochs"] == 1 and info["learning_rate"] == 0.2 and info["trained_images"] == 300
 
@@ -131,7 +131,7 @@ def test_a_flag_overrides_its_environment_variable(real_mnist_dir, tmp_path):
     result = run_script("--epochs", "1", "--limit", "100", "--no-progress", "--data-dir", str(real_mnist_dir),
                         "--model", str(tmp_path / "m.npz"), env={"EPOCHS": "7"})
     assert result.returncode == 0, result.stderr
-    assert "1 epochs" in result.stdout
+    assert "1 epoch," in result.stdout
 
 
 def test_resume_continues_a_model_and_keeps_its_preparation(real_mnist_dir, tmp_path):

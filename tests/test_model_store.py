@@ -38,9 +38,17 @@ def test_scripts_use_the_shipped_model_until_you_have_your_own(own_models_apart)
     assert chosen_model_path(own_models_apart / "other.npz") == (own_models_apart / "other.npz", "")
 
 
+def test_a_model_inside_the_current_folder_is_named_as_typed_from_it(tmp_path, monkeypatch):
+    save_model(small_model(accuracy=0.5), tmp_path / "data" / "m.npz")
+    monkeypatch.chdir(tmp_path)
+    assert load_chosen_model(tmp_path / "data" / "m.npz")[1] == "model: data/m.npz (50.00% on MNIST)"
+    assert load_chosen_model("data/m.npz")[1] == "model: data/m.npz (50.00% on MNIST)"
+
+
 def test_the_chosen_model_comes_with_a_line_saying_which_it_is(own_models_apart):
     model, about = load_chosen_model()
-    assert about.startswith(f"model: {shipped_model_path()} (the shipped model, ") and about.endswith("% on MNIST)")
+    assert about.startswith("model: ") and about.endswith("% on MNIST)")
+    assert f"{shipped_model_path().name} (the shipped model, " in about
     assert model.network.hidden_nodes == 200
     save_model(small_model(accuracy=0.5), own_model_path())
     model, about = load_chosen_model()

@@ -95,7 +95,7 @@ def draw_hidden_layer(panel, network, seen_pixels, scores, pointer=None):
     lines = [f"activation {activity[node]:.2f}"]
     if drawn:
         answer = int(np.argmax(scores))
-        push = float(hidden_layer.pushes(network, activity, answer)[node])
+        push = round(float(hidden_layer.pushes(network, activity, answer)[node]), 2) + 0.0  # + 0.0: no "-0.00"
         lines.append(f"pushes the answer {answer} by {push:+.2f}")
         lines.append(f"(of {answer}'s weighted sum {float(network.output_weights[answer] @ activity):+.2f})")
     for number, line in enumerate(lines):
