@@ -6,8 +6,9 @@ The file only grows: each new digit is appended as one line, flushed and handed 
 (fsync) before the window goes on, so a crash or a power cut can at worst lose the line being
 written, never one already there. The one line ever taken out is the last, by the window that
 added it, when you take that teaching back (Ctrl+Z, a wrong key) or its model could not be saved:
-take_back_digit removes those very bytes only while nothing has been added after them. Reading is as forgiving: a line that is not a digit (cut short,
-edited by hand) is skipped with a warning, and a missing file is simply no digits yet.
+take_back_digit removes those very bytes only while nothing has been added after them. Reading is
+as forgiving: a line that is not a digit (cut short, edited by hand) is skipped with a warning, and a
+missing file is simply no digits yet.
 
 The strokes are kept, not the 28×28 image: the image can be made again from them whenever the
 preparation of drawings improves (myonn/handwriting.py), and `mnist_draw.py --replay` can redraw them.

@@ -309,11 +309,8 @@ class Teacher:
         changed = self.saved_as is None or _file_signature(self.destination) != self.saved_as
         if changed:
             check_destination(self.destination)
-        # Read once, and again whenever another run (a second window) has added to the file since.
-        if self.yours is None or _file_signature(self.digits_path) != self.digits_as:
-            self.yours = digit_images(read_digits(self.digits_path, warn=self.report))
         new_image, _ = digit_images([(strokes, label)])
-        earlier = self.yours
+        earlier = self._your_digits()
         network = self.model.network
         before = Taught(label, append_digit(self.digits_path, strokes, label), network.input_weights.copy(),
                         network.output_weights.copy(), self.model.info, earlier, list(self.let_stand))
@@ -376,14 +373,20 @@ class Teacher:
         self.let_stand = taught.let_stand
         if not self._take_digit_out_of_file(taught):
             return f"took back: {taught.label}"
-        if self.yours is None:  # edited by hand meanwhile: counted afresh
-            try:
-                self.digits_as = _file_signature(self.digits_path)
-                self.yours = digit_images(read_digits(self.digits_path, warn=self.report))
-            except MyonnError:  # it is taken back all the same; the next teaching says what is wrong
-                self.yours = self.digits_as = None
-                return f"took back: {taught.label}"
-        return f"took back: {taught.label} ({len(self.yours[1])} of your digits)"
+        try:
+            count = len(self._your_digits()[1])  # read afresh if edited by hand meanwhile
+        except MyonnError:  # it is taken back all the same; the next teaching says what is wrong
+            self.yours = self.digits_as = None
+            return f"took back: {taught.label}"
+        return f"took back: {taught.label} ({count} of your digits)"
+
+    def _your_digits(self):
+        """Your digits' (images, labels): read from the file once, and again whenever another run (a
+        second window, an editor) has changed it since this session last wrote it."""
+        if self.yours is None or _file_signature(self.digits_path) != self.digits_as:
+            self.digits_as = _file_signature(self.digits_path)
+            self.yours = digit_images(read_digits(self.digits_path, warn=self.report))
+        return self.yours
 
     def _save_as_before(self, taught):
         """Save the network as it was before `taught`, under the model's lock; MyonnError changes nothing."""
