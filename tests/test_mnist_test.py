@@ -9,7 +9,7 @@ from conftest import REPOSITORY_ROOT
 from myonn.evaluation import accuracy, confusion_matrix, report
 from myonn.mnist import TEST, load_mnist
 from myonn.model import load_model
-from myonn.model_store import own_model_path, shipped_model_path
+from myonn.model_store import own_model_path, recorded_accuracy, shipped_model_path
 from myonn.network import NeuralNetwork
 from myonn.model import Model, save_model
 
@@ -51,7 +51,8 @@ def test_it_tests_your_own_model_when_you_have_one_and_says_which(real_mnist_dir
     save_model(Model(network, info={"test_accuracy": 0.1}), own_model_path())
     result = run_script("--data-dir", str(real_mnist_dir), "--limit", "100")
     assert result.returncode == 0, result.stderr
-    assert result.stderr == f"model: {own_model_path()} (your own model, 10.00% on MNIST)\n"
+    assert result.stderr == (f"model: {own_model_path()} (your own model, 10.00% on MNIST; the shipped model "
+                             f"scores {100 * recorded_accuracy(shipped_model_path()):.2f}%: --model {shipped})\n")
     assert float(result.stdout.splitlines()[0][:-1]) < 50
 
 

@@ -50,15 +50,29 @@ def test_the_chosen_model_comes_with_a_line_saying_which_it_is(own_models_apart)
     assert about.startswith("model: ") and about.endswith("% on MNIST)")
     assert f"{shipped_model_path().name} (the shipped model, " in about
     assert model.network.hidden_nodes == 200
-    save_model(small_model(accuracy=0.5), own_model_path())
+    save_model(small_model(accuracy=0.98), own_model_path())
     model, about = load_chosen_model()
-    assert about == f"model: {own_model_path()} (your own model, 50.00% on MNIST)"
+    assert about == f"model: {own_model_path()} (your own model, 98.00% on MNIST)"
     assert model.network.hidden_nodes == 5
-    taught = small_model(accuracy=0.5)
+    taught = small_model(accuracy=0.98)
     taught.info["taught_digits"] = 3
     save_model(taught, own_model_path())
-    assert load_chosen_model()[1] == (f"model: {own_model_path()} (your own model, 50.00% on MNIST before it "
+    assert load_chosen_model()[1] == (f"model: {own_model_path()} (your own model, 98.00% on MNIST before it "
                                       "was taught 3 of your digits)")
+
+
+def test_an_own_model_far_weaker_than_the_shipped_one_says_how_to_use_the_shipped_one(tmp_path, monkeypatch):
+    # As a Ctrl-C a few batches into training leaves it: every script would use it from then on.
+    monkeypatch.chdir(tmp_path)  # outside the project, and your models' folder: both are named in full
+    shipped = model_store.recorded_accuracy(shipped_model_path())
+    assert shipped > 0.98
+    save_model(small_model(accuracy=0.0974), own_model_path())
+    assert load_chosen_model()[1] == (f"model: {own_model_path()} (your own model, 9.74% on MNIST; the shipped "
+                                      f"model scores {100 * shipped:.2f}%: --model {shipped_model_path()})")
+    save_model(small_model(accuracy=shipped - 0.009), own_model_path())  # taught: a little lower is no reason
+    assert "the shipped model scores" not in load_chosen_model()[1]
+    # Named with --model, it is the one you chose: nothing to say.
+    assert "shipped" not in load_chosen_model(own_model_path())[1]
 
 
 def test_an_optional_model_that_is_not_there_is_none(own_models_apart, monkeypatch):
