@@ -256,11 +256,26 @@ def train_from_settings(settings, model_path=None, resume=None, data_dir=None, l
     watch: see `train`.
     """
     report = report or (lambda line: tqdm.write(line))
-    seed = settings["seed"]
     destination = model_store.destination_for(model_path, resume)
     model_store.check_destination(destination)
     if my_digits is not None:
         check_digits_file(my_digits)  # a model named as your digits' file, before any work
+    saving = []  # _train_and_save notes here when it begins to save
+    try:
+        return _train_and_save(settings, destination, resume, data_dir, limit, progress, report, watch,
+                               my_digits, saving)
+    except KeyboardInterrupt:
+        # A Ctrl-C while MNIST loads, or a second one while training, stops at once: say so, for the
+        # terminal shows only ^C. One in the middle of saving may come after the file was replaced,
+        # so it says nothing it cannot know.
+        if not saving:
+            report("stopped at once: nothing saved")
+        raise
+
+
+def _train_and_save(settings, destination, resume, data_dir, limit, progress, report, watch, my_digits, saving):
+    """train_from_settings, once its destination has been checked."""
+    seed = settings["seed"]
     with model_store.ModelLock(destination):
         model = load_model(resume) if resume is not None else None
         check_batch_fits(model.network.hidden_nodes if model is not None else settings["hidden_nodes"],
@@ -334,6 +349,7 @@ def train_from_settings(settings, model_path=None, resume=None, data_dir=None, l
                       "test_accuracy": test_accuracy}
         replaced = model_store.recorded_info(destination) if destination.is_file() else None
         replaced_accuracy = None if replaced is None else model_store.accuracy_in(replaced)
+        saving.append(destination)
         kept = model_store.save_keeping_backup(model, destination)
     if stopped:
         report(f"interrupted: saved what was learned so far to {destination} "

@@ -153,3 +153,31 @@ def test_a_watcher_sees_each_few_thousand_images_and_can_stop_training():
     assert len(moments[0]["test_inputs"]) == 1000 and list(moments[0]["test_labels"]) == list(labels[9000:])
     assert 0 < moments[-1]["train_accuracy"] <= 1 and moments[-1]["images_per_second"] > 0
     assert moments[0]["learning_rate"] == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize("when", ["loading MNIST", "saving"])
+def test_ctrl_c_that_stops_at_once_says_nothing_was_saved_unless_it_came_while_saving(when, tmp_path, monkeypatch):
+    # The terminal shows only ^C: a Ctrl-C while MNIST loads (or a second one while training) says
+    # what became of the model. One while saving may come after the file was replaced: it says nothing.
+    from myonn import model_store, recipes, training
+    from myonn.model import save_model
+
+    def interrupted(*arguments, **keywords):
+        raise KeyboardInterrupt
+
+    path = tmp_path / "m.npz"
+    save_model(Model(NeuralNetwork(784, 5, 10, seed=0)), path)
+    before = path.read_bytes()
+    if when == "loading MNIST":
+        monkeypatch.setattr(training, "load_mnist", interrupted)
+    else:
+        random = np.random.default_rng(0)
+        monkeypatch.setattr(training, "load_mnist", lambda *arguments, **keywords: (
+            random.integers(0, 256, (64, 28, 28), dtype=np.uint8), random.integers(0, 10, 64)))
+        monkeypatch.setattr(model_store, "save_keeping_backup", interrupted)
+    said = []
+    with pytest.raises(KeyboardInterrupt):
+        training.train_from_settings(recipes.settings("default", {}), model_path=path, progress=False,
+                                     report=said.append)
+    assert path.read_bytes() == before
+    assert (said[-1:] == ["stopped at once: nothing saved"]) == (when == "loading MNIST")
