@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from myonn.errors import MyonnError
@@ -78,6 +79,28 @@ class Ended(KeyboardInterrupt):
 
 def end_on_signal(signal_number, frame):
     raise Ended(signal_number)
+
+
+@contextmanager
+def interruptions_held():
+    """Ctrl-C, kill and a closed terminal wait until the block is done, then act as they would have:
+    for two changes that must not be parted by one (a teaching taken back: the model as before, and
+    the digit out of your file, which a retrain would learn)."""
+    names = [name for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    caught = []
+    try:
+        previous = {name: signal.signal(getattr(signal, name), lambda number, frame: caught.append(number))
+                    for name in names}
+    except ValueError:  # not the main thread, which alone receives signals
+        yield
+        return
+    try:
+        yield
+    finally:
+        for name, handler in previous.items():
+            signal.signal(getattr(signal, name), handler)
+        if caught:
+            signal.raise_signal(caught[0])
 
 
 def fail(problem):

@@ -37,6 +37,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from myonn.augment import Augmentation
+from myonn.cli import interruptions_held
 from myonn.errors import MyonnError
 from myonn.inputs import targets
 from myonn.my_digits import append_digit, check_digits_file, digit_images, read_digits, take_back_digit
@@ -359,19 +360,22 @@ class Teacher:
         or only teachings older than the latest MOST_TAKEN_BACK). Should the line not be the file's
         last any more (another window has added to it), it stays, and one line on stderr says so (a
         retrain would learn it); then the count is left out. Raises MyonnError when the model cannot
-        be saved; then nothing has changed.
+        be saved; then nothing has changed. A Ctrl-C meanwhile waits until both are done.
         """
         from myonn.model_store import ModelLock
 
         if not self.taught:
             return None
         taught = self.taught[-1]
-        if taught.model_changed:
-            with ModelLock(self.destination):
-                self._save_as_before(taught)
-        self.taught.pop()
-        self.let_stand = taught.let_stand
-        if not self._take_digit_out_of_file(taught):
+        # A Ctrl-C between the two would leave the digit in your file, for a retrain to learn again.
+        with interruptions_held():
+            if taught.model_changed:
+                with ModelLock(self.destination):
+                    self._save_as_before(taught)
+            self.taught.pop()
+            self.let_stand = taught.let_stand
+            taken_out = self._take_digit_out_of_file(taught)
+        if not taken_out:
             return f"took back: {taught.label}"
         try:
             count = len(self._your_digits()[1])  # read afresh if edited by hand meanwhile

@@ -75,6 +75,25 @@ def test_a_second_ctrl_c_in_training_stops_at_once_and_a_third_is_ignored():
         assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
 
 
+def test_a_signal_while_interruptions_are_held_acts_once_the_block_is_done():
+    import os
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # as the scripts have it (a background job ignores it)
+    terminated = []
+    signal.signal(signal.SIGTERM, lambda number, frame: terminated.append(number))
+    done = []
+    with pytest.raises(KeyboardInterrupt):
+        with cli.interruptions_held():
+            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signal.SIGTERM)
+            done.append("both changes")
+    assert done == ["both changes"] and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    with cli.interruptions_held():
+        os.kill(os.getpid(), signal.SIGTERM)
+        assert terminated == []
+    assert terminated == [signal.SIGTERM]
+
+
 def test_a_line_break_in_a_problem_is_shown_escaped_so_the_problem_stays_one_line(capsys):
     def main():  # a folder name can hold a line break: MYONN_DATA_DIR=$'/tmp/x\ny'
         raise MyonnError("MNIST not found in /tmp/x\ny")

@@ -278,6 +278,28 @@ def test_a_teaching_taken_back_leaves_model_file_and_digits_as_they_were(shipped
     assert np.array_equal(load_model(destination).network.input_weights, shipped.network.input_weights)
 
 
+def test_a_ctrl_c_while_a_teaching_is_taken_back_waits_until_model_and_file_are_both_as_before(
+        shipped, mnist, tmp_path, monkeypatch):
+    import signal
+
+    teacher, destination, digits = a_teacher(shipped, mnist, tmp_path)
+    model_before = destination.read_bytes() if destination.exists() else None
+    teacher.learn(SLASHED_ZERO, 6)                                        # a wrong key
+    real_save = teaching.Teacher._save_as_before
+
+    def save_then_ctrl_c(self, taught):                                   # Ctrl-C right after the model went back
+        real_save(self, taught)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(teaching.Teacher, "_save_as_before", save_then_ctrl_c)
+    signal.signal(signal.SIGINT, signal.default_int_handler)             # as in the window
+    with pytest.raises(KeyboardInterrupt):
+        teacher.take_back()
+    assert digits.read_bytes() == b""                                     # the 6 is out of the file too
+    assert model_before is None and np.array_equal(load_model(destination).network.input_weights,
+                                                   shipped.network.input_weights)
+
+
 def test_a_digit_another_window_added_after_is_kept_when_a_teaching_is_taken_back(shipped, mnist, tmp_path):
     from myonn.my_digits import append_digit
 
