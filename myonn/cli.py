@@ -34,6 +34,10 @@ def run(main):
     # The scripts stop at once on a Ctrl-C while loading; from here on it is a KeyboardInterrupt,
     # so that training can finish its batch and save, and files being written are cleaned up.
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    # A Ctrl-C that comes while Python runs a __del__ (a progress bar's, say) cannot be raised there:
+    # Python prints it as "Exception ignored in ..." with a traceback, and goes on. Not a word of
+    # that is the user's business; whoever needs to know (training's second Ctrl-C) also notes it.
+    sys.unraisablehook = quiet_about_interrupts(sys.unraisablehook)
     # So are kill's SIGTERM and a closed terminal's SIGHUP, which otherwise end the process where it
     # stands, leaving a half-written temporary file beside the model (the model itself is safe).
     for name in ("SIGTERM", "SIGHUP"):
@@ -66,6 +70,15 @@ def run(main):
         print(file=sys.stderr)
         leave(128 + interrupt.signal_number if isinstance(interrupt, Ended) else 130)  # the shell's codes
     leave(status or 0)
+
+
+def quiet_about_interrupts(hook):
+    """sys.unraisablehook: `hook`, but silent about a KeyboardInterrupt (Ctrl-C, kill) raised where it
+    could not be."""
+    def quiet(unraisable):
+        if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+            hook(unraisable)
+    return quiet
 
 
 class Ended(KeyboardInterrupt):

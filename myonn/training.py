@@ -51,6 +51,7 @@ class StopRequest:
 
     def __init__(self):
         self.requested = False
+        self.at_once = False  # a second Ctrl-C: stop without saving
 
 
 @contextmanager
@@ -64,6 +65,7 @@ def stop_on_interrupt():
             # Stopping now; a third Ctrl-C could only interrupt the cleaning up (a file half written
             # is removed on the way out) and print a traceback.
             signal.signal(signal.SIGINT, signal.SIG_IGN)
+            stop.at_once = True  # for when Python swallows the exception (raised in a __del__, say)
             raise KeyboardInterrupt
         stop.requested = True
 
@@ -329,6 +331,10 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
                             augmentation=recipes.augmentation(settings["augment"]),
                             seed=None if seed is None else (seed, 1), test_set=test_set, progress=progress,
                             stop=stop, report=report, watch=watch)
+        if stop.at_once:
+            # The second Ctrl-C came while Python was in a __del__ (a progress bar's, just closed), which
+            # cannot raise: it printed "Exception ignored" and went on to save. Stop at once all the same.
+            raise KeyboardInterrupt
         stopped = history[-1]["stopped"]
         if not any(epoch["seen"] for epoch in history):
             report("stopped before any training: nothing saved")

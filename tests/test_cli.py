@@ -94,6 +94,30 @@ def test_a_signal_while_interruptions_are_held_acts_once_the_block_is_done():
     assert terminated == [signal.SIGTERM]
 
 
+def test_a_ctrl_c_python_cannot_raise_in_a_del_is_not_shown_as_a_traceback(monkeypatch):
+    import sys
+
+    class Dying:
+        def __init__(self, error):
+            self.error = error
+
+        def __del__(self):  # as a progress bar's, when Ctrl-C comes as it is collected
+            raise self.error
+
+    shown = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda unraisable: shown.append(type(unraisable.exc_value)))
+
+    def main():
+        Dying(KeyboardInterrupt())
+        Dying(cli.Ended(signal.SIGTERM))
+        Dying(ValueError("a real bug"))  # still shown, as Python shows it
+        return 0
+
+    with pytest.raises(SystemExit) as ended:
+        cli.run(main)
+    assert ended.value.code == 0 and shown == [ValueError]
+
+
 def test_a_line_break_in_a_problem_is_shown_escaped_so_the_problem_stays_one_line(capsys):
     def main():  # a folder name can hold a line break: MYONN_DATA_DIR=$'/tmp/x\ny'
         raise MyonnError("MNIST not found in /tmp/x\ny")
