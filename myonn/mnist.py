@@ -75,6 +75,10 @@ CSV_VALUES_PER_LINE = 1 + IMAGE_SIDE * IMAGE_SIDE  # a label, then the pixels ro
 MAX_DIGITS = 70_000  # MNIST's 60,000 training and 10,000 test digits
 MAX_IDX_BYTES = 4 + 3 * 4 + MAX_DIGITS * IMAGE_SIDE * IMAGE_SIDE  # magic, 3 sizes, the pixels
 MAX_CSV_BYTES = MAX_DIGITS * CSV_VALUES_PER_LINE * len(b"255,")
+# Deflate never makes data more than a little larger (5 bytes a 64 KiB block, stored as it is), so
+# no MNIST file is larger gzipped than this. A larger one is padded: Python's gzip skips zero
+# padding a byte at a time, 7 MB a second, and a gigabyte of it held training up for minutes.
+MAX_GZIP_BYTES = MAX_IDX_BYTES + MAX_IDX_BYTES // 2**16 * 5 + 2**16
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _IDX_UNSIGNED_BYTE = 0x08
@@ -151,6 +155,10 @@ def read_idx(path):
     with _open_data_file(path) as file:
         gzipped = file.read(2) == _GZIP_MAGIC
         file.seek(0)
+        size = os.fstat(file.fileno()).st_size
+        if gzipped and size > MAX_GZIP_BYTES:
+            raise MyonnError(f"{path}: {size:,} bytes is more than any MNIST file takes gzipped "
+                             f"({MAX_GZIP_BYTES:,} at most)")
         try:
             # GzipFile unpacks only as much as is read from it: a gzip bomb is never unpacked whole.
             with gzip.GzipFile(fileobj=file, mode="rb") if gzipped else file as content:

@@ -27,6 +27,8 @@ import conftest
 from myonn import mnist
 from myonn.errors import MyonnError
 from myonn.mnist import (
+    MAX_GZIP_BYTES,
+    MAX_IDX_BYTES,
     MNIST_FILES,
     MNIST_MD5,
     TEST,
@@ -216,6 +218,22 @@ def test_a_gzip_bomb_behind_an_honest_header_is_unpacked_only_as_far_as_mnist_go
     path.write_bytes(gzip_bomb(idx_header(60_000, 28, 28), 4000))
     assert one_line_within_a_gigabyte(f"read_idx({str(path)!r})") == (
         f"{path}: IDX file too long (header says 60000x28x28 = 47040000 bytes of data, more follow)")
+
+
+def test_a_gzipped_file_larger_than_any_mnist_file_gzipped_is_refused_unread(tmp_path):
+    # Python's gzip skips zero padding after the data a byte at a time: a gigabyte took minutes.
+    path = tmp_path / "t10k-labels-idx1-ubyte.gz"
+    labels = gzip.compress(idx_header(10) + bytes(range(10)))
+    with open(path, "wb") as file:
+        file.write(labels)
+        file.truncate(MAX_GZIP_BYTES + 1)  # zeros, without writing them (a sparse file)
+    assert one_line_within_a_gigabyte(f"read_idx({str(path)!r})") == (
+        f"{path}: {MAX_GZIP_BYTES + 1:,} bytes is more than any MNIST file takes gzipped ({MAX_GZIP_BYTES:,} at most)")
+    with open(path, "r+b") as file:  # a little padding is allowed, as gzip allows it
+        file.truncate(len(labels) + 1000)
+    assert list(read_idx(path)) == list(range(10))
+    # Stored without compressing, the largest MNIST file still fits.
+    assert len(gzip.compress(bytes(MAX_IDX_BYTES), compresslevel=0)) <= MAX_GZIP_BYTES
 
 
 @pytest.mark.parametrize("shape, message", [
