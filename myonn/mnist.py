@@ -26,6 +26,7 @@ import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import warnings
 import zlib
@@ -305,6 +306,9 @@ def _download_one(url, destination, expected_md5, progress):
     is larger than MAX_DOWNLOAD_BYTES) and in time (DOWNLOAD_DEADLINE_S for the whole file).
     """
     deadline = time.monotonic() + DOWNLOAD_DEADLINE_S
+    not_a_file = _not_a_regular_file(url)
+    if not_a_file:
+        return not_a_file
     try:
         file_descriptor, temporary_name = tempfile.mkstemp(
             dir=destination.parent, prefix=f".{destination.name}.", suffix=".part"
@@ -361,6 +365,19 @@ def _download_one(url, destination, expected_md5, progress):
         return None
     finally:
         temporary_path.unlink(missing_ok=True)
+
+
+def _not_a_regular_file(url):
+    """For a file: mirror (a copy on a USB stick, say), a few words when its file is not a regular file,
+    else None: urllib would open a named pipe and wait for a writer until the deadline, ten minutes."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme.lower() != "file":
+        return None
+    try:
+        regular = stat.S_ISREG(os.stat(urllib.request.url2pathname(parts.path)).st_mode)
+    except (OSError, ValueError):  # not there, say: urllib says so in its own words
+        return None
+    return None if regular else "not a regular file"
 
 
 def _urlopen_by(url, deadline):

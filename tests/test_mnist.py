@@ -694,6 +694,23 @@ def test_a_mirror_failure_is_one_line_however_urllib_words_it(tmp_path, mirror_s
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_file_mirror_that_is_a_named_pipe_is_passed_over_at_once(tmp_path, mirror_server, fake_mnist):
+    # urllib would open the pipe and wait for a writer until the deadline, ten minutes.
+    pipes = tmp_path / "pipes"
+    pipes.mkdir()
+    os.mkfifo(pipes / "t10k-labels-idx1-ubyte.gz")
+    data = tmp_path / "data"
+    data.mkdir()
+    started = time.monotonic()
+    download_mnist(data, mirrors=[pipes.as_uri() + "/", f"{mirror_server.url}/good/"],
+                   names=["t10k-labels-idx1-ubyte"], progress=False, expected_md5=expected_md5_of(fake_mnist))
+    assert time.monotonic() - started < 30
+    assert gzip.decompress((data / "t10k-labels-idx1-ubyte.gz").read_bytes()) == fake_mnist["t10k-labels-idx1-ubyte"][0]
+    with pytest.raises(MyonnError, match="t10k-labels-idx1-ubyte.gz: not a regular file"):
+        download_mnist(tmp_path / "data2", mirrors=[pipes.as_uri() + "/"], names=["t10k-labels-idx1-ubyte"],
+                       progress=False)
+
+
 def test_a_directory_where_a_download_should_go_is_one_line(tmp_path):
     (tmp_path / "t10k-labels-idx1-ubyte.gz").mkdir()
     with pytest.raises(MyonnError, match="t10k-labels-idx1-ubyte.gz: is a directory where the downloaded file should go"):
