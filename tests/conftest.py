@@ -83,6 +83,14 @@ def headless_window(app, size):
         pygame.display.quit()
 
 
+def colour_present(surface, colour, area=None):
+    """Whether any pixel of `surface` (within the rectangle `area`, if given) is exactly `colour`."""
+    from myonn.windows.pictures import pygame
+
+    colours = pygame.surfarray.array3d(surface.subsurface(area) if area else surface)
+    return bool((colours == colour).all(axis=2).any())
+
+
 def one_line_within_a_gigabyte(statement, imports):
     """Run `statement` (Python source; `imports` a line bringing in what it uses) in a child process
     limited to 1 GB of address space, as a hostile file is met by the scripts; returns the one-line

@@ -19,10 +19,12 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+from conftest import colour_present  # noqa: E402
 from myonn.windows import browser as browser_module  # noqa: E402
 from myonn.windows.browser import (  # noqa: E402
-    BACK_QUERY, IMAGE, KEY_NAMES, LABEL, NO_MODEL, RIGHT_COLOUR, WINDOW_SIZE, WRONG_COLOUR, Browser,
-    main, open_browser, parse_arguments, update)
+    BACK_QUERY, IMAGE, KEY_NAMES, LABEL, NO_MODEL, WINDOW_SIZE, Browser, main, open_browser, parse_arguments,
+    update)
+from myonn.windows.pictures import RIGHT_COLOUR, WRONG_COLOUR  # noqa: E402
 from myonn.cli import run  # noqa: E402
 from myonn.inputs import pixels_from_input, targets  # noqa: E402
 from myonn.mnist import load_mnist  # noqa: E402
@@ -104,11 +106,6 @@ def assert_shows_image(surface, pixels):
     greys = pygame.surfarray.array3d(surface).transpose(1, 0, 2).astype(int)
     np.testing.assert_array_equal(greys, np.repeat(expected[:, :, None], 3, axis=2))
     np.testing.assert_array_equal(drawn_greys(surface), pixels)
-
-
-def colour_present(surface, colour, area=None):
-    colours = pygame.surfarray.array3d(surface.subsurface(area) if area else surface)
-    return bool((colours == colour).all(axis=2).any())
 
 
 def key_down(code):

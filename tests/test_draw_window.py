@@ -17,7 +17,7 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from conftest import headless_window  # noqa: E402
+from conftest import colour_present, headless_window  # noqa: E402
 
 from myonn.windows import pictures  # noqa: E402
 from myonn.windows.draw_window import (CANVAS_SIDE, PEN_RADIUS, WINDOW_SIZE, Recognizer,  # noqa: E402
@@ -414,6 +414,9 @@ def test_a_digit_key_teaches_the_drawing_and_shows_the_new_answer(window, teache
         window.post(*drag(stroke))
     window.post(key("SPACE"))
     assert window.answer == 8                                      # misread, until taught
+    canvas = (0, 0, CANVAS_SIDE, CANVAS_SIDE)                      # in blue: nobody has said which digit it is
+    assert colour_present(window.screen, pictures.ANSWER_COLOUR, canvas)
+    assert not colour_present(window.screen, pictures.WRONG_COLOUR, canvas)
     window.post(key("SPACE"))                                      # clears
     for stroke in SLASHED_ZERO:
         window.post(*drag(stroke))
@@ -425,6 +428,8 @@ def test_a_digit_key_teaches_the_drawing_and_shows_the_new_answer(window, teache
     assert window.output.text == "learned: 0 (1 of your digits)\n" and not window.output.unflushed
     assert window.answer == 0 and window.network_view()[1].argmax() == 0
     assert "learned: 0" in window.hint()
+    assert colour_present(window.screen, pictures.RIGHT_COLOUR, canvas)  # green: read as it was taught
+    assert not colour_present(window.screen, pictures.ANSWER_COLOUR)
     assert len((tmp_path / "mine.jsonl").read_text().splitlines()) == 1
     from myonn.handwriting import digit_pixels
     assert load_model(tmp_path / "my_model.npz").recognise(digit_pixels(window.strokes)) == 0   # saved as taught
@@ -564,6 +569,7 @@ def test_a_drawing_still_misread_after_teaching_says_so_and_how_to_go_on(window,
     window.post(key("0"))
     assert window.answer == 8 and window.output.text == "learned: 0 (1 of your digits)\n"
     assert window.hint() == "learned: 0 (1 of your digits), still read as 8: press 0 again    Ctrl+Z: take back"
+    assert colour_present(window.screen, pictures.WRONG_COLOUR, (0, 0, CANVAS_SIDE, CANVAS_SIDE))  # red: misread
 
 
 def test_a_drawing_read_and_passed_over_is_let_stand_with_its_answer(window, teacher):

@@ -38,8 +38,6 @@ NO_MODEL = "No model loaded (train one, or pass --model)"
 
 # SDL video drivers that show nothing: used only when asked for (the tests ask for "dummy").
 
-RIGHT_COLOUR = (0, 110, 0)
-WRONG_COLOUR = (190, 0, 0)
 
 KEYS_HELP = """keys in the window:
   Right / Down, Left / Up   next / previous record (never past either end)
@@ -176,13 +174,13 @@ class Browser:
             pictures.draw_grey_image(surface, self.back_query_pixels(self.digit), area)
             pictures.draw_caption(surface, f"Back query: the input the network links with a {self.digit}")
         if self.message:
-            pictures.draw_caption(surface, self.message, colour=WRONG_COLOUR)
+            pictures.draw_caption(surface, self.message, colour=pictures.WRONG_COLOUR)
 
     def _draw_label(self, surface, area):
         pictures.draw_centred_text(surface, self.labels[self.index], area, area.height)
         if self.model is not None:
             digit, strength = self.model_answer()
-            colour = RIGHT_COLOUR if digit == self.labels[self.index] else WRONG_COLOUR
+            colour = pictures.RIGHT_COLOUR if digit == self.labels[self.index] else pictures.WRONG_COLOUR
             below = pygame.Rect(area.left, area.bottom - area.height // 6, area.width, area.height // 6)
             pictures.draw_centred_text(surface, f"model: {digit} ({strength:.0%})", below,
                                        area.height // 12, colour)

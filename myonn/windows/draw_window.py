@@ -76,9 +76,7 @@ MAX_STROKES_FILE_BYTES = 10_000_000
 REPLAY_EVENTS_PER_FRAME = 3
 
 PANEL_COLOUR = (236, 236, 240)
-ANSWER_COLOUR = (200, 30, 30)
 BAR_COLOUR = (120, 130, 160)
-BEST_BAR_COLOUR = (200, 30, 30)
 BEFORE_TICK_COLOUR = (20, 20, 20)
 INK_PALETTE = [(255 - level,) * 3 for level in range(256)]  # canvas ink 0..255 -> white..black
 
@@ -292,13 +290,20 @@ class Recognizer:
             veil = pygame.Surface(canvas.get_size(), pygame.SRCALPHA)
             veil.fill((255, 255, 255, 170))
             canvas.blit(veil, (0, 0))
-            pictures.draw_centred_text(canvas, self.answer, canvas.get_rect(), 560, ANSWER_COLOUR)
+            pictures.draw_centred_text(canvas, self.answer, canvas.get_rect(), 560, self.answer_colour())
         pictures.draw_caption(canvas, self.hint(), height=32)
         self._draw_panel(surface.subsurface((CANVAS_SIDE, 0, PANEL_WIDTH, CANVAS_SIDE)))
         left = CANVAS_SIDE + PANEL_WIDTH
         pointer = None if self.pointer is None else (self.pointer[0] - left, self.pointer[1])
         draw_hidden_layer(surface.subsurface((left, 0, HIDDEN_PANEL_WIDTH, CANVAS_SIDE)), self.model.network,
                           *self.network_view(), pointer)
+
+    def answer_colour(self):
+        """Blue: the network's answer, right or wrong, nobody has said; after a digit key has said which
+        digit the drawing is, green when it is now read so, red when it is still misread."""
+        if not self.learned:
+            return pictures.ANSWER_COLOUR
+        return pictures.RIGHT_COLOUR if self.answer == self.learned_digit else pictures.WRONG_COLOUR
 
     def hint(self):
         """The line under the canvas: what to do next."""
@@ -343,7 +348,7 @@ class Recognizer:
         best = int(np.argmax(scores)) if scores.any() else None
         for digit, score in enumerate(scores):
             top = 330 + 33 * digit
-            colour = BEST_BAR_COLOUR if digit == best else BAR_COLOUR
+            colour = self.answer_colour() if digit == best else BAR_COLOUR
             pictures.draw_centred_text(panel, digit, (8, top, 24, 30), 28)
             track = pygame.Rect(38, top + 5, 170, 20)
             panel.fill(pictures.WHITE, track)

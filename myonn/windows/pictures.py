@@ -25,6 +25,11 @@ from myonn.errors import MyonnError  # noqa: E402
 WHITE = (255, 255, 255)
 BLACK = (0, 0, 0)
 GAP_COLOUR = (150, 150, 150)
+# An answer, where every window says the same: green when it is the digit's label, red when it is not,
+# and blue where nobody has said which digit it is (what you draw).
+RIGHT_COLOUR = (0, 110, 0)
+WRONG_COLOUR = (190, 0, 0)
+ANSWER_COLOUR = (30, 70, 160)
 
 # Weights in a diverging scale: negative blue, zero white, positive red, so the sign is seen at a
 # glance and a weight near zero (a pixel the node ignores) fades into the paper.

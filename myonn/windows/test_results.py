@@ -37,8 +37,6 @@ IMAGE_AREA = pygame.Rect(30, 110, 392, 392)      # 28 squares of 14 pixels
 SEEN_AREA = pygame.Rect(460, 110, 224, 224)      # 28 squares of 8 pixels
 
 BACKGROUND = (250, 250, 247)
-RIGHT_COLOUR = (0, 110, 0)
-WRONG_COLOUR = (190, 0, 0)
 BAR_COLOUR = (120, 130, 160)
 GRID_COLOUR = (200, 200, 200)
 LEFT_BUTTON = 1
@@ -154,7 +152,7 @@ class ResultsView:
             surface.fill(pictures.WHITE, track)
             if not np.isnan(share):
                 # The bar spans 90-100%, where every digit's accuracy lies for a trained network.
-                surface.fill(RIGHT_COLOUR, (left, top, round(track.width * min(max((share - 0.9) / 0.1, 0), 1)), 20))
+                surface.fill(pictures.RIGHT_COLOUR, (left, top, round(track.width * min(max((share - 0.9) / 0.1, 0), 1)), 20))
             pygame.draw.rect(surface, GRID_COLOUR, track, 1)
             pictures.draw_text(surface, "-" if np.isnan(share) else f"{100 * share:.2f}%", (track.right + 8, top + 2), 22)
         pictures.draw_text(surface, "bars: 90% to 100%", (left, MATRIX_AREA.bottom + 4), 18)
@@ -170,7 +168,7 @@ class ResultsView:
         pictures.draw_text(surface, "under each: the network's answer and its strongest output, most confident first",
                            (20, 50), 20)
         shown = records[self.page * THUMBNAILS_PER_PAGE:(self.page + 1) * THUMBNAILS_PER_PAGE]
-        colour = RIGHT_COLOUR if true_digit == answer else WRONG_COLOUR
+        colour = pictures.RIGHT_COLOUR if true_digit == answer else pictures.WRONG_COLOUR
         for number, record in enumerate(shown):
             box = thumbnail_rect(number)
             pictures.draw_grey_picture(surface, self.images[record], box)
@@ -184,7 +182,7 @@ class ResultsView:
 
     def _draw_image(self, surface):
         record, (true_digit, answer) = self.record, self.cell
-        colour = RIGHT_COLOUR if true_digit == answer else WRONG_COLOUR
+        colour = pictures.RIGHT_COLOUR if true_digit == answer else pictures.WRONG_COLOUR
         pictures.draw_text(surface, f"test #{record}: a {true_digit}", (20, 14), 32)
         pictures.draw_text(surface, f"the network says {answer} ({100 * self.confidence[record]:.1f}%)",
                            (20, 50), 28, colour)
@@ -201,7 +199,7 @@ class ResultsView:
             row = top + 34 * digit
             bar_colour = colour if digit == answer else BAR_COLOUR
             pictures.draw_centred_text(surface, digit, (left, row, 24, 30), 28,
-                                       RIGHT_COLOUR if digit == true_digit else pictures.BLACK)
+                                       pictures.RIGHT_COLOUR if digit == true_digit else pictures.BLACK)
             track = pygame.Rect(left + 30, row + 5, 160, 20)
             surface.fill(pictures.WHITE, track)
             surface.fill(bar_colour, (track.left, track.top, round(track.width * float(score)), track.height))
