@@ -36,9 +36,6 @@ IMAGE, LABEL, BACK_QUERY = "image", "label", "back query"
 SET_NAMES = {TRAIN: "training set", TEST: "test set"}
 NO_MODEL = "No model loaded (train one, or pass --model)"
 
-# SDL video drivers that show nothing: used only when asked for (the tests ask for "dummy").
-
-
 KEYS_HELP = """keys in the window:
   Right / Down, Left / Up   next / previous record (never past either end)
   PageDown / PageUp         100 records on / back;  Home / End: the first / last record
