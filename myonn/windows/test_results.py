@@ -152,7 +152,8 @@ class ResultsView:
             surface.fill(pictures.WHITE, track)
             if not np.isnan(share):
                 # The bar spans 90-100%, where every digit's accuracy lies for a trained network.
-                surface.fill(pictures.RIGHT_COLOUR, (left, top, round(track.width * min(max((share - 0.9) / 0.1, 0), 1)), 20))
+                filled = round(track.width * min(max((share - 0.9) / 0.1, 0), 1))
+                surface.fill(pictures.RIGHT_COLOUR, (left, top, filled, 20))
             pygame.draw.rect(surface, GRID_COLOUR, track, 1)
             pictures.draw_text(surface, "-" if np.isnan(share) else f"{100 * share:.2f}%", (track.right + 8, top + 2), 22)
         pictures.draw_text(surface, "bars: 90% to 100%", (left, MATRIX_AREA.bottom + 4), 18)
