@@ -219,8 +219,12 @@ def add_data_dir_flag(parser):
                              "(default: $MYONN_DATA_DIR, else data/ in the project)")
 
 
-def add_model_flag(parser, help_text="the model file (.npz, or the Ruby original's .yaml)",
-                   default_text="your own model, data/my_mnist_nn.npz, if you have trained one, "
-                                "else the shipped data/mnist_nn.npz"):
+def add_model_flag(parser, help_text="the model file (.npz, or the Ruby original's .yaml)", default_text=None):
+    """--model; its help names your own model and the shipped one where they are ($MYONN_MODEL_DIR
+    moves yours), as typed from here."""
+    from myonn.model_store import as_typed, own_model_path, shipped_model_path
+
+    default_text = default_text or (f"your own model, {as_typed(own_model_path())}, if you have trained one, "
+                                    f"else the shipped {as_typed(shipped_model_path())}")
     parser.add_argument("--model", type=Path, default=None, metavar="PATH",
                         help=f"{help_text} (default: {default_text})")

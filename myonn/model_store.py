@@ -79,7 +79,7 @@ def load_chosen_model(given=None, optional=False):
     about = ", ".join(part for part in (whose, scored) if part) or "named by --model"
     if whose == "your own model" and isinstance(accuracy, float):
         about += _better_shipped(accuracy)
-    return model, f"model: {_as_given(path)} ({about})"
+    return model, f"model: {as_typed(path)} ({about})"
 
 
 # Your own model is used from the moment you have one, even one a Ctrl-C saved after a few batches
@@ -96,10 +96,10 @@ def _better_shipped(accuracy):
     shipped_accuracy = recorded_accuracy(shipped) if _is_file(shipped) else -1.0
     if shipped_accuracy - accuracy <= WEAKER_THAN_SHIPPED_BY:
         return ""
-    return f"; the shipped model scores {100 * shipped_accuracy:.2f}%: --model {shlex.quote(str(_as_given(shipped)))}"
+    return f"; the shipped model scores {100 * shipped_accuracy:.2f}%: --model {shlex.quote(str(as_typed(shipped)))}"
 
 
-def _as_given(path):
+def as_typed(path):
     """`path` as a person would type it here: relative to the current folder when it lies inside it."""
     try:
         return Path(path).relative_to(Path.cwd())

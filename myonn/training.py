@@ -6,6 +6,7 @@ the order of the images, the batches, the learning rate over time, optional on-t
 and a clean stop on Ctrl-C.
 """
 
+import shlex
 import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +24,7 @@ from myonn.inputs import targets
 from myonn.mnist import TEST, TRAIN, load_mnist
 from myonn.model import Model, load_model
 from myonn.my_digits import check_digits_file, digit_images, read_digits
+from myonn.my_digits import default_path as default_digits_path
 from myonn.network import NeuralNetwork
 from myonn.teaching import with_own_digits
 
@@ -367,8 +369,14 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
         taught = model_store.taught_digits(replaced or {})
         if taught and my_digits is None and resume is None:
             # A fresh training knows nothing of what the drawing window taught the model it replaces.
-            report(f"note: the model it replaced had learned {taught} of your digits in the drawing window and "
-                   f"this one has not: train with --my-digits (your digits' file) to keep them, or go back: "
+            # Named as the window keeps them by default; a file of your own you know by name.
+            digits_file = default_digits_path()
+            digits_flag = (shlex.quote(str(model_store.as_typed(digits_file))) if digits_file.is_file()
+                           else "FILE (your digits' file)")
+            scored = (f", and scored {format_percent(replaced_accuracy)} on MNIST before that"
+                      if replaced_accuracy is not None and replaced_accuracy > test_accuracy else "")
+            report(f"note: the model it replaced had learned {taught} of your digits in the drawing window{scored}; "
+                   f"this one has not: train with --my-digits {digits_flag} to keep them, or go back: "
                    f"{model_store.restore_command(kept, destination)}")
         elif replaced_accuracy is not None and replaced_accuracy > test_accuracy:
             report(f"note: the model it replaced scored {format_percent(replaced_accuracy)}; to go back to it: "

@@ -95,6 +95,14 @@ def test_the_pen_is_round_and_soft_edged_on_screen(window):
     assert 0 < window.canvas[300 + PEN_RADIUS, 300] < 1  # the edge pixels are grey
 
 
+def test_ink_drawn_under_the_hint_shows_through_it(window):
+    # The hint covers the canvas's bottom 32 pixels, where a digit's foot may go: the network sees it,
+    # so you must too.
+    window.post(*drag([(300, 560), (300, 664)]))
+    under, beside = window.screen.get_at((300, 662))[:3], window.screen.get_at((330, 662))[:3]
+    assert max(under) < 170 and min(beside) > 220
+
+
 def test_moving_without_the_button_draws_nothing(window):
     window.post(pygame.event.Event(pygame.MOUSEMOTION, pos=(200, 200), rel=(1, 1), buttons=(0, 0, 0)))
     assert window.strokes == [] and not window.canvas.any()
@@ -494,8 +502,14 @@ def test_each_further_ctrl_z_takes_back_the_teaching_before_then_a_stroke(window
     read_before = window.network_view()[1].copy()
     window.post(key("6"), key("0"))                                # taught twice, the second time right
     window.output.text = ""
-    window.post(key("z", pygame.KMOD_CTRL), key("z", pygame.KMOD_CTRL))
+    canvas = (0, 0, CANVAS_SIDE, CANVAS_SIDE)
+    window.post(key("z", pygame.KMOD_CTRL))
+    # The teaching before stands: the drawing is still said to be a 6, and read so (green).
+    assert window.answer == 6 and colour_present(window.screen, pictures.RIGHT_COLOUR, canvas)
+    assert window.hint() == "took back: 0 (1 of your digits)    Ctrl+Z: take back the one before    Space: next"
+    window.post(key("z", pygame.KMOD_CTRL))
     assert window.output.text == "took back: 0 (1 of your digits)\ntook back: 6 (0 of your digits)\n"
+    assert colour_present(window.screen, pictures.ANSWER_COLOUR, canvas)  # nobody says which digit it is now
     assert np.array_equal(window.network_view()[1], read_before)
     window.post(key("z", pygame.KMOD_CTRL))                        # no teaching left: the last stroke
     assert len(window.strokes) == 1 and window.output.text.count("\n") == 2
@@ -567,7 +581,7 @@ def test_a_drawing_still_misread_after_teaching_says_so_and_how_to_go_on(window,
     for stroke in SLASHED_ZERO:
         window.post(*drag(stroke))
     window.post(key("0"))
-    assert window.answer == 8 and window.output.text == "learned: 0 (1 of your digits)\n"
+    assert window.answer == 8 and window.output.text == "learned: 0 (1 of your digits), still read as 8\n"
     assert window.hint() == "learned: 0 (1 of your digits), still read as 8: press 0 again    Ctrl+Z: take back"
     assert colour_present(window.screen, pictures.WRONG_COLOUR, (0, 0, CANVAS_SIDE, CANVAS_SIDE))  # red: misread
 

@@ -65,9 +65,16 @@ def test_replacing_a_model_taught_in_the_drawing_window_says_how_to_keep_what_it
     result = run_script(*arguments)
     assert result.returncode == 0, result.stderr
     [kept] = (tmp_path / "backups").iterdir()
-    assert (f"note: the model it replaced had learned 3 of your digits in the drawing window and this one has "
-            f"not: train with --my-digits (your digits' file) to keep them, or go back: cp {kept} {path}"
-            in result.stdout.splitlines()), result.stdout
+    shipped = 100 * taught.info["test_accuracy"]
+    assert (f"note: the model it replaced had learned 3 of your digits in the drawing window, and scored "
+            f"{shipped:.2f}% on MNIST before that; this one has not: train with --my-digits FILE (your digits' "
+            f"file) to keep them, or go back: cp {kept} {path}" in result.stdout.splitlines()), result.stdout
+    # Where the window keeps your digits by default, the note names that file.
+    from myonn.my_digits import default_path
+    append_digit(default_path(), [[(330, 120), (330, 560)]], 1)
+    save_model(taught, path)
+    result = run_script(*arguments)
+    assert f"train with --my-digits {default_path()} to keep them" in result.stdout, result.stdout
     # Trained with your digits, it has them: no such note.
     save_model(taught, path)
     digits = tmp_path / "mine.jsonl"

@@ -36,7 +36,8 @@ from myonn.errors import MyonnError
 from myonn.handwriting import (MOST_POINTS, MOST_TRAVEL, digit_pixels, draw_segment, draw_strokes,
                                is_coordinate, too_much_ink)
 from myonn.inputs import IMAGE_SIDE, pixels_from_input
-from myonn.model_store import chosen_model_path, destination_for, load_chosen_model
+from myonn.model_store import as_typed, chosen_model_path, destination_for, load_chosen_model
+from myonn.my_digits import default_path as default_digits_path
 from myonn.teaching import MOST_TAKEN_BACK
 from myonn.windows.pictures import pygame, update
 
@@ -76,6 +77,7 @@ MAX_STROKES_FILE_BYTES = 10_000_000
 REPLAY_EVENTS_PER_FRAME = 3
 
 PANEL_COLOUR = (236, 236, 240)
+HINT_BACKGROUND = (255, 255, 224, 150)
 BAR_COLOUR = (120, 130, 160)
 BEFORE_TICK_COLOUR = (20, 20, 20)
 INK_PALETTE = [(255 - level,) * 3 for level in range(256)]  # canvas ink 0..255 -> white..black
@@ -217,8 +219,10 @@ class Recognizer:
         if self.teacher.kept > kept_before:  # kept in your file (learned, or not: MNIST missing): Ctrl+Z takes it back
             self.taught_here += 1
         if learned:
-            print(learned, file=self.output or sys.stdout, flush=True)
             self.answer = int(np.argmax(self.network_view()[1]))
+            # Said in the terminal too: someone watching only it would think the teaching had worked.
+            still = f", still read as {self.answer}" if self.answer != digit else ""
+            print(learned + still, file=self.output or sys.stdout, flush=True)
             self.learned, self.learned_digit, self.scores_before = learned, digit, before
 
     def take_back(self):
@@ -239,6 +243,8 @@ class Recognizer:
             took_back, self.taught_here = f"Only the last {MOST_TAKEN_BACK} teachings can be taken back", 0
         self.answer = int(np.argmax(self.network_view()[1]))
         self.learned, self.took_back = None, took_back
+        # Which digit the drawing is still said to be: the teaching before's, when one of this drawing stands.
+        self.learned_digit = self.teacher.taught[-1].label if self.taught_here and self.teacher.taught else None
 
     def clear(self):
         """Clear the canvas. A drawing whose answer was shown, and not corrected with a digit key, is
@@ -291,7 +297,8 @@ class Recognizer:
             veil.fill((255, 255, 255, 170))
             canvas.blit(veil, (0, 0))
             pictures.draw_centred_text(canvas, self.answer, canvas.get_rect(), 560, self.answer_colour())
-        pictures.draw_caption(canvas, self.hint(), height=32)
+        # See-through enough that ink drawn under it shows: the network sees it all the same.
+        pictures.draw_caption(canvas, self.hint(), height=32, background=HINT_BACKGROUND)
         self._draw_panel(surface.subsurface((CANVAS_SIDE, 0, PANEL_WIDTH, CANVAS_SIDE)))
         left = CANVAS_SIDE + PANEL_WIDTH
         pointer = None if self.pointer is None else (self.pointer[0] - left, self.pointer[1])
@@ -299,11 +306,12 @@ class Recognizer:
                           *self.network_view(), pointer)
 
     def answer_colour(self):
-        """Blue: the network's answer, right or wrong, nobody has said; after a digit key has said which
-        digit the drawing is, green when it is now read so, red when it is still misread."""
-        if not self.learned:
+        """Blue: the network's answer, right or wrong, nobody has said; once a digit key has said which
+        digit the drawing is (and while that teaching stands), green when it is read so, red when not."""
+        said = self.learned_digit if self.learned or self.took_back else None
+        if said is None:
             return pictures.ANSWER_COLOUR
-        return pictures.RIGHT_COLOUR if self.answer == self.learned_digit else pictures.WRONG_COLOUR
+        return pictures.RIGHT_COLOUR if self.answer == said else pictures.WRONG_COLOUR
 
     def hint(self):
         """The line under the canvas: what to do next."""
@@ -323,6 +331,8 @@ class Recognizer:
                             "    Ctrl+Z: take back")
                 return f"{self.learned}    Ctrl+Z: take back    Space: next"
             if self.took_back:
+                if self.taught_here:  # teachings of this drawing before it still stand
+                    return f"{self.took_back}    Ctrl+Z: take back the one before    Space: next"
                 return f"{self.took_back}    Press the right digit, or Space"
             # Passing over a wrong answer lets it stand (clear), so say how to correct it.
             return "Space: next digit    Wrong? Press the right digit" if self.teacher else "Space: next digit"
@@ -449,7 +459,7 @@ def parse_arguments(argv=None):
                              "is that digit (with --screenshot: instead of Space)")
     parser.add_argument("--my-digits", type=Path, metavar="FILE", default=None,
                         help="your own digits' file, where the digit keys keep what they teach "
-                             "(default: my_digits.jsonl beside your own model, data/my_digits.jsonl)")
+                             f"(default: {as_typed(default_digits_path())}, beside your own model)")
     add_data_dir_flag(parser)
     arguments = parser.parse_args(argv)
     if arguments.teach is not None and not arguments.replay:
@@ -502,10 +512,9 @@ def teacher(model, arguments):
     """The Teacher behind the digit keys: your digits' file, and your own model to save to (the
     --model file, unless that is the shipped model or a Ruby YAML file: never written)."""
     from myonn.mnist import TRAIN, load_mnist
-    from myonn.my_digits import default_path
     from myonn.teaching import Teacher
     destination = destination_for(None, continued=chosen_model_path(arguments.model)[0])
-    return Teacher(model, arguments.my_digits or default_path(), destination,
+    return Teacher(model, arguments.my_digits or default_digits_path(), destination,
                    load_replay=lambda: load_mnist(TRAIN, arguments.data_dir))
 
 
