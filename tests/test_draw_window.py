@@ -201,6 +201,19 @@ def test_clearing(window, clearing):
     assert not window.network_view()[0].any()
 
 
+def test_ctrl_z_on_a_canvas_just_cleared_brings_the_drawing_back(window):
+    window.post(*drag(SEVEN[0]))
+    seven, strokes = window.canvas.copy(), [list(stroke) for stroke in window.strokes]
+    window.post(button(pygame.MOUSEBUTTONDOWN, 3, (300, 300)))   # a right click too many
+    assert window.strokes == [] and window.hint().endswith("Ctrl+Z: bring the last one back")
+    window.post(key("z", pygame.KMOD_CTRL))
+    assert window.strokes == strokes and np.abs(window.canvas - seven).max() < 1e-3 and window.answer is None
+    assert screen_is_ink(window.screen, (500, 150))
+    window.post(key("c"), *drag([(100, 100), (200, 200)]))         # drawn on since: that one is gone
+    window.post(key("z", pygame.KMOD_CTRL))
+    assert window.strokes == [] and window.hint() == "Draw a digit with the left mouse button"
+
+
 def test_ctrl_z_undoes_the_last_stroke(window):
     window.post(*drag(SEVEN[0]))
     seven = window.canvas.copy()
@@ -600,6 +613,18 @@ def test_a_drawing_read_and_passed_over_is_let_stand_with_its_answer(window, tea
     assert np.array_equal(teacher.let_stand[0][0], np.round(digit_pixels(SEVEN)))
 
 
+def test_a_drawing_passed_over_by_mistake_comes_back_with_ctrl_z_to_be_corrected(window, teacher):
+    window.teacher, window.model = teacher, teacher.model
+    for stroke in SLASHED_ZERO:
+        window.post(*drag(stroke))
+    window.post(key("SPACE"), key("SPACE"))                        # read as 8, and passed over: let stand
+    assert window.strokes == [] and len(teacher.let_stand) == 1
+    window.post(key("z", pygame.KMOD_CTRL))                        # back, and no longer let stand as an 8
+    assert len(window.strokes) == 2 and teacher.let_stand == [] and window.answer is None
+    window.post(key("0"))
+    assert window.answer == 0 and window.output.text.endswith("learned: 0 (1 of your digits)\n")
+
+
 def test_a_digit_key_that_cannot_teach_says_so_on_screen_and_in_one_line(window, teacher, tmp_path, capsys):
     (tmp_path / "mine.jsonl").mkdir()                              # your digits' file cannot be written
     window.teacher = teacher
@@ -607,7 +632,7 @@ def test_a_digit_key_that_cannot_teach_says_so_on_screen_and_in_one_line(window,
     assert window.hint() == "Not learned: the terminal says why    C: clear"
     assert capsys.readouterr().err.count("\n") == 1 and window.output.text == ""
     window.post(key("c"))
-    assert window.hint() == "Draw a digit with the left mouse button"
+    assert window.hint() == "Draw a digit with the left mouse button    Ctrl+Z: bring the last one back"
 
 
 def test_digit_keys_on_an_empty_canvas_or_without_a_teacher_do_nothing(window, teacher, tmp_path):

@@ -63,7 +63,8 @@ KEYS_HELP = """mouse and keys in the window:
                               stand (later teachings keep reading it so)
   right button, Backspace, C  clear
   Ctrl+Z                      undo the last stroke; right after a digit key, take that teaching back
-                              (a wrong key): the network as before, the digit out of your digits' file
+                              (a wrong key): the network as before, the digit out of your digits' file;
+                              on a canvas just cleared, bring the drawing back
   0 ... 9                     teach: "this drawing is that digit" (kept in your digits' file, learned
                               at once, saved to your own model), then show the new answer, with a
                               tick on each bar where it was before, and print `learned: 7 (12 of
@@ -104,6 +105,7 @@ class Recognizer:
         self.scores_before = None  # the outputs before that teaching, marked on the bars beside the new ones
         self.taught_here = 0  # teachings of the drawing on the canvas, as it is, that Ctrl+Z can take back
         self.took_back = None  # the last `took back: …` line, shown with the answer as it was before
+        self.cleared = None  # (strokes, the drawings let stand before): what the last clear took away
         self.strokes = []
         self.canvas = np.zeros((CANVAS_SIDE, CANVAS_SIDE), dtype=np.float32)
         self.answer = None
@@ -145,6 +147,8 @@ class Recognizer:
             elif event.key == pygame.K_z and event.mod & UNDO_MODIFIERS:
                 if self.taught_here:
                     self.take_back()
+                elif self.cleared and not self.strokes:
+                    self.bring_back()
                 else:
                     self.undo()
             elif event.key in CLEAR_KEYS:
@@ -157,6 +161,7 @@ class Recognizer:
         self.answer = self.learned = self.took_back = None
         self.not_learned = self.not_taken_back = False
         self.taught_here = 0  # a new drawing now: Ctrl+Z takes back its strokes, not teachings
+        self.cleared = None  # nor brings back the drawing cleared before
         self.pen_down = True
         self.strokes.append([])
         self.extend_stroke(position)
@@ -248,10 +253,13 @@ class Recognizer:
 
     def clear(self):
         """Clear the canvas. A drawing whose answer was shown, and not corrected with a digit key, is
-        let stand: later teachings keep reading it as it was read (teaching.Teacher.let_stand_drawing)."""
+        let stand: later teachings keep reading it as it was read (teaching.Teacher.let_stand_drawing).
+        Until you draw again, Ctrl+Z brings it back (bring_back)."""
+        let_stand_before = None if self.teacher is None else list(self.teacher.let_stand)
         if (self.answer is not None and self.learned is None and not self.taught_here and self.teacher is not None
                 and self.strokes):
             self.teacher.let_stand_drawing(self.strokes, self.answer)
+        self.cleared = (self.strokes, let_stand_before) if self.strokes else self.cleared
         self.strokes = []
         self.out_of_ink = self.not_learned = self.not_taken_back = False
         self.canvas[:] = 0
@@ -265,6 +273,19 @@ class Recognizer:
         if not self.strokes:
             return
         self.strokes.pop()
+        self._redraw()
+
+    def bring_back(self):
+        """Ctrl+Z on the canvas a clear left empty (a right click too many, Space on an answer you meant
+        to correct): the drawing comes back, unread, as if it had never been let stand."""
+        strokes, let_stand_before = self.cleared
+        if let_stand_before is not None:
+            self.teacher.let_stand = let_stand_before
+        self.strokes, self.cleared = strokes, None
+        self._redraw()
+
+    def _redraw(self):
+        """The canvas drawn anew from the strokes, with no answer shown."""
         self.out_of_ink = self.not_learned = False
         self.took_back = None
         self.canvas[:] = draw_strokes([[_pixel_centre(point) for point in stroke] for stroke in self.strokes],
@@ -340,6 +361,8 @@ class Recognizer:
             return "Too much ink for one digit    C: clear    Ctrl+Z: undo"
         if self.strokes:
             return "Space: recognise    0-9: teach    C: clear    Ctrl+Z: undo"
+        if self.cleared:
+            return "Draw a digit with the left mouse button    Ctrl+Z: bring the last one back"
         return "Draw a digit with the left mouse button"
 
     def _draw_panel(self, panel):
