@@ -613,6 +613,29 @@ def test_a_drawing_read_and_passed_over_is_let_stand_with_its_answer(window, tea
     assert np.array_equal(teacher.let_stand[0][0], np.round(digit_pixels(SEVEN)))
 
 
+def test_digit_keys_pressed_while_it_teaches_are_dropped_and_other_keys_kept(window, teacher, tmp_path,
+                                                                             monkeypatch):
+    from myonn.windows.draw_window import drop_queued_digit_keys
+
+    window.teacher, window.model, window.after_busy = teacher, teacher.model, drop_queued_digit_keys
+    learn = teacher.learn
+
+    def impatient_learn(strokes, label):                           # keys pressed while it learns
+        pygame.event.post(key(str(label)))
+        pygame.event.post(key("KP1"))
+        pygame.event.post(key("SPACE"))
+        return learn(strokes, label)
+
+    monkeypatch.setattr(teacher, "learn", impatient_learn)
+    for stroke in SLASHED_ZERO:
+        window.post(*drag(stroke))
+    window.post(key("0"))
+    assert teacher.kept == 1 and len((tmp_path / "mine.jsonl").read_text().splitlines()) == 1
+    assert window.answer == 0
+    window.post()                                                  # the next frame: Space, pressed meanwhile
+    assert window.strokes == [] and teacher.kept == 1
+
+
 def test_a_drawing_passed_over_by_mistake_comes_back_with_ctrl_z_to_be_corrected(window, teacher):
     window.teacher, window.model = teacher, teacher.model
     for stroke in SLASHED_ZERO:

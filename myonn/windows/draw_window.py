@@ -115,6 +115,7 @@ class Recognizer:
         self.not_learned = False  # the last digit key could not teach (why: one line on stderr)
         self.not_taken_back = False  # nor could the last Ctrl+Z take a teaching back
         self.show_now = lambda: None  # redraws the window at once (show_window sets it): for `busy`
+        self.after_busy = lambda: None  # then sorts the events that came meanwhile (show_window sets it)
         self.running = True
         self.pointer = None  # where the mouse is, for the hidden-layer panel
         self._view = None  # (what the network receives, its outputs), computed when first needed
@@ -218,6 +219,7 @@ class Recognizer:
             learned = None
         finally:
             self.busy = None
+            self.after_busy()
         self.not_learned = not learned  # said on screen too: the terminal may be hidden behind the window
         self._view = None  # the network may have changed
         self.took_back = None
@@ -541,6 +543,15 @@ def teacher(model, arguments):
                    load_replay=lambda: load_mnist(TRAIN, arguments.data_dir))
 
 
+def drop_queued_digit_keys():
+    """Digit keys pressed while the window was teaching were impatience (the first teaching loads
+    MNIST for a second or two), not another example: each taught the drawing once more, and kept it
+    in your file twice. They are dropped; every other event stays, in its order."""
+    for event in pygame.event.get():
+        if not (event.type == pygame.KEYDOWN and event.key in DIGIT_KEYS):
+            pygame.event.post(event)
+
+
 def show_window(recognizer, replay=(), about=None):
     """Open the window and run until Escape or the window is closed; replay events are posted a few
     per frame, as if drawn by hand."""
@@ -552,6 +563,7 @@ def show_window(recognizer, replay=(), about=None):
     pending = [pygame.event.Event(event.type, {**event.dict, "in_picture": True}) for event in replay]
     clock = pygame.time.Clock()
     recognizer.show_now = lambda: update(recognizer, screen, [])
+    recognizer.after_busy = drop_queued_digit_keys
     try:
         update(recognizer, screen, [])
         while recognizer.running:
