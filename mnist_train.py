@@ -18,7 +18,7 @@ import argparse  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from myonn import cli, recipes  # noqa: E402
-from myonn.model_store import as_typed, own_model_path, shipped_model_path  # noqa: E402
+from myonn.model_store import own_model_path, shipped_model_path  # noqa: E402
 from myonn.my_digits import default_path as default_digits_path  # noqa: E402
 from myonn.training import train_from_settings  # noqa: E402
 
@@ -82,11 +82,11 @@ def parse_flags(argv=None):
                         help="continue training this model (saved back to it unless --model says otherwise; "
                              "the shipped model and .yaml models continue into your own model)")
     parser.add_argument("--my-digits", type=Path, metavar="FILE",
-                        help=f"mix your own digits (taught in mnist_draw.py, {as_typed(default_digits_path())}) "
+                        help=f"mix your own digits (taught in mnist_draw.py, {cli.path_in_help(default_digits_path())}) "
                              "into the training images, repeated so that they make up about 1%% of them")
     cli.add_model_flag(parser, "where to save the trained model; the model it replaces is kept in backups/ beside it",
-                       f"your own model, {as_typed(own_model_path())}; the shipped {as_typed(shipped_model_path())} "
-                       "is never overwritten")
+                       f"your own model, {cli.path_in_help(own_model_path())}; the shipped "
+                       f"{cli.path_in_help(shipped_model_path())} is never overwritten")
     cli.add_data_dir_flag(parser)
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     parser.add_argument("--watch", action="store_true",

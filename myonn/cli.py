@@ -4,11 +4,13 @@ A user's mistake (a bad flag, a missing or damaged file, no data and no network)
 line naming the problem, with exit status 2 — never a traceback.
 """
 
+import _thread
 import argparse
 import os
 import signal
 import sys
 import tempfile
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -42,6 +44,8 @@ def run(main):
     # stands, leaving a half-written temporary file beside the model (the model itself is safe).
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):  # Windows has neither
+            if name == "SIGHUP" and signal.getsignal(signal.SIGHUP) is signal.SIG_IGN:
+                continue  # started with nohup, to go on after the terminal closes: so it does
             signal.signal(getattr(signal, name), end_on_signal)
     try:
         try:
@@ -73,12 +77,24 @@ def run(main):
 
 
 def quiet_about_interrupts(hook):
-    """sys.unraisablehook: `hook`, but silent about a KeyboardInterrupt (Ctrl-C, kill) raised where it
-    could not be."""
+    """sys.unraisablehook: `hook`, but a KeyboardInterrupt (Ctrl-C, kill) raised where it could not be
+    is not shown: its signal comes again a moment later, to act once Python is out of the __del__ (a
+    kill was lost so, and a first Ctrl-C). It is sent from another thread, for sent from here it would
+    be raised in here, and lost the same way. A second Ctrl-C in training finds Ctrl-C ignored by
+    then; training notes that one itself (StopRequest.at_once)."""
     def quiet(unraisable):
-        if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+        interrupt = unraisable.exc_value
+        if not isinstance(interrupt, KeyboardInterrupt):
             hook(unraisable)
+            return
+        number = interrupt.signal_number if isinstance(interrupt, Ended) else signal.SIGINT
+        again = threading.Timer(RAISED_AGAIN_AFTER_S, _thread.interrupt_main, args=(number,))
+        again.daemon = True
+        again.start()
     return quiet
+
+
+RAISED_AGAIN_AFTER_S = 0.01
 
 
 class Ended(KeyboardInterrupt):
@@ -99,19 +115,27 @@ def interruptions_held():
     """Ctrl-C, kill and a closed terminal wait until the block is done, then act as they would have:
     for two changes that must not be parted by one (a teaching taken back: the model as before, and
     the digit out of your file, which a retrain would learn)."""
-    names = [name for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    numbers = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)]
     caught = []
     try:
-        previous = {name: signal.signal(getattr(signal, name), lambda number, frame: caught.append(number))
-                    for name in names}
+        previous = {number: signal.signal(number, lambda number, frame: caught.append(number)) for number in numbers}
     except ValueError:  # not the main thread, which alone receives signals
+        previous = None
+    if previous is None:
         yield
         return
     try:
         yield
     finally:
-        for name, handler in previous.items():
-            signal.signal(getattr(signal, name), handler)
+        # Blocked while the handlers are put back: one raised half-way would leave the others catching.
+        block = getattr(signal, "pthread_sigmask", None)  # not on Windows
+        blocked_before = block(signal.SIG_BLOCK, numbers) if block else None
+        try:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
+        finally:
+            if block:
+                block(signal.SIG_SETMASK, blocked_before)
         if caught:
             signal.raise_signal(caught[0])
 
@@ -219,12 +243,20 @@ def add_data_dir_flag(parser):
                              "(default: $MYONN_DATA_DIR, else data/ in the project)")
 
 
+def path_in_help(path):
+    """A path for an argparse help text, as typed from here: on one line, and with its % signs
+    doubled, for argparse reads one as the start of a value to fill in (a folder named 100% failed)."""
+    from myonn.model_store import as_typed
+
+    return one_line(as_typed(path)).replace("%", "%%")
+
+
 def add_model_flag(parser, help_text="the model file (.npz, or the Ruby original's .yaml)", default_text=None):
     """--model; its help names your own model and the shipped one where they are ($MYONN_MODEL_DIR
     moves yours), as typed from here."""
-    from myonn.model_store import as_typed, own_model_path, shipped_model_path
+    from myonn.model_store import own_model_path, shipped_model_path
 
-    default_text = default_text or (f"your own model, {as_typed(own_model_path())}, if you have trained one, "
-                                    f"else the shipped {as_typed(shipped_model_path())}")
+    default_text = default_text or (f"your own model, {path_in_help(own_model_path())}, if you have trained one, "
+                                    f"else the shipped {path_in_help(shipped_model_path())}")
     parser.add_argument("--model", type=Path, default=None, metavar="PATH",
                         help=f"{help_text} (default: {default_text})")

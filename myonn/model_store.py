@@ -72,12 +72,12 @@ def load_chosen_model(given=None, optional=False):
         return None, None
     model = load_model(path)
     accuracy = model.info.get("test_accuracy")
-    scored = f"{100 * accuracy:.2f}% on MNIST" if isinstance(accuracy, float) else ""
+    scored = f"{100 * accuracy:.2f}% on MNIST" if isinstance(accuracy, float) and 0 <= accuracy <= 1 else ""
     taught = model.info.get("taught_digits")
     if scored and isinstance(taught, int):  # the accuracy was measured before the teaching, not after
         scored += f" before it was taught {taught} of your digits"
     about = ", ".join(part for part in (whose, scored) if part) or "named by --model"
-    if whose == "your own model" and isinstance(accuracy, float):
+    if whose == "your own model" and scored:
         about += _better_shipped(accuracy)
     return model, f"model: {as_typed(path)} ({about})"
 
@@ -94,7 +94,10 @@ def _better_shipped(accuracy):
     model's `accuracy` by more than WEAKER_THAN_SHIPPED_BY, else ''."""
     shipped = shipped_model_path()
     shipped_accuracy = recorded_accuracy(shipped) if _is_file(shipped) else -1.0
-    if shipped_accuracy - accuracy <= WEAKER_THAN_SHIPPED_BY:
+    if not (0 <= accuracy <= 1 and 0 <= shipped_accuracy <= 1):  # none recorded, or nonsense (NaN fails too)
+        return ""
+    # Compared as shown, in hundredths of a point: one point below is not "more than a point".
+    if round(10_000 * shipped_accuracy) - round(10_000 * accuracy) <= round(10_000 * WEAKER_THAN_SHIPPED_BY):
         return ""
     return f"; the shipped model scores {100 * shipped_accuracy:.2f}%: --model {shlex.quote(str(as_typed(shipped)))}"
 

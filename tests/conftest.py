@@ -30,9 +30,11 @@ def ctrl_c_handled_as_before():
     so that the tests after it, and pytest itself, still stop on a Ctrl-C."""
     numbers = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)]
     handlers = {number: signal.getsignal(number) for number in numbers}  # cli.run sets all three
+    unraisable_hook = sys.unraisablehook                                  # and wraps this one
     yield
     for number, handler in handlers.items():
         signal.signal(number, handler)
+    sys.unraisablehook = unraisable_hook
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,9 @@
 """Specification of myonn/cli.py's exits: one line and a status, and no traceback from a late Ctrl-C."""
 
 import argparse
+import os
 import signal
+import time
 
 import pytest
 
@@ -94,28 +96,58 @@ def test_a_signal_while_interruptions_are_held_acts_once_the_block_is_done():
     assert terminated == [signal.SIGTERM]
 
 
-def test_a_ctrl_c_python_cannot_raise_in_a_del_is_not_shown_as_a_traceback(monkeypatch):
+class Dying:
+    """An object whose __del__ raises `error`, as a progress bar's did when a signal came as it was collected."""
+
+    def __init__(self, error):
+        self.error = error
+
+    def __del__(self):
+        raise self.error
+
+
+@pytest.mark.parametrize("interrupt, status", [(KeyboardInterrupt(), 130), (cli.Ended(signal.SIGTERM), 143)],
+                         ids=["Ctrl-C", "kill"])
+def test_a_signal_python_cannot_raise_in_a_del_is_not_shown_and_acts_once_out_of_it(interrupt, status, monkeypatch):
     import sys
-
-    class Dying:
-        def __init__(self, error):
-            self.error = error
-
-        def __del__(self):  # as a progress bar's, when Ctrl-C comes as it is collected
-            raise self.error
 
     shown = []
     monkeypatch.setattr(sys, "unraisablehook", lambda unraisable: shown.append(type(unraisable.exc_value)))
+    went_on = []
 
     def main():
-        Dying(KeyboardInterrupt())
-        Dying(cli.Ended(signal.SIGTERM))
         Dying(ValueError("a real bug"))  # still shown, as Python shows it
+        Dying(interrupt)
+        for step in range(1000):         # the work goes on a moment, not to its end
+            went_on.append(step)
+            time.sleep(0.002)
         return 0
 
     with pytest.raises(SystemExit) as ended:
         cli.run(main)
-    assert ended.value.code == 0 and shown == [ValueError]
+    assert ended.value.code == status and shown == [ValueError] and len(went_on) < 500
+
+
+def test_a_script_started_with_nohup_goes_on_when_the_terminal_closes(monkeypatch):
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)                # as nohup starts it
+    during = []
+    with pytest.raises(SystemExit):
+        cli.run(lambda: during.append((signal.getsignal(signal.SIGHUP), signal.getsignal(signal.SIGTERM))))
+    assert during == [(signal.SIG_IGN, cli.end_on_signal)]
+
+
+@pytest.mark.parametrize("script", ["mnist_train.py", "mnist_draw.py", "mnist_test.py", "mnist_render.py"])
+def test_help_names_your_own_model_where_it_is_even_in_a_folder_named_with_a_percent_sign(script, tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import REPOSITORY_ROOT
+
+    folder = tmp_path / "100% mine"   # argparse reads % in a help text as the start of a value to fill in
+    result = subprocess.run([sys.executable, script, "--help"], cwd=REPOSITORY_ROOT, capture_output=True, text=True,
+                            env={**os.environ, "MYONN_MODEL_DIR": str(folder)})
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert "100% mine/my_mnist_nn.npz" in " ".join(result.stdout.split()).replace("/ ", "/")
 
 
 def test_a_line_break_in_a_problem_is_shown_escaped_so_the_problem_stays_one_line(capsys):

@@ -24,6 +24,7 @@ from myonn.windows.draw_window import (CANVAS_SIDE, PEN_RADIUS, WINDOW_SIZE, Rec
                                read_strokes, score_line, stroke_events)
 from myonn.errors import MyonnError  # noqa: E402
 from myonn.model import load_model  # noqa: E402
+from myonn.my_digits import read_digits  # noqa: E402
 from myonn.windows.pictures import pygame  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -643,9 +644,25 @@ def test_a_drawing_passed_over_by_mistake_comes_back_with_ctrl_z_to_be_corrected
     window.post(key("SPACE"), key("SPACE"))                        # read as 8, and passed over: let stand
     assert window.strokes == [] and len(teacher.let_stand) == 1
     window.post(key("z", pygame.KMOD_CTRL))                        # back, and no longer let stand as an 8
-    assert len(window.strokes) == 2 and teacher.let_stand == [] and window.answer is None
+    assert len(window.strokes) == 2 and teacher.let_stand == [] and window.answer == 8
+    assert window.hint() == "Space: next digit    Wrong? Press the right digit"
     window.post(key("0"))
     assert window.answer == 0 and window.output.text.endswith("learned: 0 (1 of your digits)\n")
+
+
+def test_a_taught_drawing_brought_back_can_still_have_its_teaching_taken_back(window, teacher, tmp_path):
+    window.teacher, window.model = teacher, teacher.model
+    for stroke in SLASHED_ZERO:
+        window.post(*drag(stroke))
+    window.post(key("6"), key("SPACE"))                            # the wrong key, then on to the next digit
+    window.post(key("z", pygame.KMOD_CTRL))                        # the drawing back, as it was shown
+    assert window.answer == 6 and window.hint().startswith("learned: 6 (1 of your digits)")
+    window.post(key("z", pygame.KMOD_CTRL))                        # and the wrong key taken back
+    assert window.output.text.endswith("took back: 6 (0 of your digits)\n")
+    assert (tmp_path / "mine.jsonl").read_bytes() == b"" and window.answer == 8
+    window.post(key("0"), key("SPACE"), key("z", pygame.KMOD_CTRL), key("SPACE"), key("SPACE"))
+    assert [label for _, label in read_digits(tmp_path / "mine.jsonl")] == [0]
+    assert teacher.let_stand == []                                 # a taught drawing is never let stand
 
 
 def test_a_digit_key_that_cannot_teach_says_so_on_screen_and_in_one_line(window, teacher, tmp_path, capsys):

@@ -71,6 +71,10 @@ def test_an_own_model_far_weaker_than_the_shipped_one_says_how_to_use_the_shippe
                                       f"model scores {100 * shipped:.2f}%: --model {shipped_model_path()})")
     save_model(small_model(accuracy=shipped - 0.009), own_model_path())  # taught: a little lower is no reason
     assert "the shipped model scores" not in load_chosen_model()[1]
+    save_model(small_model(accuracy=shipped - 0.01), own_model_path())   # a point, as shown: not more
+    assert "the shipped model scores" not in load_chosen_model()[1]
+    save_model(small_model(accuracy=float("nan")), own_model_path())      # nonsense recorded: no score, no hint
+    assert load_chosen_model()[1] == f"model: {own_model_path()} (your own model)"
     # Named with --model, it is the one you chose: nothing to say.
     assert "shipped" not in load_chosen_model(own_model_path())[1]
 

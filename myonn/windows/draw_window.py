@@ -31,12 +31,12 @@ import numpy as np
 from myonn.windows import pictures
 from myonn.windows.hidden_layer_panel import (MOST_NODES, PANEL_WIDTH as HIDDEN_PANEL_WIDTH, draw_hidden_layer,
                                               node_centre)
-from myonn.cli import ArgumentParser, add_data_dir_flag, add_model_flag, non_negative_int, png_path
+from myonn.cli import ArgumentParser, add_data_dir_flag, add_model_flag, non_negative_int, path_in_help, png_path
 from myonn.errors import MyonnError
 from myonn.handwriting import (MOST_POINTS, MOST_TRAVEL, digit_pixels, draw_segment, draw_strokes,
                                is_coordinate, too_much_ink)
 from myonn.inputs import IMAGE_SIDE, pixels_from_input
-from myonn.model_store import as_typed, chosen_model_path, destination_for, load_chosen_model
+from myonn.model_store import chosen_model_path, destination_for, load_chosen_model
 from myonn.my_digits import default_path as default_digits_path
 from myonn.teaching import MOST_TAKEN_BACK
 from myonn.windows.pictures import pygame, update
@@ -84,6 +84,11 @@ BEFORE_TICK_COLOUR = (20, 20, 20)
 INK_PALETTE = [(255 - level,) * 3 for level in range(256)]  # canvas ink 0..255 -> white..black
 
 
+# What the window shows of a drawing, which a clear takes away and Ctrl+Z brings back (Recognizer.bring_back).
+SHOWN_DRAWING = ("strokes", "answer", "learned", "learned_digit", "scores_before", "taught_here", "took_back",
+                 "out_of_ink")
+
+
 class Recognizer:
     """A drawing, the model's view of it, and the answer; knows nothing of the screen it is drawn on.
 
@@ -105,7 +110,7 @@ class Recognizer:
         self.scores_before = None  # the outputs before that teaching, marked on the bars beside the new ones
         self.taught_here = 0  # teachings of the drawing on the canvas, as it is, that Ctrl+Z can take back
         self.took_back = None  # the last `took back: …` line, shown with the answer as it was before
-        self.cleared = None  # (strokes, the drawings let stand before): what the last clear took away
+        self.cleared = None  # what the last clear took away: the drawing as it was shown (see clear)
         self.strokes = []
         self.canvas = np.zeros((CANVAS_SIDE, CANVAS_SIDE), dtype=np.float32)
         self.answer = None
@@ -257,11 +262,13 @@ class Recognizer:
         """Clear the canvas. A drawing whose answer was shown, and not corrected with a digit key, is
         let stand: later teachings keep reading it as it was read (teaching.Teacher.let_stand_drawing).
         Until you draw again, Ctrl+Z brings it back (bring_back)."""
-        let_stand_before = None if self.teacher is None else list(self.teacher.let_stand)
+        if self.strokes:
+            self.cleared = {name: getattr(self, name) for name in SHOWN_DRAWING}
+            self.cleared["canvas"] = self.canvas.copy()
+            self.cleared["let_stand"] = None if self.teacher is None else list(self.teacher.let_stand)
         if (self.answer is not None and self.learned is None and not self.taught_here and self.teacher is not None
                 and self.strokes):
             self.teacher.let_stand_drawing(self.strokes, self.answer)
-        self.cleared = (self.strokes, let_stand_before) if self.strokes else self.cleared
         self.strokes = []
         self.out_of_ink = self.not_learned = self.not_taken_back = False
         self.canvas[:] = 0
@@ -279,12 +286,17 @@ class Recognizer:
 
     def bring_back(self):
         """Ctrl+Z on the canvas a clear left empty (a right click too many, Space on an answer you meant
-        to correct): the drawing comes back, unread, as if it had never been let stand."""
-        strokes, let_stand_before = self.cleared
-        if let_stand_before is not None:
-            self.teacher.let_stand = let_stand_before
-        self.strokes, self.cleared = strokes, None
-        self._redraw()
+        to correct): the drawing comes back as it was shown, its answer and the teachings Ctrl+Z could
+        take back too, as if it had never been let stand. (Nothing can have taught the network since:
+        that takes a drawing.)"""
+        cleared, self.cleared = self.cleared, None
+        if cleared["let_stand"] is not None:
+            self.teacher.let_stand = cleared["let_stand"]
+        for name in SHOWN_DRAWING:
+            setattr(self, name, cleared[name])
+        self.canvas[:] = cleared["canvas"]
+        self.not_learned = self.not_taken_back = self.pen_down = False
+        self._view = None
 
     def _redraw(self):
         """The canvas drawn anew from the strokes, with no answer shown."""
@@ -484,7 +496,7 @@ def parse_arguments(argv=None):
                              "is that digit (with --screenshot: instead of Space)")
     parser.add_argument("--my-digits", type=Path, metavar="FILE", default=None,
                         help="your own digits' file, where the digit keys keep what they teach "
-                             f"(default: {as_typed(default_digits_path())}, beside your own model)")
+                             f"(default: {path_in_help(default_digits_path())}, beside your own model)")
     add_data_dir_flag(parser)
     arguments = parser.parse_args(argv)
     if arguments.teach is not None and not arguments.replay:
