@@ -303,7 +303,7 @@ class Teacher:
             return self._learn(strokes, label)
 
     def _learn(self, strokes, label):
-        from myonn.model_store import check_destination, save_keeping_backup
+        from myonn.model_store import check_destination
 
         # Whatever could stop the save is found before the digit is kept or taught: a file there that is
         # no model (training refuses it too), or, later, one another run saved since this session did.
@@ -315,8 +315,24 @@ class Teacher:
         network = self.model.network
         before = Taught(label, append_digit(self.digits_path, strokes, label), network.input_weights.copy(),
                         network.output_weights.copy(), self.model.info, earlier, list(self.let_stand))
+        saved = []
+        try:
+            return self._teach_and_save(before, new_image[0], earlier, changed, saved)
+        except KeyboardInterrupt:
+            # Stopped before the model was saved (Ctrl-C while MNIST loaded, or while it learned): the
+            # key changes nothing, as when the save fails, so that the model and your file still agree.
+            if not saved:
+                with interruptions_held():
+                    self._as_before(before)
+            raise
+
+    def _teach_and_save(self, before, image, earlier, changed, saved):
+        """_learn, once the digit is in your file: learn it, save the model (noted in `saved`)."""
+        from myonn.model_store import save_keeping_backup
+
+        label = before.label
         self.digits_as = _file_signature(self.digits_path)
-        self.yours = (np.concatenate([earlier[0], new_image]), np.append(earlier[1], label))
+        self.yours = (np.concatenate([earlier[0], image[None]]), np.append(earlier[1], label))
         count = len(self.yours[1])
         if self.replay is None:
             try:
@@ -329,17 +345,18 @@ class Teacher:
                 return None
         started = time.perf_counter()
         try:
-            self.let_stand = teach_letting_stand(self.model, new_image[0], label, self.random, self.let_stand,
+            self.let_stand = teach_letting_stand(self.model, image, label, self.random, self.let_stand,
                                                  earlier=earlier, replay=self.replay)
             self.model.info = {**self.model.info, "taught_digits": count}
             # The model there is backed up the first time, and whenever it is not the one this session last
-            # saved (another run trained or taught it since): then it is kept and the user told where.
-            kept = save_keeping_backup(self.model, self.destination, backup=changed)
+            # saved (another run trained or taught it since): then it is kept and the user told where. A
+            # Ctrl-C meanwhile waits the few milliseconds: then the teaching is whole, kept and saved.
+            with interruptions_held():
+                kept = save_keeping_backup(self.model, self.destination, backup=changed)
+                saved.append(self.destination)
         except MyonnError:
             # Not saved (a full disk): the key changes nothing, neither the network nor your file.
-            self._network_as_before(before)
-            self.let_stand = before.let_stand
-            self._take_digit_out_of_file(before)
+            self._as_before(before)
             raise
         if kept is not None and self.saved_as is not None:
             self._say_kept(kept)
@@ -347,6 +364,12 @@ class Teacher:
         self._remember(before)
         self.seconds = time.perf_counter() - started
         return f"learned: {label} ({count} of your digits)"
+
+    def _as_before(self, taught):
+        """The network, the drawings let stand and your file as they were before `taught` (not saved)."""
+        self._network_as_before(taught)
+        self.let_stand = taught.let_stand
+        self._take_digit_out_of_file(taught)
 
     def _remember(self, taught):
         self.taught = (self.taught + [taught])[-MOST_TAKEN_BACK:]

@@ -278,6 +278,43 @@ def test_a_teaching_taken_back_leaves_model_file_and_digits_as_they_were(shipped
     assert np.array_equal(load_model(destination).network.input_weights, shipped.network.input_weights)
 
 
+@pytest.mark.parametrize("when", ["loading MNIST", "learning", "saving"])
+def test_a_ctrl_c_during_a_digit_key_leaves_model_and_file_agreeing(when, shipped, mnist, tmp_path, monkeypatch):
+    """Stopped before the model is saved, the key changes nothing; once it is saving, it finishes first."""
+    import signal
+
+    from myonn.model_store import save_keeping_backup
+
+    teacher, destination, digits = a_teacher(shipped, mnist, tmp_path)
+    teacher.learn(FLAGGED_ONE, 1)
+    file_before, model_before = digits.read_bytes(), destination.read_bytes()
+    weights_before = teacher.model.network.input_weights.copy()
+
+    def ctrl_c(*arguments, **keywords):
+        raise KeyboardInterrupt
+
+    def save_then_ctrl_c(*arguments, **keywords):           # the Ctrl-C comes in the middle of saving
+        os.kill(os.getpid(), signal.SIGINT)
+        return save_keeping_backup(*arguments, **keywords)
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)   # as in the window
+    if when == "loading MNIST":
+        teacher.replay = None
+        teacher.load_replay = ctrl_c
+    elif when == "learning":
+        monkeypatch.setattr(teaching, "teach_letting_stand", ctrl_c)
+    else:
+        monkeypatch.setattr("myonn.model_store.save_keeping_backup", save_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        teacher.learn(SLASHED_ZERO, 0)
+    if when == "saving":                                        # whole: kept, learned and saved
+        assert [label for _, label in read_digits(digits)] == [1, 0]
+        assert np.array_equal(load_model(destination).network.input_weights, teacher.model.network.input_weights)
+    else:                                                       # nothing: as before the key
+        assert digits.read_bytes() == file_before and destination.read_bytes() == model_before
+        assert np.array_equal(teacher.model.network.input_weights, weights_before)
+
+
 def test_a_ctrl_c_while_a_teaching_is_taken_back_waits_until_model_and_file_are_both_as_before(
         shipped, mnist, tmp_path, monkeypatch):
     import signal
