@@ -170,6 +170,22 @@ def test_space_prints_every_score_in_one_flushed_line_and_shows_the_digit(window
     assert window.hint() == "Space: next digit"
 
 
+@pytest.mark.parametrize("scores, doubt", [
+    ({8: 0.484, 9: 0.412, 0: 0.048}, "Not sure: 8 or 9?    "),   # two of a kind (a Times 9, read as 8)
+    ({3: 0.30}, "Not sure: 3 or "),                              # none strong
+    ({2: 0.999, 7: 0.006}, ""),                                  # sure
+    ({4: 0.80, 9: 0.41}, "Not sure: 4 or 9?    "),               # a second at least half as strong
+])
+def test_the_hint_says_when_the_network_is_of_two_minds(window, scores, doubt):
+    window.post(*drag(SEVEN[0]), key("SPACE"))
+    outputs = np.full(10, 0.001, np.float32)
+    for digit, score in scores.items():
+        outputs[digit] = score
+    window._view = (window.network_view()[0], outputs)
+    assert window.doubt().startswith(doubt) and bool(window.doubt()) == bool(doubt)
+    assert window.hint() == window.doubt() + "Space: next digit"
+
+
 def test_the_next_space_clears_for_a_new_digit(window):
     window.post(*drag(SEVEN[0]), key("SPACE"), key("SPACE"))
     assert window.output.text.count("\n") == 1

@@ -84,6 +84,9 @@ BEFORE_TICK_COLOUR = (20, 20, 20)
 INK_PALETTE = [(255 - level,) * 3 for level in range(256)]  # canvas ink 0..255 -> white..black
 
 
+# The network is "not sure" of a drawing whose strongest output is under this (Recognizer.doubt).
+UNSURE_BELOW = 0.5
+
 # What the window shows of a drawing, which a clear takes away and Ctrl+Z brings back (Recognizer.bring_back).
 SHOWN_DRAWING = ("strokes", "answer", "learned", "learned_digit", "scores_before", "taught_here", "took_back",
                  "out_of_ink")
@@ -348,6 +351,18 @@ class Recognizer:
             return pictures.ANSWER_COLOUR
         return pictures.RIGHT_COLOUR if self.answer == said else pictures.WRONG_COLOUR
 
+    def doubt(self):
+        """'Not sure: 8 or 9?    ' when the network is of two minds about the drawing, else ''.
+
+        Its outputs are ten separate sigmoids, not shares of a whole: a drawing it hesitates over has
+        its strongest output under half, or a second one at least half as strong. The big answer alone
+        would hide that."""
+        scores = self.network_view()[1]
+        second, best = np.argsort(scores)[-2:]
+        if scores[best] >= UNSURE_BELOW and scores[second] < scores[best] / 2:
+            return ""
+        return f"Not sure: {best} or {second}?    "
+
     def hint(self):
         """The line under the canvas: what to do next."""
         if self.busy:
@@ -370,7 +385,8 @@ class Recognizer:
                     return f"{self.took_back}    Ctrl+Z: take back the one before    Space: next"
                 return f"{self.took_back}    Press the right digit, or Space"
             # Passing over a wrong answer lets it stand (clear), so say how to correct it.
-            return "Space: next digit    Wrong? Press the right digit" if self.teacher else "Space: next digit"
+            go_on = "Space: next digit    Wrong? Press the right digit" if self.teacher else "Space: next digit"
+            return self.doubt() + go_on
         if self.out_of_ink:
             return "Too much ink for one digit    C: clear    Ctrl+Z: undo"
         if self.strokes:
