@@ -138,7 +138,7 @@ def _only_writer(file, path):
             if time.monotonic() > give_up:
                 raise MyonnError(f"{path}: another program has held it locked for over {LOCK_WAIT_S} s; "
                                  "try again when it is done") from None
-            time.sleep(0.05)  # short naps: Ctrl-C is heard at once (but while a teaching is taken back)
+            time.sleep(0.05)  # short naps: Ctrl-C is heard at once (unless held: teaching.Teacher)
         except OSError:  # a file system without locks: write as before there were any
             yield
             return

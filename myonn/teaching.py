@@ -313,15 +313,16 @@ class Teacher:
         new_image, _ = digit_images([(strokes, label)])
         earlier = self._your_digits()
         network = self.model.network
-        before = Taught(label, append_digit(self.digits_path, strokes, label), network.input_weights.copy(),
-                        network.output_weights.copy(), self.model.info, earlier, list(self.let_stand))
-        saved = []
+        before, saved = None, []
         try:
+            with interruptions_held():  # the digit kept and its record made, so that it can be taken out again
+                before = Taught(label, append_digit(self.digits_path, strokes, label), network.input_weights.copy(),
+                                network.output_weights.copy(), self.model.info, earlier, list(self.let_stand))
             return self._teach_and_save(before, new_image[0], earlier, changed, saved)
         except KeyboardInterrupt:
             # Stopped before the model was saved (Ctrl-C while MNIST loaded, or while it learned): the
             # key changes nothing, as when the save fails, so that the model and your file still agree.
-            if not saved:
+            if before is not None and not saved:
                 with interruptions_held():
                     self._as_before(before)
             raise

@@ -335,7 +335,8 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
                             stop=stop, report=report, watch=watch)
         if stop.at_once:
             # The second Ctrl-C came while Python was in a __del__ (a progress bar's, just closed), which
-            # cannot raise: it printed "Exception ignored" and went on to save. Stop at once all the same.
+            # cannot raise it; Ctrl-C being ignored by then, cli.quiet_about_interrupts does not send it
+            # again either. Without this the run went on to save. Stop at once all the same.
             raise KeyboardInterrupt
         stopped = history[-1]["stopped"]
         if not any(epoch["seen"] for epoch in history):

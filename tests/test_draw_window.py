@@ -555,6 +555,8 @@ def test_a_digit_kept_but_not_learned_can_be_taken_back_too(window, tmp_path, mo
     window.teacher = Teacher(copy.deepcopy(model), tmp_path / "mine.jsonl", tmp_path / "m.npz", missing)
     window.post(*drag(SEVEN[0]), *drag([(100, 100), (200, 200)]), key("1"))
     assert window.hint() == "Kept, not learned: the terminal says why    Ctrl+Z: take back"
+    window.post(key("c"), key("z", pygame.KMOD_CTRL))              # cleared, and brought back as it was
+    assert window.hint() == "Kept, not learned: the terminal says why    Ctrl+Z: take back"
     window.post(key("z", pygame.KMOD_CTRL))
     assert window.output.text == "took back: 1 (0 of your digits)\n" and len(window.strokes) == 2
     assert (tmp_path / "mine.jsonl").read_bytes() == b""

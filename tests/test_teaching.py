@@ -278,12 +278,13 @@ def test_a_teaching_taken_back_leaves_model_file_and_digits_as_they_were(shipped
     assert np.array_equal(load_model(destination).network.input_weights, shipped.network.input_weights)
 
 
-@pytest.mark.parametrize("when", ["loading MNIST", "learning", "saving"])
+@pytest.mark.parametrize("when", ["keeping the digit", "loading MNIST", "learning", "saving"])
 def test_a_ctrl_c_during_a_digit_key_leaves_model_and_file_agreeing(when, shipped, mnist, tmp_path, monkeypatch):
     """Stopped before the model is saved, the key changes nothing; once it is saving, it finishes first."""
     import signal
 
     from myonn.model_store import save_keeping_backup
+    from myonn.my_digits import append_digit
 
     teacher, destination, digits = a_teacher(shipped, mnist, tmp_path)
     teacher.learn(FLAGGED_ONE, 1)
@@ -297,8 +298,15 @@ def test_a_ctrl_c_during_a_digit_key_leaves_model_and_file_agreeing(when, shippe
         os.kill(os.getpid(), signal.SIGINT)
         return save_keeping_backup(*arguments, **keywords)
 
+    def append_then_ctrl_c(*arguments, **keywords):         # the Ctrl-C comes as the line is written
+        appended = append_digit(*arguments, **keywords)
+        os.kill(os.getpid(), signal.SIGINT)
+        return appended
+
     signal.signal(signal.SIGINT, signal.default_int_handler)   # as in the window
-    if when == "loading MNIST":
+    if when == "keeping the digit":
+        monkeypatch.setattr(teaching, "append_digit", append_then_ctrl_c)
+    elif when == "loading MNIST":
         teacher.replay = None
         teacher.load_replay = ctrl_c
     elif when == "learning":

@@ -89,7 +89,7 @@ UNSURE_BELOW = 0.5
 
 # What the window shows of a drawing, which a clear takes away and Ctrl+Z brings back (Recognizer.bring_back).
 SHOWN_DRAWING = ("strokes", "answer", "learned", "learned_digit", "scores_before", "taught_here", "took_back",
-                 "out_of_ink")
+                 "out_of_ink", "not_learned", "not_taken_back")
 
 
 class Recognizer:
@@ -298,7 +298,7 @@ class Recognizer:
         for name in SHOWN_DRAWING:
             setattr(self, name, cleared[name])
         self.canvas[:] = cleared["canvas"]
-        self.not_learned = self.not_taken_back = self.pen_down = False
+        self.pen_down = False
         self._view = None
 
     def _redraw(self):
