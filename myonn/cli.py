@@ -87,14 +87,19 @@ def quiet_about_interrupts(hook):
         if not isinstance(interrupt, KeyboardInterrupt):
             hook(unraisable)
             return
-        number = interrupt.signal_number if isinstance(interrupt, Ended) else signal.SIGINT
-        again = threading.Timer(RAISED_AGAIN_AFTER_S, _thread.interrupt_main, args=(number,))
-        again.daemon = True
-        again.start()
+        signal_again_soon(interrupt.signal_number if isinstance(interrupt, Ended) else signal.SIGINT)
     return quiet
 
 
 RAISED_AGAIN_AFTER_S = 0.01
+
+
+def signal_again_soon(number):
+    """Have the signal `number` act again in RAISED_AGAIN_AFTER_S, as if it came then (from another
+    thread, so that it cannot be raised where this is called)."""
+    again = threading.Timer(RAISED_AGAIN_AFTER_S, _thread.interrupt_main, args=(number,))
+    again.daemon = True
+    again.start()
 
 
 class Ended(KeyboardInterrupt):
@@ -126,18 +131,27 @@ def interruptions_held():
         return
     try:
         yield
+    except BaseException:
+        _put_back(previous)
+        if caught:  # the block failed: its error is said first (a take-back not saved), then the signal acts
+            signal_again_soon(caught[0])
+        raise
+    _put_back(previous)
+    if caught:
+        signal.raise_signal(caught[0])
+
+
+def _put_back(handlers):
+    """Set each signal's handler as given ({number: handler}), with those signals blocked meanwhile:
+    one raised half-way would leave the others' handlers as they were."""
+    block = getattr(signal, "pthread_sigmask", None)  # not on Windows
+    blocked_before = block(signal.SIG_BLOCK, list(handlers)) if block else None
+    try:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
     finally:
-        # Blocked while the handlers are put back: one raised half-way would leave the others catching.
-        block = getattr(signal, "pthread_sigmask", None)  # not on Windows
-        blocked_before = block(signal.SIG_BLOCK, numbers) if block else None
-        try:
-            for number, handler in previous.items():
-                signal.signal(number, handler)
-        finally:
-            if block:
-                block(signal.SIG_SETMASK, blocked_before)
-        if caught:
-            signal.raise_signal(caught[0])
+        if block:
+            block(signal.SIG_SETMASK, blocked_before)
 
 
 def fail(problem):

@@ -96,6 +96,24 @@ def test_a_signal_while_interruptions_are_held_acts_once_the_block_is_done():
     assert terminated == [signal.SIGTERM]
 
 
+def test_a_block_that_fails_while_interruptions_are_held_says_why_before_the_signal_acts():
+    import os
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    said = []
+    with pytest.raises(KeyboardInterrupt):
+        try:
+            with cli.interruptions_held():
+                os.kill(os.getpid(), signal.SIGINT)
+                raise MyonnError("data/my_mnist_nn.npz: No space left on device")   # a take-back not saved
+        except MyonnError as error:
+            said.append(str(error))                      # the window prints it, and goes on ...
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:               # ... until the Ctrl-C acts, a moment later
+            time.sleep(0.001)
+    assert said == ["data/my_mnist_nn.npz: No space left on device"] and time.monotonic() < deadline
+
+
 class Dying:
     """An object whose __del__ raises `error`, as a progress bar's did when a signal came as it was collected."""
 
