@@ -36,6 +36,7 @@ def run(main):
     # The scripts stop at once on a Ctrl-C while loading; from here on it is a KeyboardInterrupt,
     # so that training can finish its batch and save, and files being written are cleaned up.
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    signals_sent_again.clear()
     # A Ctrl-C that comes while Python runs a __del__ (a progress bar's, say) cannot be raised there:
     # Python prints it as "Exception ignored in ..." with a traceback, and goes on. Not a word of
     # that is the user's business; whoever needs to know (training's second Ctrl-C) also notes it.
@@ -73,6 +74,8 @@ def run(main):
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C more, while this line is printed, changes nothing
         print(file=sys.stderr)
         leave(128 + interrupt.signal_number if isinstance(interrupt, Ended) else 130)  # the shell's codes
+    if signals_sent_again:  # one that had not acted yet: the script was stopped all the same
+        leave(128 + signals_sent_again[0])
     leave(status or 0)
 
 
@@ -94,9 +97,15 @@ def quiet_about_interrupts(hook):
 RAISED_AGAIN_AFTER_S = 0.01
 
 
+# The signals signal_again_soon has sent again: should the script end before one acts (Escape was
+# queued behind it), run still ends with its status, not 0.
+signals_sent_again = []
+
+
 def signal_again_soon(number):
     """Have the signal `number` act again in RAISED_AGAIN_AFTER_S, as if it came then (from another
     thread, so that it cannot be raised where this is called)."""
+    signals_sent_again.append(number)
     again = threading.Timer(RAISED_AGAIN_AFTER_S, _thread.interrupt_main, args=(number,))
     again.daemon = True
     again.start()

@@ -328,6 +328,11 @@ def _json_record(path, name, text, default):
     return record
 
 
+# Finite weights can still overflow a layer's sums (784 of ±3e38 make inf − inf: every output NaN,
+# and a window that cannot draw its bars); weights this large do not, and no network's come near.
+LARGEST_WEIGHT = 1e30
+
+
 def _network_from_weights(path, input_weights, output_weights, layer_sizes, learning_rate, cost):
     _check_digit_recogniser(path, layer_sizes)
     input_nodes, hidden_nodes, output_nodes = layer_sizes
@@ -337,6 +342,9 @@ def _network_from_weights(path, input_weights, output_weights, layer_sizes, lear
             raise MyonnError(f"{path}: {name} has shape {weights.shape}, expected {shape}")
         if not np.issubdtype(weights.dtype, np.floating) or not np.isfinite(weights).all():
             raise MyonnError(f"{path}: {name} is not a matrix of finite numbers")
+        if np.abs(weights).max() > LARGEST_WEIGHT:
+            raise MyonnError(f"{path}: {name} holds numbers beyond ±{LARGEST_WEIGHT:g}, which no network's "
+                             "weights reach (its sums would overflow)")
     if cost not in ("squared_error", "cross_entropy"):
         raise MyonnError(f"{path}: unknown cost {cost[:40]!r}")
     network = NeuralNetwork(input_nodes, hidden_nodes, output_nodes, learning_rate,

@@ -303,7 +303,7 @@ class Teacher:
             return self._learn(strokes, label)
 
     def _learn(self, strokes, label):
-        from myonn.model_store import check_destination
+        from myonn.model_store import check_destination, save_keeping_backup
 
         # Whatever could stop the save is found before the digit is kept or taught: a file there that is
         # no model (training refuses it too), or, later, one another run saved since this session did.
@@ -312,59 +312,47 @@ class Teacher:
             check_destination(self.destination)
         new_image, _ = digit_images([(strokes, label)])
         earlier = self._your_digits()
-        network = self.model.network
-        before, saved = None, []
-        try:
-            with interruptions_held():  # the digit kept and its record made, so that it can be taken out again
-                before = Taught(label, append_digit(self.digits_path, strokes, label), network.input_weights.copy(),
-                                network.output_weights.copy(), self.model.info, earlier, list(self.let_stand))
-            return self._teach_and_save(before, new_image[0], earlier, changed, saved)
-        except KeyboardInterrupt:
-            # Stopped before the model was saved (Ctrl-C while MNIST loaded, or while it learned): the
-            # key changes nothing, as when the save fails, so that the model and your file still agree.
-            if before is not None and not saved:
-                with interruptions_held():
-                    self._as_before(before)
-            raise
-
-    def _teach_and_save(self, before, image, earlier, changed, saved):
-        """_learn, once the digit is in your file: learn it, save the model (noted in `saved`)."""
-        from myonn.model_store import save_keeping_backup
-
-        label = before.label
-        self.digits_as = _file_signature(self.digits_path)
-        self.yours = (np.concatenate([earlier[0], image[None]]), np.append(earlier[1], label))
-        count = len(self.yours[1])
+        # MNIST first, the first time (a second or two, minutes if it must be downloaded): a Ctrl-C
+        # meanwhile changes nothing. Without it, the digit is kept but not learned.
+        cannot_replay = None
         if self.replay is None:
             try:
                 self.replay = ReplayedDigits(self.model, *self.load_replay())
             except MyonnError as error:
+                cannot_replay = error
+        # From here a Ctrl-C or kill waits the fraction of a second until the digit is kept, learned and
+        # saved, or (a failed save) none of these: stopped half-way, the model and your file disagreed.
+        with interruptions_held():
+            network = self.model.network
+            before = Taught(label, append_digit(self.digits_path, strokes, label), network.input_weights.copy(),
+                            network.output_weights.copy(), self.model.info, earlier, list(self.let_stand))
+            self.digits_as = _file_signature(self.digits_path)
+            self.yours = (np.concatenate([earlier[0], new_image]), np.append(earlier[1], label))
+            count = len(self.yours[1])
+            if cannot_replay is not None:
                 self.report(f"kept your {label} in {self.digits_path} but did not learn it: teaching replays "
-                            f"MNIST's training digits so that the network does not forget them, and {error}")
+                            f"MNIST's training digits so that the network does not forget them, and {cannot_replay}")
                 before.model_changed = False  # Ctrl+Z takes the digit out of the file all the same
                 self._remember(before)
                 return None
-        started = time.perf_counter()
-        try:
-            self.let_stand = teach_letting_stand(self.model, image, label, self.random, self.let_stand,
-                                                 earlier=earlier, replay=self.replay)
-            self.model.info = {**self.model.info, "taught_digits": count}
-            # The model there is backed up the first time, and whenever it is not the one this session last
-            # saved (another run trained or taught it since): then it is kept and the user told where. A
-            # Ctrl-C meanwhile waits the few milliseconds: then the teaching is whole, kept and saved.
-            with interruptions_held():
+            started = time.perf_counter()
+            try:
+                self.let_stand = teach_letting_stand(self.model, new_image[0], label, self.random, self.let_stand,
+                                                     earlier=earlier, replay=self.replay)
+                self.model.info = {**self.model.info, "taught_digits": count}
+                # The model there is backed up the first time, and whenever it is not the one this session
+                # last saved (another run trained or taught it since): then it is kept and the user told where.
                 kept = save_keeping_backup(self.model, self.destination, backup=changed)
-                saved.append(self.destination)
-        except MyonnError:
-            # Not saved (a full disk): the key changes nothing, neither the network nor your file.
-            self._as_before(before)
-            raise
-        if kept is not None and self.saved_as is not None:
-            self._say_kept(kept)
-        self.saved_as = _file_signature(self.destination)
-        self._remember(before)
-        self.seconds = time.perf_counter() - started
-        return f"learned: {label} ({count} of your digits)"
+            except MyonnError:
+                # Not saved (a full disk): the key changes nothing, neither the network nor your file.
+                self._as_before(before)
+                raise
+            if kept is not None and self.saved_as is not None:
+                self._say_kept(kept)
+            self.saved_as = _file_signature(self.destination)
+            self._remember(before)
+            self.seconds = time.perf_counter() - started
+            return f"learned: {label} ({count} of your digits)"
 
     def _as_before(self, taught):
         """The network, the drawings let stand and your file as they were before `taught` (not saved)."""

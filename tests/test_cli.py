@@ -96,6 +96,26 @@ def test_a_signal_while_interruptions_are_held_acts_once_the_block_is_done():
     assert terminated == [signal.SIGTERM]
 
 
+def test_a_script_that_ends_before_a_signal_sent_again_acts_ends_with_its_status():
+    import os
+
+    def main():  # a take-back not saved with a kill held, and Escape queued behind it
+        try:
+            with cli.interruptions_held():
+                os.kill(os.getpid(), signal.SIGTERM)
+                raise MyonnError("No space left on device")
+        except MyonnError:
+            pass
+        return 0
+
+    with pytest.raises(SystemExit) as ended:
+        cli.run(main)
+    assert ended.value.code == 143
+    with pytest.raises(SystemExit) as ended:  # and the next run in this process starts afresh
+        cli.run(lambda: 0)
+    assert ended.value.code == 0
+
+
 def test_a_block_that_fails_while_interruptions_are_held_says_why_before_the_signal_acts():
     import os
 

@@ -175,6 +175,7 @@ def test_space_prints_every_score_in_one_flushed_line_and_shows_the_digit(window
     ({3: 0.30}, "Not sure: 3 or "),                              # none strong
     ({2: 0.999, 7: 0.006}, ""),                                  # sure
     ({4: 0.80, 9: 0.41}, "Not sure: 4 or 9?    "),               # a second at least half as strong
+    ({digit: 0.5 for digit in range(10)}, "Not sure: 0 or 1?    "),  # all alike: the answer shown first
 ])
 def test_the_hint_says_when_the_network_is_of_two_minds(window, scores, doubt):
     window.post(*drag(SEVEN[0]), key("SPACE"))

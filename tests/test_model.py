@@ -383,6 +383,8 @@ def refusal(path):
     ({"output_weights": np.zeros((10, 20), dtype=object)}, "output_weights is .* of Python objects"),
     ({"output_weights": None}, r"not a model file \(no output_weights\)"),
     ({"input_weights": np.full((20, 784), np.inf)}, "input_weights is not a matrix of finite numbers"),
+    # Finite, but their sums overflow: every output NaN.
+    ({"input_weights": np.full((20, 784), 3e38, np.float32)}, r"input_weights holds numbers beyond ±1e\+30"),
 ])
 def test_a_malformed_field_is_one_line_naming_it(tmp_path, replaced, message):
     path = tmp_path / "bad.npz"

@@ -3,10 +3,12 @@
 import copy
 import os
 import shutil
+import time
 
 import numpy as np
 import pytest
 
+from myonn.errors import MyonnError
 from myonn.evaluation import accuracy
 from myonn.handwriting import digit_pixels
 from myonn.inputs import network_input
@@ -278,9 +280,10 @@ def test_a_teaching_taken_back_leaves_model_file_and_digits_as_they_were(shipped
     assert np.array_equal(load_model(destination).network.input_weights, shipped.network.input_weights)
 
 
-@pytest.mark.parametrize("when", ["keeping the digit", "loading MNIST", "learning", "saving"])
+@pytest.mark.parametrize("when", ["loading MNIST", "keeping the digit", "learning", "saving", "a failed save"])
 def test_a_ctrl_c_during_a_digit_key_leaves_model_and_file_agreeing(when, shipped, mnist, tmp_path, monkeypatch):
-    """Stopped before the model is saved, the key changes nothing; once it is saving, it finishes first."""
+    """While MNIST loads for it, a Ctrl-C stops the key before it has changed anything; from the moment
+    the digit is kept, it waits until the digit is learned and saved too (or, the save failing, none)."""
     import signal
 
     from myonn.model_store import save_keeping_backup
@@ -294,33 +297,44 @@ def test_a_ctrl_c_during_a_digit_key_leaves_model_and_file_agreeing(when, shippe
     def ctrl_c(*arguments, **keywords):
         raise KeyboardInterrupt
 
-    def save_then_ctrl_c(*arguments, **keywords):           # the Ctrl-C comes in the middle of saving
-        os.kill(os.getpid(), signal.SIGINT)
-        return save_keeping_backup(*arguments, **keywords)
+    def with_ctrl_c(step):                                    # the step, with a Ctrl-C (twice) in the middle of it
+        def step_with_ctrl_c(*arguments, **keywords):
+            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signal.SIGINT)
+            return step(*arguments, **keywords)
+        return step_with_ctrl_c
 
-    def append_then_ctrl_c(*arguments, **keywords):         # the Ctrl-C comes as the line is written
-        appended = append_digit(*arguments, **keywords)
+    def full_disk(*arguments, **keywords):
         os.kill(os.getpid(), signal.SIGINT)
-        return appended
+        raise MyonnError(f"{destination}: No space left on device")
 
     signal.signal(signal.SIGINT, signal.default_int_handler)   # as in the window
-    if when == "keeping the digit":
-        monkeypatch.setattr(teaching, "append_digit", append_then_ctrl_c)
-    elif when == "loading MNIST":
+    if when == "loading MNIST":
         teacher.replay = None
         teacher.load_replay = ctrl_c
+    elif when == "keeping the digit":
+        monkeypatch.setattr(teaching, "append_digit", with_ctrl_c(append_digit))
     elif when == "learning":
-        monkeypatch.setattr(teaching, "teach_letting_stand", ctrl_c)
+        monkeypatch.setattr(teaching, "teach_letting_stand", with_ctrl_c(teaching.teach_letting_stand))
+    elif when == "saving":
+        monkeypatch.setattr("myonn.model_store.save_keeping_backup", with_ctrl_c(save_keeping_backup))
     else:
-        monkeypatch.setattr("myonn.model_store.save_keeping_backup", save_then_ctrl_c)
+        monkeypatch.setattr("myonn.model_store.save_keeping_backup", full_disk)
+    said = []
     with pytest.raises(KeyboardInterrupt):
-        teacher.learn(SLASHED_ZERO, 0)
-    if when == "saving":                                        # whole: kept, learned and saved
+        try:
+            teacher.learn(SLASHED_ZERO, 0)
+        except MyonnError as error:                             # said first, as the window does ...
+            said.append(str(error))
+        time.sleep(2)                                           # ... then the Ctrl-C acts
+    if when in ("keeping the digit", "learning", "saving"):     # whole: kept, learned and saved
         assert [label for _, label in read_digits(digits)] == [1, 0]
         assert np.array_equal(load_model(destination).network.input_weights, teacher.model.network.input_weights)
+        assert not np.array_equal(teacher.model.network.input_weights, weights_before)
     else:                                                       # nothing: as before the key
         assert digits.read_bytes() == file_before and destination.read_bytes() == model_before
         assert np.array_equal(teacher.model.network.input_weights, weights_before)
+    assert said == ([f"{destination}: No space left on device"] if when == "a failed save" else [])
 
 
 def test_a_ctrl_c_while_a_teaching_is_taken_back_waits_until_model_and_file_are_both_as_before(

@@ -358,7 +358,8 @@ class Recognizer:
         its strongest output under half, or a second one at least half as strong. The big answer alone
         would hide that."""
         scores = self.network_view()[1]
-        second, best = np.argsort(scores)[-2:]
+        best = int(np.argmax(scores))  # the answer shown
+        second = int(np.argmax(np.where(np.arange(len(scores)) == best, -np.inf, scores)))
         if scores[best] >= UNSURE_BELOW and scores[second] < scores[best] / 2:
             return ""
         return f"Not sure: {best} or {second}?    "
