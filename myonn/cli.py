@@ -132,7 +132,9 @@ def interruptions_held():
     numbers = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)]
     caught = []
     try:
-        previous = {number: signal.signal(number, lambda number, frame: caught.append(number)) for number in numbers}
+        # One that is ignored (a closed terminal, under nohup) stays ignored: held, it could hide another.
+        previous = {number: signal.signal(number, lambda number, frame: caught.append(number)) for number in numbers
+                    if signal.getsignal(number) is not signal.SIG_IGN}
     except ValueError:  # not the main thread, which alone receives signals
         previous = None
     if previous is None:

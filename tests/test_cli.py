@@ -96,6 +96,19 @@ def test_a_signal_while_interruptions_are_held_acts_once_the_block_is_done():
     assert terminated == [signal.SIGTERM]
 
 
+def test_a_signal_ignored_stays_ignored_while_interruptions_are_held():
+    import os
+
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)                  # under nohup
+    terminated = []
+    signal.signal(signal.SIGTERM, lambda number, frame: terminated.append(number))
+    with cli.interruptions_held():
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+        os.kill(os.getpid(), signal.SIGHUP)                       # the terminal closes ...
+        os.kill(os.getpid(), signal.SIGTERM)                      # ... and a kill comes after
+    assert terminated == [signal.SIGTERM]
+
+
 def test_a_script_that_ends_before_a_signal_sent_again_acts_ends_with_its_status():
     import os
 
