@@ -155,6 +155,15 @@ def test_a_watcher_sees_each_few_thousand_images_and_can_stop_training():
     assert moments[0]["learning_rate"] == pytest.approx(0.1)
 
 
+def a_small_mnist(monkeypatch):
+    """Training's MNIST replaced by 64 random digits (as both sets), for runs that stop early anyway."""
+    from myonn import training
+
+    random = np.random.default_rng(0)
+    monkeypatch.setattr(training, "load_mnist", lambda *arguments, **keywords: (
+        random.integers(0, 256, (64, 28, 28), dtype=np.uint8), random.integers(0, 10, 64)))
+
+
 @pytest.mark.parametrize("when", ["loading MNIST", "saving"])
 def test_ctrl_c_that_stops_at_once_says_nothing_was_saved_unless_it_came_while_saving(when, tmp_path, monkeypatch):
     # The terminal shows only ^C: a Ctrl-C while MNIST loads (or a second one while training) says
@@ -171,9 +180,7 @@ def test_ctrl_c_that_stops_at_once_says_nothing_was_saved_unless_it_came_while_s
     if when == "loading MNIST":
         monkeypatch.setattr(training, "load_mnist", interrupted)
     else:
-        random = np.random.default_rng(0)
-        monkeypatch.setattr(training, "load_mnist", lambda *arguments, **keywords: (
-            random.integers(0, 256, (64, 28, 28), dtype=np.uint8), random.integers(0, 10, 64)))
+        a_small_mnist(monkeypatch)
         monkeypatch.setattr(model_store, "save_keeping_backup", interrupted)
     said = []
     with pytest.raises(KeyboardInterrupt):
@@ -199,9 +206,7 @@ def test_a_second_ctrl_c_that_python_swallowed_still_stops_at_once_and_saves_not
             pass
         return [{"seen": 16, "stopped": True, "test_accuracy": 0.5}]
 
-    random = np.random.default_rng(0)
-    monkeypatch.setattr(training, "load_mnist", lambda *arguments, **keywords: (
-        random.integers(0, 256, (64, 28, 28), dtype=np.uint8), random.integers(0, 10, 64)))
+    a_small_mnist(monkeypatch)
     monkeypatch.setattr(training, "train", train_through_two_ctrl_cs)
     said = []
     with pytest.raises(KeyboardInterrupt):
