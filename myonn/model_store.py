@@ -3,7 +3,8 @@
     data/mnist_nn.npz        the shipped model, the project's showcase. Nothing a user does writes it.
     data/my_mnist_nn.npz     your own model: what mnist_train.py saves (and what teaching changes).
     data/backups/            every model a save replaced, as <name>.<date>-<time>.npz; the newest
-                             BACKUPS_KEPT of each name are kept, and always the most accurate one.
+                             BACKUPS_KEPT of each name are kept, and always the most accurate one
+                             and the one that learned the most of your digits.
 
 Every script uses the model --model names, else your own model when there is one, else the shipped
 one, and says which (one line on standard error). $MYONN_MODEL_DIR moves your own model (and its backups) out
@@ -206,15 +207,23 @@ def _backups_in_order(path):
 
 
 def prune_backups(path, keep=BACKUPS_KEPT, spare=None):
-    """Delete all but the newest `keep` backups of `path`, always sparing the most accurate one and
-    `spare` (the backup just made: "newest" goes by the local time in the names, which a change of
-    time zone or the hour repeated in autumn can turn back). What cannot be deleted is left."""
+    """Delete all but the newest `keep` backups of `path`, always sparing the most accurate one, the
+    one that learned the most of your digits in the drawing window, and `spare` (the backup just
+    made: "newest" goes by the local time in the names, which a change of time zone or the hour
+    repeated in autumn can turn back). What cannot be deleted is left."""
     backups = backups_of(path)
     if len(backups) <= keep:
         return
-    best = max(backups, key=recorded_accuracy)
+    infos = {backup: recorded_info(backup) for backup in backups}
+    best = max(backups, key=lambda backup: accuracy_in(infos[backup]))
+    # A retrain without --my-digits replaces a taught model with one that scores as well or better on
+    # MNIST and knows none of your handwriting; the note it prints names the taught model's backup,
+    # and a few teaching sessions later that backup would have been pruned as old and no better.
+    most_taught = max(reversed(backups), key=lambda backup: taught_digits(infos[backup]))
+    if not taught_digits(infos[most_taught]):
+        most_taught = None
     for old in backups[:-keep]:
-        if old not in (best, spare):
+        if old not in (best, most_taught, spare):
             try:
                 old.unlink(missing_ok=True)
             except OSError:  # pruning is tidying up: it never turns a saved model into an error

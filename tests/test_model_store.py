@@ -158,6 +158,23 @@ def test_old_backups_go_but_the_most_accurate_one_stays(tmp_path):
     assert sorted(model_store.recorded_accuracy(backup) for backup in backups_of(path)) == [0.1, 0.1, 0.98]
 
 
+def test_the_backup_that_learned_the_most_of_your_digits_stays_though_old_and_less_accurate(tmp_path):
+    """A retrain replaces a taught model and names its backup; teaching sessions after it must not
+    prune that backup away, though each makes a newer one that scores better on MNIST."""
+    def taught(seed, accuracy, digits):
+        return Model(NeuralNetwork(784, 5, 10, seed=seed), info={"test_accuracy": accuracy, "taught_digits": digits})
+
+    path = save_model(taught(0, 0.97, 12), tmp_path / "m.npz")
+    named = save_keeping_backup(taught(1, 0.98, 0), path)         # the retrain, without --my-digits
+    for session in range(BACKUPS_KEPT + 2):                         # then sessions teaching 1, 2, ... digits
+        save_keeping_backup(taught(2 + session, 0.99, session + 1), path)
+    kept = backups_of(path)
+    assert named in kept and len(kept) == BACKUPS_KEPT + 2          # and the newest, and the most accurate
+    save_keeping_backup(taught(20, 0.99, 30), path)                 # a model that learned more of them since
+    save_keeping_backup(taught(21, 0.99, 30), path)
+    assert named not in backups_of(path)
+
+
 def test_a_model_named_like_a_pattern_keeps_to_its_own_backups(tmp_path):
     """A model called "*.npz" once pruned another model's backups: its name was used as a pattern."""
     path = save_model(small_model(accuracy=0.98), tmp_path / "m.npz")
