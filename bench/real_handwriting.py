@@ -59,7 +59,7 @@ import numpy as np  # noqa: E402
 
 from myonn import cli  # noqa: E402
 from myonn.errors import MyonnError  # noqa: E402
-from myonn.handwriting import digit_pixels  # noqa: E402
+from myonn.handwriting import LARGEST_COORDINATE, digit_pixels  # noqa: E402
 from myonn.model import load_model, shipped_model_path  # noqa: E402
 from myonn.my_digits import read_digits  # noqa: E402
 from myonn.windows.draw_window import CANVAS_SIDE  # noqa: E402
@@ -73,13 +73,19 @@ SIZE = 400
 # the script asks whether the recordings' y axis points up.
 UPSIDE_DOWN_BELOW = 0.5
 
+# Recordings are in a tablet's own units, which go far beyond the window's canvas pixels (a tablet
+# with 5,080 lines an inch, 27 inches wide, counts to 137,160): a point is refused as damaged only
+# beyond this. Each digit is scaled to the canvas before it is drawn, so its size never reaches the
+# drawing's arithmetic.
+LARGEST_RECORDED_COORDINATE = 1e9
+
 # A folder of writers' files is listed, not walked: more files than this, or more bytes in all (issue
 # 9's 7,274 digits would be some 10 to 20 MB), is not a folder of recordings: refused before it is read.
 MOST_WRITERS = 100_000
 MOST_BYTES = 512_000_000
 
 
-def read_writers(recordings):
+def read_writers(recordings, largest_coordinate=LARGEST_RECORDED_COORDINATE):
     """{writer: [(strokes, label)]} from a folder of WRITER.jsonl files, or one file (one writer).
     Raises MyonnError for a path that is neither, or holds no digits at all."""
     recordings = Path(recordings)
@@ -105,7 +111,8 @@ def read_writers(recordings):
     if size > MOST_BYTES:
         raise MyonnError(f"{recordings}: {size / 1e6:,.0f} MB, more than {MOST_BYTES / 1e6:,.0f} MB of recorded digits "
                          "in all; is it the right folder?")
-    writers = {path.stem: read_digits(path, missing_ok=False) for path in sorted(files)}
+    writers = {path.stem: read_digits(path, missing_ok=False, largest_coordinate=largest_coordinate)
+               for path in sorted(files)}
     writers = {writer: digits for writer, digits in writers.items() if digits}
     if not writers:
         raise MyonnError(f"{recordings}: not one readable digit in it")
@@ -274,7 +281,8 @@ def main(argv=None):
         parser.error("--y-up places the digits on the canvas itself; --as-recorded keeps canvas pixels as they are")
     if not 1 <= arguments.peer_size <= peer_bench.PEER_BOARD:
         parser.error(f"--peer-size must be 1 to {peer_bench.PEER_BOARD} pixels, not {arguments.peer_size}")
-    writers = read_writers(arguments.recordings)
+    # Points kept as recorded are canvas pixels, and as bounded as the window's own drawings.
+    writers = read_writers(arguments.recordings, LARGEST_COORDINATE if arguments.as_recorded else LARGEST_RECORDED_COORDINATE)
     if arguments.y_up:
         writers = upside_down(writers)
     paths = arguments.model or [shipped_model_path()]

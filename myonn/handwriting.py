@@ -75,12 +75,12 @@ def too_much_ink(strokes):
     return travel > MOST_TRAVEL * size
 
 
-def is_coordinate(value):
-    """Whether `value` may be a point's x or y: a finite number (not a bool) within LARGEST_COORDINATE."""
+def is_coordinate(value, largest=LARGEST_COORDINATE):
+    """Whether `value` may be a point's x or y: a finite number (not a bool) within `largest`."""
     # The bound first: math.isfinite cannot take a whole number too large for a float (10**400 in a
     # file), and NaN, which compares false with everything, fails the bound too.
     return (isinstance(value, (int, float)) and not isinstance(value, bool)
-            and abs(value) <= LARGEST_COORDINATE and math.isfinite(value))
+            and abs(value) <= largest and math.isfinite(value))
 
 
 def digit_pixels(strokes):

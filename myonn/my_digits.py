@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from myonn.errors import MyonnError
-from myonn.handwriting import MOST_POINTS, digit_pixels, is_coordinate, too_much_ink
+from myonn.handwriting import LARGEST_COORDINATE, MOST_POINTS, digit_pixels, is_coordinate, too_much_ink
 from myonn.model import MODEL_SUFFIXES  # names of models, never of your digits' file
 from myonn.model_store import own_model_path
 
@@ -148,12 +148,13 @@ def _only_writer(file, path):
         fcntl.flock(file.fileno(), fcntl.LOCK_UN)
 
 
-def read_digits(path, warn=None, missing_ok=True):
+def read_digits(path, warn=None, missing_ok=True, largest_coordinate=LARGEST_COORDINATE):
     """Every digit in the file: a list of (strokes, label), each stroke an (n, 2) float array of (x, y) points.
 
     A missing file gives [] (or, with missing_ok=False, MyonnError: a file the user named must be
     there). Damaged lines are skipped, with one warning (to stderr, or `warn`) naming the file and
-    the lines; the file itself is never changed.
+    the lines; the file itself is never changed. A point further out than `largest_coordinate` makes
+    its line damaged (your digits are in canvas pixels; recordings in a tablet's units go further).
     """
     warn = warn or (lambda message: print(message, file=sys.stderr))
     path = Path(path)
@@ -170,7 +171,7 @@ def read_digits(path, warn=None, missing_ok=True):
                 if len(digits) + len(damaged) == MOST_DIGITS:
                     raise MyonnError(f"{path}: holds more than {MOST_DIGITS:,} digits, more than teaching and "
                                      "training read; keep fewer in one file")
-                digit = None if line is None else _parse(line)
+                digit = None if line is None else _parse(line, largest_coordinate)
                 if digit is None:
                     damaged.append(number)
                 else:
@@ -242,7 +243,7 @@ def _lines(file):
         yield line
 
 
-def _parse(line):
+def _parse(line, largest_coordinate=LARGEST_COORDINATE):
     try:
         record = json.loads(line.decode("utf-8-sig"))  # -sig: a first line may begin with a byte-order mark
         label, strokes = record["label"], record["strokes"]
@@ -252,7 +253,8 @@ def _parse(line):
     # OverflowError: float() of a whole number too large for a float, as JSON allows (10**400).
     except (ValueError, TypeError, KeyError, OverflowError, UnicodeDecodeError, RecursionError):
         return None
-    if not points or not all(points) or not all(is_coordinate(v) for stroke in points for p in stroke for v in p):
+    if not points or not all(points) or not all(is_coordinate(v, largest_coordinate)
+                                                for stroke in points for p in stroke for v in p):
         return None
     if too_much_ink(points):  # a scribble, or a hostile line: drawing it would take minutes and gigabytes
         return None

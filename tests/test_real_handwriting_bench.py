@@ -66,6 +66,20 @@ def test_a_recording_is_drawn_on_the_canvas_at_the_size_asked_whatever_its_units
     assert (as_recorded > 0).sum() > 1.5 * (images[0] > 0).sum()
 
 
+def test_a_tablets_fine_units_are_read_and_as_recorded_canvas_pixels_stay_bounded(tmp_path, capsys):
+    """A tablet of 5,080 lines an inch counts past 137,000: its digits were all skipped as damaged."""
+    in_units = [[(137_000 + 40 * x, 60_000 + 40 * y) for x, y in stroke] for stroke in SLASHED_ZERO]
+    with open(tmp_path / "tablet.jsonl", "w") as file:
+        file.write(json.dumps({"label": 0, "strokes": in_units}) + "\n")
+    writers = real_handwriting.read_writers(tmp_path)
+    assert [label for _, label in writers["tablet"]] == [0] and capsys.readouterr().err == ""
+    assert np.array_equal(real_handwriting.prepared(writers["tablet"])[0][0],
+                          real_handwriting.prepared([(SLASHED_ZERO, 0)])[0][0])   # drawn as in canvas pixels
+    with pytest.raises(SystemExit) as stopped:                                      # canvas pixels: out of bounds
+        real_handwriting.cli.run(lambda: real_handwriting.main([str(tmp_path), "--as-recorded"]))
+    assert stopped.value.code == 2 and "not a digit" in capsys.readouterr().err
+
+
 def test_as_recorded_the_answers_are_the_drawing_windows_own():
     from myonn.windows.draw_window import Recognizer, stroke_events
 
