@@ -6,6 +6,7 @@ the order of the images, the batches, the learning rate over time, optional on-t
 and a clean stop on Ctrl-C.
 """
 
+import math
 import shlex
 import signal
 import time
@@ -127,13 +128,21 @@ def train(model, images, labels, *, epochs, batch_size, learning_rate, final_lea
         stop = StopRequest()  # so the watcher can always ask training to stop
     trained_seconds = trained_images = 0
     try:
+        if watch is not None:  # the network before it has learned anything (random weights: right one time in ten)
+            watch(moment(0, epochs, 0, count, 0, network, 0, 0.0, test_inputs, test_set, stop))
+            if stop.requested:  # Escape at once: as before any training, nothing to save
+                return [{"epoch": 1, "seconds": 0.0, "preparation_seconds": preparation_seconds, "seen": 0,
+                         "train_accuracy": 0.0, "stopped": True}]
         for epoch in range(epochs):
             correct = seen = 0
             seconds = preparation_seconds if epoch == 0 else 0.0
             bar = tqdm(total=count, desc=f"epoch {epoch + 1}/{epochs}", unit="img", disable=not progress,
                        leave=True, dynamic_ncols=True)
+            shown_at = iter(watched_moments(count, batch_size, chunk_size, first_epoch=epoch == 0))
+            next_shown = next(shown_at)
             for chunk_start in range(0, count, chunk_size):
                 started = time.perf_counter()
+                watching = 0.0  # seconds spent showing the watcher this chunk: not training time
                 chunk, chunk_inputs = next(chunks)
                 chunk_targets, chunk_labels = wanted[chunk], labels[chunk]
                 for start in range(0, len(chunk), batch_size):
@@ -145,16 +154,28 @@ def train(model, images, labels, *, epochs, batch_size, learning_rate, final_lea
                     seen += len(outputs)
                     if stop is not None and stop.requested:
                         break
-                seconds += time.perf_counter() - started
+                    # Within the chunk (its end is shown below, with the progress bar).
+                    if watch is not None and seen >= next_shown and start + batch_size < len(chunk):
+                        paused = time.perf_counter()
+                        so_far = paused - started - watching
+                        watch(moment(epoch, epochs, seen, count, correct, network, trained_images + start + batch_size,
+                                     trained_seconds + so_far, test_inputs, test_set, stop))
+                        watching += time.perf_counter() - paused
+                        while next_shown <= seen:
+                            next_shown = next(shown_at)
+                trained = time.perf_counter() - started - watching
+                seconds += trained
                 if not weights_are_finite(network):
                     raise MyonnError(f"training diverged in epoch {epoch + 1}: the weights are no longer finite "
                                      f"numbers (is the learning rate {learning_rate:g} too large?); nothing was saved")
                 bar.set_postfix_str(f"accuracy {100 * correct / max(seen, 1):.2f}%", refresh=False)
                 bar.update(seen - bar.n)
                 if watch is not None:
-                    trained_seconds, trained_images = trained_seconds + time.perf_counter() - started, trained_images + len(chunk)
+                    trained_seconds, trained_images = trained_seconds + trained, trained_images + len(chunk)
                     watch(moment(epoch, epochs, seen, count, correct, network, trained_images, trained_seconds,
                                  test_inputs, test_set, stop))
+                    while next_shown <= seen:
+                        next_shown = next(shown_at)
                 if stop is not None and stop.requested:
                     break
             bar.close()
@@ -188,6 +209,22 @@ def _chunks(model, images, labels, prepared, augmentation, random, epochs, shuff
                 yield chunk, prepared[chunk]
 
 
+def watched_moments(count, batch_size, chunk_size, first_epoch):
+    """After how many of an epoch's `count` images a watcher is shown the training, in order (then
+    never again that epoch): after each chunk, which is when the progress bar moves too; at each
+    quarter epoch, for short epochs of a single chunk; and, in the first epoch, after 1, 2, 4, 8, ...
+    batches. A network learns most from its first few hundred images: shown only after a chunk of
+    4,096, it was already right 80% of the time, and its weights were no longer the random speckle
+    it started from."""
+    shown = set(range(chunk_size, count, chunk_size)) | {count}
+    shown |= {max(1, count * quarter // 4) for quarter in (1, 2, 3)}
+    batches = 1
+    while first_epoch and batches * batch_size < min(chunk_size, count):
+        shown.add(batches * batch_size)
+        batches *= 2
+    return sorted(shown) + [math.inf]
+
+
 def one_ahead(items):
     """The items of an iterable, each made in a second thread while the caller uses the one before.
 
@@ -217,13 +254,14 @@ def moment(epoch, epochs, seen, count, correct, network, trained_images, trained
     """What a watcher of training is given: where training is, and the network as it is now.
 
     epochs_done: fractional epochs so far (2.5 = half way through the third); epoch (1-based), epochs;
-    train_accuracy: running, on this epoch's images so far; learning_rate: the last batch's;
+    train_accuracy: running, on this epoch's images so far (None before any: the first moment, before
+    training starts); learning_rate: the last batch's;
     images_per_second: over this run's training time so far (time spent watching not counted);
     network: the NeuralNetwork (read its weights, don't change them); test_inputs (n, 784) and
     test_labels (n,): the prepared test set, or None; stop: the StopRequest to set to end training.
     """
     return {"epochs_done": epoch + seen / count, "epoch": epoch + 1, "epochs": epochs,
-            "train_accuracy": correct / max(seen, 1), "learning_rate": network.learning_rate,
+            "train_accuracy": correct / seen if seen else None, "learning_rate": network.learning_rate,
             "images_per_second": trained_images / max(trained_seconds, 1e-9), "network": network,
             "test_inputs": test_inputs, "test_labels": None if test_set is None else test_set[1], "stop": stop}
 
@@ -365,6 +403,10 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
                f"(test accuracy {format_percent(test_accuracy)})")
     else:
         report(f"saved to {destination} (test accuracy {format_percent(test_accuracy)})")
+    if test_accuracy < NO_BETTER_THAN_GUESSING:
+        report(f"note: {format_percent(test_accuracy)} is what guessing gets (one digit in ten): the network has not "
+               "learned yet. Too few steps (stopped early, or batches so large that an epoch is a step or two), "
+               "or a learning rate so large that its sigmoids saturate?")
     if kept:
         report(f"the model it replaced is kept as {kept}")
         taught = model_store.taught_digits(replaced or {})
@@ -383,6 +425,11 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
             report(f"note: the model it replaced scored {format_percent(replaced_accuracy)}; to go back to it: "
                    f"{model_store.restore_command(kept, destination)}")
     return 130 if stopped else 0
+
+
+# A test accuracy below this is no better than naming one digit every time (MNIST's commonest, the
+# 1s, are 11.35% of its test set) or naming them at random (10%).
+NO_BETTER_THAN_GUESSING = 0.2
 
 
 def describe(model):

@@ -30,16 +30,19 @@ def test_the_test_set_sample_is_every_fifth_image():
     assert TEST_STEP == 5 and list(labels) == [0, 5, 10, 15] and inputs[1, 0] == 5 * 784
 
 
-def test_training_points_every_moment_and_test_points_once_a_quarter_epoch():
+def test_training_points_every_moment_and_test_points_once_a_quarter_epoch_after_the_first():
     labels = np.array([3] * 30 + [4] * 10)  # a network answering 3 gets 75% of these right
     curve = LearningCurve()
-    for epochs_done in (0.1, 0.2, 0.3, 0.4, 0.6, 1.0, 1.05):
+    curve(moment(0.0, None, Answers(3), labels))     # the untrained network: no training accuracy yet
+    for epochs_done in (0.05, 0.2, 0.3, 0.4, 0.6, 1.0, 1.05):
         curve(moment(epochs_done, epochs_done / 2, Answers(3), labels))
-    assert curve.train_points == [(0.1, 0.05), (0.2, 0.1), (0.3, 0.15), (0.4, 0.2), (0.6, 0.3), (1.0, 0.5),
+    assert curve.train_points == [(0.05, 0.025), (0.2, 0.1), (0.3, 0.15), (0.4, 0.2), (0.6, 0.3), (1.0, 0.5),
                                   (1.05, 0.525)]
-    assert [epochs_done for epochs_done, _ in curve.test_points] == [0.1, 0.3, 0.6, 1.0]
+    # Every moment of the first quarter epoch, where the network learns fastest; then once a quarter.
+    assert [epochs_done for epochs_done, _ in curve.test_points] == [0.0, 0.05, 0.2, 0.3, 0.6, 1.0]
     assert all(accuracy == 0.75 for _, accuracy in curve.test_points)
     assert curve.epochs == 2 and curve.test_description == "every 5th test image (8 of 40)"
+    assert curve.test_images == 8
 
 
 def test_without_a_test_set_only_training_points():

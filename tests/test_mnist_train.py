@@ -39,6 +39,18 @@ def test_trains_on_a_limit_and_saves_a_working_model(real_mnist_dir, tmp_path):
     assert model.preparation == {"deskew": True}  # the default recipe deskews
 
 
+def test_a_model_no_better_than_guessing_is_saved_with_a_note_saying_why(real_mnist_dir, tmp_path):
+    """Batches of all 2,000 images: two steps in all, and the network still names one digit for all."""
+    result = run_script("--limit", "2000", "--epochs", "2", "--batch-size", "2000", "--no-progress",
+                        "--data-dir", str(real_mnist_dir), "--model", str(tmp_path / "m.npz"))
+    assert result.returncode == 0, result.stderr
+    assert "is what guessing gets (one digit in ten): the network has not learned yet" in result.stdout
+    assert load_model(tmp_path / "m.npz").info["test_accuracy"] < 0.2
+    learned = run_script("--limit", "2000", "--epochs", "1", "--no-progress", "--data-dir", str(real_mnist_dir),
+                         "--model", str(tmp_path / "n.npz"))
+    assert "guessing" not in learned.stdout
+
+
 def test_a_replaced_model_is_kept_in_backups(real_mnist_dir, tmp_path):
     path = tmp_path / "model.npz"
     arguments = ("--limit", "300", "--epochs", "1", "--no-progress", "--data-dir", str(real_mnist_dir),

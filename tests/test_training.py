@@ -146,13 +146,42 @@ def test_a_watcher_sees_each_few_thousand_images_and_can_stop_training():
     history = train(fresh_model(), images[:9000], labels[:9000], epochs=3, batch_size=16, learning_rate=0.1,
                     seed=1, test_set=(images[9000:], labels[9000:]), progress=False, report=lambda line: None,
                     watch=watch)
-    # 9,000 images in chunks of 4,096 (256 batches of 16): three moments an epoch.
-    assert [round(moment["epochs_done"], 3) for moment in moments] == [0.455, 0.91, 1.0, 1.455]
-    assert [moment["epoch"] for moment in moments] == [1, 1, 1, 2] and moments[0]["epochs"] == 3
-    assert moments[-1]["stop"].requested and history[-1]["stopped"] and history[-1]["seen"] == 4096
+    # 9,000 images in chunks of 4,096 (256 batches of 16). First the untrained network; in the first
+    # epoch after 1, 2, 4, ... 128 batches; at each chunk's end (4,096, 8,192, 9,000); at the first
+    # batch past each quarter epoch (2,250, 4,500, 6,750). Stopped at epoch 2's first moment, the
+    # batch under way is finished and shown.
+    seen = [round(moment["epochs_done"] * 9000) for moment in moments]
+    assert seen == [0, 16, 32, 64, 128, 256, 512, 1024, 2048, 2256, 4096, 4512, 6752, 8192, 9000, 11256, 11272]
+    assert [moment["epoch"] for moment in moments] == [1] * 15 + [2, 2] and moments[0]["epochs"] == 3
+    assert moments[-1]["stop"].requested and history[-1]["stopped"] and history[-1]["seen"] == 2272
     assert len(moments[0]["test_inputs"]) == 1000 and list(moments[0]["test_labels"]) == list(labels[9000:])
+    assert moments[0]["train_accuracy"] is None and moments[0]["images_per_second"] == 0   # before any image
     assert 0 < moments[-1]["train_accuracy"] <= 1 and moments[-1]["images_per_second"] > 0
     assert moments[0]["learning_rate"] == pytest.approx(0.1)
+
+
+def test_watching_changes_nothing_that_training_learns():
+    """The watcher is shown the training more often now: what the network learns must not depend on it."""
+    images, labels = digit_like_data(count=3000)
+    settings = dict(epochs=2, batch_size=16, learning_rate=0.1, seed=3, progress=False, report=lambda line: None)
+    watched, unwatched = fresh_model(), fresh_model()
+    train(watched, images, labels, watch=lambda moment: None, **settings)
+    train(unwatched, images, labels, **settings)
+    assert np.array_equal(watched.network.input_weights, unwatched.network.input_weights)
+
+
+def test_escape_at_the_first_moment_stops_before_any_training():
+    images, labels = digit_like_data(count=1000)
+
+    def watch(moment):
+        moment["stop"].requested = True
+
+    model = fresh_model()
+    before = model.network.input_weights.copy()
+    history = train(model, images, labels, epochs=2, batch_size=16, learning_rate=0.1, seed=1, progress=False,
+                    report=lambda line: None, watch=watch)
+    assert history[-1]["stopped"] and not any(epoch["seen"] for epoch in history)
+    assert np.array_equal(model.network.input_weights, before)
 
 
 def a_small_mnist(monkeypatch):

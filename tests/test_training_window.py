@@ -20,9 +20,9 @@ from myonn.network import NeuralNetwork  # noqa: E402
 from myonn.training import StopRequest, train  # noqa: E402
 from myonn.windows import pictures  # noqa: E402
 from myonn.windows.pictures import pygame  # noqa: E402
-from myonn.windows.training_window import (CURVE_AREA, STATS_AREA, TEST_COLOUR, TRAIN_COLOUR,  # noqa: E402
-                                           WEIGHTS_AREA, WINDOW_SIZE, TrainingWindow, Watcher,
-                                           save_learning_curve)
+from myonn.windows.training_window import (CURVE_AREA, FIRST_FRAMES, STATS_AREA, TEST_COLOUR,  # noqa: E402
+                                           TRAIN_COLOUR, WEIGHTS_AREA, WINDOW_SIZE, TrainingWindow, Watcher,
+                                           accuracy_axis, save_learning_curve)
 
 
 def moment(network, epochs_done, train_accuracy, stop=None, test_labels=None):
@@ -84,6 +84,33 @@ def test_the_learning_curve_draws_both_lines_and_says_which_test_images():
     assert count_colour(surface, WEIGHTS_AREA, TRAIN_COLOUR, 10) == 0  # the curve stays in its area
 
 
+def test_the_accuracy_axis_has_round_grid_lines_and_zooms_in_once_past_the_first_climb():
+    curve = LearningCurve()
+    curve.train_points = [(0.5, 0.47), (1.0, 0.8)]
+    bottom, step = accuracy_axis(curve)                 # lowest 47%: grid lines at 40, 50, ... 100, not 45 ... 95
+    assert (round(bottom, 6), step) == (0.4, 0.1)
+    curve.test_points = [(0.0, 0.098), (0.01, 0.6), (0.3, 0.91), (1.0, 0.97)]
+    curve.train_points = [(0.01, 0.3), (0.5, 0.93), (1.0, 0.95)]
+    bottom, step = accuracy_axis(curve)                 # the climb from 9.8% comes up from below
+    assert (round(bottom, 6), step) == (0.9, 0.05)
+    curve.test_points, curve.train_points = curve.test_points[:2], curve.train_points[:1]
+    assert round(accuracy_axis(curve)[0], 6) == 0.0     # while it climbs, all of it is shown
+
+
+def test_the_untrained_network_and_the_first_moments_are_each_drawn(screen, monkeypatch):
+    drawn_frames = []
+    window = TrainingWindow(screen)
+    monkeypatch.setattr(pictures, "update", lambda window, screen, events: drawn_frames.append(window.curve.last))
+    network = NeuralNetwork(784, 20, 10, seed=0)
+    window(moment(network, 0.0, None, test_labels=np.arange(50) % 10))   # before any training
+    assert window.curve.train_points == [] and len(window.curve.test_points) == 1
+    surface = drawn(window)                                              # its random weights, and no error
+    assert count_colour(surface, WEIGHTS_AREA, (255, 255, 255), 60) > 0
+    for step in range(1, 40):                                            # moments far quicker than 4 a second
+        window(moment(network, step / 10_000, 0.5))
+    assert len(drawn_frames) == FIRST_FRAMES
+
+
 def test_with_only_a_curve_to_draw_before_training_starts():
     surface = drawn(TrainingWindow())
     assert count_colour(surface, STATS_AREA, (0, 0, 0), 40) == 0
@@ -103,10 +130,15 @@ def test_escape_or_closing_the_window_stops_training_after_the_batch(screen, eve
     random = np.random.default_rng(0)
     images, labels = random.integers(0, 256, (9000, 28, 28), dtype=np.uint8), random.integers(0, 10, 9000)
     window = TrainingWindow(screen)
-    pygame.event.post(event)
+
+    def watch(moment):  # pressed once the first batch is learned
+        if moment["train_accuracy"] is not None and window.state == "running":
+            pygame.event.post(event)
+        window(moment)
+
     history = train(Model(NeuralNetwork(784, 20, 10, seed=0)), images, labels, epochs=2, batch_size=16,
-                    learning_rate=0.1, progress=False, watch=window)
-    assert history[-1]["stopped"] and history[-1]["seen"] == 4096  # the first few thousand images, then stopped
+                    learning_rate=0.1, progress=False, watch=watch)
+    assert history[-1]["stopped"] and history[-1]["seen"] == 32  # the batch under way finished, then stopped
     assert window.state == "stopping"
     window.finish(130)
     assert window.title() == "Training — stopped"

@@ -40,6 +40,10 @@ PLOT_SIZE = (900, 420)
 
 FRAMES_PER_SECOND = 4
 MOST_DRAWING_SHARE = 0.1  # drawing may take at most this share of the time between frames
+# The first moments (the untrained network, then after 1, 2, 4, ... batches: myonn/training.py) are
+# each drawn, however soon after the one before: they are where the speckle turns into strokes and
+# the curve climbs from one in ten, all within the first second or so.
+FIRST_FRAMES = 16
 
 BACKGROUND = (250, 250, 247)
 AXIS_COLOUR = (60, 60, 60)
@@ -65,6 +69,7 @@ class TrainingWindow:
         self.running = True           # False once the person has closed the window
         self.stop = None              # training's StopRequest, from the latest moment
         self._next_frame = 0.0
+        self._frames = 0
 
     def title(self):
         return {RUNNING: TITLE, STOPPING: f"{TITLE} — stopping", STOPPED: f"{TITLE} — stopped",
@@ -80,8 +85,9 @@ class TrainingWindow:
         for event in events:
             self.handle(event)
         now = time.perf_counter()
-        if now >= self._next_frame or not self.running:
+        if now >= self._next_frame or not self.running or self._frames < FIRST_FRAMES:
             pictures.update(self, self.screen, [])
+            self._frames += 1
             spent = time.perf_counter() - now
             self._next_frame = now + max(1 / FRAMES_PER_SECOND, spent / MOST_DRAWING_SHARE)
 
@@ -135,11 +141,16 @@ class TrainingWindow:
     def _draw_stats(self, surface, moment):
         left, top = STATS_AREA.topleft
         lines = [(f"epoch {moment['epoch']} of {moment['epochs']}", 30),
-                 (f"learning rate {moment['learning_rate']:.4g}", 26),
-                 (f"{moment['images_per_second']:,.0f} images per second", 26),
-                 (f"training accuracy {100 * moment['train_accuracy']:.2f}%", 26)]
+                 (f"learning rate {moment['learning_rate']:.4g}", 26)]
+        if moment["train_accuracy"] is None:  # the first moment: nothing learned yet
+            lines.append(("random weights, not trained yet", 26))
+        else:
+            lines += [(f"{moment['images_per_second']:,.0f} images per second", 26),
+                      (f"training accuracy {100 * moment['train_accuracy']:.2f}%", 26)]
         if self.curve.test_points:
             lines.append((f"test accuracy {100 * self.curve.test_points[-1][1]:.2f}%", 26))
+            # Not the whole test set, which the terminal reports after each epoch: the two can differ.
+            lines.append((f"(on {self.curve.test_images:,} test images)", 20))
         for text, size in lines:
             pictures.draw_text(surface, text, (left, top), size)
             top += size + 8
@@ -165,14 +176,12 @@ def draw_learning_curve(surface, rect, curve):
     The training accuracy is drawn as one line per epoch, since it starts afresh each epoch; the
     test accuracy is one line with a dot at each measurement. The y axis starts at the lowest
     accuracy shown, rounded down to 5%, so the last few percent (where training spends most of its
-    time) stay visible.
+    time) stay visible; once past the first quarter epoch, the lowest after it, and the climb from
+    the untrained network's one in ten comes up from below (its first point is named).
     """
     rect = pygame.Rect(rect)
     plot = pygame.Rect(rect.left + 70, rect.top + 40, rect.width - 100, rect.height - 90)
-    points = curve.train_points + curve.test_points
-    lowest = min((accuracy for _, accuracy in points), default=0.9)
-    bottom = max(0.0, np.floor(min(lowest, 0.95) * 20) / 20)
-    step = 0.05 if 1 - bottom <= 0.3 else 0.1
+    bottom, step = accuracy_axis(curve)
     epochs = max(curve.epochs, 1)
 
     def place(epochs_done, accuracy):
@@ -195,26 +204,45 @@ def draw_learning_curve(surface, rect, curve):
     label = pygame.transform.rotate(pictures.text_picture("accuracy (%)", 22, AXIS_COLOUR), 90)
     surface.blit(label, label.get_rect(center=(rect.left + 14, plot.centery)))
 
+    surface.set_clip(plot.inflate(8, 0))  # points below the axis: the start of the climb
     epoch_lines = {}
     for epochs_done, accuracy in curve.train_points:
         epoch_lines.setdefault(min(int(epochs_done - 1e-9), epochs - 1), []).append(place(epochs_done, accuracy))
     for line in epoch_lines.values():
         if len(line) > 1:
             pygame.draw.lines(surface, TRAIN_COLOUR, False, line, 2)
-        pygame.draw.circle(surface, TRAIN_COLOUR, line[-1], 2)
+        # An epoch shown once (a short one, or batches as large as a chunk) is its one point: a dot to see.
+        pygame.draw.circle(surface, TRAIN_COLOUR, line[-1], 2 if len(line) > 1 else 4)
     test_line = [place(epochs_done, accuracy) for epochs_done, accuracy in curve.test_points]
     if len(test_line) > 1:
         pygame.draw.lines(surface, TEST_COLOUR, False, test_line, 2)
     for point in test_line:
         pygame.draw.circle(surface, TEST_COLOUR, point, 4)
+    surface.set_clip(None)
+    if curve.test_points and curve.test_points[0][1] < bottom:
+        pictures.draw_text(surface, f"test accuracy at the start: {100 * curve.test_points[0][1]:.1f}% (below the axis)",
+                           (plot.left - 40, plot.bottom + 26), 18, TEST_COLOUR)
 
     legend_left = rect.right - 400
     for row, (colour, text) in enumerate(
             ((TRAIN_COLOUR, "training accuracy (running, on the epoch's images so far)"),
-             (TEST_COLOUR, f"test accuracy ({curve.test_description})"))):
+             (TEST_COLOUR, f"test accuracy ({curve.test_description if curve.last else 'once MNIST is loaded'})"))):
         y = rect.top + 8 + 16 * row
         pygame.draw.line(surface, colour, (legend_left, y + 7), (legend_left + 24, y + 7), 3)
         pictures.draw_text(surface, text, (legend_left + 30, y), 18)
+
+
+def accuracy_axis(curve):
+    """(bottom, step) of the learning curve's y axis, as accuracies 0..1: it goes from `bottom` to 1,
+    with a grid line every `step`, each at a round value (…, 80, 90, 100, never 45, 55, …, 95)."""
+    points = curve.train_points + curve.test_points
+    # The first quarter epoch climbs from one in ten; once past it, the axis shows where the rest of the
+    # run is (its last few percent) and the climb comes up from below the axis.
+    later = [(epochs_done, accuracy) for epochs_done, accuracy in points if epochs_done >= 0.25]
+    lowest = min((accuracy for _, accuracy in later or points), default=0.9)
+    bottom = max(0.0, np.floor(min(lowest, 0.95) * 20) / 20)
+    step = 0.05 if 1 - bottom <= 0.3 else 0.1
+    return np.floor(bottom / step + 1e-9) * step, step
 
 
 def save_learning_curve(curve, path):
