@@ -124,6 +124,29 @@ def test_the_first_frame_is_the_first_record_as_24_pixel_squares(data_dir, model
     assert_shows_image(screen, images[0])
 
 
+def test_the_window_says_which_keys_do_what_until_the_first_key(data_dir, model_path, screen, monkeypatch):
+    browser = browse(data_dir, model_path)
+    images, _ = load_mnist("train", data_dir)
+    frames = []
+
+    def drawn_frame(browser, screen, events):
+        for event in events:
+            browser.handle(event)
+        frame = pygame.Surface(WINDOW_SIZE)
+        browser.draw(frame)
+        frames.append(frame)
+
+    monkeypatch.setattr(browser_module.pictures, "open_window", lambda *arguments: screen)
+    monkeypatch.setattr(browser_module, "update", drawn_frame)
+    monkeypatch.setattr(browser_module.pictures, "wait_for_events", lambda: [key_down(pygame.K_RIGHT),
+                                                                             key_down(pygame.K_ESCAPE)])
+    browser_module.show_window(browser)
+    band = pygame.surfarray.array3d(frames[0].subsurface((0, 672 - 32, 672, 32))).astype(int)
+    assert (band[:, :, 0] != band[:, :, 2]).any()    # the hint's pale yellow band over the image's last rows
+    assert_shows_image(frames[0].subsurface((0, 0, 672, 26 * 24)), images[0][:26])
+    assert_shows_image(frames[-1], images[1])        # any key, and it is gone
+
+
 def test_right_or_down_show_the_next_record_left_or_up_the_previous(data_dir, model_path, screen):
     browser = browse(data_dir, model_path)
     images, _ = load_mnist("train", data_dir)

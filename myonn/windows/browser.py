@@ -35,6 +35,9 @@ PAGE = 100  # records per PageUp / PageDown
 IMAGE, LABEL, BACK_QUERY = "image", "label", "back query"
 SET_NAMES = {TRAIN: "training set", TEST: "test set"}
 NO_MODEL = "No model loaded (train one, or pass --model)"
+# Shown in the window over the first record until the first key (not in --screenshot's pictures): the
+# keys were only in --help and the README, and nothing in the window said that a key did anything.
+FIRST_HINT = "Right: next    Space: label    M: next mistake    0-9: back query"
 
 KEYS_HELP = """keys in the window:
   Right / Down, Left / Up   next / previous record (never past either end)
@@ -76,6 +79,7 @@ class Browser:
         self.view = IMAGE
         self.digit = None      # the digit whose back query is shown
         self.message = None    # a short note, shown until the next key
+        self.hint = None       # a line on which keys do what, shown until the first key (the window sets it)
         self.running = True
         self._answers = None   # the model's answer for every record, see answers()
         self._back_queries = {}
@@ -87,7 +91,7 @@ class Browser:
             self.running = False
         if event.type != pygame.KEYDOWN:
             return
-        self.message = None
+        self.message = self.hint = None
         if event.key == pygame.K_ESCAPE:
             self.running = False
         elif event.key in STEPS:
@@ -172,6 +176,8 @@ class Browser:
             pictures.draw_caption(surface, f"Back query: the input the network links with a {self.digit}")
         if self.message:
             pictures.draw_caption(surface, self.message, colour=pictures.WRONG_COLOUR)
+        elif self.hint:
+            pictures.draw_caption(surface, self.hint, height=32)
 
     def _draw_label(self, surface, area):
         pictures.draw_centred_text(surface, self.labels[self.index], area, area.height)
@@ -253,6 +259,7 @@ def show_window(browser):
     if browser.model_about:
         print(browser.model_about, file=sys.stderr)
     pygame.key.set_repeat(400, 40)  # holding an arrow key browses on
+    browser.hint = FIRST_HINT
     try:
         update(browser, screen, [])
         # The model's answers for the whole set take a moment (half a second for 60,000): work them
