@@ -20,8 +20,8 @@ from myonn.network import NeuralNetwork  # noqa: E402
 from myonn.training import StopRequest, train  # noqa: E402
 from myonn.windows import pictures  # noqa: E402
 from myonn.windows.pictures import pygame  # noqa: E402
-from myonn.windows.training_window import (CURVE_AREA, FIRST_FRAMES, STATS_AREA, TEST_COLOUR,  # noqa: E402
-                                           TRAIN_COLOUR, WEIGHTS_AREA, WINDOW_SIZE, TrainingWindow, Watcher,
+from myonn.windows.training_window import (CURVE_AREA, FIRST_FRAMES, PAUSE_KEY, STATS_AREA,  # noqa: E402
+                                           STEP_KEY, TEST_COLOUR, TRAIN_COLOUR, WEIGHTS_AREA, WINDOW_SIZE, TrainingWindow, Watcher,
                                            accuracy_axis, save_learning_curve)
 
 
@@ -142,6 +142,59 @@ def test_escape_or_closing_the_window_stops_training_after_the_batch(screen, eve
     assert window.state == "stopping"
     window.finish(130)
     assert window.title() == "Training — stopped"
+
+
+def key_event(key):
+    return pygame.event.Event(pygame.KEYDOWN, key=key, mod=0, unicode="", scancode=0)
+
+
+def test_space_pauses_training_at_a_moment_right_steps_one_moment_and_space_goes_on(screen, monkeypatch):
+    random = np.random.default_rng(0)
+    images, labels = random.integers(0, 256, (3000, 28, 28), dtype=np.uint8), random.integers(0, 10, 3000)
+    window = TrainingWindow(screen)
+    held_at, titles = [], []
+    # What the person presses while training waits: nothing for a while, Right, Right, then Space.
+    pressed = [None, None, STEP_KEY, STEP_KEY, PAUSE_KEY]
+
+    def wait(milliseconds):
+        if not held_at or held_at[-1] != window.curve.last["epochs_done"]:
+            held_at.append(window.curve.last["epochs_done"])
+            titles.append(pygame.display.get_caption()[0])
+        assert pressed, "still paused with nothing left to press"
+        key = pressed.pop(0)
+        return pygame.event.Event(pygame.NOEVENT) if key is None else key_event(key)
+
+    monkeypatch.setattr(pygame.event, "wait", wait)
+    pygame.event.post(key_event(PAUSE_KEY))                   # pressed before the first moment
+    history = train(Model(NeuralNetwork(784, 20, 10, seed=0)), images, labels, epochs=1, batch_size=16,
+                    learning_rate=0.1, progress=False, watch=window)
+    # Held on the untrained network, then after the first batch and the second (Right, Right), then on to the end.
+    assert held_at == [0.0, 16 / 3000, 32 / 3000] and titles == ["Training — paused"] * 3
+    assert not history[-1]["stopped"] and history[-1]["seen"] == 3000 and not window.paused
+    assert pygame.display.get_caption()[0] == "Training"
+
+
+@pytest.mark.parametrize("how", ["escape", "ctrl-c"])
+def test_escape_or_ctrl_c_while_paused_stops_training(screen, monkeypatch, how):
+    random = np.random.default_rng(0)
+    images, labels = random.integers(0, 256, (3000, 28, 28), dtype=np.uint8), random.integers(0, 10, 3000)
+    window = TrainingWindow(screen)
+    stop = StopRequest()
+    waits = []
+
+    def wait(milliseconds):
+        waits.append(milliseconds)
+        assert len(waits) < 5, "still paused"
+        if how == "ctrl-c":
+            stop.requested = True                             # what training's Ctrl-C handler does
+            return pygame.event.Event(pygame.NOEVENT)
+        return key_event(pygame.K_ESCAPE)
+
+    monkeypatch.setattr(pygame.event, "wait", wait)
+    pygame.event.post(key_event(STEP_KEY))                   # Right: paused after the first batch
+    history = train(Model(NeuralNetwork(784, 20, 10, seed=0)), images, labels, epochs=1, batch_size=16,
+                    learning_rate=0.1, progress=False, watch=window, stop=stop)
+    assert len(waits) == 1 and history[-1]["stopped"] and history[-1]["seen"] == 32
 
 
 def test_escape_while_mnist_loads_stops_before_any_training_and_saves_nothing(screen, real_mnist_dir, tmp_path):

@@ -9,7 +9,9 @@ While the network trains, the window shows
 - the epoch, the learning rate and the images trained per second.
 
 Escape or closing the window stops training as Ctrl-C does: the current batch finishes and what
-has been learned is saved. When training ends by itself the window stays until closed.
+has been learned is saved. When training ends by itself the window stays until closed. Space pauses
+training (to point at something in a talk) and goes on; Right goes on to the next moment and pauses
+there again, so the first moments can be shown one at a time. Time paused is not training time.
 
 Drawing costs little training time: a frame is drawn at most FRAMES_PER_SECOND times a second,
 and less often if drawing ever took more than a tenth of the time (bench/train_bench.py --watch
@@ -53,6 +55,7 @@ TEST_COLOUR = (230, 110, 0)
 STOP_COLOUR = (190, 0, 0)
 
 RUNNING, STOPPING, STOPPED, FINISHED = "running", "stopping", "stopped", "finished"
+PAUSE_KEY, STEP_KEY = pygame.K_SPACE, pygame.K_RIGHT
 
 
 class TrainingWindow:
@@ -68,10 +71,14 @@ class TrainingWindow:
         self.state = RUNNING
         self.running = True           # False once the person has closed the window
         self.stop = None              # training's StopRequest, from the latest moment
+        self.paused = False           # Space: training waits at the next moment until Space again
+        self.stepping = False         # Right: on to the next moment, then paused there
         self._next_frame = 0.0
         self._frames = 0
 
     def title(self):
+        if self.paused and self.state == RUNNING:
+            return f"{TITLE} — paused"
         return {RUNNING: TITLE, STOPPING: f"{TITLE} — stopping", STOPPED: f"{TITLE} — stopped",
                 FINISHED: f"{TITLE} — finished"}[self.state]
 
@@ -81,9 +88,14 @@ class TrainingWindow:
         self.stop = moment["stop"]
         if self.screen is None:
             return
+        if self.stepping:  # Right was pressed: this is the moment it went on to
+            self.paused, self.stepping = True, False
         events = pygame.event.get()
         for event in events:
             self.handle(event)
+        if self.paused and self.state == RUNNING:
+            self._hold()
+            return
         now = time.perf_counter()
         if now >= self._next_frame or not self.running or self._frames < FIRST_FRAMES:
             pictures.update(self, self.screen, [])
@@ -98,8 +110,26 @@ class TrainingWindow:
         if self.screen is not None:
             pictures.update(self, self.screen, pygame.event.get())
 
+    def _hold(self):
+        """Paused: draw this moment and keep answering the window (training waits, and its clock with
+        it) until Space or Right goes on, or Escape, closing the window or Ctrl-C stops."""
+        pictures.update(self, self.screen, [])
+        while self.paused and self.state == RUNNING and not (self.stop is not None and self.stop.requested):
+            # Not pictures.wait_for_events: training's Ctrl-C only sets stop.requested, so look at it now and then.
+            event = pygame.event.wait(pictures.WAKE_FOR_SIGNALS_MS)
+            if event.type != pygame.NOEVENT:
+                pictures.update(self, self.screen, [event] + pygame.event.get())
+        self._next_frame = 0.0  # draw the next moment at once: it shows that training goes on
+
     def handle(self, event):
-        """Escape or closing the window: ask training to stop after its current batch."""
+        """Escape or closing the window: ask training to stop after its current batch. Space: pause, or
+        go on; Right: go on to the next moment and pause there."""
+        if event.type == pygame.KEYDOWN and event.key in (PAUSE_KEY, STEP_KEY) and self.state == RUNNING:
+            if event.key == PAUSE_KEY:
+                self.paused, self.stepping = not self.paused, False
+            else:
+                self.paused, self.stepping = False, True
+            return
         if event.type == pygame.QUIT or (event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE):
             if self.state == RUNNING:
                 if self.stop is not None:
@@ -163,6 +193,10 @@ class TrainingWindow:
             pictures.draw_text(surface, text, (x, key.bottom + 4), 20)
         pictures.draw_text(surface, "each tile scaled to its own", (left, key.bottom + 26), 20)
         pictures.draw_text(surface, "largest weight", (left, key.bottom + 44), 20)
+        if self.state == RUNNING and self.screen is not None:
+            pictures.draw_text(surface, "Paused: Space goes on, Right: a step" if self.paused
+                               else "Space: pause    Right: a step", (left, STATS_AREA.bottom - 50), 22,
+                               STOP_COLOUR if self.paused else AXIS_COLOUR)
         status = {RUNNING: ("Escape or close: stop and save", AXIS_COLOUR),
                   STOPPING: ("Stopping after this batch …", STOP_COLOUR),
                   STOPPED: ("Stopped: saved what was learned", STOP_COLOUR),
