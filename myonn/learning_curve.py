@@ -11,10 +11,17 @@ is such a watcher. It keeps two lines, both against epochs (2.5 = half way throu
   untrained network's one in ten, since the network learns most from its first few hundred images.
   The whole test set is still measured after each epoch by the training loop, as before.
 
+And one more, from the same test images at the same moments: the cost, the number that training
+makes smaller (the squared error of the network's outputs, or the cross-entropy:
+NeuralNetwork.cost_of). Accuracy counts only whether the strongest output is the right one; the
+cost goes on falling while the outputs grow surer, which is what each step of training is for.
+
 Left out on purpose: drawing (myonn/windows/training_window.py), and earlier runs' curves.
 """
 
 import numpy as np
+
+from myonn.inputs import targets
 
 TESTS_PER_EPOCH = 4
 TEST_STEP = 5
@@ -24,6 +31,7 @@ class LearningCurve:
     """The points of one training run's learning curve.
 
     train_points, test_points: lists of (epochs_done, accuracy 0..1), in the order measured.
+    cost_points: (epochs_done, the cost per test image) at each test point; cost_name says which cost.
     epochs: how many epochs the run has (for the x axis); test_description: which test images the
     test points use, for a legend.
     """
@@ -31,6 +39,8 @@ class LearningCurve:
     def __init__(self):
         self.train_points = []
         self.test_points = []
+        self.cost_points = []
+        self.cost_name = "squared error"
         self.epochs = 1
         self.test_description = "no test set"
         self.test_images = 0  # how many test images each test point measured
@@ -48,8 +58,12 @@ class LearningCurve:
         first_quarter = moment["epochs_done"] < 1 / TESTS_PER_EPOCH
         if moment["test_inputs"] is not None and (first_quarter or moment["epochs_done"] >= self._next_test):
             inputs, labels = part_of_test_set(moment["test_inputs"], moment["test_labels"])
-            answers = moment["network"].query(inputs).argmax(axis=1)
-            self.test_points.append((moment["epochs_done"], float(np.mean(answers == labels))))
+            network = moment["network"]
+            outputs = network.query(inputs)
+            self.test_points.append((moment["epochs_done"], float(np.mean(outputs.argmax(axis=1) == labels))))
+            self.cost_points.append((moment["epochs_done"],
+                                     network.cost_of(outputs, targets(labels, network.output_nodes))))
+            self.cost_name = network.cost.replace("_", " ").replace("cross entropy", "cross-entropy")
             self.test_description = f"every {TEST_STEP}th test image ({len(labels):,} of {len(moment['test_labels']):,})"
             self.test_images = len(labels)
             # The next measurement after the next quarter epoch's mark, wherever this one fell.

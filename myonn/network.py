@@ -111,6 +111,25 @@ class NeuralNetwork:
         self.input_weights += np.dot(self.learning_rate * hidden_deltas, inputs.T)
         return final_outputs.T
 
+    def cost_of(self, outputs, targets):
+        """The cost that training makes smaller, per sample: the mean over the rows of
+
+            squared error (the talk's):  ½·Σ(targets − outputs)²
+            cross-entropy:               −Σ(targets·log(outputs) + (1 − targets)·log(1 − outputs))
+
+        each summed over the output nodes. outputs, targets: (output_nodes,) or (n, output_nodes).
+        Training never needs it (it needs only the gradient, above); the learning curve draws it.
+        """
+        outputs = np.atleast_2d(np.asarray(outputs, dtype=np.float64))
+        targets = np.atleast_2d(np.asarray(targets, dtype=np.float64))
+        if self.cost == SQUARED_ERROR:
+            per_sample = 0.5 * np.sum((targets - outputs) ** 2, axis=1)
+        else:
+            # A saturated float32 sigmoid rounds to exactly 0 or 1, whose log is -inf.
+            outputs = np.clip(outputs, 1e-12, 1.0 - 1e-12)
+            per_sample = -np.sum(targets * np.log(outputs) + (1.0 - targets) * np.log(1.0 - outputs), axis=1)
+        return float(np.mean(per_sample))
+
     def back_query(self, targets):
         """Run the network backwards: the input it associates with the given output.
 

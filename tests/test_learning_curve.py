@@ -1,6 +1,7 @@
 """myonn/learning_curve.py: the points of a learning curve, recorded as training goes."""
 
 import numpy as np
+import pytest
 
 from myonn.learning_curve import TEST_STEP, LearningCurve, part_of_test_set
 from myonn.network import NeuralNetwork
@@ -8,6 +9,9 @@ from myonn.network import NeuralNetwork
 
 class Answers:
     """A stand-in network whose answer is a fixed digit for every input."""
+
+    output_nodes, cost = 10, "squared_error"
+    cost_of = NeuralNetwork.cost_of
 
     def __init__(self, digit):
         self.digit = digit
@@ -49,3 +53,27 @@ def test_without_a_test_set_only_training_points():
     curve = LearningCurve()
     curve(moment(0.5, 0.9, NeuralNetwork(784, 5, 10, seed=0), None))
     assert curve.train_points == [(0.5, 0.9)] and curve.test_points == []
+
+
+def test_each_test_point_has_the_networks_cost_on_the_same_images():
+    labels = np.array([3] * 30 + [4] * 10)
+    curve = LearningCurve()
+    curve(moment(0.0, None, Answers(3), labels))
+    # Every 5th image: six 3s, each ½·(10 × 0.01²) off, and two 4s, each ½·(0.99² + 0.99² + 8 × 0.01²).
+    expected = (6 * 0.5 * 10 * 0.01 ** 2 + 2 * 0.5 * (2 * 0.99 ** 2 + 8 * 0.01 ** 2)) / 8
+    assert curve.cost_points == [(0.0, pytest.approx(expected))] and curve.cost_name == "squared error"
+
+
+def test_the_cost_falls_as_the_network_learns():
+    from myonn.model import Model
+    from myonn.training import train
+    random = np.random.default_rng(0)
+    labels = random.integers(0, 10, 3000)
+    images = random.integers(0, 40, (3000, 28, 28), dtype=np.uint8)
+    images[np.arange(3000), 2 + 2 * labels] = 255          # a digit d is a bright row 2 + 2d
+    curve = LearningCurve()
+    train(Model(NeuralNetwork(784, 20, 10, seed=0, cost="cross_entropy")), images, labels, epochs=2,
+          batch_size=16, learning_rate=0.1, progress=False, test_set=(images[:500], labels[:500]), watch=curve)
+    costs = [cost for _, cost in curve.cost_points]
+    assert curve.cost_name == "cross-entropy" and len(costs) == len(curve.test_points) > 5
+    assert costs[-1] < costs[0] / 5 and curve.test_points[-1][1] > 0.9

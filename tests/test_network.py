@@ -118,13 +118,9 @@ def numerical_gradient(loss, weights, step=1e-6):
     return gradient
 
 
-def squared_error(network, inputs, targets):
-    return 0.5 * np.sum((targets - network.query(inputs)) ** 2)
-
-
-def cross_entropy(network, inputs, targets):
-    outputs = network.query(inputs)
-    return -np.sum(targets * np.log(outputs) + (1 - targets) * np.log(1 - outputs))
+def total_cost(network, inputs, targets):
+    """The network's own cost (cost_of, a mean per sample) summed over the batch: what a batch's step descends."""
+    return network.cost_of(network.query(inputs), targets) * len(inputs)
 
 
 def update_of(network, inputs, targets):
@@ -139,7 +135,7 @@ def test_the_output_weights_step_down_the_squared_errors_gradient(count):
     network = small_network(SQUARED_ERROR)
     inputs, targets = sample_batch(count)
     _, output_update = update_of(network, inputs, targets)
-    gradient = numerical_gradient(lambda: squared_error(network, inputs, targets), network.output_weights)
+    gradient = numerical_gradient(lambda: total_cost(network, inputs, targets), network.output_weights)
     assert np.allclose(output_update, -network.learning_rate * gradient, rtol=1e-6, atol=1e-10)
 
 
@@ -148,7 +144,7 @@ def test_with_cross_entropy_both_layers_step_exactly_down_its_gradient(count):
     network = small_network(CROSS_ENTROPY)
     inputs, targets = sample_batch(count)
     input_update, output_update = update_of(network, inputs, targets)
-    loss = lambda: cross_entropy(network, inputs, targets)  # noqa: E731
+    loss = lambda: total_cost(network, inputs, targets)  # noqa: E731
     assert np.allclose(output_update, -network.learning_rate * numerical_gradient(loss, network.output_weights),
                        rtol=1e-6, atol=1e-10)
     assert np.allclose(input_update, -network.learning_rate * numerical_gradient(loss, network.input_weights),
@@ -165,9 +161,22 @@ def test_the_talks_hidden_layer_rule_is_the_cross_entropy_gradient_not_the_squar
     assert np.allclose(talk_input_update, cross_entropy_input_update)
 
     network = small_network(SQUARED_ERROR)
-    squared_gradient = numerical_gradient(lambda: squared_error(network, inputs, targets), network.input_weights)
+    squared_gradient = numerical_gradient(lambda: total_cost(network, inputs, targets), network.input_weights)
     assert not np.allclose(talk_input_update, -network.learning_rate * squared_gradient, rtol=1e-3)
     assert np.sum(talk_input_update * -squared_gradient) > 0  # still downhill
+
+
+def test_the_cost_is_the_squared_error_or_the_cross_entropy_per_sample():
+    outputs = np.array([[0.9, 0.2, 0.1], [0.5, 0.5, 0.5]])
+    targets = np.array([[0.99, 0.01, 0.01], [0.01, 0.99, 0.01]])
+    squared = 0.5 * ((0.09 ** 2 + 0.19 ** 2 + 0.09 ** 2) + (0.49 ** 2 + 0.49 ** 2 + 0.49 ** 2))
+    assert small_network(SQUARED_ERROR).cost_of(outputs, targets) == pytest.approx(squared / 2)
+    assert small_network(SQUARED_ERROR).cost_of(outputs[0], targets[0]) == pytest.approx(
+        0.5 * (0.09 ** 2 + 0.19 ** 2 + 0.09 ** 2))
+    entropy = -np.sum(targets * np.log(outputs) + (1 - targets) * np.log(1 - outputs))
+    assert small_network(CROSS_ENTROPY).cost_of(outputs, targets) == pytest.approx(entropy / 2)
+    # A saturated output (exactly 1 in float32) costs much, but a finite amount.
+    assert np.isfinite(small_network(CROSS_ENTROPY).cost_of(np.float32([[1.0, 0.0, 0.0]]), [[0.01, 0.99, 0.01]]))
 
 
 def test_training_learns_a_small_problem():

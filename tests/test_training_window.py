@@ -22,7 +22,7 @@ from myonn.windows import pictures  # noqa: E402
 from myonn.windows.pictures import pygame  # noqa: E402
 from myonn.windows.training_window import (CURVE_AREA, FIRST_FRAMES, PAUSE_KEY, STATS_AREA,  # noqa: E402
                                            STEP_KEY, TEST_COLOUR, TRAIN_COLOUR, WEIGHTS_AREA, WINDOW_SIZE, TrainingWindow, Watcher,
-                                           accuracy_axis, save_learning_curve)
+                                           accuracy_axis, cost_axis, save_learning_curve)
 
 
 def moment(network, epochs_done, train_accuracy, stop=None, test_labels=None):
@@ -82,6 +82,20 @@ def test_the_learning_curve_draws_both_lines_and_says_which_test_images():
     assert count_colour(surface, CURVE_AREA, TRAIN_COLOUR, 10) > 200
     assert count_colour(surface, CURVE_AREA, TEST_COLOUR, 10) > 200
     assert count_colour(surface, WEIGHTS_AREA, TRAIN_COLOUR, 10) == 0  # the curve stays in its area
+    # The cost, at the right: the test points' line only.
+    cost_area = pygame.Rect(CURVE_AREA.right - 300, CURVE_AREA.top + 60, 300, CURVE_AREA.height - 110)
+    assert count_colour(surface, cost_area, TEST_COLOUR, 10) > 200
+    assert count_colour(surface, cost_area, TRAIN_COLOUR, 10) == 0
+
+
+def test_the_cost_axis_is_a_log_scale_at_round_values_around_the_costs():
+    curve = LearningCurve()
+    curve.cost_points = [(0.0, 1.23), (0.1, 0.3), (1.0, 0.0139)]
+    low, high, levels = cost_axis(curve)
+    assert (low, high) == (0.01, 2) and levels == pytest.approx([0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2])
+    curve.cost_points = [(0.0, 0.05)]                   # one point: an axis around it
+    assert cost_axis(curve)[:2] == (0.05, 0.1)
+    assert cost_axis(LearningCurve())[:2] == (0.01, 1.0)  # none yet
 
 
 def test_the_accuracy_axis_has_round_grid_lines_and_zooms_in_once_past_the_first_climb():
@@ -230,8 +244,11 @@ def test_the_learning_curve_alone_as_a_png(tmp_path):
         curve(moment(network, step / 4, 0.6 + step / 30, test_labels=np.arange(20) % 10))
     path = save_learning_curve(curve, tmp_path / "curve.png")
     picture = pygame.image.load(str(path))
-    assert picture.get_size() == (900, 420)
-    assert count_colour(picture, picture.get_rect(), TEST_COLOUR, 10) > 100
+    assert picture.get_size() == (1300, 420)
+    # Both curves: the accuracy at the left, the cost at the right.
+    half = picture.get_width() // 2
+    assert count_colour(picture, (0, 0, half, 420), TEST_COLOUR, 10) > 100
+    assert count_colour(picture, (half, 60, half, 300), TEST_COLOUR, 10) > 100
 
 
 def test_a_watcher_without_a_window_needs_no_display(tmp_path):

@@ -2,7 +2,8 @@
 
 While the network trains, the window shows
 - the learning curve of this run: the running training accuracy and the test accuracy, measured
-  a few times an epoch on a fixed part of the test set (myonn/learning_curve.py);
+  a few times an epoch on a fixed part of the test set (myonn/learning_curve.py), and beside it the
+  cost on those test images, on a log scale;
 - the hidden nodes' input weights, each a 28×28 tile in a diverging colour scale (red positive, blue
   negative), 20 to a row: at first random noise, then strokes and blobs, the pieces of digits each
   node has learned to look for (myonn/hidden_layer.py);
@@ -34,11 +35,12 @@ from myonn.windows.pictures import pygame
 
 TITLE = "Training"
 WINDOW_SIZE = (1200, 760)
-CURVE_AREA = pygame.Rect(0, 0, 1200, 300)
+CURVE_AREA = pygame.Rect(0, 0, 1200, 300)   # the accuracy and, at its right, the cost
+ACCURACY_SHARE = 0.66                       # of the curves' width
 WEIGHTS_AREA = pygame.Rect(16, 318, 868, 434)   # 20 × 10 tiles of 28 pixels and 1-pixel gaps, ×1.5
 STATS_AREA = pygame.Rect(900, 318, 290, 434)
 TILE_COLUMNS, MOST_TILES = 20, 200
-PLOT_SIZE = (900, 420)
+PLOT_SIZE = (1300, 420)
 
 FRAMES_PER_SECOND = 4
 MOST_DRAWING_SHARE = 0.1  # drawing may take at most this share of the time between frames
@@ -151,7 +153,7 @@ class TrainingWindow:
 
     def draw(self, surface):
         surface.fill(BACKGROUND)
-        draw_learning_curve(surface, CURVE_AREA, self.curve)
+        draw_curves(surface, CURVE_AREA, self.curve)
         moment = self.curve.last
         if moment is None:
             pictures.draw_centred_text(surface, "Loading MNIST, preparing the images …", WEIGHTS_AREA, 32)
@@ -204,6 +206,14 @@ class TrainingWindow:
         pictures.draw_text(surface, status[0], (left, STATS_AREA.bottom - 24), 22, status[1])
 
 
+def draw_curves(surface, rect, curve):
+    """The learning curve (accuracy) and, at its right, the cost curve, side by side in rect."""
+    rect = pygame.Rect(rect)
+    accuracy_width = round(rect.width * ACCURACY_SHARE)
+    draw_learning_curve(surface, (rect.left, rect.top, accuracy_width, rect.height), curve)
+    draw_cost_curve(surface, (rect.left + accuracy_width, rect.top, rect.width - accuracy_width, rect.height), curve)
+
+
 def draw_learning_curve(surface, rect, curve):
     """Draw the learning curve in rect: accuracy (%) against epochs, with labelled axes and a legend.
 
@@ -214,29 +224,15 @@ def draw_learning_curve(surface, rect, curve):
     the untrained network's one in ten comes up from below (its first point is named).
     """
     rect = pygame.Rect(rect)
-    plot = pygame.Rect(rect.left + 70, rect.top + 40, rect.width - 100, rect.height - 90)
     bottom, step = accuracy_axis(curve)
+    levels = np.arange(bottom, 1.0 + 1e-9, step)
+    plot = _draw_frame(surface, rect, "Accuracy (%) against epochs", "accuracy (%)", curve.epochs,
+                       [((level - bottom) / (1 - bottom), f"{100 * level:.0f}") for level in levels])
     epochs = max(curve.epochs, 1)
 
     def place(epochs_done, accuracy):
         return (plot.left + plot.width * epochs_done / epochs,
                 plot.bottom - plot.height * (accuracy - bottom) / (1 - bottom))
-
-    pictures.draw_text(surface, "Learning curve: accuracy (%) against epochs", (rect.left + 16, rect.top + 10), 24)
-    for level in np.arange(bottom, 1.0 + 1e-9, step):
-        y = place(0, level)[1]
-        pygame.draw.line(surface, GRID_COLOUR, (plot.left, y), (plot.right, y))
-        label = pictures.text_picture(f"{100 * level:.0f}", 20)
-        surface.blit(label, (plot.left - 8 - label.get_width(), y - 7))
-    tick_every = max(1, int(np.ceil(epochs / 15)))
-    for epoch in range(0, epochs + 1, tick_every):
-        x = place(epoch, bottom)[0]
-        pygame.draw.line(surface, AXIS_COLOUR, (x, plot.bottom), (x, plot.bottom + 5))
-        pictures.draw_centred_text(surface, epoch, (x - 20, plot.bottom + 6, 40, 18), 20)
-    pygame.draw.lines(surface, AXIS_COLOUR, False, [plot.topleft, plot.bottomleft, plot.bottomright])
-    pictures.draw_centred_text(surface, "epochs", (plot.centerx - 40, plot.bottom + 24, 80, 20), 22)
-    label = pygame.transform.rotate(pictures.text_picture("accuracy (%)", 22, AXIS_COLOUR), 90)
-    surface.blit(label, label.get_rect(center=(rect.left + 14, plot.centery)))
 
     surface.set_clip(plot.inflate(8, 0))  # points below the axis: the start of the climb
     epoch_lines = {}
@@ -247,11 +243,7 @@ def draw_learning_curve(surface, rect, curve):
             pygame.draw.lines(surface, TRAIN_COLOUR, False, line, 2)
         # An epoch shown once (a short one, or batches as large as a chunk) is its one point: a dot to see.
         pygame.draw.circle(surface, TRAIN_COLOUR, line[-1], 2 if len(line) > 1 else 4)
-    test_line = [place(epochs_done, accuracy) for epochs_done, accuracy in curve.test_points]
-    if len(test_line) > 1:
-        pygame.draw.lines(surface, TEST_COLOUR, False, test_line, 2)
-    for point in test_line:
-        pygame.draw.circle(surface, TEST_COLOUR, point, 4)
+    _draw_dotted_line(surface, [place(*point) for point in curve.test_points], TEST_COLOUR)
     surface.set_clip(None)
     if curve.test_points and curve.test_points[0][1] < bottom:
         pictures.draw_text(surface, f"test accuracy at the start: {100 * curve.test_points[0][1]:.1f}% (below the axis)",
@@ -264,6 +256,65 @@ def draw_learning_curve(surface, rect, curve):
         y = rect.top + 8 + 16 * row
         pygame.draw.line(surface, colour, (legend_left, y + 7), (legend_left + 24, y + 7), 3)
         pictures.draw_text(surface, text, (legend_left + 30, y), 18)
+
+
+def draw_cost_curve(surface, rect, curve):
+    """Draw the cost on the test images against epochs in rect, on a log scale (cost_axis): it falls
+    a hundredfold, most of it within the first epoch, and a log scale shows the later, slower fall too."""
+    rect = pygame.Rect(rect)
+    low, high, levels = cost_axis(curve)
+    span = np.log(high / low)
+    plot = _draw_frame(surface, rect, "Cost: what training makes smaller", f"{curve.cost_name} (log scale)",
+                       curve.epochs, [(np.log(level / low) / span, f"{level:g}") for level in levels])
+    epochs = max(curve.epochs, 1)
+    line = [(plot.left + plot.width * epochs_done / epochs, plot.bottom - plot.height * np.log(cost / low) / span)
+            for epochs_done, cost in curve.cost_points]
+    surface.set_clip(plot.inflate(8, 8))
+    _draw_dotted_line(surface, line, TEST_COLOUR)
+    surface.set_clip(None)
+    about = "per test image (the same 2,000)" if curve.cost_points else "on the test images, once MNIST is loaded"
+    pictures.draw_text(surface, about, (rect.left + 16, rect.top + 36), 18, TEST_COLOUR)
+
+
+def _draw_frame(surface, rect, title, y_label, epochs, grid):
+    """A curve's title, axes and epoch ticks, and its y grid lines: grid is (height 0..1 up the plot,
+    label) each. Returns the plot's Rect."""
+    plot = pygame.Rect(rect.left + 70, rect.top + 60, rect.width - 100, rect.height - 110)  # room for two legend lines
+    epochs = max(epochs, 1)
+    pictures.draw_text(surface, title, (rect.left + 16, rect.top + 10), 24)
+    for height, text in grid:
+        y = plot.bottom - plot.height * height
+        pygame.draw.line(surface, GRID_COLOUR, (plot.left, y), (plot.right, y))
+        label = pictures.text_picture(text, 20)
+        surface.blit(label, (plot.left - 8 - label.get_width(), y - 7))
+    tick_every = max(1, int(np.ceil(epochs / (15 * plot.width / 1100))))
+    for epoch in range(0, epochs + 1, tick_every):
+        x = plot.left + plot.width * epoch / epochs
+        pygame.draw.line(surface, AXIS_COLOUR, (x, plot.bottom), (x, plot.bottom + 5))
+        pictures.draw_centred_text(surface, epoch, (x - 20, plot.bottom + 6, 40, 18), 20)
+    pygame.draw.lines(surface, AXIS_COLOUR, False, [plot.topleft, plot.bottomleft, plot.bottomright])
+    pictures.draw_centred_text(surface, "epochs", (plot.centerx - 40, plot.bottom + 24, 80, 20), 22)
+    label = pygame.transform.rotate(pictures.text_picture(y_label, 22, AXIS_COLOUR), 90)
+    surface.blit(label, label.get_rect(center=(rect.left + 14, plot.centery)))
+    return plot
+
+
+def _draw_dotted_line(surface, points, colour):
+    """A line through measured points, with a dot at each."""
+    if len(points) > 1:
+        pygame.draw.lines(surface, colour, False, points, 2)
+    for point in points:
+        pygame.draw.circle(surface, colour, point, 4)
+
+
+def cost_axis(curve):
+    """(low, high, levels) of the cost curve's log axis: from the 1, 2 or 5 (times a power of ten) just
+    below the lowest cost to the one just above the highest, with a grid line at each such value."""
+    costs = [cost for _, cost in curve.cost_points if cost > 0] or [0.01, 1.0]
+    levels = [step * 10.0 ** power for power in range(-12, 4) for step in (1, 2, 5)]
+    low = max([level for level in levels if level <= min(costs)], default=levels[0])
+    high = min([level for level in levels if level >= max(costs) and level > low], default=levels[-1])
+    return low, high, [level for level in levels if low <= level <= high]
 
 
 def accuracy_axis(curve):
@@ -283,7 +334,7 @@ def save_learning_curve(curve, path):
     """Write the learning curve, alone, to a PNG (no display needed). Returns the path."""
     surface = pygame.Surface(PLOT_SIZE)
     surface.fill(BACKGROUND)
-    draw_learning_curve(surface, surface.get_rect(), curve)
+    draw_curves(surface, surface.get_rect(), curve)
     return pictures.save_png(surface, path)
 
 
