@@ -22,7 +22,8 @@ from myonn.windows import pictures  # noqa: E402
 from myonn.windows.pictures import pygame  # noqa: E402
 from myonn.windows.training_window import (CURVE_AREA, FIRST_FRAMES, PAUSE_KEY, STATS_AREA,  # noqa: E402
                                            STEP_KEY, TEST_COLOUR, TRAIN_COLOUR, WEIGHTS_AREA, WINDOW_SIZE, TrainingWindow, Watcher,
-                                           accuracy_axis, cost_axis, save_learning_curve)
+                                           accuracy_axis, cost_axis, save_learning_curve,
+                                           tile_columns)
 
 
 def moment(network, epochs_done, train_accuracy, stop=None, test_labels=None):
@@ -235,6 +236,17 @@ def test_while_training_the_window_shows_the_weights_as_they_are(screen):
     window._next_frame = 0
     window(moment(network, 0.5, 0.85))
     assert screen.get_at(tile_centre(0))[:3] == pictures.NEGATIVE_COLOUR
+
+
+def test_a_few_hidden_nodes_get_large_tiles_that_fill_the_area():
+    assert [tile_columns(count) for count in (1, 12, 200, 500)] == [1, 6, 20, 20]
+    network = NeuralNetwork(784, 12, 10, seed=0)
+    network.input_weights[11] = -0.3                    # the last tile: the second row's sixth
+    window = TrainingWindow()
+    window(moment(network, 0.5, 0.9))
+    surface = drawn(window)
+    assert surface.get_at(tile_centre(11, columns=6))[:3] == pictures.NEGATIVE_COLOUR
+    assert tile_centre(11, columns=6)[1] > WEIGHTS_AREA.top + 200  # two rows of large tiles, down the area
 
 
 def test_the_learning_curve_alone_as_a_png(tmp_path):

@@ -164,10 +164,12 @@ class TrainingWindow:
                  else f"The first {shown} of the {network.hidden_nodes} hidden nodes' input weights")
         pictures.draw_text(surface, f"{about}: what each node looks for in the 28×28 image",
                            (WEIGHTS_AREA.left, WEIGHTS_AREA.top - 16), 20)
-        tiles = pictures.weight_tiles(weight_images(network)[:shown], TILE_COLUMNS)
-        height = WEIGHTS_AREA.width * tiles.shape[0] // tiles.shape[1]
-        pictures.draw_picture(surface, tiles, (WEIGHTS_AREA.left, WEIGHTS_AREA.top, WEIGHTS_AREA.width, height),
-                              smooth=True)
+        columns = tile_columns(shown)
+        tiles = pictures.weight_tiles(weight_images(network)[:shown], columns)
+        scale = min(WEIGHTS_AREA.width / tiles.shape[1], WEIGHTS_AREA.height / tiles.shape[0])
+        pictures.draw_picture(surface, tiles, (WEIGHTS_AREA.left, WEIGHTS_AREA.top, round(tiles.shape[1] * scale),
+                                               round(tiles.shape[0] * scale)),
+                              smooth=scale < 2)  # large tiles show their pixels; small ones, blurred, their shapes
         self._draw_stats(surface, moment)
 
     def _draw_stats(self, surface, moment):
@@ -204,6 +206,17 @@ class TrainingWindow:
                   STOPPED: ("Stopped: saved what was learned", STOP_COLOUR),
                   FINISHED: ("Finished and saved" + (": Escape closes" if self.screen else ""), TRAIN_COLOUR)}[self.state]
         pictures.draw_text(surface, status[0], (left, STATS_AREA.bottom - 24), 22, status[1])
+
+
+def tile_columns(count):
+    """How many tiles to a row, for `count` hidden nodes: the most that makes the tiles largest in
+    WEIGHTS_AREA (20 for the talk's 200; 6 for 12, whose tiles then fill the area instead of a strip)."""
+    def tile_side(columns):
+        return min(WEIGHTS_AREA.width / columns, WEIGHTS_AREA.height / -(-count // columns))
+    def empty_places(columns):
+        return -count % columns
+    return max(range(1, TILE_COLUMNS + 1),
+               key=lambda columns: (round(tile_side(columns), 6), -empty_places(columns), columns))
 
 
 def draw_curves(surface, rect, curve):
