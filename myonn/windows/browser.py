@@ -37,6 +37,8 @@ SET_NAMES = {TRAIN: "training set", TEST: "test set"}
 NO_MODEL = "No model loaded (train one, or pass --model)"
 # Shown in the window over the first record until the first key (not in --screenshot's pictures): the
 # keys were only in --help and the README, and nothing in the window said that a key did anything.
+# The back query's grey levels are inputs, as an image's are: what they mean, under it.
+BACK_QUERY_NOTE = "dark: ink there speaks for a {digit}    light: ink there speaks against it"
 FIRST_HINT = "Right: next    Space: label    M: next mistake    0-9: back query"
 
 KEYS_HELP = """keys in the window:
@@ -173,7 +175,8 @@ class Browser:
             self._draw_label(surface, area)
         else:
             pictures.draw_grey_image(surface, self.back_query_pixels(self.digit), area)
-            pictures.draw_caption(surface, f"Back query: the input the network links with a {self.digit}")
+            pictures.draw_caption(surface, f"Back query: the input the network links with a {self.digit}",
+                                  note=BACK_QUERY_NOTE.format(digit=self.digit))
         if self.message:
             pictures.draw_caption(surface, self.message, colour=pictures.WRONG_COLOUR)
         elif self.hint:

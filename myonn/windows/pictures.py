@@ -198,16 +198,21 @@ def draw_centred_text(surface, text, rect, size, colour=BLACK):
     return placed
 
 
-def draw_caption(surface, text, height=40, colour=BLACK, background=(255, 255, 224, 220)):
-    """Draw a line of text on a nearly opaque band across the bottom of the surface.
+def draw_caption(surface, text, height=40, colour=BLACK, background=(255, 255, 224, 220), note=None):
+    """Draw a line of text on a nearly opaque band across the bottom of the surface, and under it,
+    smaller, an optional `note` (the band grows to hold it).
 
     For a short note over a picture (what it shows, or why a key did nothing). Returns the band's Rect.
     """
-    band = pygame.Rect(0, surface.get_height() - height, surface.get_width(), height)
+    note_height = height * 3 // 4 if note else 0
+    band = pygame.Rect(0, surface.get_height() - height - note_height, surface.get_width(), height + note_height)
     shade = pygame.Surface(band.size, pygame.SRCALPHA)
     shade.fill(background)
     surface.blit(shade, band)
-    draw_centred_text(surface, text, band, height * 7 // 10, colour)
+    draw_centred_text(surface, text, (band.left, band.top, band.width, height), height * 7 // 10, colour)
+    if note:
+        draw_centred_text(surface, note, (band.left, band.top + height - 6, band.width, note_height),
+                          note_height * 7 // 10, colour)
     return band
 
 
