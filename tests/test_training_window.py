@@ -163,6 +163,44 @@ def key_event(key):
     return pygame.event.Event(pygame.KEYDOWN, key=key, mod=0, unicode="", scancode=0)
 
 
+@pytest.mark.parametrize("stopped_by", ["escape", "ctrl-c"])
+def test_stopped_by_escape_the_window_stays_up_until_escape_again_but_not_after_ctrl_c(screen, monkeypatch,
+                                                                                        stopped_by):
+    window = TrainingWindow(screen)
+    network = NeuralNetwork(784, 20, 10, seed=0)
+    window(moment(network, 0.0, None))
+    window(moment(network, 0.01, 0.3))
+    if stopped_by == "escape":
+        pygame.event.post(key_event(pygame.K_ESCAPE))
+    window(moment(network, 0.02, 0.4))
+    waits = []
+
+    def wait_for_events():
+        waits.append(window.title())
+        return [key_event(pygame.K_ESCAPE)]
+
+    monkeypatch.setattr(pictures, "wait_for_events", wait_for_events)
+    watcher = Watcher()
+    watcher.window = window
+    watcher.finish(130)
+    # Kept up to look at what was learned, saying so, until a second Escape.
+    assert waits == (["Training — stopped"] if stopped_by == "escape" else [])
+
+
+def test_stopped_before_any_training_the_window_says_nothing_was_saved(monkeypatch):
+    said = []
+    monkeypatch.setattr(pictures, "draw_text", lambda surface, text, *rest, **options: said.append(text))
+    window = TrainingWindow()
+    window(moment(NeuralNetwork(784, 20, 10, seed=0), 0.0, None))
+    window.finish(130)
+    drawn(window)
+    assert "Stopped before training" in said and not any("saved" in text for text in said)
+    window.curve.train_points.append((0.01, 0.3))
+    said.clear()
+    drawn(window)
+    assert "Stopped and saved" in said
+
+
 def test_space_pauses_training_at_a_moment_right_steps_one_moment_and_space_goes_on(screen, monkeypatch):
     random = np.random.default_rng(0)
     images, labels = random.integers(0, 256, (3000, 28, 28), dtype=np.uint8), random.integers(0, 10, 3000)

@@ -10,7 +10,8 @@ While the network trains, the window shows
 - the epoch, the learning rate and the images trained per second.
 
 Escape or closing the window stops training as Ctrl-C does: the current batch finishes and what
-has been learned is saved. When training ends by itself the window stays until closed. Space pauses
+has been learned is saved. When training ends by itself, or is stopped from the window, the window
+stays until Escape or closing, for a look at what was learned. Space pauses
 training (to point at something in a talk) and goes on; Right goes on to the next moment and pauses
 there again, so the first moments can be shown one at a time. Time paused is not training time.
 
@@ -77,6 +78,7 @@ class TrainingWindow:
         self.stepping = False         # Right: on to the next moment, then paused there
         self._next_frame = 0.0
         self._frames = 0
+        self.stopped_here = False     # training was stopped from the window (Escape), not by Ctrl-C
 
     def title(self):
         if self.paused and self.state == RUNNING:
@@ -142,12 +144,13 @@ class TrainingWindow:
 
     def finish(self, status):
         """Training has ended with this exit status (0: all epochs done). Draws the last frame."""
+        self.stopped_here = self.state == STOPPING  # by Escape: the window stays, as at the end
         self.state = FINISHED if status == 0 else STOPPED
         if self.screen is not None and self.running:
             pictures.update(self, self.screen, [])
 
     def wait_until_closed(self):
-        """Keep the finished window up until Escape or closing."""
+        """Keep the finished (or stopped) window up until Escape or closing."""
         while self.running and self.screen is not None:
             pictures.update(self, self.screen, pictures.wait_for_events())
 
@@ -203,7 +206,8 @@ class TrainingWindow:
                                STOP_COLOUR if self.paused else AXIS_COLOUR)
         status = {RUNNING: ("Escape or close: stop and save", AXIS_COLOUR),
                   STOPPING: ("Stopping after this batch …", STOP_COLOUR),
-                  STOPPED: ("Stopped: saved what was learned", STOP_COLOUR),
+                  STOPPED: (("Stopped and saved" + (": Escape closes" if self.screen else "")
+                             if self.curve.train_points else "Stopped before training"), STOP_COLOUR),
                   FINISHED: ("Finished and saved" + (": Escape closes" if self.screen else ""), TRAIN_COLOUR)}[self.state]
         pictures.draw_text(surface, status[0], (left, STATS_AREA.bottom - 24), 22, status[1])
 
@@ -388,7 +392,7 @@ class Watcher:
                 report(f"learning curve written to {save_learning_curve(window.curve, self.plot)}")
             if self.screenshot:
                 report(f"window written to {save_screenshot(window, self.screenshot)}")
-            elif window.screen is not None and status == 0:
+            elif window.screen is not None and (status == 0 or window.stopped_here and window.curve.train_points):
                 window.wait_until_closed()
         finally:
             if window.screen is not None:
