@@ -531,7 +531,8 @@ def test_each_further_ctrl_z_takes_back_the_teaching_before_then_a_stroke(window
     for stroke in SLASHED_ZERO:
         window.post(*drag(stroke))
     read_before = window.network_view()[1].copy()
-    window.post(key("6"), key("0"))                                # taught twice, the second time right
+    window.post(key("6"))
+    window.post(key("0"))                                          # taught twice, the second time right
     window.output.text = ""
     canvas = (0, 0, CANVAS_SIDE, CANVAS_SIDE)
     window.post(key("z", pygame.KMOD_CTRL))
@@ -585,7 +586,8 @@ def test_beyond_the_teachings_the_window_keeps_ctrl_z_says_so(window, teacher, m
     monkeypatch.setattr(teaching, "MOST_TAKEN_BACK", 1)
     monkeypatch.setattr("myonn.windows.draw_window.MOST_TAKEN_BACK", 1)
     window.teacher, window.model = teacher, teacher.model
-    window.post(*drag(SEVEN[0]), key("1"), key("7"), key("z", pygame.KMOD_CTRL), key("z", pygame.KMOD_CTRL))
+    window.post(*drag(SEVEN[0]), key("1"))
+    window.post(key("7"), key("z", pygame.KMOD_CTRL), key("z", pygame.KMOD_CTRL))
     assert window.output.text.endswith("took back: 7 (1 of your digits)\n")
     assert window.hint() == "Only the last 1 teachings can be taken back    Press the right digit, or Space"
     window.post(key("z", pygame.KMOD_CTRL))                        # then the stroke, as usual
@@ -654,6 +656,18 @@ def test_digit_keys_pressed_while_it_teaches_are_dropped_and_other_keys_kept(win
     assert window.answer == 0
     window.post()                                                  # the next frame: Space, pressed meanwhile
     assert window.strokes == [] and teacher.kept == 1
+
+
+def test_a_digit_key_in_the_same_frame_as_a_teaching_is_dropped_as_one_pressed_while_it_teaches(window, teacher,
+                                                                                                  tmp_path):
+    window.teacher, window.model = teacher, teacher.model
+    for stroke in SLASHED_ZERO:
+        window.post(*drag(stroke))
+    window.post(key("0"), key("0"), key("6"))                      # a bounce, then a second thought, unseen
+    assert teacher.kept == 1 and len((tmp_path / "mine.jsonl").read_text().splitlines()) == 1
+    assert window.output.text.count("learned:") == 1
+    window.post(key("6"))                                          # pressed once the teaching is shown: taught
+    assert teacher.kept == 2 and window.output.text.count("learned:") == 2
 
 
 def test_a_drawing_passed_over_by_mistake_comes_back_with_ctrl_z_to_be_corrected(window, teacher):

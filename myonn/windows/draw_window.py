@@ -121,6 +121,9 @@ class Recognizer:
         self.out_of_ink = False  # the drawing holds all the ink a digit may have (handwriting.too_much_ink)
         self.busy = None  # what the window is doing while it cannot take events (teaching), shown as the hint
         self.not_learned = False  # the last digit key could not teach (why: one line on stderr)
+        # A digit key pressed before the window has shown what the last teaching did (in the same frame's
+        # events, or while it taught: drop_queued_digit_keys) is impatience, not another example.
+        self.shown_since_teaching = True
         self.not_taken_back = False  # nor could the last Ctrl+Z take a teaching back
         self.show_now = lambda: None  # redraws the window at once (show_window sets it): for `busy`
         self.after_busy = lambda: None  # then sorts the events that came meanwhile (show_window sets it)
@@ -162,7 +165,7 @@ class Recognizer:
                     self.undo()
             elif event.key in CLEAR_KEYS:
                 self.clear()
-            elif event.key in DIGIT_KEYS and self.strokes and self.teacher is not None:
+            elif event.key in DIGIT_KEYS and self.strokes and self.teacher is not None and self.shown_since_teaching:
                 self.learn(DIGIT_KEYS[event.key])
 
     def start_stroke(self, position):
@@ -229,6 +232,7 @@ class Recognizer:
             self.busy = None
             self.after_busy()
         self.not_learned = not learned  # said on screen too: the terminal may be hidden behind the window
+        self.shown_since_teaching = False
         self._view = None  # the network may have changed
         self.took_back = None
         if self.teacher.kept > kept_before:  # kept in your file (learned, or not: MNIST missing): Ctrl+Z takes it back
@@ -325,6 +329,7 @@ class Recognizer:
 
     def draw(self, surface):
         """Draw the canvas, the answer if one is shown, and the panel onto a window-sized surface."""
+        self.shown_since_teaching = True
         canvas = surface.subsurface((0, 0, CANVAS_SIDE, CANVAS_SIDE))
         levels = (self.canvas * 255 + 0.5).astype(np.uint8)  # rows of ink levels, as an 8-bit image stores them
         picture = pygame.image.frombuffer(levels, (CANVAS_SIDE, CANVAS_SIDE), "P")
