@@ -23,7 +23,7 @@ from myonn.errors import MyonnError
 from myonn.evaluation import accuracy, format_percent
 from myonn.inputs import targets
 from myonn.mnist import TEST, TRAIN, load_mnist
-from myonn.model import Model, load_model
+from myonn.model import LARGEST_WEIGHT, Model, load_model
 from myonn.my_digits import check_digits_file, digit_images, read_digits
 from myonn.my_digits import default_path as default_digits_path
 from myonn.network import NeuralNetwork
@@ -165,9 +165,10 @@ def train(model, images, labels, *, epochs, batch_size, learning_rate, final_lea
                             next_shown = next(shown_at)
                 trained = time.perf_counter() - started - watching
                 seconds += trained
-                if not weights_are_finite(network):
+                if not weights_are_usable(network):
                     raise MyonnError(f"training diverged in epoch {epoch + 1}: the weights are no longer finite "
-                                     f"numbers (is the learning rate {learning_rate:g} too large?); nothing was saved")
+                                     f"numbers, or beyond ±{LARGEST_WEIGHT:g} (is the learning rate "
+                                     f"{learning_rate:g} too large?); nothing was saved")
                 bar.set_postfix_str(f"accuracy {100 * correct / max(seen, 1):.2f}%", refresh=False)
                 bar.update(seen - bar.n)
                 if watch is not None:
@@ -243,10 +244,11 @@ def one_ahead(items):
 _DONE = object()
 
 
-def weights_are_finite(network):
-    """False once a step too large has sent a weight to infinity or NaN: such a network has learned
-    nothing that could be saved, and never will again."""
-    return bool(np.isfinite(network.input_weights).all() and np.isfinite(network.output_weights).all())
+def weights_are_usable(network):
+    """False once a step too large has sent a weight to infinity or NaN, or beyond what a model file may
+    hold (model.LARGEST_WEIGHT, which no learning network reaches): such a network has learned nothing
+    that could be saved (nor loaded again), and never will."""
+    return all(np.abs(weights).max() <= LARGEST_WEIGHT for weights in (network.input_weights, network.output_weights))
 
 
 def moment(epoch, epochs, seen, count, correct, network, trained_images, trained_seconds, test_inputs,

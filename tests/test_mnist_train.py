@@ -136,6 +136,15 @@ def test_training_that_diverges_stops_in_one_line_and_saves_nothing(real_mnist_d
     assert sorted(p.name for p in tmp_path.iterdir()) == ["good.npz"]
 
 
+def test_weights_beyond_what_a_model_file_may_hold_are_divergence_too_not_a_model_it_cannot_load(real_mnist_dir,
+                                                                                                    tmp_path):
+    path = tmp_path / "huge.npz"
+    result = run_script("--learning-rate", "1e30", "--limit", "2000", "--epochs", "1", "--model", str(path),
+                        "--no-progress", "--data-dir", str(real_mnist_dir))
+    assert result.returncode == 2 and "training diverged in epoch 1" in result.stderr, result.stderr
+    assert not path.exists()
+
+
 def test_the_talks_environment_variables_set_the_defaults(real_mnist_dir, tmp_path):
     path = tmp_path / "talk.npz"
     result = run_script("--recipe", "talk", "--no-progress", "--data-dir", str(real_mnist_dir),
