@@ -32,6 +32,8 @@ class LearningCurve:
 
     train_points, test_points: lists of (epochs_done, accuracy 0..1), in the order measured.
     cost_points: (epochs_done, the cost per test image) at each test point; cost_name says which cost.
+    answers: the network's answers to those test images at the latest test point (None before one),
+    to show its mistakes as they are now (`mistakes`).
     epochs: how many epochs the run has (for the x axis); test_description: which test images the
     test points use, for a legend.
     """
@@ -44,6 +46,8 @@ class LearningCurve:
         self.epochs = 1
         self.test_description = "no test set"
         self.test_images = 0  # how many test images each test point measured
+        self.answers = None
+        self.tested = None  # (inputs, labels) of the test images measured
         self.last = None  # the latest moment seen (see myonn/training.py, `moment`)
         self._next_test = 0.0
 
@@ -60,7 +64,8 @@ class LearningCurve:
             inputs, labels = part_of_test_set(moment["test_inputs"], moment["test_labels"])
             network = moment["network"]
             outputs = network.query(inputs)
-            self.test_points.append((moment["epochs_done"], float(np.mean(outputs.argmax(axis=1) == labels))))
+            self.answers, self.tested = outputs.argmax(axis=1), (inputs, labels)
+            self.test_points.append((moment["epochs_done"], float(np.mean(self.answers == labels))))
             self.cost_points.append((moment["epochs_done"],
                                      network.cost_of(outputs, targets(labels, network.output_nodes))))
             self.cost_name = network.cost.replace("_", " ").replace("cross entropy", "cross-entropy")
@@ -68,6 +73,16 @@ class LearningCurve:
             self.test_images = len(labels)
             # The next measurement after the next quarter epoch's mark, wherever this one fell.
             self._next_test = (np.floor(moment["epochs_done"] * TESTS_PER_EPOCH) + 1) / TESTS_PER_EPOCH
+
+
+    def mistakes(self, most):
+        """The test images answered wrong at the latest test point: (the first `most` of them in the test
+        set's order, each (network input (784,), the right digit, the network's answer), how many in all)."""
+        if self.answers is None:
+            return [], 0
+        inputs, labels = self.tested
+        wrong = np.flatnonzero(self.answers != labels)
+        return [(inputs[index], int(labels[index]), int(self.answers[index])) for index in wrong[:most]], len(wrong)
 
 
 def part_of_test_set(test_inputs, test_labels):

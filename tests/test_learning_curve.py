@@ -77,3 +77,16 @@ def test_the_cost_falls_as_the_network_learns():
     costs = [cost for _, cost in curve.cost_points]
     assert curve.cost_name == "cross-entropy" and len(costs) == len(curve.test_points) > 5
     assert costs[-1] < costs[0] / 5 and curve.test_points[-1][1] > 0.9
+
+
+def test_the_mistakes_are_the_test_images_answered_wrong_at_the_latest_test_point():
+    labels = np.array([3] * 30 + [4] * 10)          # every 5th: six 3s, then two 4s
+    curve = LearningCurve()
+    assert curve.mistakes(5) == ([], 0)              # before any test point
+    curve(moment(0.0, None, Answers(3), labels))
+    shown, wrong = curve.mistakes(1)
+    assert wrong == 2 and [(label, answer) for _, label, answer in shown] == [(4, 3)]
+    assert shown[0][0].shape == (784,)
+    curve(moment(0.1, 0.5, Answers(4), labels))
+    shown, wrong = curve.mistakes(10)
+    assert wrong == 6 and {(label, answer) for _, label, answer in shown} == {(3, 4)}

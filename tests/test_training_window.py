@@ -20,8 +20,8 @@ from myonn.network import NeuralNetwork  # noqa: E402
 from myonn.training import StopRequest, train  # noqa: E402
 from myonn.windows import pictures  # noqa: E402
 from myonn.windows.pictures import pygame  # noqa: E402
-from myonn.windows.training_window import (CURVE_AREA, FIRST_FRAMES, PAUSE_KEY, STATS_AREA,  # noqa: E402
-                                           STEP_KEY, TEST_COLOUR, TRAIN_COLOUR, WEIGHTS_AREA, WINDOW_SIZE, TrainingWindow, Watcher,
+from myonn.windows.training_window import (CURVE_AREA, FIRST_FRAMES, MISTAKES_AREA, PAUSE_KEY,  # noqa: E402
+                                           STATS_AREA, STEP_KEY, STOP_COLOUR, TEST_COLOUR, TRAIN_COLOUR, WEIGHTS_AREA, WINDOW_SIZE, TrainingWindow, Watcher,
                                            accuracy_axis, cost_axis, save_learning_curve,
                                            tile_columns)
 
@@ -87,6 +87,19 @@ def test_the_learning_curve_draws_both_lines_and_says_which_test_images():
     cost_area = pygame.Rect(CURVE_AREA.right - 300, CURVE_AREA.top + 60, 300, CURVE_AREA.height - 110)
     assert count_colour(surface, cost_area, TEST_COLOUR, 10) > 200
     assert count_colour(surface, cost_area, TRAIN_COLOUR, 10) == 0
+
+
+def test_the_test_images_it_answers_wrong_now_are_shown_under_the_weights():
+    network = NeuralNetwork(784, 20, 10, seed=0)
+    window = TrainingWindow()
+    window(moment(network, 0.0, None, test_labels=np.arange(50) % 10))
+    answer = int(network.query(np.full(784, 0.5, np.float32)).argmax())  # every test input is the same grey
+    surface = drawn(window)
+    assert count_colour(surface, MISTAKES_AREA, STOP_COLOUR, 10) > 100    # nine of ten wrong: their labels in red
+    window(moment(network, 0.01, 0.5, test_labels=np.full(50, answer)))   # now it answers every one right
+    surface = drawn(window)
+    assert count_colour(surface, MISTAKES_AREA, STOP_COLOUR, 10) == 0
+    assert count_colour(surface, MISTAKES_AREA, (0, 0, 0), 40) > 0          # "…: none of 10"
 
 
 def test_the_cost_axis_is_a_log_scale_at_round_values_around_the_costs():

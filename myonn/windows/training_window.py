@@ -7,7 +7,8 @@ While the network trains, the window shows
 - the hidden nodes' input weights, each a 28×28 tile in a diverging colour scale (red positive, blue
   negative), 20 to a row: at first random noise, then strokes and blobs, the pieces of digits each
   node has learned to look for (myonn/hidden_layer.py);
-- the epoch, the learning rate and the images trained per second.
+- the epoch, the learning rate and the images trained per second;
+- the test images it answers wrong now (of those the curve measures), each as the network sees it.
 
 Escape or closing the window stops training as Ctrl-C does: the current batch finishes and what
 has been learned is saved. When training ends by itself, or is stopped from the window, the window
@@ -30,16 +31,19 @@ import time
 import numpy as np
 
 from myonn.hidden_layer import weight_images
+from myonn.inputs import pixels_from_input
 from myonn.learning_curve import LearningCurve
 from myonn.windows import pictures
 from myonn.windows.pictures import pygame
 
 TITLE = "Training"
-WINDOW_SIZE = (1200, 760)
+WINDOW_SIZE = (1200, 850)
 CURVE_AREA = pygame.Rect(0, 0, 1200, 300)   # the accuracy and, at its right, the cost
 ACCURACY_SHARE = 0.66                       # of the curves' width
 WEIGHTS_AREA = pygame.Rect(16, 318, 868, 434)   # 20 × 10 tiles of 28 pixels and 1-pixel gaps, ×1.5
 STATS_AREA = pygame.Rect(900, 318, 290, 434)
+MISTAKES_AREA = pygame.Rect(16, 762, 1168, 82)
+MOST_MISTAKES = 24  # shown at a time, 48 pixels apart
 TILE_COLUMNS, MOST_TILES = 20, 200
 PLOT_SIZE = (1300, 420)
 
@@ -174,6 +178,26 @@ class TrainingWindow:
                                                round(tiles.shape[0] * scale)),
                               smooth=scale < 2)  # large tiles show their pixels; small ones, blurred, their shapes
         self._draw_stats(surface, moment)
+        self._draw_mistakes(surface)
+
+    def _draw_mistakes(self, surface):
+        """The test images it answers wrong now, as the network sees them, each with the right digit and
+        its answer: at first nearly all of them, later the odd, badly written few."""
+        if not self.curve.test_points:
+            return
+        shown, wrong = self.curve.mistakes(MOST_MISTAKES)
+        left, top = MISTAKES_AREA.topleft
+        about = (f"Test images it answers wrong now: {wrong:,} of {self.curve.test_images:,}"
+                 + (f" (the first {len(shown)})" if wrong > len(shown) else "")
+                 + ", as the network sees them (4 as 8: a 4 it takes for an 8)" if wrong
+                 else f"Test images it answers wrong now: none of {self.curve.test_images:,}")
+        pictures.draw_text(surface, about, (left, top), 20)
+        for place, (inputs, label, answer) in enumerate(shown):
+            x = left + place * 48
+            picture = pygame.Rect(x + 2, top + 22, 40, 40)
+            pictures.draw_grey_picture(surface, pixels_from_input(inputs), picture)
+            pygame.draw.rect(surface, GRID_COLOUR, picture, 1)
+            pictures.draw_centred_text(surface, f"{label} as {answer}", (x, picture.bottom + 1, 44, 18), 18, STOP_COLOUR)
 
     def _draw_stats(self, surface, moment):
         left, top = STATS_AREA.topleft
