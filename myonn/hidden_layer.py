@@ -28,3 +28,11 @@ def pushes(network, hidden_outputs, digit):
     """How much each hidden node adds to `digit`'s output node's weighted sum (before its sigmoid):
     activation × weight of the link. (hidden_nodes,); positive pushes towards the digit, negative away."""
     return network.output_weights[digit] * hidden_outputs
+
+
+def strongest_pushes(network, hidden_outputs, digit, count):
+    """The (up to) `count` hidden nodes that push `digit` hardest, strongest first: the nodes most
+    behind the answer. Only nodes that push towards it (a positive push) are named."""
+    push = pushes(network, hidden_outputs, digit)
+    strongest = np.argsort(push)[::-1][:count]
+    return [int(node) for node in strongest if push[node] > 0]

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from myonn.hidden_layer import activations, pushes, weight_images
+from myonn.hidden_layer import activations, pushes, strongest_pushes, weight_images
 from myonn.network import NeuralNetwork
 
 
@@ -33,3 +33,11 @@ def test_pushes_add_up_to_the_output_nodes_weighted_sum(network):
     assert push.shape == (6,)
     assert push.sum() == pytest.approx(float(network.output_weights[4] @ hidden), rel=1e-5)
     assert np.sign(push[0]) == np.sign(network.output_weights[4, 0])
+
+
+def test_the_strongest_pushes_are_the_nodes_adding_most_to_the_digit_strongest_first():
+    network = NeuralNetwork(4, 5, 2, seed=0)
+    network.output_weights[1] = [0.5, -2.0, 3.0, 1.0, 0.2]
+    hidden_outputs = np.array([0.9, 0.9, 0.1, 0.8, 0.5])   # pushes 0.45, -1.8, 0.3, 0.8, 0.1
+    assert strongest_pushes(network, hidden_outputs, 1, 3) == [3, 0, 2]
+    assert strongest_pushes(network, hidden_outputs, 1, 5) == [3, 0, 2, 4]  # never one that pushes away

@@ -17,8 +17,8 @@ from myonn.inputs import network_input  # noqa: E402
 from myonn.model import load_model  # noqa: E402
 from myonn.windows import pictures  # noqa: E402
 from myonn.windows.draw_window import CANVAS_SIDE, PANEL_WIDTH, WINDOW_SIZE, Recognizer, main, stroke_events  # noqa: E402
-from myonn.windows.hidden_layer_panel import (ACTIVE_COLOUR, GRID_AREA, QUIET_COLOUR, SQUARE, WEIGHTS_SIDE,  # noqa: E402
-                                              node_at, node_centre, weights_area)
+from myonn.windows.hidden_layer_panel import (ACTIVE_COLOUR, GRID_AREA, QUIET_COLOUR, SQUARE, STRONGEST,  # noqa: E402
+                                              STRONGEST_COLOUR, WEIGHTS_SIDE, node_at, node_centre, weights_area)
 from myonn.windows.pictures import pygame  # noqa: E402
 
 LEFT = CANVAS_SIDE + PANEL_WIDTH  # where the panel starts in the window
@@ -60,6 +60,17 @@ def test_the_grid_is_dark_until_something_is_drawn_then_lights_up_with_the_activ
     assert square_colour(window.screen, int(active.argmax()))[0] > 200  # bright yellow
     window.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_c, mod=0, unicode="c", scancode=0))
     assert np.array_equal(square_colour(window.screen, int(active.argmax())), QUIET_COLOUR)  # cleared: dark again
+
+
+def test_the_nodes_that_push_the_answer_hardest_are_framed(window):
+    window.post(*stroke_events(SEVEN))
+    _, scores = window.network_view()
+    strongest = hidden_layer.strongest_pushes(window.model.network, activity(window), int(np.argmax(scores)), STRONGEST)
+    assert len(strongest) == STRONGEST
+    framed = [node for node in range(200)
+              if window.screen.get_at((LEFT + node_centre(node)[0] - SQUARE // 2 - 2, node_centre(node)[1]))[:3]
+              == STRONGEST_COLOUR]
+    assert sorted(framed) == sorted(strongest)
 
 
 def test_the_squares_are_a_grid_of_twenty_to_a_row():

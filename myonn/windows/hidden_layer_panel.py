@@ -4,7 +4,8 @@ Each hidden node is a small square in a grid, 20 to a row, dark when the node is
 yellow when it fires (its activation, 0..1, for the image the network sees). Pointing at a square
 shows that node's input weights as a 28×28 image in the diverging colour scale (red: ink there
 excites the node, blue: ink there calms it) and how much the node pushes the current answer: its
-activation times the weight of its link to the answer's output node.
+activation times the weight of its link to the answer's output node. The STRONGEST nodes that push
+the answer hardest are outlined, so there is always somewhere to start pointing.
 
 The numbers come from myonn/hidden_layer.py; this module only draws them. Positions are relative to
 the panel, a Surface of PANEL_WIDTH × the window's height.
@@ -26,6 +27,9 @@ PANEL_COLOUR = (236, 236, 240)
 QUIET_COLOUR = np.array((28, 28, 40))
 ACTIVE_COLOUR = np.array((255, 221, 0))
 POINTED_COLOUR = (200, 30, 30)
+STRONGEST = 5  # the nodes pushing the answer hardest, framed
+STRONGEST_COLOUR = (0, 200, 255)  # bright against the dark grid, and neither yellow nor the pointed red
+STRONGEST_TEXT_COLOUR = (0, 120, 170)  # the same hue, dark enough to read on the panel
 
 
 def node_at(network, position):
@@ -48,7 +52,7 @@ def node_centre(node):
 def weights_area(network):
     """Where a pointed node's weights image goes (panel coordinates): below the grid, centred."""
     rows = -(-min(network.hidden_nodes, MOST_NODES) // GRID_COLUMNS)
-    return pygame.Rect((PANEL_WIDTH - WEIGHTS_SIDE) // 2, GRID_AREA.top + rows * SQUARE + 58, WEIGHTS_SIDE, WEIGHTS_SIDE)
+    return pygame.Rect((PANEL_WIDTH - WEIGHTS_SIDE) // 2, GRID_AREA.top + rows * SQUARE + 76, WEIGHTS_SIDE, WEIGHTS_SIDE)
 
 
 def draw_hidden_layer(panel, network, seen_pixels, scores, pointer=None):
@@ -77,14 +81,18 @@ def draw_hidden_layer(panel, network, seen_pixels, scores, pointer=None):
                           (GRID_AREA.left, GRID_AREA.top, GRID_COLUMNS * SQUARE, rows * SQUARE))
     bottom = GRID_AREA.top + -(-shown // GRID_COLUMNS) * SQUARE
     pictures.draw_centred_text(panel, "dark: quiet   yellow: firing", (0, bottom + 4, width, 20), 20)
+    if drawn:
+        answer = int(np.argmax(scores))
+        for strong in hidden_layer.strongest_pushes(network, activity, answer, STRONGEST):
+            _outline(panel, strong, STRONGEST_COLOUR)
+        pictures.draw_centred_text(panel, f"framed: the {STRONGEST} that push its {answer} hardest",
+                                   (0, bottom + 24, width, 20), 18, STRONGEST_TEXT_COLOUR)
     node = node_at(network, pointer)
     if node is None:
-        pictures.draw_centred_text(panel, "Point at a node to see", (0, bottom + 60, width, 24), 22)
-        pictures.draw_centred_text(panel, "what it looks for", (0, bottom + 84, width, 24), 22)
+        pictures.draw_centred_text(panel, "Point at a node to see", (0, bottom + 70, width, 24), 22)
+        pictures.draw_centred_text(panel, "what it looks for", (0, bottom + 94, width, 24), 22)
         return
-    row, column = divmod(node, GRID_COLUMNS)
-    pygame.draw.rect(panel, POINTED_COLOUR, (GRID_AREA.left + column * SQUARE - 2, GRID_AREA.top + row * SQUARE - 2,
-                                             SQUARE + 3, SQUARE + 3), 2)
+    _outline(panel, node, POINTED_COLOUR)
     weights = weights_area(network)
     pictures.draw_centred_text(panel, f"node {node}: what it looks for", (0, weights.top - 26, width, 22), 22)
     tile = pictures.weight_tiles(hidden_layer.weight_images(network)[node:node + 1], columns=1)
@@ -100,3 +108,10 @@ def draw_hidden_layer(panel, network, seen_pixels, scores, pointer=None):
         lines.append(f"(of {answer}'s weighted sum {float(network.output_weights[answer] @ activity):+.2f})")
     for number, line in enumerate(lines):
         pictures.draw_centred_text(panel, line, (0, top + 26 + 24 * number, width, 22), 22)
+
+
+def _outline(panel, node, colour):
+    """A two-pixel frame round hidden node `node`'s square."""
+    row, column = divmod(node, GRID_COLUMNS)
+    pygame.draw.rect(panel, colour, (GRID_AREA.left + column * SQUARE - 2, GRID_AREA.top + row * SQUARE - 2,
+                                     SQUARE + 3, SQUARE + 3), 2)
