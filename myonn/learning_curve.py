@@ -74,7 +74,6 @@ class LearningCurve:
             # The next measurement after the next quarter epoch's mark, wherever this one fell.
             self._next_test = (np.floor(moment["epochs_done"] * TESTS_PER_EPOCH) + 1) / TESTS_PER_EPOCH
 
-
     def mistakes(self, most):
         """The test images answered wrong at the latest test point: (the first `most` of them in the test
         set's order, each (network input (784,), the right digit, the network's answer), how many in all)."""

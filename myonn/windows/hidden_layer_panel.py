@@ -5,7 +5,7 @@ yellow when it fires (its activation, 0..1, for the image the network sees). Poi
 shows that node's input weights as a 28×28 image in the diverging colour scale (red: ink there
 excites the node, blue: ink there calms it) and how much the node pushes the current answer: its
 activation times the weight of its link to the answer's output node. The STRONGEST nodes that push
-the answer hardest are outlined, so there is always somewhere to start pointing.
+the answer hardest are framed, so there is always somewhere to start pointing.
 
 The numbers come from myonn/hidden_layer.py; this module only draws them. Positions are relative to
 the panel, a Surface of PANEL_WIDTH × the window's height.

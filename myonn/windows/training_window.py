@@ -12,9 +12,9 @@ While the network trains, the window shows
 
 Escape or closing the window stops training as Ctrl-C does: the current batch finishes and what
 has been learned is saved. When training ends by itself, or is stopped from the window, the window
-stays until Escape or closing, for a look at what was learned. Space pauses
-training (to point at something in a talk) and goes on; Right goes on to the next moment and pauses
-there again, so the first moments can be shown one at a time. Time paused is not training time.
+stays until Escape or closing, for a look at what was learned. Space pauses training (to point at
+something in a talk) and goes on; Right goes on to the next moment and pauses there again, so the
+first moments can be shown one at a time. Time paused is not training time.
 
 Drawing costs little training time: a frame is drawn at most FRAMES_PER_SECOND times a second,
 and less often if drawing ever took more than a tenth of the time (bench/train_bench.py --watch
@@ -241,8 +241,10 @@ def tile_columns(count):
     WEIGHTS_AREA (20 for the talk's 200; 6 for 12, whose tiles then fill the area instead of a strip)."""
     def tile_side(columns):
         return min(WEIGHTS_AREA.width / columns, WEIGHTS_AREA.height / -(-count // columns))
+
     def empty_places(columns):
         return -count % columns
+
     return max(range(1, TILE_COLUMNS + 1),
                key=lambda columns: (round(tile_side(columns), 6), -empty_places(columns), columns))
 
@@ -308,12 +310,14 @@ def draw_cost_curve(surface, rect, curve):
     plot = _draw_frame(surface, rect, "Cost: what training makes smaller", f"{curve.cost_name} (log scale)",
                        curve.epochs, [(np.log(level / low) / span, f"{level:g}") for level in levels])
     epochs = max(curve.epochs, 1)
+    # A network whose weights a step too large has made NaN has no cost to draw (training stops on it).
     line = [(plot.left + plot.width * epochs_done / epochs, plot.bottom - plot.height * np.log(cost / low) / span)
-            for epochs_done, cost in curve.cost_points]
+            for epochs_done, cost in curve.cost_points if np.isfinite(cost) and cost > 0]
     surface.set_clip(plot.inflate(8, 8))
     _draw_dotted_line(surface, line, TEST_COLOUR)
     surface.set_clip(None)
-    about = "per test image (the same 2,000)" if curve.cost_points else "on the test images, once MNIST is loaded"
+    about = (f"per test image (the same {curve.test_images:,})" if curve.cost_points
+             else "on the test images, once MNIST is loaded")
     pictures.draw_text(surface, about, (rect.left + 16, rect.top + 36), 18, TEST_COLOUR)
 
 
