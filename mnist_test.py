@@ -6,7 +6,8 @@
     python mnist_test.py --model mnist_nn.yaml    # a model trained with the talk's Ruby code
 
 Prints the accuracy first, in the talk's form (97.6%), then per digit, then the confusion matrix.
-`--show` then opens the Test results window (myonn/windows/test_results.py).
+`--show` then opens the Test results window (myonn/windows/test_results.py); `--weights` opens it on
+what the model's hidden nodes look for.
 """
 
 import os
@@ -36,16 +37,23 @@ def main(argv=None):
     parser.add_argument("--cell", type=cli.confusion_cell, metavar="TRUE,ANSWER[,N]",
                         help="with --show or --screenshot: open this cell of the matrix (e.g. 7,2: the 7s read "
                              "as 2), or its N-th image (7,2,1), most confident first")
+    parser.add_argument("--weights", action="store_true",
+                        help="with --show or --screenshot: open what the model's hidden nodes look for (their "
+                             "input weights as images) instead of the matrix (W in the window)")
     flags = parser.parse_args(argv)
     if flags.cell and not (flags.show or flags.screenshot):
         parser.error("--cell needs --show or --screenshot")
+    if flags.weights and not (flags.show or flags.screenshot):
+        parser.error("--weights needs --show or --screenshot")
+    if flags.weights and flags.cell:
+        parser.error("--weights and --cell open different views: choose one")
     model, about = load_chosen_model(flags.model)
     images, labels = load_mnist(TEST, flags.data_dir, limit=flags.limit)
     print(about, file=sys.stderr)
     print(report(labels, answers(model, images)), flush=True)
     if flags.show or flags.screenshot:
         from myonn.windows import test_results  # pygame only when the window is wanted
-        test_results.show(images, labels, model, cell=flags.cell, screenshot=flags.screenshot)
+        test_results.show(images, labels, model, cell=flags.cell, screenshot=flags.screenshot, weights=flags.weights)
 
 
 if __name__ == "__main__":

@@ -14,9 +14,9 @@ import pytest  # noqa: E402
 from conftest import REPOSITORY_ROOT, headless_window  # noqa: E402
 from myonn.mnist import TEST, load_mnist  # noqa: E402
 from myonn.model import load_model  # noqa: E402
-from myonn.windows.pictures import pygame  # noqa: E402
-from myonn.windows.test_results import (CELL, IMAGE, MATRIX, THUMBNAILS_PER_PAGE, WINDOW_SIZE, ResultsView,  # noqa: E402
-                                        cell_rect, thumbnail_rect)
+from myonn.windows.pictures import NEGATIVE_COLOUR, pygame  # noqa: E402
+from myonn.windows.test_results import (CELL, IMAGE, MATRIX, THUMBNAILS_PER_PAGE, WEIGHTS, WEIGHTS_AREA,  # noqa: E402
+                                        WINDOW_SIZE, ResultsView, cell_rect, thumbnail_rect)
 
 
 @pytest.fixture(scope="module")
@@ -127,17 +127,31 @@ def test_clicks_outside_the_cells_and_thumbnails_change_nothing(window):
     assert window.view == CELL
 
 
+def test_w_shows_what_the_models_hidden_nodes_look_for_and_escape_goes_back(window, monkeypatch):
+    weights = window.model.network.input_weights.copy()             # the model is shared: changed on a copy
+    weights[0] = -0.3                                               # node 0: all negative, a blue tile
+    monkeypatch.setattr(window.model.network, "input_weights", weights)
+    window.post(key("w"))
+    assert window.view == WEIGHTS and pygame.display.get_caption()[0] == "Test results — the hidden nodes' weights"
+    tile = WEIGHTS_AREA.width // 20                                 # 20 tiles to a row for 200 nodes
+    assert window.screen.get_at((WEIGHTS_AREA.left + tile // 2, WEIGHTS_AREA.top + tile // 2))[:3] == NEGATIVE_COLOUR
+    window.post(key("ESCAPE"))
+    assert window.view == MATRIX and window.running
+    window.post(click(corner(cell_rect(7, 2))), key("w"))           # W only from the matrix
+    assert window.view == CELL
+
+
 def run_test_script(*arguments):
     return subprocess.run([sys.executable, "mnist_test.py", *arguments], cwd=REPOSITORY_ROOT,
                           env={**os.environ, "SDL_VIDEODRIVER": "dummy"}, capture_output=True, text=True, timeout=120)
 
 
 def test_the_script_draws_each_view_to_a_png(real_mnist_dir, tmp_path):
-    for cell, title in ((None, "Test results"), ("7,2", "Test results — true 7, read as 2"),
-                        ("7,2,1", "Test results — true 7, read as 2 · test #")):
-        path = tmp_path / f"{cell}.png"
-        result = run_test_script("--data-dir", str(real_mnist_dir), "--screenshot", str(path),
-                                 *(["--cell", cell] if cell else []))
+    for view, title in (([], "Test results"), (["--cell", "7,2"], "Test results — true 7, read as 2"),
+                        (["--cell", "7,2,1"], "Test results — true 7, read as 2 · test #"),
+                        (["--weights"], "Test results — the hidden nodes' weights")):
+        path = tmp_path / f"{len(title)}.png"
+        result = run_test_script("--data-dir", str(real_mnist_dir), "--screenshot", str(path), *view)
         assert result.returncode == 0, result.stderr
         assert result.stdout.startswith("98.5%\n")  # the terminal report comes first, unchanged
         assert result.stdout.splitlines()[-1].startswith(f"{path}: {title}")
@@ -148,6 +162,8 @@ def test_the_script_draws_each_view_to_a_png(real_mnist_dir, tmp_path):
     (["--cell", "7,x", "--show"], "expected TRUE,ANSWER"),
     (["--cell", "7,12", "--show"], "expected TRUE,ANSWER"),
     (["--cell", "7,2"], "--cell needs --show or --screenshot"),
+    (["--weights"], "--weights needs --show or --screenshot"),
+    (["--weights", "--cell", "7,2", "--show"], "--weights and --cell open different views"),
     (["--screenshot", "shot.bmp"], "must end in .png"),
 ])
 def test_bad_flags_get_one_line(arguments, message):

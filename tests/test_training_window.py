@@ -22,8 +22,7 @@ from myonn.windows import pictures  # noqa: E402
 from myonn.windows.pictures import pygame  # noqa: E402
 from myonn.windows.training_window import (CURVE_AREA, FIRST_FRAMES, MISTAKES_AREA, PAUSE_KEY,  # noqa: E402
                                            STATS_AREA, STEP_KEY, STOP_COLOUR, TEST_COLOUR, TRAIN_COLOUR, WEIGHTS_AREA, WINDOW_SIZE, TrainingWindow, Watcher,
-                                           accuracy_axis, cost_axis, save_learning_curve,
-                                           tile_columns)
+                                           accuracy_axis, cost_axis, save_learning_curve)
 
 
 def moment(network, epochs_done, train_accuracy, stop=None, test_labels=None):
@@ -290,7 +289,7 @@ def test_while_training_the_window_shows_the_weights_as_they_are(screen):
 
 
 def test_a_few_hidden_nodes_get_large_tiles_that_fill_the_area():
-    assert [tile_columns(count) for count in (1, 12, 200, 500)] == [1, 6, 20, 20]
+    assert [pictures.tile_columns(count, WEIGHTS_AREA) for count in (1, 12, 200)] == [1, 6, 20]
     network = NeuralNetwork(784, 12, 10, seed=0)
     network.input_weights[11] = -0.3                    # the last tile: the second row's sixth
     window = TrainingWindow()

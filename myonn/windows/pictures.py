@@ -148,6 +148,46 @@ def weight_tiles(images, columns, gap=1):
     return picture[:picture.shape[0] - gap, :picture.shape[1] - gap]
 
 
+def tile_columns(count, area, most=20):
+    """How many weight tiles to a row, for `count` of them in `area`: the most (up to `most`) that makes
+    the tiles largest (20 for the talk's 200 hidden nodes in a 2:1 area; 6 for 12, whose tiles then
+    fill the area instead of a strip)."""
+    area = pygame.Rect(area)
+
+    def tile_side(columns):
+        return min(area.width / columns, area.height / -(-count // columns))
+
+    def empty_places(columns):
+        return -count % columns
+
+    return max(range(1, most + 1), key=lambda columns: (round(tile_side(columns), 6), -empty_places(columns), columns))
+
+
+def draw_weight_tiles(surface, images, area):
+    """Weight images (n, 28, 28) as tiles (weight_tiles), as large as fit in `area`, from its top left.
+    Large tiles show their pixels; small ones, smoothed, their shapes. Returns the Rect drawn."""
+    area = pygame.Rect(area)
+    tiles = weight_tiles(images, tile_columns(len(images), area))
+    scale = min(area.width / tiles.shape[1], area.height / tiles.shape[0])
+    drawn = pygame.Rect(area.left, area.top, round(tiles.shape[1] * scale), round(tiles.shape[0] * scale))
+    draw_picture(surface, tiles, drawn, smooth=scale < 2)
+    return drawn
+
+
+def draw_weight_legend(surface, topleft):
+    """What the weight tiles' colours mean: the diverging scale from negative to positive, below-left of
+    `topleft`, with its labels (about 256 × 110 pixels)."""
+    left, top = topleft
+    draw_text(surface, "weight colours:", (left, top), 22)
+    key = pygame.Rect(left, top + 22, 256, 18)
+    draw_picture(surface, DIVERGING_PALETTE[None, :, :], key)
+    pygame.draw.rect(surface, (60, 60, 60), key, 1)
+    for text, x in (("negative", key.left), ("0", key.centerx - 4), ("positive", key.right - 58)):
+        draw_text(surface, text, (x, key.bottom + 4), 20)
+    draw_text(surface, "each tile scaled to its own", (left, key.bottom + 26), 20)
+    draw_text(surface, "largest weight", (left, key.bottom + 44), 20)
+
+
 def rgb_surface(picture):
     """A pygame Surface of an RGB picture, uint8 (height, width, 3)."""
     picture = np.ascontiguousarray(picture, dtype=np.uint8)

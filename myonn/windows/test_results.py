@@ -10,6 +10,9 @@ Three views, each a click deeper, Escape going back:
 3. click a thumbnail: that image large, what the network sees (the image after the model's own
    preparation, e.g. deskewed) and all ten outputs.
 
+And from the matrix, W: the model's hidden nodes' input weights, each as a 28×28 tile, as the Training
+window shows them while it trains: what each node of this saved model looks for.
+
 `ResultsView` holds what is shown and changes it click by click; it draws onto any surface, so the
 window, `--screenshot` and the tests go through the same code. The numbers come from
 myonn/evaluation.py.
@@ -21,13 +24,16 @@ import numpy as np
 
 from myonn.errors import MyonnError
 from myonn.evaluation import cell_records, confusion_matrix, per_digit_accuracy, scores
+from myonn.hidden_layer import weight_images
 from myonn.inputs import pixels_from_input
 from myonn.windows import pictures
 from myonn.windows.pictures import pygame, update
 
 TITLE = "Test results"
 WINDOW_SIZE = (1000, 720)
-MATRIX, CELL, IMAGE = "matrix", "cell", "image"
+MATRIX, CELL, IMAGE, WEIGHTS = "matrix", "cell", "image", "weights"
+WEIGHTS_AREA = pygame.Rect(20, 84, 960, 480)   # 20 × 10 tiles of 48 pixels for the talk's 200 nodes
+MOST_TILES = 400
 
 MATRIX_AREA = pygame.Rect(90, 100, 560, 560)  # 10 × 10 cells of 56 pixels
 THUMBNAIL, THUMBNAIL_COLUMNS, THUMBNAIL_ROWS = 56, 14, 8
@@ -64,6 +70,8 @@ class ResultsView:
     def title(self):
         if self.view == MATRIX:
             return TITLE
+        if self.view == WEIGHTS:
+            return f"{TITLE} — the hidden nodes' weights"
         true_digit, answer = self.cell
         where = f"true {true_digit}, read as {answer}"
         return f"{TITLE} — {where}" + (f" · test #{self.record}" if self.view == IMAGE else "")
@@ -74,6 +82,8 @@ class ResultsView:
             self.running = False
         elif event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE:
             self.back()
+        elif event.type == pygame.KEYDOWN and self.view == MATRIX and event.key == pygame.K_w:
+            self.view = WEIGHTS
         elif event.type == pygame.KEYDOWN and self.view == CELL and event.key in (pygame.K_PAGEDOWN, pygame.K_PAGEUP):
             last_page = max(0, (len(self.cell_records()) - 1) // THUMBNAILS_PER_PAGE)
             self.page = min(max(self.page + (1 if event.key == pygame.K_PAGEDOWN else -1), 0), last_page)
@@ -103,10 +113,10 @@ class ResultsView:
         self.page, self.record, self.view = position // THUMBNAILS_PER_PAGE, int(records[position]), IMAGE
 
     def back(self):
-        """Escape: from an image to its cell, from a cell to the matrix, from the matrix out."""
+        """Escape: from an image to its cell, from a cell or the weights to the matrix, from the matrix out."""
         if self.view == IMAGE:
             self.view = CELL
-        elif self.view == CELL:
+        elif self.view in (CELL, WEIGHTS):
             self.view = MATRIX
         else:
             self.running = False
@@ -117,7 +127,8 @@ class ResultsView:
 
     def draw(self, surface):
         surface.fill(BACKGROUND)
-        {MATRIX: self._draw_matrix, CELL: self._draw_cell, IMAGE: self._draw_image}[self.view](surface)
+        {MATRIX: self._draw_matrix, CELL: self._draw_cell, IMAGE: self._draw_image,
+         WEIGHTS: self._draw_weights}[self.view](surface)
 
     def _draw_matrix(self, surface):
         matrix, total = self.matrix, int(self.matrix.sum())
@@ -157,7 +168,8 @@ class ResultsView:
             pygame.draw.rect(surface, GRID_COLOUR, track, 1)
             pictures.draw_text(surface, "-" if np.isnan(share) else f"{100 * share:.2f}%", (track.right + 8, top + 2), 22)
         pictures.draw_text(surface, "bars: 90% to 100%", (left, MATRIX_AREA.bottom + 4), 18)
-        pictures.draw_caption(surface, "Click a cell to see its images    Escape: quit", height=36)
+        pictures.draw_caption(surface, "Click a cell to see its images    W: what its hidden nodes look for    "
+                                       "Escape: quit", height=36)
 
     def _draw_cell(self, surface):
         true_digit, answer = self.cell
@@ -209,6 +221,19 @@ class ResultsView:
         pictures.draw_caption(surface, "Escape: back to the cell's images", height=36)
 
 
+    def _draw_weights(self, surface):
+        network = self.model.network
+        shown = min(network.hidden_nodes, MOST_TILES)
+        nodes = (f"its {shown} hidden nodes" if shown == network.hidden_nodes
+                 else f"the first {shown} of its {network.hidden_nodes} hidden nodes")
+        pictures.draw_text(surface, f"What {nodes} look for", (20, 14), 32)
+        pictures.draw_text(surface, "each node's input weights as a 28×28 image: red where ink excites the node, "
+                                    "blue where ink calms it", (20, 52), 20)
+        drawn = pictures.draw_weight_tiles(surface, weight_images(network)[:shown], WEIGHTS_AREA)
+        pictures.draw_weight_legend(surface, (WEIGHTS_AREA.left, drawn.bottom + 12))
+        pictures.draw_caption(surface, "Escape: back to the matrix", height=36)
+
+
 def cell_rect(true_digit, answer):
     side = MATRIX_AREA.width // 10
     return pygame.Rect(MATRIX_AREA.left + answer * side, MATRIX_AREA.top + true_digit * side, side, side)
@@ -245,13 +270,16 @@ def thumbnail_at(position):
     return None
 
 
-def show(images, labels, model, cell=None, screenshot=None):
+def show(images, labels, model, cell=None, screenshot=None, weights=False):
     """mnist_test.py --show / --screenshot: the window, or its picture in a PNG.
 
     cell: None, (true, answer) to open that cell, or (true, answer, n) to open its n-th image (from 1).
+    weights: open the hidden nodes' weights instead.
     """
     results = ResultsView(images, labels, model)
-    if cell is not None:
+    if weights:
+        results.view = WEIGHTS
+    elif cell is not None:
         results.open_cell(*cell[:2])
         if len(cell) == 3:
             results.open_image(cell[2] - 1)

@@ -44,7 +44,7 @@ WEIGHTS_AREA = pygame.Rect(16, 318, 868, 434)   # 20 × 10 tiles of 28 pixels an
 STATS_AREA = pygame.Rect(900, 318, 290, 434)
 MISTAKES_AREA = pygame.Rect(16, 762, 1168, 82)
 MOST_MISTAKES = 24  # shown at a time, 48 pixels apart
-TILE_COLUMNS, MOST_TILES = 20, 200
+MOST_TILES = 200
 PLOT_SIZE = (1300, 420)
 
 FRAMES_PER_SECOND = 4
@@ -171,12 +171,7 @@ class TrainingWindow:
                  else f"The first {shown} of the {network.hidden_nodes} hidden nodes' input weights")
         pictures.draw_text(surface, f"{about}: what each node looks for in the 28×28 image",
                            (WEIGHTS_AREA.left, WEIGHTS_AREA.top - 16), 20)
-        columns = tile_columns(shown)
-        tiles = pictures.weight_tiles(weight_images(network)[:shown], columns)
-        scale = min(WEIGHTS_AREA.width / tiles.shape[1], WEIGHTS_AREA.height / tiles.shape[0])
-        pictures.draw_picture(surface, tiles, (WEIGHTS_AREA.left, WEIGHTS_AREA.top, round(tiles.shape[1] * scale),
-                                               round(tiles.shape[0] * scale)),
-                              smooth=scale < 2)  # large tiles show their pixels; small ones, blurred, their shapes
+        pictures.draw_weight_tiles(surface, weight_images(network)[:shown], WEIGHTS_AREA)
         self._draw_stats(surface, moment)
         self._draw_mistakes(surface)
 
@@ -215,15 +210,7 @@ class TrainingWindow:
         for text, size in lines:
             pictures.draw_text(surface, text, (left, top), size)
             top += size + 8
-        top += 12
-        pictures.draw_text(surface, "weight colours:", (left, top), 22)
-        key = pygame.Rect(left, top + 22, 256, 18)
-        pictures.draw_picture(surface, pictures.DIVERGING_PALETTE[None, :, :], key)
-        pygame.draw.rect(surface, AXIS_COLOUR, key, 1)
-        for text, x in (("negative", key.left), ("0", key.centerx - 4), ("positive", key.right - 58)):
-            pictures.draw_text(surface, text, (x, key.bottom + 4), 20)
-        pictures.draw_text(surface, "each tile scaled to its own", (left, key.bottom + 26), 20)
-        pictures.draw_text(surface, "largest weight", (left, key.bottom + 44), 20)
+        pictures.draw_weight_legend(surface, (left, top + 12))
         if self.state == RUNNING and self.screen is not None:
             pictures.draw_text(surface, "Paused: Space goes on, Right: a step" if self.paused
                                else "Space: pause    Right: a step", (left, STATS_AREA.bottom - 50), 22,
@@ -234,19 +221,6 @@ class TrainingWindow:
                              if self.curve.train_points else "Stopped before training"), STOP_COLOUR),
                   FINISHED: ("Finished and saved" + (": Escape closes" if self.screen else ""), TRAIN_COLOUR)}[self.state]
         pictures.draw_text(surface, status[0], (left, STATS_AREA.bottom - 24), 22, status[1])
-
-
-def tile_columns(count):
-    """How many tiles to a row, for `count` hidden nodes: the most that makes the tiles largest in
-    WEIGHTS_AREA (20 for the talk's 200; 6 for 12, whose tiles then fill the area instead of a strip)."""
-    def tile_side(columns):
-        return min(WEIGHTS_AREA.width / columns, WEIGHTS_AREA.height / -(-count // columns))
-
-    def empty_places(columns):
-        return -count % columns
-
-    return max(range(1, TILE_COLUMNS + 1),
-               key=lambda columns: (round(tile_side(columns), 6), -empty_places(columns), columns))
 
 
 def draw_curves(surface, rect, curve):
