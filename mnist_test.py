@@ -31,7 +31,8 @@ def main(argv=None):
     parser.add_argument("--limit", type=cli.positive_int, help="test on the first N test records only")
     parser.add_argument("--show", action="store_true",
                         help="then open the Test results window: the confusion matrix as a heat map; click a "
-                             "cell for its images, an image to see it large; Escape goes back")
+                             "cell for its images, an image to see it large; W: what its hidden nodes look for; "
+                             "Escape goes back")
     parser.add_argument("--screenshot", type=cli.png_path, metavar="FILE.png",
                         help="draw the Test results window to FILE.png without opening it")
     parser.add_argument("--cell", type=cli.confusion_cell, metavar="TRUE,ANSWER[,N]",
