@@ -295,9 +295,12 @@ def train_from_settings(settings, model_path=None, resume=None, data_dir=None, l
     the shipped model); the file it replaces is kept in backups/. Everything that could stop the save
     (a bad destination, another run saving there, a damaged model to resume) is found before any
     training. my_digits: your own-digits file, mixed into the training images (teaching.with_own_digits).
-    Ctrl-C stops after the current batch and saves what has been learned so far. Returns the
-    exit status: 0, or 130 (the shell's code for Ctrl-C) after an interrupted run, saved or not.
-    watch: see `train`.
+    Ctrl-C stops after the current batch and saves what has been learned so far. A network no better
+    than guessing (NO_BETTER_THAN_GUESSING) is never saved. Returns the exit status: 0; 130 (the
+    shell's code for Ctrl-C) after an interrupted run, saved or not; 2 after a whole run that learned
+    nothing. watch: see `train`; it may also have before_training(stop), called once MNIST is loaded,
+    and ended(saved_accuracy, note=None), called when training has ended (saved_accuracy: the test
+    accuracy of the model saved, None when nothing was).
     """
     report = report or (lambda line: tqdm.write(line))
     destination = model_store.destination_for(model_path, resume)
@@ -379,12 +382,26 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
             # again either. Without this the run went on to save. Stop at once all the same.
             raise KeyboardInterrupt
         stopped = history[-1]["stopped"]
+        ended = getattr(watch, "ended", lambda saved_accuracy, note=None: None)  # tells a window what became of it
         if not any(epoch["seen"] for epoch in history):
             report("stopped before any training: nothing saved")
+            ended(None)
             return 130
         test_accuracy = history[-1].get("test_accuracy")
         if test_accuracy is None:
             test_accuracy = accuracy(model, *test_set)
+        if test_accuracy < NO_BETTER_THAN_GUESSING:
+            # Saved, such a model would become your own model, the one the drawing window opens (or replace
+            # it): a talk's "step through the first moments, then Escape" made the demo read nothing.
+            seen = sum(epoch["seen"] for epoch in history)
+            report(f"{'stopped after' if stopped else 'trained on'} {seen:,} images, the network scores "
+                   f"{format_percent(test_accuracy)} on MNIST's test set: no better than guessing (one digit in ten "
+                   f"is 10%), so nothing was saved{'' if stopped else ' (exit status 2)'}. "
+                   + ("Let it learn longer." if stopped else
+                      "Too few steps (batches so large that an epoch is a step or two), or a learning rate so "
+                      "large that its sigmoids saturate?"))
+            ended(None, note="learned nothing")
+            return 130 if stopped else 2
         # What the network is (a resumed model keeps its own size, cost, preparation and precision,
         # whatever the recipe says), then how this run trained it.
         network = model.network
@@ -405,10 +422,7 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
                f"(test accuracy {format_percent(test_accuracy)})")
     else:
         report(f"saved to {destination} (test accuracy {format_percent(test_accuracy)})")
-    if test_accuracy < NO_BETTER_THAN_GUESSING:
-        report(f"note: {format_percent(test_accuracy)} is what guessing gets (one digit in ten): the network has not "
-               "learned yet. Too few steps (stopped early, or batches so large that an epoch is a step or two), "
-               "or a learning rate so large that its sigmoids saturate?")
+    ended(test_accuracy)
     if kept:
         report(f"the model it replaced is kept as {kept}")
         taught = model_store.taught_digits(replaced or {})

@@ -39,16 +39,43 @@ def test_trains_on_a_limit_and_saves_a_working_model(real_mnist_dir, tmp_path):
     assert model.preparation == {"deskew": True}  # the default recipe deskews
 
 
-def test_a_model_no_better_than_guessing_is_saved_with_a_note_saying_why(real_mnist_dir, tmp_path):
+def test_a_network_no_better_than_guessing_is_never_saved_over_your_model(real_mnist_dir, tmp_path):
     """Batches of all 2,000 images: two steps in all, and the network still names one digit for all."""
+    path = tmp_path / "m.npz"
+    path.write_bytes(shipped_model_path().read_bytes())          # your model, which must stay as it is
     result = run_script("--limit", "2000", "--epochs", "2", "--batch-size", "2000", "--no-progress",
-                        "--data-dir", str(real_mnist_dir), "--model", str(tmp_path / "m.npz"))
-    assert result.returncode == 0, result.stderr
-    assert "is what guessing gets (one digit in ten): the network has not learned yet" in result.stdout
-    assert load_model(tmp_path / "m.npz").info["test_accuracy"] < 0.2
+                        "--data-dir", str(real_mnist_dir), "--model", str(path))
+    assert result.returncode == 2, result.stderr
+    assert "no better than guessing (one digit in ten is 10%), so nothing was saved" in result.stdout
+    assert path.read_bytes() == shipped_model_path().read_bytes() and not (tmp_path / "backups").exists()
     learned = run_script("--limit", "2000", "--epochs", "1", "--no-progress", "--data-dir", str(real_mnist_dir),
                          "--model", str(tmp_path / "n.npz"))
-    assert "guessing" not in learned.stdout
+    assert learned.returncode == 0 and "guessing" not in learned.stdout
+
+
+def test_stopped_before_it_has_learned_anything_nothing_is_saved(real_mnist_dir, tmp_path):
+    from myonn import recipes
+    from myonn.training import train_from_settings
+
+    class StopAfterTwoBatches:
+        """A watcher that asks training to stop as Escape does, two batches in (the network then
+        guesses); it is told what was saved."""
+        told = None
+
+        def __call__(self, moment):
+            if moment["epochs_done"] * 2000 >= 32:
+                moment["stop"].requested = True
+
+        def ended(self, saved_accuracy, note=None):
+            self.told = (saved_accuracy, note)
+
+    watcher, said = StopAfterTwoBatches(), []
+    status = train_from_settings(recipes.settings("default", {"seed": 1}), model_path=tmp_path / "m.npz",
+                                 data_dir=real_mnist_dir, limit=2000, progress=False, report=said.append,
+                                 watch=watcher)
+    assert status == 130 and not (tmp_path / "m.npz").exists()
+    assert said[-1].startswith("stopped after 48 images, the network scores ") and "nothing was saved" in said[-1]
+    assert watcher.told == (None, "learned nothing")
 
 
 def test_a_replaced_model_is_kept_in_backups(real_mnist_dir, tmp_path):
@@ -156,7 +183,7 @@ def test_the_talks_environment_variables_set_the_defaults(real_mnist_dir, tmp_pa
 
 
 def test_a_flag_overrides_its_environment_variable(real_mnist_dir, tmp_path):
-    result = run_script("--epochs", "1", "--limit", "100", "--no-progress", "--data-dir", str(real_mnist_dir),
+    result = run_script("--epochs", "1", "--limit", "1000", "--no-progress", "--data-dir", str(real_mnist_dir),
                         "--model", str(tmp_path / "m.npz"), env={"EPOCHS": "7"})
     assert result.returncode == 0, result.stderr
     assert "1 epoch," in result.stdout

@@ -83,6 +83,8 @@ class TrainingWindow:
         self._next_frame = 0.0
         self._frames = 0
         self.stopped_here = False     # training was stopped from the window (Escape), not by Ctrl-C
+        self.saved_accuracy = None    # once training has ended: the saved model's accuracy on the whole test set
+        self.not_saved = None         # or why nothing was saved ("learned nothing")
 
     def title(self):
         if self.paused and self.state == RUNNING:
@@ -146,6 +148,11 @@ class TrainingWindow:
             if event.type == pygame.QUIT or self.state in (STOPPED, FINISHED):
                 self.running = False
 
+    def ended(self, saved_accuracy, note=None):
+        """Training has ended and saved a model scoring `saved_accuracy` on the whole test set, or (None)
+        nothing, for the reason `note`."""
+        self.saved_accuracy, self.not_saved = saved_accuracy, ((note or "not saved") if saved_accuracy is None else None)
+
     def finish(self, status):
         """Training has ended with this exit status (0: all epochs done). Draws the last frame."""
         self.stopped_here = self.state == STOPPING  # by Escape: the window stays, as at the end
@@ -207,6 +214,12 @@ class TrainingWindow:
             lines.append((f"test accuracy {100 * self.curve.test_points[-1][1]:.2f}%", 26))
             # Not the whole test set, which the terminal reports after each epoch: the two can differ.
             lines.append((f"(on {self.curve.test_images:,} test images)", 20))
+        if self.not_saved == "learned nothing":
+            lines.append(("not saved: no better than guessing", 20))
+        if self.saved_accuracy is not None:  # what the terminal says of the model saved, at the very end
+            lines.append((f"saved: {100 * self.saved_accuracy:.2f}%", 26))
+            lines.append((f"(on all {len(moment['test_labels']):,} test images)" if moment["test_labels"] is not None
+                          else "(on the test set)", 20))
         for text, size in lines:
             pictures.draw_text(surface, text, (left, top), size)
             top += size + 8
@@ -215,11 +228,20 @@ class TrainingWindow:
             pictures.draw_text(surface, "Paused: Space goes on, Right: a step" if self.paused
                                else "Space: pause    Right: a step", (left, STATS_AREA.bottom - 50), 22,
                                STOP_COLOUR if self.paused else AXIS_COLOUR)
-        status = {RUNNING: ("Escape or close: stop and save", AXIS_COLOUR),
+        closes = ": Escape closes" if self.screen else ""
+        if not self.curve.train_points:  # nothing learned yet: nothing to save
+            stopped = "Stopped before training"
+        elif self.not_saved == "learned nothing":
+            stopped = "Learned nothing" + closes
+        elif self.not_saved is not None:
+            stopped = "Stopped: nothing saved" + closes
+        else:
+            stopped = "Stopped and saved" + closes
+        status = {RUNNING: ("Escape or close: stop and save" if self.curve.train_points else "Escape or close: stop",
+                            AXIS_COLOUR),
                   STOPPING: ("Stopping after this batch …", STOP_COLOUR),
-                  STOPPED: (("Stopped and saved" + (": Escape closes" if self.screen else "")
-                             if self.curve.train_points else "Stopped before training"), STOP_COLOUR),
-                  FINISHED: ("Finished and saved" + (": Escape closes" if self.screen else ""), TRAIN_COLOUR)}[self.state]
+                  STOPPED: (stopped, STOP_COLOUR),
+                  FINISHED: ("Finished and saved" + closes, TRAIN_COLOUR)}[self.state]
         pictures.draw_text(surface, status[0], (left, STATS_AREA.bottom - 24), 22, status[1])
 
 
@@ -385,6 +407,9 @@ class Watcher:
     def before_training(self, stop):
         self.window.before_training(stop)
 
+    def ended(self, saved_accuracy, note=None):
+        self.window.ended(saved_accuracy, note)
+
     def finish(self, status, report=print):
         """Write the PNGs asked for; with a window (and no --screenshot) keep it up until closed."""
         window = self.window
@@ -394,7 +419,8 @@ class Watcher:
                 report(f"learning curve written to {save_learning_curve(window.curve, self.plot)}")
             if self.screenshot:
                 report(f"window written to {save_screenshot(window, self.screenshot)}")
-            elif window.screen is not None and (status == 0 or window.stopped_here and window.curve.train_points):
+            # Kept up for a look at what was learned, however training ended, but for Ctrl-C in the terminal.
+            elif window.screen is not None and window.curve.train_points and (status != 130 or window.stopped_here):
                 window.wait_until_closed()
         finally:
             if window.screen is not None:
