@@ -22,7 +22,8 @@ from myonn.windows import pictures  # noqa: E402
 from myonn.windows.pictures import pygame  # noqa: E402
 from myonn.windows.training_window import (CURVE_AREA, FIRST_FRAMES, MISTAKES_AREA, PAUSE_KEY,  # noqa: E402
                                            STATS_AREA, STEP_KEY, STOP_COLOUR, TEST_COLOUR, TRAIN_COLOUR, WEIGHTS_AREA, WINDOW_SIZE, TrainingWindow, Watcher,
-                                           accuracy_axis, cost_axis, save_learning_curve)
+                                           accuracy_axis, cost_axis, epoch_axis,
+                                           save_learning_curve)
 
 
 def moment(network, epochs_done, train_accuracy, stop=None, test_labels=None):
@@ -99,6 +100,31 @@ def test_the_test_images_it_answers_wrong_now_are_shown_under_the_weights():
     surface = drawn(window)
     assert count_colour(surface, MISTAKES_AREA, STOP_COLOUR, 10) == 0
     assert count_colour(surface, MISTAKES_AREA, (0, 0, 0), 40) > 0          # "…: none of 10"
+
+
+def test_in_its_first_moments_the_epoch_axis_shows_only_as_far_as_training_has_come():
+    curve = LearningCurve()
+    curve.epochs = 8
+    for done, axis in ((0.0, (0.002, 0.0005)), (16 / 60000, (0.002, 0.0005)), (512 / 60000, (0.02, 0.005)),
+                       (0.3, (0.5, 0.1)), (0.45, (8, 1)), (3.0, (8, 1))):
+        curve.last = {"epochs_done": done}
+        assert epoch_axis(curve) == axis
+    curve.epochs, curve.last = 10, {"epochs_done": 2.0}
+    assert epoch_axis(curve, most_ticks=4) == (10, 5)     # a tick on the last epoch: 0, 5, 10
+
+
+def test_the_speed_is_shown_once_a_few_thousand_images_are_trained(monkeypatch):
+    said = []
+    monkeypatch.setattr(pictures, "draw_text", lambda surface, text, *rest, **options: said.append(text))
+    window = TrainingWindow()
+    early = moment(NeuralNetwork(784, 20, 10, seed=0), 0.001, 0.3)
+    window({**early, "images_trained": 32})
+    drawn(window)
+    assert "measuring the speed …" in said and "12,346 images per second" not in said
+    said.clear()
+    window({**early, "images_trained": 4096})
+    drawn(window)
+    assert "12,346 images per second" in said
 
 
 def test_the_cost_axis_is_a_log_scale_at_round_values_around_the_costs():

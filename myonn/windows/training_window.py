@@ -63,6 +63,7 @@ STOP_COLOUR = (190, 0, 0)
 
 RUNNING, STOPPING, STOPPED, FINISHED = "running", "stopping", "stopped", "finished"
 PAUSE_KEY, STEP_KEY = pygame.K_SPACE, pygame.K_RIGHT
+SPEED_FROM_IMAGES = 4096  # the images per second are shown once this many are trained: a chunk (training.py)
 
 
 class TrainingWindow:
@@ -208,7 +209,10 @@ class TrainingWindow:
         if moment["train_accuracy"] is None:  # the first moment: nothing learned yet
             lines.append(("random weights, not trained yet", 26))
         else:
-            lines += [(f"{moment['images_per_second']:,.0f} images per second", 26),
+            # Over the first few batches the time is too short to measure (and holds preparing the inputs).
+            speed = (f"{moment['images_per_second']:,.0f} images per second"
+                     if moment.get("images_trained", SPEED_FROM_IMAGES) >= SPEED_FROM_IMAGES else "measuring the speed …")
+            lines += [(speed, 26),
                       (f"training accuracy {100 * moment['train_accuracy']:.2f}%", 26)]
         if self.curve.test_points:
             lines.append((f"test accuracy {100 * self.curve.test_points[-1][1]:.2f}%", 26))
@@ -265,9 +269,9 @@ def draw_learning_curve(surface, rect, curve):
     rect = pygame.Rect(rect)
     bottom, step = accuracy_axis(curve)
     levels = np.arange(bottom, 1.0 + 1e-9, step)
-    plot = _draw_frame(surface, rect, "Accuracy (%) against epochs", "accuracy (%)", curve.epochs,
+    plot = _draw_frame(surface, rect, "Accuracy (%) against epochs", "accuracy (%)", curve,
                        [((level - bottom) / (1 - bottom), f"{100 * level:.0f}") for level in levels])
-    epochs = max(curve.epochs, 1)
+    epochs = epoch_axis(curve)[0]
 
     def place(epochs_done, accuracy):
         return (plot.left + plot.width * epochs_done / epochs,
@@ -276,7 +280,8 @@ def draw_learning_curve(surface, rect, curve):
     surface.set_clip(plot.inflate(8, 0))  # points below the axis: the start of the climb
     epoch_lines = {}
     for epochs_done, accuracy in curve.train_points:
-        epoch_lines.setdefault(min(int(epochs_done - 1e-9), epochs - 1), []).append(place(epochs_done, accuracy))
+        epoch_lines.setdefault(min(int(epochs_done - 1e-9), max(curve.epochs, 1) - 1), []).append(
+            place(epochs_done, accuracy))
     for line in epoch_lines.values():
         if len(line) > 1:
             pygame.draw.lines(surface, TRAIN_COLOUR, False, line, 2)
@@ -304,8 +309,8 @@ def draw_cost_curve(surface, rect, curve):
     low, high, levels = cost_axis(curve)
     span = np.log(high / low)
     plot = _draw_frame(surface, rect, "Cost: what training makes smaller", f"{curve.cost_name} (log scale)",
-                       curve.epochs, [(np.log(level / low) / span, f"{level:g}") for level in levels])
-    epochs = max(curve.epochs, 1)
+                       curve, [(np.log(level / low) / span, f"{level:g}") for level in levels])
+    epochs = epoch_axis(curve)[0]
     # A network whose weights a step too large has made NaN has no cost to draw (training stops on it).
     line = [(plot.left + plot.width * epochs_done / epochs, plot.bottom - plot.height * np.log(cost / low) / span)
             for epochs_done, cost in curve.cost_points if np.isfinite(cost) and cost > 0]
@@ -317,27 +322,51 @@ def draw_cost_curve(surface, rect, curve):
     pictures.draw_text(surface, about, (rect.left + 16, rect.top + 36), 18, TEST_COLOUR)
 
 
-def _draw_frame(surface, rect, title, y_label, epochs, grid):
-    """A curve's title, axes and epoch ticks, and its y grid lines: grid is (height 0..1 up the plot,
-    label) each. Returns the plot's Rect."""
+def _draw_frame(surface, rect, title, y_label, curve, grid):
+    """A curve's title, axes and epoch ticks (epoch_axis), and its y grid lines: grid is (height 0..1 up
+    the plot, label) each. Returns the plot's Rect."""
     plot = pygame.Rect(rect.left + 70, rect.top + 60, rect.width - 100, rect.height - 110)  # room for two legend lines
-    epochs = max(epochs, 1)
+    end, step = epoch_axis(curve, most_ticks=max(2, round(15 * plot.width / 1100)))
     pictures.draw_text(surface, title, (rect.left + 16, rect.top + 10), 24)
     for height, text in grid:
         y = plot.bottom - plot.height * height
         pygame.draw.line(surface, GRID_COLOUR, (plot.left, y), (plot.right, y))
         label = pictures.text_picture(text, 20)
         surface.blit(label, (plot.left - 8 - label.get_width(), y - 7))
-    tick_every = max(1, int(np.ceil(epochs / (15 * plot.width / 1100))))
-    for epoch in range(0, epochs + 1, tick_every):
-        x = plot.left + plot.width * epoch / epochs
+    for tick in np.arange(0, end + step / 2, step):
+        x = plot.left + plot.width * tick / end
         pygame.draw.line(surface, AXIS_COLOUR, (x, plot.bottom), (x, plot.bottom + 5))
-        pictures.draw_centred_text(surface, epoch, (x - 20, plot.bottom + 6, 40, 18), 20)
+        pictures.draw_centred_text(surface, f"{tick:g}", (x - 30, plot.bottom + 6, 60, 18), 20)
     pygame.draw.lines(surface, AXIS_COLOUR, False, [plot.topleft, plot.bottomleft, plot.bottomright])
-    pictures.draw_centred_text(surface, "epochs", (plot.centerx - 40, plot.bottom + 24, 80, 20), 22)
+    about = "epochs"
+    if end < max(curve.epochs, 1) and curve.last is not None and curve.last.get("images_per_epoch"):
+        about = f"epochs: the first {round(end * curve.last['images_per_epoch']):,} images"
+    pictures.draw_centred_text(surface, about, (plot.left, plot.bottom + 24, plot.width, 20), 22)
     label = pygame.transform.rotate(pictures.text_picture(y_label, 22, AXIS_COLOUR), 90)
     surface.blit(label, label.get_rect(center=(rect.left + 14, plot.centery)))
     return plot
+
+
+# While training is in its first moments the curves show only as far as it has come, these many epochs
+# (with a tick every so often): the first steps, where the network learns most, would otherwise all
+# sit on the first pixel of an axis of several epochs.
+EARLY_AXES = ((0.002, 0.0005), (0.005, 0.001), (0.01, 0.002), (0.02, 0.005), (0.05, 0.01), (0.1, 0.02),
+              (0.25, 0.05), (0.5, 0.1))
+
+
+def epoch_axis(curve, most_ticks=15):
+    """(end, tick step) of the curves' x axis, in epochs: the whole run, with a tick on whole epochs (no
+    more than `most_ticks`), once it is half an epoch in; before that, the first EARLY_AXES end that
+    leaves room beyond the latest moment."""
+    epochs = max(curve.epochs, 1)
+    latest = curve.last["epochs_done"] if curve.last is not None else 0.0
+    for end, step in EARLY_AXES:
+        if latest * 1.25 <= end < epochs:
+            return end, step
+    step = max(1, int(np.ceil(epochs / most_ticks)))
+    while epochs % step and step < epochs:  # a tick on the last epoch too: 0, 5, 10 for 10, not 0, 4, 8
+        step += 1
+    return epochs, step
 
 
 def _draw_dotted_line(surface, points, colour):
