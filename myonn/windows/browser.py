@@ -39,6 +39,7 @@ NO_MODEL = "No model loaded (train one, or pass --model)"
 # keys were only in --help and the README, and nothing in the window said that a key did anything.
 # The back query's grey levels are inputs, as an image's are: what they mean, under it.
 BACK_QUERY_NOTE = "dark: ink there speaks for a {digit}    light: ink there speaks against it"
+BACK_QUERY_AREA = pygame.Rect(42, 7, 588, 588)  # squares of 21 pixels, clear of the caption and its note (70)
 FIRST_HINT = "Right: next    Space: label    M: next mistake    0-9: back query"
 
 KEYS_HELP = """keys in the window:
@@ -159,6 +160,8 @@ class Browser:
 
     def title(self):
         """Where you are, e.g. 'Digit Renderer — train #41 · label 7 · model: 7 (99%)'."""
+        if self.view == BACK_QUERY:
+            return f"{TITLE} — back query for a {self.digit}"
         parts = [f"{self.kind} #{self.index}", f"label {self.labels[self.index]}"]
         if self.model is not None:
             digit, strength = self.model_answer()
@@ -174,7 +177,7 @@ class Browser:
         elif self.view == LABEL:
             self._draw_label(surface, area)
         else:
-            pictures.draw_grey_image(surface, self.back_query_pixels(self.digit), area)
+            pictures.draw_grey_image(surface, self.back_query_pixels(self.digit), BACK_QUERY_AREA)
             pictures.draw_caption(surface, f"Back query: the input the network links with a {self.digit}",
                                   note=BACK_QUERY_NOTE.format(digit=self.digit))
         if self.message:
@@ -233,7 +236,8 @@ def main(argv=None):
         surface = pygame.Surface(WINDOW_SIZE)
         browser.draw(surface)
         path = pictures.save_png(surface, arguments.screenshot)
-        print(f"{path}: {browser.title()} ({browser.view})")
+        title = browser.title()
+        print(f"{path}: {title}" + ("" if browser.view in title else f" ({browser.view})"))
         if browser.model_about:  # which model answered; once saved, so that a failure is one line
             print(browser.model_about, file=sys.stderr)
     else:
