@@ -658,6 +658,14 @@ def test_digit_keys_pressed_while_it_teaches_are_dropped_and_other_keys_kept(win
     assert window.strokes == [] and teacher.kept == 1
 
 
+def test_a_digit_key_on_an_empty_canvas_says_to_draw_first(window, teacher):
+    window.teacher, window.model = teacher, teacher.model
+    window.post(key("5"))
+    assert window.hint() == "Draw the digit first, then press its key" and teacher.kept == 0
+    window.post(*drag(SEVEN[0]))
+    assert window.hint() == "Space: recognise    0-9: teach    C: clear    Ctrl+Z: undo"
+
+
 def test_a_digit_key_in_the_same_frame_as_a_teaching_is_dropped_as_one_pressed_while_it_teaches(window, teacher,
                                                                                                   tmp_path):
     window.teacher, window.model = teacher, teacher.model

@@ -126,6 +126,31 @@ def test_a_push_that_rounds_to_nothing_is_shown_without_a_minus_sign(window, mon
     assert any(line.startswith("pushes the answer") and line.endswith("by +0.00") for line in shown)
 
 
+def shown_lines(monkeypatch):
+    from myonn.windows import hidden_layer_panel
+
+    shown = []
+    draw_text = pictures.draw_centred_text
+    monkeypatch.setattr(hidden_layer_panel.pictures, "draw_centred_text",
+                        lambda surface, text, *rest: shown.append(str(text)) or draw_text(surface, text, *rest))
+    return shown
+
+
+def test_a_pointed_node_among_the_framed_says_its_rank_and_on_an_empty_canvas_no_activation(window, monkeypatch):
+    shown = shown_lines(monkeypatch)
+    x, y = node_centre(7)
+    window.post(point_at((LEFT + x, y)))                            # nothing drawn yet
+    assert "(nothing drawn yet)" in shown and not any(line.startswith("activation") for line in shown)
+    window.post(*stroke_events(SEVEN))
+    _, scores = window.network_view()
+    answer = int(np.argmax(scores))
+    second = hidden_layer.strongest_pushes(window.model.network, activity(window), answer, STRONGEST)[1]
+    shown.clear()
+    x, y = node_centre(second)
+    window.post(point_at((LEFT + x, y)))
+    assert f"the 2nd hardest push for {answer}" in shown and f"framed: the 5 nodes pushing hardest for {answer}" in shown
+
+
 def test_moving_off_the_grid_hides_the_weights_again(window):
     x, y = node_centre(5)
     window.post(point_at((LEFT + x, y)))

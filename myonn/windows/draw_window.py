@@ -119,6 +119,7 @@ class Recognizer:
         self.answer = None
         self.pen_down = False
         self.out_of_ink = False  # the drawing holds all the ink a digit may have (handwriting.too_much_ink)
+        self.nothing_to_teach = False  # a digit key was pressed on an empty canvas
         self.busy = None  # what the window is doing while it cannot take events (teaching), shown as the hint
         self.not_learned = False  # the last digit key could not teach (why: one line on stderr)
         # A digit key pressed before the window has shown what the last teaching did (in the same frame's
@@ -167,11 +168,13 @@ class Recognizer:
                 self.clear()
             elif event.key in DIGIT_KEYS and self.strokes and self.teacher is not None and self.shown_since_teaching:
                 self.learn(DIGIT_KEYS[event.key])
+            elif event.key in DIGIT_KEYS and not self.strokes and self.teacher is not None:
+                self.nothing_to_teach = True  # said under the canvas: a key that did nothing looks broken
 
     def start_stroke(self, position):
         """Put the pen down. Drawing over a shown answer takes the answer away and adds to the digit."""
         self.answer = self.learned = self.took_back = None
-        self.not_learned = self.not_taken_back = False
+        self.not_learned = self.not_taken_back = self.nothing_to_teach = False
         self.taught_here = 0  # a new drawing now: Ctrl+Z takes back its strokes, not teachings
         self.cleared = None  # nor brings back the drawing cleared before
         self.pen_down = True
@@ -277,7 +280,7 @@ class Recognizer:
                 and self.strokes):
             self.teacher.let_stand_drawing(self.strokes, self.answer)
         self.strokes = []
-        self.out_of_ink = self.not_learned = self.not_taken_back = False
+        self.out_of_ink = self.not_learned = self.not_taken_back = self.nothing_to_teach = False
         self.canvas[:] = 0
         self.answer = self.learned = self.took_back = None
         self.taught_here = 0
@@ -397,6 +400,8 @@ class Recognizer:
             return "Too much ink for one digit    C: clear    Ctrl+Z: undo"
         if self.strokes:
             return "Space: recognise    0-9: teach    C: clear    Ctrl+Z: undo"
+        if self.nothing_to_teach:
+            return "Draw the digit first, then press its key"
         if self.cleared:
             return "Draw a digit with the left mouse button    Ctrl+Z: bring the last one back"
         return "Draw a digit with the left mouse button"

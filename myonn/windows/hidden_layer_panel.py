@@ -30,6 +30,7 @@ POINTED_COLOUR = (200, 30, 30)
 STRONGEST = 5  # the nodes pushing the answer hardest, framed
 STRONGEST_COLOUR = (0, 200, 255)  # bright against the dark grid, and neither yellow nor the pointed red
 STRONGEST_TEXT_COLOUR = (0, 120, 170)  # the same hue, dark enough to read on the panel
+ORDINALS = ("1st", "2nd", "3rd", "4th", "5th")
 
 
 def node_at(network, position):
@@ -81,11 +82,13 @@ def draw_hidden_layer(panel, network, seen_pixels, scores, pointer=None):
                           (GRID_AREA.left, GRID_AREA.top, GRID_COLUMNS * SQUARE, rows * SQUARE))
     bottom = GRID_AREA.top + -(-shown // GRID_COLUMNS) * SQUARE
     pictures.draw_centred_text(panel, "dark: quiet   yellow: firing", (0, bottom + 4, width, 20), 20)
+    strongest = []
     if drawn:
         answer = int(np.argmax(scores))
-        for strong in hidden_layer.strongest_pushes(network, activity, answer, STRONGEST):
+        strongest = hidden_layer.strongest_pushes(network, activity, answer, STRONGEST)
+        for strong in strongest:
             _outline(panel, strong, STRONGEST_COLOUR)
-        pictures.draw_centred_text(panel, f"framed: the {STRONGEST} that push its {answer} hardest",
+        pictures.draw_centred_text(panel, f"framed: the {len(strongest)} nodes pushing hardest for {answer}",
                                    (0, bottom + 24, width, 20), 18, STRONGEST_TEXT_COLOUR)
     node = node_at(network, pointer)
     if node is None:
@@ -100,12 +103,14 @@ def draw_hidden_layer(panel, network, seen_pixels, scores, pointer=None):
     pygame.draw.rect(panel, pictures.BLACK, weights.inflate(2, 2), 1)
     top = weights.bottom + 6
     pictures.draw_centred_text(panel, "red: ink here excites it, blue: calms it", (0, top, width, 18), 18)
-    lines = [f"activation {activity[node]:.2f}"]
+    # Nothing drawn, nothing to measure (its activation would be the blank input's, not a drawing's).
+    lines = [f"activation {activity[node]:.2f}" if drawn else "(nothing drawn yet)"]
     if drawn:
-        answer = int(np.argmax(scores))
         push = round(float(hidden_layer.pushes(network, activity, answer)[node]), 2) + 0.0  # + 0.0: no "-0.00"
         lines.append(f"pushes the answer {answer} by {push:+.2f}")
         lines.append(f"(of {answer}'s weighted sum {float(network.output_weights[answer] @ activity):+.2f})")
+        if node in strongest:  # its frame is hidden under the pointed one's
+            lines.append(f"the {ORDINALS[strongest.index(node)]} hardest push for {answer}")
     for number, line in enumerate(lines):
         pictures.draw_centred_text(panel, line, (0, top + 26 + 24 * number, width, 22), 22)
 
