@@ -186,7 +186,7 @@ def train(model, images, labels, *, epochs, batch_size, learning_rate, final_lea
             if test_set is not None and not result["stopped"]:
                 result["test_accuracy"] = float(np.mean(network.query(test_inputs).argmax(axis=1) == test_set[1]))
                 report(f"epoch {epoch + 1}/{epochs}: test accuracy {100 * result['test_accuracy']:.2f}% "
-                       f"(training {seconds:.1f} s)")
+                       f"(training {seconds:.{1 if seconds >= 0.1 else 2}f} s)")  # a short run's 0.04 s is no 0.0
             history.append(result)
             if result["stopped"]:
                 break
@@ -361,7 +361,7 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
         epochs, first, last = settings["epochs"], settings["learning_rate"], settings["final_learning_rate"]
         rate = f"{first:g} (constant)" if first == last else f"{first:g} → {last:g}"
         report(f"training {describe(model)} on {len(train_images):,} images: {epochs} "
-               f"epoch{'s' if epochs != 1 else ''}, batches of {settings['batch_size']}, learning rate {rate}, "
+               f"epoch{'s' if epochs != 1 else ''}, batches of {settings['batch_size']:,}, learning rate {rate}, "
                f"augmentation: {settings['augment']}")
         # A step too large overflows the sigmoid before the weights stop being finite; train() then
         # stops with one line, so NumPy's warnings would only be noise.
