@@ -180,3 +180,35 @@ def test_a_window_wider_than_its_app_shows_the_app_and_nothing_left_over_beside_
         assert screen.get_at((50, 25))[:3] == WHITE and screen.get_at((150, 25))[:3] == BLACK
     finally:
         pygame.display.quit()
+
+
+def test_after_a_window_manager_resizes_the_window_it_is_drawn_on_its_new_surface(monkeypatch):
+    """SDL replaces a resized window's surface; the one open_window returned keeps its old size, and
+    drawing on it left the window black or scrambled until the next event."""
+    from myonn.windows.pictures import open_window, update
+
+    class App:
+        size, running = (100, 50), True
+
+        def handle(self, event):
+            pass
+
+        def draw(self, surface):
+            surface.fill(WHITE)
+
+        def title(self):
+            return "app"
+
+    try:
+        screen = open_window((100, 50), "app")
+        resized = pygame.Surface((60, 30))                               # the window's surface after a resize
+        resized.fill((255, 0, 255))
+        monkeypatch.setattr(pygame.display, "get_surface", lambda: resized)
+        monkeypatch.setattr(pygame.display, "flip", lambda: None)
+        update(App(), screen, [])
+        assert min(resized.get_at((30, 15))[:3]) > 240                   # the app, scaled to the new size
+        other = pygame.Surface((100, 50))                                # not the window's: drawn on as given
+        update(App(), other, [])
+        assert other.get_at((50, 25))[:3] == WHITE
+    finally:
+        pygame.display.quit()

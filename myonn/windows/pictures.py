@@ -74,7 +74,15 @@ def open_window(size, title, hint="--screenshot FILE.png draws the view without 
         pygame.display.quit()
         raise MyonnError(f"cannot open a window: {error}") from None
     pygame.display.set_caption(title)
+    _opened.clear()
+    _opened.append(screen)
     return screen
+
+
+# The surface open_window returned. A window manager that resizes the window (a tiling one does, at
+# once) makes SDL replace the window's surface: the one returned keeps its old size, and drawing on
+# it showed black or scrambled pixels until the next event. update() draws on the current one.
+_opened = []
 
 
 def desktop_size():
@@ -317,6 +325,8 @@ def update(window, screen, events):
     the app sees them where they are in its picture. Events an app posts itself, already in its
     picture's positions (a replayed drawing), carry in_picture=True and are left as they are.
     """
+    if _opened and screen is _opened[0] and pygame.display.get_surface() is not None:
+        screen = pygame.display.get_surface()  # the window's surface now (see _opened)
     size = getattr(window, "size", None)
     fits = size is None or screen.get_size() == size
     scale = 1.0 if fits else min(screen.get_width() / size[0], screen.get_height() / size[1])
