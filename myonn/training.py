@@ -143,6 +143,7 @@ def train(model, images, labels, *, epochs, batch_size, learning_rate, final_lea
             for chunk_start in range(0, count, chunk_size):
                 started = time.perf_counter()
                 watching = 0.0  # seconds spent showing the watcher this chunk: not training time
+                seen_before_chunk = seen
                 chunk, chunk_inputs = next(chunks)
                 chunk_targets, chunk_labels = wanted[chunk], labels[chunk]
                 for start in range(0, len(chunk), batch_size):
@@ -172,7 +173,9 @@ def train(model, images, labels, *, epochs, batch_size, learning_rate, final_lea
                 bar.set_postfix_str(f"accuracy {100 * correct / max(seen, 1):.2f}%", refresh=False)
                 bar.update(seen - bar.n)
                 if watch is not None:
-                    trained_seconds, trained_images = trained_seconds + trained, trained_images + len(chunk)
+                    # The images trained in this chunk: all of it, or up to the batch a stop came after.
+                    trained_seconds += trained
+                    trained_images += seen - seen_before_chunk
                     watch(moment(epoch, epochs, seen, count, correct, network, trained_images, trained_seconds,
                                  test_inputs, test_set, stop))
                     while next_shown <= seen:

@@ -244,3 +244,18 @@ def test_a_second_ctrl_c_that_python_swallowed_still_stops_at_once_and_saves_not
         training.train_from_settings(recipes.settings("default", {}), model_path=tmp_path / "m.npz",
                                      progress=False, report=said.append)
     assert not (tmp_path / "m.npz").exists() and said[-1] == "stopped at once: nothing saved"
+
+
+def test_a_stop_within_a_chunk_counts_only_the_images_trained_for_the_speed():
+    random = np.random.default_rng(0)
+    images, labels = random.integers(0, 256, (9000, 28, 28), dtype=np.uint8), random.integers(0, 10, 9000)
+    moments = []
+
+    def watch(moment):
+        moments.append(moment)
+        if moment["images_trained"] >= 32:                  # after the second batch: stop, as Escape does
+            moment["stop"].requested = True
+
+    history = train(Model(NeuralNetwork(784, 20, 10, seed=0)), images, labels, epochs=1, batch_size=16,
+                    learning_rate=0.1, progress=False, watch=watch)
+    assert history[-1]["seen"] == 48 and moments[-1]["images_trained"] == 48  # not the chunk's 4,096
