@@ -399,12 +399,12 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
             # Saved, such a model would become your own model, the one the drawing window opens (or replace
             # it): a talk's "step through the first moments, then Escape" made the demo read nothing.
             seen = sum(epoch["seen"] for epoch in history)
+            unchanged = f" {resume} is as it was." if resume is not None and destination == resume else ""
             report(f"{'stopped after' if stopped else 'trained on'} {seen:,} images, the network scores "
-                   f"{format_percent(test_accuracy)} on MNIST's test set: no better than guessing (one digit in ten "
-                   f"is 10%), so nothing was saved{'' if stopped else ' (exit status 2)'}. "
+                   f"{format_percent(test_accuracy)} on MNIST's test set: hardly better than guessing, which gets "
+                   f"one digit in ten, so nothing was saved{'' if stopped else ' (exit status 2)'}.{unchanged} "
                    + ("Let it learn longer." if stopped else
-                      "Too few steps (batches so large that an epoch is a step or two), or a learning rate so "
-                      "large that its sigmoids saturate?"))
+                      f"Likely why: {why_nothing_learned(settings, model.network, seen)}."))
             ended(None, note="learned nothing")
             return 130 if stopped else 2
         # What the network is (a resumed model keeps its own size, cost, preparation and precision,
@@ -451,6 +451,24 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
 # A test accuracy below this is no better than naming one digit every time (MNIST's commonest, the
 # 1s, are 11.35% of its test set) or naming them at random (10%).
 NO_BETTER_THAN_GUESSING = 0.2
+
+
+def why_nothing_learned(settings, network, seen):
+    """The settings most likely to blame for a run that learned nothing, in words (a guess from rules
+    of thumb: the default recipe is past 85% after 200 steps of 16 images at a rate of 0.1)."""
+    steps = -(-seen // settings["batch_size"])
+    rate = settings["learning_rate"]
+    reasons = []
+    if steps < 200:
+        reasons.append(f"only {steps:,} step{'s' if steps != 1 else ''} (batches of {settings['batch_size']:,})")
+    if network.hidden_nodes < 10:
+        reasons.append(f"{network.hidden_nodes} hidden node{'s' if network.hidden_nodes != 1 else ''}, too few to "
+                       "tell ten digits apart")
+    if rate < 1e-3:
+        reasons.append(f"a learning rate of {rate:g}, so small that the weights hardly moved")
+    if rate > 1:
+        reasons.append(f"a learning rate of {rate:g}, so large that the sigmoids saturate")
+    return "; ".join(reasons) or "these settings (try the default recipe)"
 
 
 def describe(model):

@@ -259,3 +259,18 @@ def test_a_stop_within_a_chunk_counts_only_the_images_trained_for_the_speed():
     history = train(Model(NeuralNetwork(784, 20, 10, seed=0)), images, labels, epochs=1, batch_size=16,
                     learning_rate=0.1, progress=False, watch=watch)
     assert history[-1]["seen"] == 48 and moments[-1]["images_trained"] == 48  # not the chunk's 4,096
+
+
+def test_why_nothing_was_learned_names_the_settings_to_blame():
+    from myonn import recipes
+    from myonn.training import why_nothing_learned
+
+    def why(overrides, hidden_nodes=200, seen=60_000):
+        return why_nothing_learned(recipes.settings("default", overrides), NeuralNetwork(784, hidden_nodes, 10), seen)
+
+    assert why({"batch_size": 60_000}, seen=120_000) == "only 2 steps (batches of 60,000)"
+    assert why({"learning_rate": 1e-300}) == "a learning rate of 1e-300, so small that the weights hardly moved"
+    assert why({"learning_rate": 50}) == "a learning rate of 50, so large that the sigmoids saturate"
+    assert why({}, hidden_nodes=1) == "1 hidden node, too few to tell ten digits apart"
+    assert why({}, seen=10) == "only 1 step (batches of 16)"
+    assert why({}) == "these settings (try the default recipe)"
