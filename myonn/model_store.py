@@ -312,10 +312,13 @@ class ModelLock:
         self.path = Path(path)
         self.lock_path = self.path.with_name(f".{self.path.name}.lock")
         self.handle = None
+        self.made_folders = []  # the folders it made to hold the lock (and the model), innermost first
 
     def __enter__(self):
         while True:
             try:
+                self.made_folders = [folder for folder in (self.path.parent, *self.path.parent.parents)
+                                     if not folder.exists()]
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 # Never through a link: opening one at this name would empty whatever it points to.
                 handle = os.fdopen(os.open(self.lock_path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0),
@@ -355,6 +358,12 @@ class ModelLock:
         self._remove_lock_file()
         self.handle.close()  # closing releases the lock
         self.handle = None
+        # A run that saved nothing (stopped, failed, learned nothing) leaves no empty folders behind.
+        for folder in self.made_folders:
+            try:
+                folder.rmdir()  # only if empty: a model saved there, or anything else, keeps it
+            except OSError:
+                break
 
     def _remove_lock_file(self):
         try:

@@ -319,3 +319,13 @@ def test_a_place_that_cannot_be_written_is_found_before_any_work(make, tmp_path)
             pass
     if (tmp_path / "file").exists():   # said as it is, not as "File exists"
         assert str(refused.value).endswith(f"{tmp_path / 'file'} is not a folder")
+
+
+def test_a_lock_taken_in_new_folders_leaves_none_behind_when_nothing_was_saved(tmp_path):
+    (tmp_path / "kept").mkdir()
+    with ModelLock(tmp_path / "kept" / "new" / "sub" / "m.npz"):
+        assert (tmp_path / "kept" / "new" / "sub").is_dir()           # made, to hold the lock
+    assert sorted(path.name for path in tmp_path.rglob("*")) == ["kept"]  # what was there stays
+    with ModelLock(tmp_path / "new" / "m.npz"):
+        (tmp_path / "new" / "m.npz").write_bytes(b"saved")
+    assert (tmp_path / "new" / "m.npz").read_bytes() == b"saved"
