@@ -30,9 +30,10 @@ def pushes(network, hidden_outputs, digit):
     return network.output_weights[digit] * hidden_outputs
 
 
-def strongest_pushes(network, hidden_outputs, digit, count):
+def strongest_pushes(network, hidden_outputs, digit, count, among=None):
     """The (up to) `count` hidden nodes that push `digit` hardest, strongest first: the nodes most
-    behind the answer. Only nodes that push towards it (a positive push) are named."""
-    push = pushes(network, hidden_outputs, digit)
+    behind the answer. Only nodes that push towards it (a positive push) are named; `among`: only the
+    first that many nodes are looked at (those a picture shows)."""
+    push = pushes(network, hidden_outputs, digit)[:among]
     strongest = np.argsort(push)[::-1][:count]
     return [int(node) for node in strongest if push[node] > 0]

@@ -41,3 +41,4 @@ def test_the_strongest_pushes_are_the_nodes_adding_most_to_the_digit_strongest_f
     hidden_outputs = np.array([0.9, 0.9, 0.1, 0.8, 0.5])   # pushes 0.45, -1.8, 0.3, 0.8, 0.1
     assert strongest_pushes(network, hidden_outputs, 1, 3) == [3, 0, 2]
     assert strongest_pushes(network, hidden_outputs, 1, 5) == [3, 0, 2, 4]  # never one that pushes away
+    assert strongest_pushes(network, hidden_outputs, 1, 5, among=3) == [0, 2]  # of the first three only

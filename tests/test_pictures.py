@@ -212,3 +212,11 @@ def test_after_a_window_manager_resizes_the_window_it_is_drawn_on_its_new_surfac
         assert other.get_at((50, 25))[:3] == WHITE
     finally:
         pygame.display.quit()
+
+
+def test_counts_of_hidden_nodes_and_signed_figures_read_as_words_and_short_numbers():
+    from myonn.windows.pictures import hidden_nodes, signed
+
+    assert hidden_nodes(200, 200) == "200 hidden nodes" and hidden_nodes(1, 1) == "1 hidden node"
+    assert hidden_nodes(400, 10_000) == "first 400 of 10,000 hidden nodes"
+    assert signed(6.594) == "+6.59" and signed(-0.0) == "-0.00" and signed(1.234e30) == "+1.2e+30"

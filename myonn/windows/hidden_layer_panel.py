@@ -69,7 +69,7 @@ def draw_hidden_layer(panel, network, seen_pixels, scores, pointer=None):
     drawn = bool(np.any(scores))
     # What the network sees is already prepared, so the plain scaling turns it back into its input.
     activity = hidden_layer.activations(network, network_input(seen_pixels)) if drawn else np.zeros(network.hidden_nodes)
-    about = f"Its {shown} hidden nodes" if shown == network.hidden_nodes else f"{shown} of its {network.hidden_nodes} hidden nodes"
+    about = f"Its {pictures.hidden_nodes(shown, network.hidden_nodes)}"
     pictures.draw_centred_text(panel, about, (0, 8, width, 24), 24)
     # One picture for the whole grid: a fill per square would cost a millisecond a frame.
     rows = -(-shown // GRID_COLUMNS)
@@ -85,11 +85,14 @@ def draw_hidden_layer(panel, network, seen_pixels, scores, pointer=None):
     strongest = []
     if drawn:
         answer = int(np.argmax(scores))
-        strongest = hidden_layer.strongest_pushes(network, activity, answer, STRONGEST)
+        strongest = hidden_layer.strongest_pushes(network, activity, answer, STRONGEST, among=shown)
         for strong in strongest:
             _outline(panel, strong, STRONGEST_COLOUR)
-        pictures.draw_centred_text(panel, f"framed: the {len(strongest)} nodes pushing hardest for {answer}",
-                                   (0, bottom + 24, width, 20), 18, STRONGEST_TEXT_COLOUR)
+        if strongest:  # none when no node pushes towards the answer (an untrained network, all weights 0)
+            which = ("the node" if len(strongest) == 1 else f"the {len(strongest)} nodes") + (
+                " shown" if shown < network.hidden_nodes else "")
+            pictures.draw_centred_text(panel, f"framed: {which} pushing hardest for {answer}",
+                                       (0, bottom + 24, width, 20), 18, STRONGEST_TEXT_COLOUR)
     node = node_at(network, pointer)
     if node is None:
         pictures.draw_centred_text(panel, "Point at a node to see", (0, bottom + 70, width, 24), 22)
@@ -107,9 +110,9 @@ def draw_hidden_layer(panel, network, seen_pixels, scores, pointer=None):
     lines = [f"activation {activity[node]:.2f}" if drawn else "(nothing drawn yet)"]
     if drawn:
         push = round(float(hidden_layer.pushes(network, activity, answer)[node]), 2) + 0.0  # + 0.0: no "-0.00"
-        lines.append(f"pushes the answer {answer} by {push:+.2f}")
-        lines.append(f"(of {answer}'s weighted sum {float(network.output_weights[answer] @ activity):+.2f})")
-        if node in strongest:  # its frame is hidden under the pointed one's
+        lines.append(f"pushes the answer {answer} by {pictures.signed(push)}")
+        lines.append(f"(of {answer}'s weighted sum {pictures.signed(float(network.output_weights[answer] @ activity))})")
+        if node in strongest and len(strongest) > 1:  # its frame is hidden under the pointed one's
             lines.append(f"the {ORDINALS[strongest.index(node)]} hardest push for {answer}")
     for number, line in enumerate(lines):
         pictures.draw_centred_text(panel, line, (0, top + 26 + 24 * number, width, 22), 22)

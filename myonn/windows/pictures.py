@@ -156,6 +156,19 @@ def weight_tiles(images, columns, gap=1):
     return picture[:picture.shape[0] - gap, :picture.shape[1] - gap]
 
 
+def hidden_nodes(shown, total):
+    """Which hidden nodes a picture shows, in words: "200 hidden nodes", "1 hidden node", or "first 400
+    of 10,000 hidden nodes" (a network of more than a picture can hold)."""
+    if shown == total:
+        return f"{total:,} hidden node{'s' if total != 1 else ''}"
+    return f"first {shown:,} of {total:,} hidden nodes"
+
+
+def signed(value):
+    """A weighted sum or a push for a panel: +6.59, and +1.2e+30 rather than thirty digits."""
+    return f"{value:+.2f}" if abs(value) < 1e5 else f"{value:+.2g}"
+
+
 def tile_columns(count, area, most=20):
     """How many weight tiles to a row, for `count` of them in `area`: the most (up to `most`) that makes
     the tiles largest (20 for the talk's 200 hidden nodes in a 2:1 area; 6 for 12, whose tiles then

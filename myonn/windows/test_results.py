@@ -224,9 +224,8 @@ class ResultsView:
     def _draw_weights(self, surface):
         network = self.model.network
         shown = min(network.hidden_nodes, MOST_TILES)
-        nodes = (f"its {shown} hidden nodes" if shown == network.hidden_nodes
-                 else f"the first {shown} of its {network.hidden_nodes} hidden nodes")
-        pictures.draw_text(surface, f"What {nodes} look for", (20, 14), 32)
+        nodes = pictures.hidden_nodes(shown, network.hidden_nodes)
+        pictures.draw_text(surface, f"What its {nodes} look{'s' if shown == 1 else ''} for", (20, 14), 32)
         pictures.draw_text(surface, "each node's input weights as a 28×28 image: red where ink excites the node, "
                                     "blue where ink calms it", (20, 52), 20)
         drawn = pictures.draw_weight_tiles(surface, weight_images(network)[:shown], WEIGHTS_AREA)

@@ -175,9 +175,8 @@ class TrainingWindow:
             return
         network = moment["network"]
         shown = min(network.hidden_nodes, MOST_TILES)
-        about = (f"The {shown} hidden nodes' input weights" if shown == network.hidden_nodes
-                 else f"The first {shown} of the {network.hidden_nodes} hidden nodes' input weights")
-        pictures.draw_text(surface, f"{about}: what each node looks for in the 28×28 image",
+        about = pictures.hidden_nodes(shown, network.hidden_nodes)
+        pictures.draw_text(surface, f"The input weights of the {about}: what each node looks for in the 28×28 image",
                            (WEIGHTS_AREA.left, WEIGHTS_AREA.top - 16), 20)
         pictures.draw_weight_tiles(surface, weight_images(network)[:shown], WEIGHTS_AREA)
         self._draw_stats(surface, moment)
