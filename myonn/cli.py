@@ -216,7 +216,7 @@ def positive_float(text):
     except ValueError:
         value = float("nan")
     if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a number greater than 0, not {text!r}")
+        raise argparse.ArgumentTypeError(f"must be a finite number greater than 0, not {text!r}")
     return value
 
 

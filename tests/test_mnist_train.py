@@ -209,7 +209,8 @@ def test_resume_continues_a_model_and_keeps_its_preparation(real_mnist_dir, tmp_
 
 @pytest.mark.parametrize("arguments, env, complaint", [
     (["--epochs", "-1"], {}, "argument --epochs: must be a whole number from 1 to 10,000, not '-1'"),
-    (["--learning-rate", "0"], {}, "argument --learning-rate: must be a number greater than 0, not '0'"),
+    (["--learning-rate", "0"], {}, "argument --learning-rate: must be a finite number greater than 0, not '0'"),
+    (["--learning-rate", "inf"], {}, "argument --learning-rate: must be a finite number greater than 0, not 'inf'"),
     (["--batch-size", "many"], {}, "argument --batch-size"),
     (["--augment", "wobble=3"], {}, "argument --augment"),
     ([], {"LIMIT": "-5"}, "environment variable LIMIT"),
