@@ -289,6 +289,8 @@ def test_drawn_digits_are_recognised(window, name):
     ("[[[1, 2]], [[1, NaN]]]", "stroke 2 has a point"),
     ("[[1, 2", "not valid JSON (line 1"),
     ("[[[-1e308, 0], [1e308, 1]]]", "stroke 1 has a point that is not [x, y]"),
+    ("[]", "holds no strokes"),
+    ("[[[1000, 1000], [2000, 2000]], [[-5, 700]]]", "no point lies on the 672×672 canvas"),
 ])
 def test_bad_strokes_files_are_refused_in_one_line(tmp_path, text, problem):
     path = tmp_path / "bad.json"

@@ -499,6 +499,12 @@ def read_strokes(path):
                 shown = shown if len(shown) <= 60 else shown[:60] + "…"
                 raise MyonnError(f"{path}: stroke {number} has a point that is not [x, y]: {shown}")
         strokes.append([(float(x), float(y)) for x, y in stroke])
+    if not strokes:
+        raise MyonnError(f"{path}: holds no strokes (expected {expected})")
+    if not any(0 <= x < CANVAS_SIDE and 0 <= y < CANVAS_SIDE for stroke in strokes for x, y in stroke):
+        # Each would be moved to the canvas's edge, as a drag off it is: a dot or a line along the border.
+        raise MyonnError(f"{path}: no point lies on the {CANVAS_SIDE}×{CANVAS_SIDE} canvas (x and y from 0 to "
+                         f"{CANVAS_SIDE - 1}): nothing to draw")
     if too_much_ink(strokes):
         raise MyonnError(too_much_ink_line)
     return strokes
