@@ -157,20 +157,22 @@ def test_a_window_larger_than_the_screen_opens_smaller_its_shape_kept():
     assert fitted_size((1260, 672), None) == (1260, 672)              # no screen (tests, screenshots)
 
 
+class App:
+    """A window's app that draws itself white, for pictures.update."""
+    size, running = (100, 50), True
+
+    def handle(self, event):
+        pass
+
+    def draw(self, surface):
+        surface.fill(WHITE)
+
+    def title(self):
+        return "app"
+
+
 def test_a_window_wider_than_its_app_shows_the_app_and_nothing_left_over_beside_it():
     from myonn.windows.pictures import update
-
-    class App:
-        size, running = (100, 50), True
-
-        def handle(self, event):
-            pass
-
-        def draw(self, surface):
-            surface.fill(WHITE)
-
-        def title(self):
-            return "app"
 
     pygame.display.init()
     try:
@@ -186,18 +188,6 @@ def test_after_a_window_manager_resizes_the_window_it_is_drawn_on_its_new_surfac
     """SDL replaces a resized window's surface; the one open_window returned keeps its old size, and
     drawing on it left the window black or scrambled until the next event."""
     from myonn.windows.pictures import open_window, update
-
-    class App:
-        size, running = (100, 50), True
-
-        def handle(self, event):
-            pass
-
-        def draw(self, surface):
-            surface.fill(WHITE)
-
-        def title(self):
-            return "app"
 
     try:
         screen = open_window((100, 50), "app")
