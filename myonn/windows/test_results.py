@@ -220,7 +220,6 @@ class ResultsView:
             pictures.draw_text(surface, f"{100 * score:.1f}%", (track.right + 6, row + 7), 20)
         pictures.draw_caption(surface, "Escape: back to the cell's images", height=36)
 
-
     def _draw_weights(self, surface):
         network = self.model.network
         shown = min(network.hidden_nodes, MOST_TILES)
