@@ -91,8 +91,8 @@ def parse_flags(argv=None):
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     parser.add_argument("--watch", action="store_true",
                         help="watch it learn in a window: the learning curve, the hidden nodes' weights, the speed; "
-                             "Space pauses and goes on, Right steps to the next moment; Escape or closing the window "
-                             "stops training and saves, as Ctrl-C does")
+                             "Space pauses and goes on, Right steps to the next moment (held: slow motion); Escape or "
+                             "closing the window stops training and saves, as Ctrl-C does")
     parser.add_argument("--screenshot", type=cli.png_path, metavar="FILE.png",
                         help="write the training window's last frame to FILE.png (no display needed without --watch)")
     parser.add_argument("--plot", type=cli.png_path, metavar="FILE.png",

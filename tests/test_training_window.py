@@ -201,6 +201,22 @@ def key_event(key):
     return pygame.event.Event(pygame.KEYDOWN, key=key, mod=0, unicode="", scancode=0)
 
 
+def key_press(key):
+    """A key pressed and let go, as a person presses it (a key held down repeats: see KEY_REPEAT)."""
+    return [key_event(key), pygame.event.Event(pygame.KEYUP, key=key, mod=0, unicode="", scancode=0)]
+
+
+def post_press(key):
+    for event in key_press(key):
+        pygame.event.post(event)
+
+
+def pressed_while_waiting(key):
+    """What pygame.event.wait gives for a key pressed while the window waits: the press, its release queued."""
+    pygame.event.post(key_press(key)[1])
+    return key_press(key)[0]
+
+
 @pytest.mark.parametrize("stopped_by", ["escape", "ctrl-c"])
 def test_stopped_by_escape_the_window_stays_up_until_escape_again_but_not_after_ctrl_c(screen, monkeypatch,
                                                                                         stopped_by):
@@ -209,13 +225,13 @@ def test_stopped_by_escape_the_window_stays_up_until_escape_again_but_not_after_
     window(moment(network, 0.0, None))
     window(moment(network, 0.01, 0.3))
     if stopped_by == "escape":
-        pygame.event.post(key_event(pygame.K_ESCAPE))
+        post_press(pygame.K_ESCAPE)
     window(moment(network, 0.02, 0.4))
     waits = []
 
     def wait_for_events():
         waits.append(window.title())
-        return [key_event(pygame.K_ESCAPE)]
+        return key_press(pygame.K_ESCAPE)
 
     monkeypatch.setattr(pictures, "wait_for_events", wait_for_events)
     watcher = Watcher()
@@ -240,7 +256,7 @@ def test_the_end_says_what_was_saved_with_its_whole_test_set_accuracy(screen, mo
     watcher.ended(saved, note=None if saved else "learned nothing")
     said, waits = [], []
     monkeypatch.setattr(pictures, "draw_text", lambda surface, text, *rest, **options: said.append(text))
-    monkeypatch.setattr(pictures, "wait_for_events", lambda: waits.append(1) or [key_event(pygame.K_ESCAPE)])
+    monkeypatch.setattr(pictures, "wait_for_events", lambda: waits.append(1) or key_press(pygame.K_ESCAPE))
     watcher.finish(status)
     assert all(text in said for text in says) and bool(waits) == kept_up
 
@@ -273,10 +289,10 @@ def test_space_pauses_training_at_a_moment_right_steps_one_moment_and_space_goes
             titles.append(pygame.display.get_caption()[0])
         assert pressed, "still paused with nothing left to press"
         key = pressed.pop(0)
-        return pygame.event.Event(pygame.NOEVENT) if key is None else key_event(key)
+        return pygame.event.Event(pygame.NOEVENT) if key is None else pressed_while_waiting(key)
 
     monkeypatch.setattr(pygame.event, "wait", wait)
-    pygame.event.post(key_event(PAUSE_KEY))                   # pressed before the first moment
+    post_press(PAUSE_KEY)                                      # pressed before the first moment
     history = train(Model(NeuralNetwork(784, 20, 10, seed=0)), images, labels, epochs=1, batch_size=16,
                     learning_rate=0.1, progress=False, watch=window)
     # Held on the untrained network, then after the first batch and the second (Right, Right), then on to the end.
@@ -299,10 +315,10 @@ def test_escape_or_ctrl_c_while_paused_stops_training(screen, monkeypatch, how):
         if how == "ctrl-c":
             stop.requested = True                             # what training's Ctrl-C handler does
             return pygame.event.Event(pygame.NOEVENT)
-        return key_event(pygame.K_ESCAPE)
+        return pressed_while_waiting(pygame.K_ESCAPE)
 
     monkeypatch.setattr(pygame.event, "wait", wait)
-    pygame.event.post(key_event(STEP_KEY))                   # Right: paused after the first batch
+    post_press(STEP_KEY)                                       # Right: paused after the first batch
     history = train(Model(NeuralNetwork(784, 20, 10, seed=0)), images, labels, epochs=1, batch_size=16,
                     learning_rate=0.1, progress=False, watch=window, stop=stop)
     assert len(waits) == 1 and history[-1]["stopped"] and history[-1]["seen"] == 32
@@ -439,3 +455,26 @@ def test_watching_without_a_display_is_one_line(tmp_path):
                             cwd=REPOSITORY_ROOT, env=environment, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and len(result.stderr.splitlines()) == 1, result.stderr
     assert "window" in result.stderr and not (tmp_path / "m.npz").exists()
+
+
+def test_a_held_key_acts_once_but_a_held_right_steps_on_and_on(screen):
+    window = TrainingWindow(screen)
+    network = NeuralNetwork(784, 20, 10, seed=0)
+    window(moment(network, 0.0, None))
+    for _ in range(3):                                         # Space held: repeats without a release
+        window.handle(key_event(PAUSE_KEY))
+    assert window.paused
+    window.handle(key_press(PAUSE_KEY)[1])
+    window.handle(key_event(PAUSE_KEY))                       # pressed again, after letting go
+    assert not window.paused
+    for _ in range(2):                                         # Right held: each repeat is one more step
+        window.handle(key_event(STEP_KEY))
+        assert window.stepping
+        window.stepping, window.paused = False, True           # ... as the next moment does
+    window.handle(key_event(pygame.K_ESCAPE))                  # Escape: stop ...
+    window.finish(130)
+    window.handle(key_event(pygame.K_ESCAPE))                  # ... still held once stopped: the window stays
+    assert window.running and window.title() == "Training — stopped"
+    for event in key_press(pygame.K_ESCAPE)[::-1]:             # let go, then pressed again: it closes
+        window.handle(event)
+    assert not window.running

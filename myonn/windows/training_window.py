@@ -63,6 +63,7 @@ STOP_COLOUR = (190, 0, 0)
 
 RUNNING, STOPPING, STOPPED, FINISHED = "running", "stopping", "stopped", "finished"
 PAUSE_KEY, STEP_KEY = pygame.K_SPACE, pygame.K_RIGHT
+KEY_REPEAT = (400, 120)  # milliseconds: a key held this long repeats this often (Right held: slow motion)
 SPEED_FROM_IMAGES = 4096  # the images per second are shown once this many are trained: a chunk (training.py)
 
 
@@ -81,6 +82,7 @@ class TrainingWindow:
         self.stop = None              # training's StopRequest, from the latest moment
         self.paused = False           # Space: training waits at the next moment until Space again
         self.stepping = False         # Right: on to the next moment, then paused there
+        self.keys_down = set()        # keys pressed and not yet let go (repeats come as more presses)
         self._next_frame = 0.0
         self._frames = 0
         self.stopped_here = False     # training was stopped from the window (Escape), not by Ctrl-C
@@ -134,7 +136,15 @@ class TrainingWindow:
 
     def handle(self, event):
         """Escape or closing the window: ask training to stop after its current batch. Space: pause, or
-        go on; Right: go on to the next moment and pause there."""
+        go on; Right: go on to the next moment and pause there (held down, it steps on and on: slow
+        motion, KEY_REPEAT). A key held down acts once, but for Right."""
+        if event.type == pygame.KEYUP:
+            self.keys_down.discard(event.key)
+            return
+        if event.type == pygame.KEYDOWN:
+            if event.key in self.keys_down and event.key != STEP_KEY:
+                return  # a held Space would pause and go on by turns; a held Escape close a stopped window
+            self.keys_down.add(event.key)
         if event.type == pygame.KEYDOWN and event.key in (PAUSE_KEY, STEP_KEY) and self.state == RUNNING:
             if event.key == PAUSE_KEY:
                 self.paused, self.stepping = not self.paused, False
@@ -427,6 +437,7 @@ class Watcher:
                                       "draw the pictures without one") if show else None
         self.window = TrainingWindow(screen)
         if screen is not None:
+            pygame.key.set_repeat(*KEY_REPEAT)
             pictures.update(self.window, screen, [])
 
     def __call__(self, moment):
