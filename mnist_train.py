@@ -96,7 +96,7 @@ def parse_flags(argv=None):
     parser.add_argument("--screenshot", type=cli.png_path, metavar="FILE.png",
                         help="write the training window's last frame to FILE.png (no display needed without --watch)")
     parser.add_argument("--plot", type=cli.png_path, metavar="FILE.png",
-                        help="write the learning curve to FILE.png when training ends (no display needed)")
+                        help="write the learning curve and the cost to FILE.png when training ends (no display needed)")
     flags = parser.parse_args(argv)
     if flags.resume and (flags.hidden_nodes or flags.cost or flags.deskew is not None):
         parser.error("--resume keeps the model's own layer sizes, cost and input preparation: "
