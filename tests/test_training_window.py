@@ -125,6 +125,10 @@ def test_the_speed_is_shown_once_a_few_thousand_images_are_trained(monkeypatch):
     window({**early, "images_trained": 4096})
     drawn(window)
     assert "12,346 images per second" in said
+    said.clear()
+    window({**early, "images_trained": 400, "images_per_epoch": 100})  # the end of a run of 4 epochs of 100
+    drawn(window)
+    assert "12,346 images per second" in said
 
 
 def test_the_cost_axis_is_a_log_scale_at_round_values_around_the_costs():

@@ -219,8 +219,10 @@ class TrainingWindow:
             lines.append(("random weights, not trained yet", 26))
         else:
             # Over the first few batches the time is too short to measure (and holds preparing the inputs).
+            # (A run shorter than that is measured at its end.)
+            enough = min(SPEED_FROM_IMAGES, moment["epochs"] * moment.get("images_per_epoch", SPEED_FROM_IMAGES))
             speed = (f"{moment['images_per_second']:,.0f} images per second"
-                     if moment.get("images_trained", SPEED_FROM_IMAGES) >= SPEED_FROM_IMAGES else "measuring the speed …")
+                     if moment.get("images_trained", enough) >= enough else "measuring the speed …")
             lines += [(speed, 26),
                       (f"training accuracy {100 * moment['train_accuracy']:.2f}%", 26)]
         if self.curve.test_points:
