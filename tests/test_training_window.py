@@ -482,3 +482,20 @@ def test_a_held_key_acts_once_but_a_held_right_steps_on_and_on(screen):
     for event in key_press(pygame.K_ESCAPE)[::-1]:             # let go, then pressed again: it closes
         window.handle(event)
     assert not window.running
+
+
+def test_pointing_at_a_tile_shows_that_node_large_in_place_of_the_colour_key(screen):
+    network = NeuralNetwork(784, 200, 10, seed=0)
+    network.input_weights[45] = -0.3                           # node 45: all negative, a blue tile
+    window = TrainingWindow()
+    window(moment(network, 0.5, 0.9))
+    assert count_colour(drawn(window), STATS_AREA, pictures.NEGATIVE_COLOUR, 0) < 50  # the key's end only
+    assert all(pictures.weight_tile_at(tile_centre(node), 200, WEIGHTS_AREA)[0] == node for node in range(200))
+    window.handle(pygame.event.Event(pygame.MOUSEMOTION, pos=tile_centre(45), rel=(0, 0), buttons=(0, 0, 0)))
+    surface = drawn(window)
+    assert count_colour(surface, STATS_AREA, pictures.NEGATIVE_COLOUR, 0) > 80 * 80  # node 45, large
+    assert surface.get_at(pictures.weight_tile_at(tile_centre(45), 200, WEIGHTS_AREA)[1].inflate(4, 4).topleft)[:3] \
+        == STOP_COLOUR                                         # and framed where it is
+    window.handle(pygame.event.Event(pygame.WINDOWLEAVE))
+    assert count_colour(drawn(window), STATS_AREA, pictures.NEGATIVE_COLOUR, 0) < 50
+    assert pictures.weight_tile_at((WEIGHTS_AREA.left - 5, WEIGHTS_AREA.top), 200, WEIGHTS_AREA)[0] is None

@@ -184,15 +184,41 @@ def tile_columns(count, area, most=20):
     return max(range(1, most + 1), key=lambda columns: (round(tile_side(columns), 6), -empty_places(columns), columns))
 
 
+def _tiles_scale(count, area, side=28, gap=1):
+    """(columns, screen pixels per picture pixel) of `count` weight tiles drawn by draw_weight_tiles."""
+    columns = tile_columns(count, area)
+    rows = -(-count // columns)
+    return columns, min(area.width / (columns * (side + gap) - gap), area.height / (rows * (side + gap) - gap))
+
+
 def draw_weight_tiles(surface, images, area):
     """Weight images (n, 28, 28) as tiles (weight_tiles), as large as fit in `area`, from its top left.
     Large tiles show their pixels; small ones, smoothed, their shapes. Returns the Rect drawn."""
     area = pygame.Rect(area)
-    tiles = weight_tiles(images, tile_columns(len(images), area))
-    scale = min(area.width / tiles.shape[1], area.height / tiles.shape[0])
+    columns, scale = _tiles_scale(len(images), area)
+    tiles = weight_tiles(images, columns)
     drawn = pygame.Rect(area.left, area.top, round(tiles.shape[1] * scale), round(tiles.shape[0] * scale))
     draw_picture(surface, tiles, drawn, smooth=scale < 2)
     return drawn
+
+
+def weight_tile_at(position, count, area, side=28, gap=1):
+    """The tile (its number) under a screen position, of `count` drawn by draw_weight_tiles in `area`,
+    or None (off the tiles, or on a gap between them). Also returns where that tile is: (number, Rect)."""
+    if position is None:
+        return None, None
+    area = pygame.Rect(area)
+    columns, scale = _tiles_scale(count, area)
+    pitch = (side + gap) * scale
+    x, y = position[0] - area.left, position[1] - area.top
+    if x < 0 or y < 0:
+        return None, None
+    column, row = int(x // pitch), int(y // pitch)
+    number = row * columns + column
+    if column >= columns or number >= count or x - column * pitch > side * scale or y - row * pitch > side * scale:
+        return None, None
+    return number, pygame.Rect(round(area.left + column * pitch), round(area.top + row * pitch),
+                               round(side * scale), round(side * scale))
 
 
 def draw_weight_legend(surface, topleft):

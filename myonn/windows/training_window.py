@@ -6,7 +6,7 @@ While the network trains, the window shows
   cost on those test images, on a log scale;
 - the hidden nodes' input weights, each a 28×28 tile in a diverging colour scale (red positive, blue
   negative), 20 to a row: at first random noise, then strokes and blobs, the pieces of digits each
-  node has learned to look for (myonn/hidden_layer.py);
+  node has learned to look for (myonn/hidden_layer.py); the tile pointed at is also shown large;
 - the epoch, the learning rate and the images trained per second;
 - the test images it answers wrong now (of those the curve measures), each as the network sees it.
 
@@ -64,6 +64,7 @@ STOP_COLOUR = (190, 0, 0)
 RUNNING, STOPPING, STOPPED, FINISHED = "running", "stopping", "stopped", "finished"
 PAUSE_KEY, STEP_KEY = pygame.K_SPACE, pygame.K_RIGHT
 KEY_REPEAT = (400, 120)  # milliseconds: a key held this long repeats this often (Right held: slow motion)
+POINTED_TILE = 96  # a pointed node's tile, large enough to see, small enough to fit under the figures
 SPEED_FROM_IMAGES = 4096  # the images per second are shown once this many are trained: a chunk (training.py)
 
 
@@ -83,6 +84,7 @@ class TrainingWindow:
         self.paused = False           # Space: training waits at the next moment until Space again
         self.stepping = False         # Right: on to the next moment, then paused there
         self.keys_down = set()        # keys pressed and not yet let go (repeats come as more presses)
+        self.pointer = None           # where the mouse is: over a tile, that node is shown large
         self._next_frame = 0.0
         self._frames = 0
         self.stopped_here = False     # training was stopped from the window (Escape), not by Ctrl-C
@@ -141,6 +143,12 @@ class TrainingWindow:
         if event.type == pygame.KEYUP:
             self.keys_down.discard(event.key)
             return
+        if event.type == pygame.MOUSEMOTION:
+            self.pointer = event.pos
+            return
+        if event.type == pygame.WINDOWLEAVE:
+            self.pointer = None
+            return
         if event.type == pygame.KEYDOWN:
             if event.key in self.keys_down and event.key != STEP_KEY:
                 return  # a held Space would pause and go on by turns; a held Escape close a stopped window
@@ -188,8 +196,12 @@ class TrainingWindow:
         about = pictures.hidden_nodes(shown, network.hidden_nodes)
         pictures.draw_text(surface, f"The input weights of the {about}: what each node looks for in the 28×28 image",
                            (WEIGHTS_AREA.left, WEIGHTS_AREA.top - 16), 20)
-        pictures.draw_weight_tiles(surface, weight_images(network)[:shown], WEIGHTS_AREA)
-        self._draw_stats(surface, moment)
+        images = weight_images(network)[:shown]
+        pictures.draw_weight_tiles(surface, images, WEIGHTS_AREA)
+        pointed, tile = pictures.weight_tile_at(self.pointer, shown, WEIGHTS_AREA)
+        if pointed is not None:
+            pygame.draw.rect(surface, STOP_COLOUR, tile.inflate(4, 4), 2)
+        self._draw_stats(surface, moment, pointed, images)
         self._draw_mistakes(surface)
 
     def _draw_mistakes(self, surface):
@@ -211,7 +223,8 @@ class TrainingWindow:
             pygame.draw.rect(surface, GRID_COLOUR, picture, 1)
             pictures.draw_centred_text(surface, f"{label} as {answer}", (x, picture.bottom + 1, 44, 18), 18, STOP_COLOUR)
 
-    def _draw_stats(self, surface, moment):
+    def _draw_stats(self, surface, moment, pointed=None, images=None):
+        """The figures of this moment; under them the weights' colour key, or the tile pointed at, large."""
         left, top = STATS_AREA.topleft
         lines = [(f"epoch {moment['epoch']} of {moment['epochs']}", 30),
                  (f"learning rate {moment['learning_rate']:.4g}", 26)]
@@ -238,7 +251,15 @@ class TrainingWindow:
         for text, size in lines:
             pictures.draw_text(surface, text, (left, top), size)
             top += size + 8
-        pictures.draw_weight_legend(surface, (left, top + 12))
+        if pointed is None:
+            pictures.draw_weight_legend(surface, (left, top + 12))
+        else:  # pointed at: that node's tile, large (the colour key as in the drawing window's panel)
+            pictures.draw_text(surface, f"node {pointed}: what it looks for", (left, top + 8), 22)
+            large = pygame.Rect(left, top + 34, POINTED_TILE, POINTED_TILE)
+            pictures.draw_picture(surface, pictures.weight_tiles(images[pointed:pointed + 1], columns=1), large)
+            pygame.draw.rect(surface, AXIS_COLOUR, large.inflate(2, 2), 1)
+            for row, text in enumerate(("red: ink here", "excites it,", "blue: calms it")):
+                pictures.draw_text(surface, text, (large.right + 12, large.top + 4 + 22 * row), 20)
         if self.state == RUNNING and self.screen is not None:
             pictures.draw_text(surface, "Paused: Space goes on, Right: a step" if self.paused
                                else "Space: pause    Right: a step", (left, STATS_AREA.bottom - 50), 22,
