@@ -18,7 +18,7 @@ from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from myonn import model_store, recipes
-from myonn.drawn_styles import drawn_digits
+from myonn.drawn_styles import drawn_digits, style_count
 from myonn.errors import MyonnError
 from myonn.evaluation import accuracy, format_percent
 from myonn.inputs import targets
@@ -303,8 +303,9 @@ def train_from_settings(settings, model_path=None, resume=None, data_dir=None, l
     Ctrl-C stops after the current batch and saves what has been learned so far. A network no better
     than guessing (NO_BETTER_THAN_GUESSING) is never saved. Returns the exit status: 0; 130 (the
     shell's code for Ctrl-C) after an interrupted run, saved or not; 2 after a whole run that learned
-    nothing. watch: see `train`; it may also have before_training(stop), called once MNIST is loaded,
-    and ended(saved_accuracy, note=None), called when training has ended (saved_accuracy: the test
+    nothing. watch: see `train`; it may also have preparing(what), called with words for what is being
+    prepared while MNIST loads (it returns True to stop before any training), before_training(stop),
+    called once MNIST is loaded, and ended(saved_accuracy, note=None), called when training has ended (saved_accuracy: the test
     accuracy of the model saved, None when nothing was).
     """
     report = report or (lambda line: tqdm.write(line))
@@ -332,25 +333,12 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
         model = load_model(resume) if resume is not None else None
         check_batch_fits(model.network.hidden_nodes if model is not None else settings["hidden_nodes"],
                          settings["batch_size"], settings["float64"])
-        train_images, train_labels = load_mnist(TRAIN, data_dir, limit=limit)
-        test_set = load_mnist(TEST, data_dir)
-        if my_digits is not None:
-            own_images, own_labels = digit_images(read_digits(my_digits, warn=report, missing_ok=False))
-            if not len(own_labels):
-                raise MyonnError(f"{my_digits}: holds none of your digits (teach some in mnist_draw.py)")
-            mnist_count = len(train_labels)
-            train_images, train_labels = with_own_digits(train_images, train_labels, own_images, own_labels)
-            report(f"with {len(own_labels)} of your digits from {my_digits}"
-                   + (f", each {(len(train_labels) - mnist_count) // len(own_labels)} times" if len(own_labels) else ""))
-        if settings.get("drawn"):
-            # Digits drawn with the window's pen by made-up writers, in designed styles MNIST lacks too
-            # (myonn/drawn_styles.py): from the run's seed, so that a seeded run is repeatable.
-            drawn_images, drawn_labels = drawn_digits(settings["drawn"], np.random.default_rng(
-                None if seed is None else (seed, 2)))
-            train_images = np.concatenate([train_images, drawn_images])
-            train_labels = np.concatenate([train_labels, drawn_labels])
-            report(f"with {len(drawn_labels):,} digits drawn in designed styles (myonn/drawn_styles.py, "
-                   f"{settings['drawn']} of each style)")
+        try:
+            train_images, train_labels, test_set = _training_images(settings, data_dir, limit, my_digits, progress,
+                                                                    report, watch)
+        except _StoppedWhilePreparing:
+            report("stopped before any training: nothing saved")
+            return 130
         if model is not None:
             if settings["float64"]:
                 model.network.input_weights = model.network.input_weights.astype(np.float64)
@@ -446,6 +434,53 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
             report(f"note: the model it replaced scored {format_percent(replaced_accuracy)}; to go back to it: "
                    f"{model_store.restore_command(kept, destination)}")
     return 130 if stopped else 0
+
+
+class _StoppedWhilePreparing(Exception):
+    """The window was closed, or Escape pressed in it, while the training images were being prepared."""
+
+
+def _training_images(settings, data_dir, limit, my_digits, progress, report, watch):
+    """MNIST's training images (with your digits and the recipe's drawn digits, if asked) and its test
+    set. A window (--watch) is told what is being prepared, and keeps answering its keys meanwhile: the
+    best recipe's drawn digits take seconds, and a window that answers nothing for that long looks hung.
+    Raises _StoppedWhilePreparing when it asks to stop."""
+    window_preparing = getattr(watch, "preparing", lambda what: False)
+
+    def preparing(what):
+        if window_preparing(what):
+            raise _StoppedWhilePreparing
+
+    preparing("Loading MNIST …")
+    train_images, train_labels = load_mnist(TRAIN, data_dir, limit=limit)
+    test_set = load_mnist(TEST, data_dir)
+    if my_digits is not None:
+        own_images, own_labels = digit_images(read_digits(my_digits, warn=report, missing_ok=False))
+        if not len(own_labels):
+            raise MyonnError(f"{my_digits}: holds none of your digits (teach some in mnist_draw.py)")
+        mnist_count = len(train_labels)
+        train_images, train_labels = with_own_digits(train_images, train_labels, own_images, own_labels)
+        report(f"with {len(own_labels)} of your digits from {my_digits}"
+               + (f", each {(len(train_labels) - mnist_count) // len(own_labels)} times" if len(own_labels) else ""))
+    if settings.get("drawn"):
+        # Digits drawn with the window's pen by made-up writers, in designed styles MNIST lacks too
+        # (myonn/drawn_styles.py): from the run's seed, so that a seeded run is repeatable.
+        seed, total = settings["seed"], settings["drawn"] * style_count()
+        drawing = f"Drawing {total:,} digits in designed styles"
+        with tqdm(total=total, desc="drawing digits", unit="digit", disable=not progress, leave=False) as bar:
+            def drawn_so_far(count):
+                bar.update(count - bar.n)
+                preparing(f"{drawing}: {count:,}")
+
+            preparing(f"{drawing} …")
+            drawn_images, drawn_labels = drawn_digits(settings["drawn"], np.random.default_rng(
+                None if seed is None else (seed, 2)), progress=drawn_so_far)
+        train_images = np.concatenate([train_images, drawn_images])
+        train_labels = np.concatenate([train_labels, drawn_labels])
+        report(f"with {len(drawn_labels):,} digits drawn in designed styles (myonn/drawn_styles.py, "
+               f"{settings['drawn']} of each style)")
+    preparing("Preparing the images …")
+    return train_images, train_labels, test_set
 
 
 # A test accuracy below this is no better than naming one digit every time (MNIST's commonest, the

@@ -14,6 +14,13 @@ def test_every_style_is_drawn_as_often_as_asked_with_its_digit_as_label():
     expected = [digit for by_digit in (STYLES, WRITER_STYLES) for digit, named in by_digit.items()
                 for _ in range(2 * len(named))]
     assert labels.tolist() == expected
+    assert drawn_styles.style_count() == styles
+
+
+def test_progress_is_told_the_digits_drawn_after_each_style():
+    told = []
+    images, _ = drawn_digits(3, np.random.default_rng(0), progress=told.append)
+    assert told == [3 * (style + 1) for style in range(drawn_styles.style_count())] and told[-1] == len(images)
     assert all(image.max() == 255 and 40 < (image > 127).sum() < 250 for image in images)   # a digit's ink
     # MNIST-style: the ink fits a 20-pixel box centred by its centre of mass in the 28×28 frame.
     rows = np.flatnonzero(images.sum(axis=(0, 2)))

@@ -343,6 +343,38 @@ def test_escape_while_mnist_loads_stops_before_any_training_and_saves_nothing(sc
     assert not (tmp_path / "m.npz").exists() and window.window.state == "stopping"
 
 
+def test_while_digits_are_drawn_the_window_says_so_and_escape_stops_at_once(screen, real_mnist_dir, tmp_path):
+    """The best recipe draws 2,660 digits before training, for seconds: the window says what it prepares
+    and answers its keys meanwhile (it answered none, and looked hung); Escape stops then and there."""
+    from myonn import recipes
+    from myonn.training import train_from_settings
+
+    shown = []
+
+    class Pressing(Watcher):
+        def preparing(self, what):
+            shown.append((what, count_colour(drawn(self.window), WEIGHTS_AREA, (0, 0, 0), 40)))
+            if what.startswith("Drawing 380 digits in designed styles: 30"):   # after 3 of the 38 styles
+                pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_ESCAPE, mod=0, unicode="",
+                                                     scancode=0))
+            return super().preparing(what)
+
+    window = Pressing()
+    window.window = TrainingWindow(screen)
+    said = []
+    status = train_from_settings(recipes.settings("best", {"drawn": 10, "epochs": 1}), model_path=tmp_path / "m.npz",
+                                 data_dir=real_mnist_dir, limit=2000, progress=False, report=said.append,
+                                 watch=window)
+    assert status == 130 and said[-1] == "stopped before any training: nothing saved"
+    assert not (tmp_path / "m.npz").exists()
+    assert [what for what, _ in shown] == ["Loading MNIST …", "Drawing 380 digits in designed styles …",
+                                           "Drawing 380 digits in designed styles: 10",
+                                           "Drawing 380 digits in designed styles: 20",
+                                           "Drawing 380 digits in designed styles: 30"]   # and no more styles
+    assert window.window.state == "stopping"
+    assert all(ink > 0 for _, ink in shown)     # the words are drawn
+
+
 def test_while_training_the_window_shows_the_weights_as_they_are(screen):
     network = NeuralNetwork(784, 200, 10, seed=0)
     window = TrainingWindow(screen)

@@ -90,6 +90,7 @@ class TrainingWindow:
         self.stopped_here = False     # training was stopped from the window (Escape), not by Ctrl-C
         self.saved_accuracy = None    # once training has ended: the saved model's accuracy on the whole test set
         self.not_saved = None         # or why nothing was saved ("learned nothing")
+        self.preparation = "Loading MNIST, preparing the images …"  # what is being prepared, before training
 
     def title(self):
         if self.paused and self.state == RUNNING:
@@ -117,6 +118,14 @@ class TrainingWindow:
             self._frames += 1
             spent = time.perf_counter() - now
             self._next_frame = now + max(1 / FRAMES_PER_SECOND, spent / MOST_DRAWING_SHARE)
+
+    def preparing(self, what):
+        """MNIST is loading, or the training images are being prepared (`what`, in words): show it, and
+        answer the window's keys. Returns True when Escape or closing the window asked to stop."""
+        self.preparation = what
+        if self.screen is not None:
+            pictures.update(self, self.screen, pygame.event.get())
+        return self.state == STOPPING or not self.running
 
     def before_training(self, stop):
         """Training is about to start: answer what was pressed while MNIST loaded (Escape or closing
@@ -189,7 +198,7 @@ class TrainingWindow:
         draw_curves(surface, CURVE_AREA, self.curve)
         moment = self.curve.last
         if moment is None:
-            pictures.draw_centred_text(surface, "Loading MNIST, preparing the images …", WEIGHTS_AREA, 32)
+            pictures.draw_centred_text(surface, self.preparation, WEIGHTS_AREA, 32)
             return
         network = moment["network"]
         shown = min(network.hidden_nodes, MOST_TILES)
@@ -465,6 +474,17 @@ class Watcher:
 
     def __call__(self, moment):
         self.window(moment)
+
+    def preparing(self, what):
+        """MNIST is loading, or the training images are being prepared (`what`, in words): show it, and
+        answer the window's keys. Returns True when Escape or closing the window asked to stop."""
+        self.preparation = what
+        if self.screen is not None:
+            pictures.update(self, self.screen, pygame.event.get())
+        return self.state == STOPPING or not self.running
+
+    def preparing(self, what):
+        return self.window.preparing(what)
 
     def before_training(self, stop):
         self.window.before_training(stop)
