@@ -14,6 +14,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from conftest import REPOSITORY_ROOT  # noqa: E402
+from myonn.cli import Ended  # noqa: E402
 from myonn.learning_curve import LearningCurve  # noqa: E402
 from myonn.model import Model, load_model  # noqa: E402
 from myonn.network import NeuralNetwork  # noqa: E402
@@ -263,6 +264,26 @@ def test_the_end_says_what_was_saved_with_its_whole_test_set_accuracy(screen, mo
     monkeypatch.setattr(pictures, "wait_for_events", lambda: waits.append(1) or key_press(pygame.K_ESCAPE))
     watcher.finish(status)
     assert all(text in said for text in says) and bool(waits) == kept_up
+
+
+@pytest.mark.parametrize("interrupt, status", [(KeyboardInterrupt(), 0), (Ended(15), None)])
+def test_ctrl_c_on_a_finished_window_closes_it_keeping_the_runs_status_but_kill_ends_the_process(
+        screen, monkeypatch, interrupt, status):
+    window = TrainingWindow(screen)
+    window(moment(NeuralNetwork(784, 20, 10, seed=0), 0.5, 0.3))
+    watcher = Watcher()
+    watcher.window = window
+
+    def interrupted():
+        raise interrupt
+
+    monkeypatch.setattr(pictures, "wait_for_events", interrupted)
+    if status is None:
+        with pytest.raises(Ended):
+            watcher.finish(0)
+    else:
+        watcher.finish(0)            # returns, as after Escape: mnist_train.py exits with training's 0
+    assert not pygame.display.get_init()
 
 
 def test_stopped_before_any_training_the_window_says_nothing_was_saved(monkeypatch):

@@ -30,6 +30,7 @@ import time
 
 import numpy as np
 
+from myonn.cli import Ended
 from myonn.hidden_layer import weight_images
 from myonn.inputs import pixels_from_input
 from myonn.learning_curve import LearningCurve
@@ -503,7 +504,15 @@ class Watcher:
                 report(f"window written to {save_screenshot(window, self.screenshot)}")
             # Kept up for a look at what was learned, however training ended, but for Ctrl-C in the terminal.
             elif window.screen is not None and window.curve.train_points and (status != 130 or window.stopped_here):
-                window.wait_until_closed()
+                try:
+                    window.wait_until_closed()
+                except KeyboardInterrupt as interrupt:
+                    # Training is over and its model saved (or not, as the terminal said): a Ctrl-C now only
+                    # closes the window, as Escape does, and the run's exit status stays its own (it was
+                    # 130, and a script running mnist_train.py took a finished run for a stopped one).
+                    # kill and a closed terminal still end the process as they would any program.
+                    if isinstance(interrupt, Ended):
+                        raise
         finally:
             if window.screen is not None:
                 pygame.display.quit()
