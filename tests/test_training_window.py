@@ -105,6 +105,7 @@ def test_the_test_images_it_answers_wrong_now_are_shown_under_the_weights():
 
 def test_in_its_first_moments_the_epoch_axis_shows_only_as_far_as_training_has_come():
     curve = LearningCurve()
+    assert epoch_axis(curve) == (1, 1)              # before the first moment: nothing known, a plain axis
     curve.epochs = 8
     for done, axis in ((0.0, (0.002, 0.0005)), (16 / 60000, (0.002, 0.0005)), (512 / 60000, (0.02, 0.005)),
                        (0.3, (0.5, 0.1)), (0.45, (8, 1)), (3.0, (8, 1))):

@@ -401,7 +401,9 @@ def epoch_axis(curve, most_ticks=15):
     more than `most_ticks`), once it is half an epoch in; before that, the first EARLY_AXES end that
     leaves room beyond the latest moment."""
     epochs = max(curve.epochs, 1)
-    latest = curve.last["epochs_done"] if curve.last is not None else 0.0
+    if curve.last is None:  # nothing trained yet, nor known of the run: a plain axis, not one of 0.002 epochs
+        return epochs, 1
+    latest = curve.last["epochs_done"]
     for end, step in EARLY_AXES:
         if latest * 1.25 <= end < epochs:
             return end, step
