@@ -2,7 +2,8 @@
 
     data/mnist_nn.npz        the shipped model, the project's showcase. Nothing a user does writes it.
     data/my_mnist_nn.npz     your own model: what mnist_train.py saves (and what teaching changes).
-    data/backups/            every model a save replaced, as <name>.<date>-<time>.npz; the newest
+    data/backups/            every model a save replaced, and what a stopped run learned when it read
+                             worse than the model it would replace, as <name>.<date>-<time>.npz; the newest
                              BACKUPS_KEPT of each name are kept, and always the most accurate one
                              and the one that learned the most of your digits.
 
@@ -95,10 +96,7 @@ def _better_shipped(accuracy):
     model's `accuracy` by more than WEAKER_THAN_SHIPPED_BY, else ''."""
     shipped = shipped_model_path()
     shipped_accuracy = recorded_accuracy(shipped) if _is_file(shipped) else -1.0
-    if not (0 <= accuracy <= 1 and 0 <= shipped_accuracy <= 1):  # none recorded, or nonsense (NaN fails too)
-        return ""
-    # Compared as shown, in hundredths of a point: one point below is not "more than a point".
-    if round(10_000 * shipped_accuracy) - round(10_000 * accuracy) <= round(10_000 * WEAKER_THAN_SHIPPED_BY):
+    if not weaker_by_more_than(accuracy, shipped_accuracy):
         return ""
     return f"; the shipped model scores {100 * shipped_accuracy:.2f}%: --model {shlex.quote(str(as_typed(shipped)))}"
 
@@ -174,6 +172,51 @@ def save_keeping_backup(model, path, backup=True):
     if kept is not None:
         prune_backups(path, spare=kept)
     return kept
+
+
+def save_as_backup(model, path):
+    """Save `model` among the backups of the model at `path` (backups/<stem>.<date>-<time>.npz), leaving
+    `path` as it is: for a stopped run that reads worse than the model it would replace. Returns
+    the backup's path."""
+    path = Path(path)
+    folder = path.parent / BACKUP_FOLDER
+    scratch = folder / f".{path.stem}.{os.getpid()}.saving{path.suffix}"
+    try:
+        save_model(model, scratch)
+        kept = _back_up(path, source=scratch)
+    finally:
+        try:
+            scratch.unlink(missing_ok=True)
+        except OSError:
+            pass
+    prune_backups(path, spare=kept)
+    return kept
+
+
+def model_in_use_instead(path):
+    """(path, accuracy) of the model the scripts use now where a run would save to `path`: the model at
+    `path`, or, for your own model while you have none, the shipped one; (None, -1) when there is none."""
+    if _is_file(path):
+        return Path(path), recorded_accuracy(path)
+    shipped = shipped_model_path()
+    if _same_place(path, own_model_path()) and _is_file(shipped):
+        return shipped, recorded_accuracy(shipped)
+    return None, -1.0
+
+
+def weaker_by_more_than(accuracy, other, margin=WEAKER_THAN_SHIPPED_BY):
+    """Whether `accuracy` is more than `margin` below `other` (both 0..1), compared as shown, in
+    hundredths of a point (one point below is not "more than a point")."""
+    if not (0 <= accuracy <= 1 and 0 <= other <= 1):  # none recorded, or nonsense (NaN fails too)
+        return False
+    return round(10_000 * other) - round(10_000 * accuracy) > round(10_000 * margin)
+
+
+def _same_place(path, other):
+    try:
+        return Path(path).resolve() == Path(other).resolve()
+    except OSError:
+        return False
 
 
 def restore_command(backup, path):
@@ -258,8 +301,10 @@ def taught_digits(info):
     return count if isinstance(count, int) and not isinstance(count, bool) and count > 0 else 0
 
 
-def _back_up(path):
-    """Copy the file at `path` to backups/<stem>.<date>-<time>.npz, under a name no other backup has."""
+def _back_up(path, source=None):
+    """Copy the file at `path` (or the file `source`, as a backup of `path`) to
+    backups/<stem>.<date>-<time>.npz, under a name no other backup has."""
+    source = path if source is None else source
     folder = path.parent / BACKUP_FOLDER
     stamp = time.strftime("%Y%m%d-%H%M%S")
     try:
@@ -268,11 +313,11 @@ def _back_up(path):
     except OSError as error:
         raise MyonnError(f"cannot keep a backup of {path} in {folder}: {error.strerror or error}") from None
     try:
-        with handle, open(path, "rb") as original:
+        with handle, open(source, "rb") as original:
             shutil.copyfileobj(original, handle)
             handle.flush()
             os.fsync(handle.fileno())
-        shutil.copystat(path, handle.name)
+        shutil.copystat(source, handle.name)
         # After every backup already made this second, so that names keep the order backups were made
         # in (a number pruning had freed, taken again, would sort among the oldest).
         made = [number for (date, time_of_day, number), _ in _backups_in_order(path)

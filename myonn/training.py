@@ -406,6 +406,23 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
                       "epochs_done": sum(not epoch["stopped"] for epoch in history),
                       "training_seconds": round(sum(epoch["seconds"] for epoch in history), 2),
                       "test_accuracy": test_accuracy}
+        in_use, in_use_accuracy = model_store.model_in_use_instead(destination)
+        if stopped and model_store.weaker_by_more_than(test_accuracy, in_use_accuracy):
+            # Stopped early (a talk's "watch it learn, then Escape", a Ctrl-C when it seemed slow), the
+            # network would replace a far better model as the one every window opens, and the demo
+            # that follows misread every digit. It is kept among the backups instead.
+            saving.append(destination)
+            kept_apart = model_store.save_as_backup(model, destination)
+            below = f"interrupted at {format_percent(test_accuracy)} on MNIST's test set, more than a point below"
+            report(f"{below} the model it would replace ({format_percent(in_use_accuracy)}): {destination} stays as it was"
+                   if in_use == destination else
+                   f"{below} the shipped model ({format_percent(in_use_accuracy)}), which the windows use while you "
+                   f"have no model of your own: it stays the one they use")
+            report(f"what was learned is kept as {kept_apart}: use it with --model "
+                   f"{shlex.quote(str(model_store.as_typed(kept_apart)))}, or make it the model at {destination} with: "
+                   f"{model_store.restore_command(kept_apart, destination)}")
+            ended(test_accuracy, note="kept apart")
+            return 130
         replaced = model_store.recorded_info(destination) if destination.is_file() else None
         replaced_accuracy = None if replaced is None else model_store.accuracy_in(replaced)
         saving.append(destination)

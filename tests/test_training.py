@@ -274,3 +274,65 @@ def test_why_nothing_was_learned_names_the_settings_to_blame():
     assert why({}, hidden_nodes=1) == "1 hidden node, too few to tell ten digits apart"
     assert why({}, seen=10) == "only 1 step (batches of 16)"
     assert why({}) == "these settings (try the default recipe)"
+
+
+def train_to(accuracy, stopped):
+    """A stand-in for train(): a run that ends (stopped or not) scoring `accuracy` on the test set."""
+    def trained(model, *arguments, **keywords):
+        return [{"seen": 64, "stopped": stopped, "seconds": 0.1, "test_accuracy": accuracy}]
+    return trained
+
+
+@pytest.mark.parametrize("there, scored, stopped, replaced", [
+    (0.98, 0.50, True, False),     # stopped far below the model there: it stays, the run is kept apart
+    (0.98, 0.9701, True, True),    # within a point: a stop after most of the run replaces it, as before
+    (0.98, 0.50, False, True),     # a finished run does what it was asked (the note says how to go back)
+    (None, 0.50, True, True),      # a new file of the user's naming: nothing in use is displaced
+])
+def test_a_stopped_run_far_weaker_than_the_model_it_would_replace_is_kept_as_a_backup_instead(
+        tmp_path, monkeypatch, there, scored, stopped, replaced):
+    from myonn import model_store, recipes, training
+    from myonn.model import load_model, save_model
+
+    a_small_mnist(monkeypatch)
+    monkeypatch.setattr(training, "train", train_to(scored, stopped))
+    path = tmp_path / "m.npz"
+    if there is not None:
+        save_model(Model(NeuralNetwork(784, 5, 10, seed=0), info={"test_accuracy": there}), path)
+    before = path.read_bytes() if there is not None else None
+    said = []
+    status = training.train_from_settings(recipes.settings("default", {}), model_path=path, progress=False,
+                                          report=said.append)
+    assert status == (130 if stopped else 0)
+    assert load_model(path).info["test_accuracy"] == (scored if replaced else there)
+    backups = model_store.backups_of(path)
+    if replaced:
+        assert [load_model(backup).info["test_accuracy"] for backup in backups] == ([there] if there else [])
+    else:
+        assert path.read_bytes() == before
+        assert [load_model(backup).info["test_accuracy"] for backup in backups] == [scored]
+        assert said[-2] == (f"interrupted at 50.00% on MNIST's test set, more than a point below the model it "
+                            f"would replace (98.00%): {path} stays as it was")
+        assert said[-1].startswith(f"what was learned is kept as {backups[0]}: use it with --model ")
+        assert said[-1].endswith(f"make it the model at {path} with: cp {backups[0]} {path}")
+        assert [entry.name for entry in (tmp_path / "backups").iterdir()] == [backups[0].name]  # no scratch left
+
+
+def test_a_stopped_run_does_not_become_your_model_when_the_shipped_one_reads_far_better(monkeypatch,
+                                                                                      own_models_apart):
+    from myonn import model_store, recipes, training
+    from myonn.model import load_model
+
+    a_small_mnist(monkeypatch)
+    monkeypatch.setattr(training, "train", train_to(0.2545, True))   # a talk's pause, a few steps, Escape
+    said = []
+    assert training.train_from_settings(recipes.settings("default", {}), progress=False, report=said.append) == 130
+    own = model_store.own_model_path()
+    assert not own.exists() and model_store.chosen_model_path()[1] == "the shipped model"
+    assert "more than a point below the shipped model" in said[-2] and said[-2].endswith("it stays the one they use")
+    [kept] = model_store.backups_of(own)
+    assert load_model(kept).info["test_accuracy"] == 0.2545
+    # Stopped within a point of it, your own model is made as before.
+    monkeypatch.setattr(training, "train", train_to(0.9760, True))
+    assert training.train_from_settings(recipes.settings("default", {}), progress=False, report=said.append) == 130
+    assert load_model(own).info["test_accuracy"] == 0.9760

@@ -247,19 +247,21 @@ def test_stopped_by_escape_the_window_stays_up_until_escape_again_but_not_after_
     assert waits == (["Training — stopped"] if stopped_by == "escape" else [])
 
 
-@pytest.mark.parametrize("saved, status, says, kept_up", [
-    (0.9829, 0, ["saved: 98.29%", "(on all 50 test images)", "Finished and saved: Escape closes"], True),
-    (None, 2, ["Learned nothing: Escape closes", "not saved: no better than guessing"], True),  # learned nothing
+@pytest.mark.parametrize("saved, note, status, says, kept_up", [
+    (0.9829, None, 0, ["saved: 98.29%", "(on all 50 test images)", "Finished and saved: Escape closes"], True),
+    (None, "learned nothing", 2, ["Learned nothing: Escape closes", "not saved: no better than guessing"], True),
+    # Stopped far below the model in use: saved among the backups, the better model left in place.
+    (0.2545, "kept apart", 130, ["kept as a backup: 25.45%", "Stopped, kept as a backup: Escape closes"], False),
 ])
-def test_the_end_says_what_was_saved_with_its_whole_test_set_accuracy(screen, monkeypatch, saved, status, says,
-                                                                      kept_up):
+def test_the_end_says_what_was_saved_with_its_whole_test_set_accuracy(screen, monkeypatch, saved, note, status,
+                                                                      says, kept_up):
     window = TrainingWindow(screen)
     network = NeuralNetwork(784, 20, 10, seed=0)
     window(moment(network, 0.0, None, test_labels=np.arange(50) % 10))
     window(moment(network, 0.5, 0.3, test_labels=np.arange(50) % 10))
     watcher = Watcher()
     watcher.window = window
-    watcher.ended(saved, note=None if saved else "learned nothing")
+    watcher.ended(saved, note=note)
     said, waits = [], []
     monkeypatch.setattr(pictures, "draw_text", lambda surface, text, *rest, **options: said.append(text))
     monkeypatch.setattr(pictures, "wait_for_events", lambda: waits.append(1) or key_press(pygame.K_ESCAPE))

@@ -91,6 +91,7 @@ class TrainingWindow:
         self.stopped_here = False     # training was stopped from the window (Escape), not by Ctrl-C
         self.saved_accuracy = None    # once training has ended: the saved model's accuracy on the whole test set
         self.not_saved = None         # or why nothing was saved ("learned nothing")
+        self.kept_apart = False       # or it was saved as a backup, not over a far better model
         self.preparation = "Loading MNIST, preparing the images …"  # what is being prepared, before training
 
     def title(self):
@@ -181,6 +182,7 @@ class TrainingWindow:
         """Training has ended and saved a model scoring `saved_accuracy` on the whole test set, or (None)
         nothing, for the reason `note`."""
         self.saved_accuracy, self.not_saved = saved_accuracy, ((note or "not saved") if saved_accuracy is None else None)
+        self.kept_apart = note == "kept apart"  # saved among the backups: the model in use reads far better
 
     def finish(self, status):
         """Training has ended with this exit status (0: all epochs done). Draws the last frame."""
@@ -255,7 +257,7 @@ class TrainingWindow:
         if self.not_saved == "learned nothing":
             lines.append(("not saved: no better than guessing", 20))
         if self.saved_accuracy is not None:  # what the terminal says of the model saved, at the very end
-            lines.append((f"saved: {100 * self.saved_accuracy:.2f}%", 26))
+            lines.append((f"{'kept as a backup' if self.kept_apart else 'saved'}: {100 * self.saved_accuracy:.2f}%", 26))
             lines.append((f"(on all {len(moment['test_labels']):,} test images)" if moment["test_labels"] is not None
                           else "(on the test set)", 20))
         for text, size in lines:
@@ -281,6 +283,8 @@ class TrainingWindow:
             stopped = "Learned nothing" + closes
         elif self.not_saved is not None:
             stopped = "Stopped: nothing saved" + closes
+        elif self.kept_apart:
+            stopped = "Stopped, kept as a backup" + closes
         else:
             stopped = "Stopped and saved" + closes
         status = {RUNNING: ("Escape or close: stop and save" if self.curve.train_points else "Escape or close: stop",
