@@ -349,6 +349,19 @@ def test_without_a_model_m_and_digit_keys_say_no_model_is_loaded(data_dir, scree
 # ---------------------------------------------------------------- main: the window and screenshots
 
 
+def test_escape_goes_back_to_the_image_from_the_label_or_a_back_query_and_quits_from_the_image(data_dir, model_path,
+                                                                                              screen):
+    browser = browse(data_dir, model_path)
+    press(browser, screen, "space")
+    browser.handle(key_down(pygame.K_ESCAPE))
+    assert (browser.view, browser.running) == (IMAGE, True)
+    press(browser, screen, "7")
+    browser.handle(key_down(pygame.K_ESCAPE))
+    assert (browser.view, browser.running) == (IMAGE, True)
+    browser.handle(key_down(pygame.K_ESCAPE))
+    assert browser.running is False
+
+
 def test_escape_or_closing_the_window_quits(data_dir, model_path, screen):
     for ending in (key_down(pygame.K_ESCAPE), pygame.event.Event(pygame.QUIT)):
         pygame.event.post(key_down(pygame.K_RIGHT))

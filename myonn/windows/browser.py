@@ -49,7 +49,8 @@ KEYS_HELP = """keys in the window:
                             Space again, or any step, goes back to the image
   M                         jump to the next record the model gets wrong
   0 ... 9                   the network's back query for that digit: the input it links with it
-  Escape, closing           quit"""
+  Escape                    back to the image from the label or a back query; from the image, quit
+  closing the window        quit"""
 
 # How far each stepping key moves.
 STEPS = {pygame.K_RIGHT: 1, pygame.K_DOWN: 1, pygame.K_LEFT: -1, pygame.K_UP: -1,
@@ -96,7 +97,11 @@ class Browser:
             return
         self.message = self.hint = None
         if event.key == pygame.K_ESCAPE:
-            self.running = False
+            # Back to the image first, as in the Test results window: a presenter showing a label or a
+            # back query lost the window to the key that goes back everywhere else.
+            if self.view == IMAGE:
+                self.running = False
+            self.view = IMAGE
         elif event.key in STEPS:
             self.go_to(self.index + STEPS[event.key])
         elif event.key == pygame.K_HOME:
