@@ -2,7 +2,7 @@
 
     python mnist_draw.py                          draw; Space recognises, Space again clears
     python mnist_draw.py --model mnist_nn.yaml    the Ruby original's trained model
-    python mnist_draw.py --replay bench/strokes/7-crossbar.json --screenshot docs/draw-7.png
+    python mnist_draw.py --replay bench/strokes/7-crossbar.json --screenshot seven.png
     python mnist_draw.py --my-digits mine.jsonl   digit keys teach it your handwriting, kept in mine.jsonl
 
 Mouse, keys and flags: python mnist_draw.py --help, and myonn/windows/draw_window.py.
