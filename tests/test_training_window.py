@@ -251,7 +251,7 @@ def test_stopped_by_escape_the_window_stays_up_until_escape_again_but_not_after_
     (0.9829, None, 0, ["saved: 98.29%", "(on all 50 test images)", "Finished and saved: Escape closes"], True),
     (None, "learned nothing", 2, ["Learned nothing: Escape closes", "not saved: no better than guessing"], True),
     # Stopped far below the model in use: saved among the backups, the better model left in place.
-    (0.2545, "kept apart", 130, ["kept as a backup: 25.45%", "Stopped, kept as a backup: Escape closes"], False),
+    (0.2545, "kept apart", 130, ["kept as a backup: 25.45%", "Kept as a backup: Escape closes"], False),
 ])
 def test_the_end_says_what_was_saved_with_its_whole_test_set_accuracy(screen, monkeypatch, saved, note, status,
                                                                       says, kept_up):
@@ -555,3 +555,16 @@ def test_pointing_at_a_tile_shows_that_node_large_in_place_of_the_colour_key(scr
     window.handle(pygame.event.Event(pygame.WINDOWLEAVE))
     assert count_colour(drawn(window), STATS_AREA, pictures.NEGATIVE_COLOUR, 0) < 50
     assert pictures.weight_tile_at((WEIGHTS_AREA.left - 5, WEIGHTS_AREA.top), 200, WEIGHTS_AREA)[0] is None
+
+
+def test_paused_the_window_says_so_in_large_letters_for_a_room_to_see(screen, monkeypatch):
+    said = []
+    monkeypatch.setattr(pictures, "draw_text", lambda surface, text, topleft, size, *rest: said.append((text, size)))
+    window = TrainingWindow(screen)
+    window(moment(NeuralNetwork(784, 20, 10, seed=0), 0.25, 0.8))
+    window.draw(pygame.Surface(WINDOW_SIZE))
+    assert ("Space: pause    Right: a step", 22) in said and not any(text == "Paused" for text, _ in said)
+    said.clear()
+    window.paused = True
+    window.draw(pygame.Surface(WINDOW_SIZE))
+    assert ("Paused", 44) in said and ("Space goes on, Right: a step", 22) in said

@@ -233,7 +233,7 @@ class TrainingWindow:
             picture = pygame.Rect(x + 2, top + 22, 40, 40)
             pictures.draw_grey_picture(surface, pixels_from_input(inputs), picture)
             pygame.draw.rect(surface, GRID_COLOUR, picture, 1)
-            pictures.draw_centred_text(surface, f"{label} as {answer}", (x, picture.bottom + 1, 44, 18), 18, STOP_COLOUR)
+            pictures.draw_centred_text(surface, f"{label} as {answer}", (x, picture.bottom + 1, 44, 18), 22, STOP_COLOUR)
 
     def _draw_stats(self, surface, moment, pointed=None, images=None):
         """The figures of this moment; under them the weights' colour key, or the tile pointed at, large."""
@@ -273,7 +273,9 @@ class TrainingWindow:
             for row, text in enumerate(("red: ink here", "excites it,", "blue: calms it")):
                 pictures.draw_text(surface, text, (large.right + 12, large.top + 4 + 22 * row), 20)
         if self.state == RUNNING and self.screen is not None:
-            pictures.draw_text(surface, "Paused: Space goes on, Right: a step" if self.paused
+            if self.paused:  # large: in a talk, the room should see that it waits (a small red line went unseen)
+                pictures.draw_text(surface, "Paused", (left, STATS_AREA.bottom - 92), 44, STOP_COLOUR)
+            pictures.draw_text(surface, "Space goes on, Right: a step" if self.paused
                                else "Space: pause    Right: a step", (left, STATS_AREA.bottom - 50), 22,
                                STOP_COLOUR if self.paused else AXIS_COLOUR)
         closes = ": Escape closes" if self.screen else ""
@@ -284,7 +286,7 @@ class TrainingWindow:
         elif self.not_saved is not None:
             stopped = "Stopped: nothing saved" + closes
         elif self.kept_apart:
-            stopped = "Stopped, kept as a backup" + closes
+            stopped = "Kept as a backup" + closes
         else:
             stopped = "Stopped and saved" + closes
         status = {RUNNING: ("Escape or close: stop and save" if self.curve.train_points else "Escape or close: stop",
@@ -337,15 +339,15 @@ def draw_learning_curve(surface, rect, curve):
     surface.set_clip(None)
     if curve.test_points and curve.test_points[0][1] < bottom:
         pictures.draw_text(surface, f"test accuracy at the start: {100 * curve.test_points[0][1]:.1f}% (below the axis)",
-                           (plot.left - 40, plot.bottom + 26), 18, TEST_COLOUR)
+                           (plot.left - 40, plot.bottom + 26), 20, TEST_COLOUR)
 
     legend_left = rect.right - 400
     for row, (colour, text) in enumerate(
             ((TRAIN_COLOUR, "training accuracy (running, on the epoch's images so far)"),
              (TEST_COLOUR, f"test accuracy ({curve.test_description if curve.last else 'once MNIST is loaded'})"))):
-        y = rect.top + 8 + 16 * row
+        y = rect.top + 6 + 18 * row
         pygame.draw.line(surface, colour, (legend_left, y + 7), (legend_left + 24, y + 7), 3)
-        pictures.draw_text(surface, text, (legend_left + 30, y), 18)
+        pictures.draw_text(surface, text, (legend_left + 30, y), 20)
 
 
 def draw_cost_curve(surface, rect, curve):
@@ -365,7 +367,7 @@ def draw_cost_curve(surface, rect, curve):
     surface.set_clip(None)
     about = (f"per test image (the same {curve.test_images:,})" if curve.cost_points
              else "on the test images, once MNIST is loaded")
-    pictures.draw_text(surface, about, (rect.left + 16, rect.top + 36), 18, TEST_COLOUR)
+    pictures.draw_text(surface, about, (rect.left + 16, rect.top + 36), 20, TEST_COLOUR)
 
 
 def _draw_frame(surface, rect, title, y_label, curve, grid):
