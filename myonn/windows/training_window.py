@@ -485,14 +485,6 @@ class Watcher:
         self.window(moment)
 
     def preparing(self, what):
-        """MNIST is loading, or the training images are being prepared (`what`, in words): show it, and
-        answer the window's keys. Returns True when Escape or closing the window asked to stop."""
-        self.preparation = what
-        if self.screen is not None:
-            pictures.update(self, self.screen, pygame.event.get())
-        return self.state == STOPPING or not self.running
-
-    def preparing(self, what):
         return self.window.preparing(what)
 
     def before_training(self, stop):
