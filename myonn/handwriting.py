@@ -75,6 +75,35 @@ def too_much_ink(strokes):
     return travel > MOST_TRAVEL * size
 
 
+class InkTally:
+    """too_much_ink, kept up point by point for a drawing that grows: the window asks at every mouse
+    move whether the pen may go on, and asking too_much_ink of the whole drawing each time made a
+    drawing near the limit (a replay of 20,000 one-point strokes) take half an hour."""
+
+    def __init__(self, strokes=()):
+        self.points, self.travel = 0, 0.0
+        self.low, self.high = [math.inf, math.inf], [-math.inf, -math.inf]
+        for stroke in strokes:
+            for number, point in enumerate(stroke):
+                self.add(point, stroke[number - 1] if number else None)
+
+    def allows(self, point, previous=None):
+        """Whether the drawing may take `point` ((x, y); joined to `previous`, the last point of its
+        stroke, if any) without holding too much ink (too_much_ink)."""
+        points, travel, low, high = self._with(point, previous)
+        size = max(high[0] - low[0], high[1] - low[1], SMALLEST_DIGIT)
+        return points <= MOST_POINTS and travel <= MOST_TRAVEL * size
+
+    def add(self, point, previous=None):
+        self.points, self.travel, self.low, self.high = self._with(point, previous)
+
+    def _with(self, point, previous):
+        x, y = point
+        step = 0.0 if previous is None else math.hypot(x - previous[0], y - previous[1])
+        return (self.points + 1, self.travel + step, [min(self.low[0], x), min(self.low[1], y)],
+                [max(self.high[0], x), max(self.high[1], y)])
+
+
 def is_coordinate(value, largest=LARGEST_COORDINATE):
     """Whether `value` may be a point's x or y: a finite number (not a bool) within `largest`."""
     # The bound first: math.isfinite cannot take a whole number too large for a float (10**400 in a

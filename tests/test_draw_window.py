@@ -232,6 +232,24 @@ def test_ctrl_z_on_a_canvas_just_cleared_brings_the_drawing_back(window):
     assert window.strokes == [] and window.hint() == "Draw a digit with the left mouse button"
 
 
+def test_each_point_of_a_drawing_costs_the_same_however_much_is_drawn(window, monkeypatch):
+    """The pen's check for too much ink is kept up point by point: counting the whole drawing again at
+    every point made a replay of 20,000 one-point strokes (within the limit) take half an hour."""
+    from myonn import handwriting
+    from myonn.windows import draw_window
+
+    counted = []
+    real_tally = handwriting.InkTally
+    monkeypatch.setattr(draw_window, "InkTally", lambda strokes=(): counted.append(sum(map(len, strokes)))
+                        or real_tally(strokes))
+    dots = [[(100 + 7 * (n % 60), 100 + 7 * (n // 60))] for n in range(1200)]
+    window.post(*[event for dot in dots for event in drag(dot)])
+    assert window.strokes == [[(float(x), float(y))] for [(x, y)] in dots] and not window.out_of_ink
+    assert counted == [0]                                       # counted once, when the pen first went down
+    window.post(key("z", pygame.KMOD_LCTRL), *drag([(400, 400), (410, 420)]))
+    assert counted == [0, 1199] and len(window.strokes) == 1200  # undone: counted once again
+
+
 def test_ctrl_z_undoes_the_last_stroke(window):
     window.post(*drag(SEVEN[0]))
     seven = window.canvas.copy()

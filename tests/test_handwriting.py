@@ -126,6 +126,33 @@ def test_a_dot_stays_a_dot_sized_blob():
     assert image is not None and image.max() > 0
 
 
+def test_the_tally_kept_point_by_point_agrees_with_too_much_ink_at_every_point():
+    from myonn.handwriting import MOST_POINTS, InkTally, too_much_ink
+
+    random = np.random.default_rng(0)
+    refused = 0
+    for _ in range(20):                           # drawings that run out of ink by travel, or stay within it
+        strokes, tally = [], InkTally()
+        scale = random.choice([2.0, 40.0, 400.0])
+        for _ in range(random.integers(1, 6)):
+            strokes.append([])
+            for _ in range(random.integers(1, 400)):
+                point = tuple(float(v) for v in random.uniform(0, scale, 2))
+                previous = strokes[-1][-1] if strokes[-1] else None
+                allowed = tally.allows(point, previous)
+                assert allowed == (not too_much_ink(strokes[:-1] + [strokes[-1] + [point]]))
+                if allowed:
+                    strokes[-1].append(point)
+                    tally.add(point, previous)
+                else:
+                    refused += 1
+        assert tally.points == sum(map(len, strokes))
+        assert InkTally(strokes).allows((0.0, 0.0)) == (not too_much_ink(strokes + [[(0.0, 0.0)]]))  # counted at once
+    assert refused > 0
+    one_point_strokes = InkTally([[(1.0, 1.0)]] * MOST_POINTS)
+    assert not one_point_strokes.allows((1.0, 1.0)) and one_point_strokes.points == MOST_POINTS
+
+
 def test_a_drawing_holds_at_most_a_digits_worth_of_ink():
     from myonn.errors import MyonnError
     from myonn.handwriting import MOST_POINTS, MOST_TRAVEL, too_much_ink

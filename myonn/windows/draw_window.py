@@ -33,7 +33,7 @@ from myonn.windows.hidden_layer_panel import (MOST_NODES, PANEL_WIDTH as HIDDEN_
                                               node_centre)
 from myonn.cli import ArgumentParser, add_data_dir_flag, add_model_flag, non_negative_int, path_in_help, png_path
 from myonn.errors import MyonnError
-from myonn.handwriting import (MOST_POINTS, MOST_TRAVEL, digit_pixels, draw_segment, draw_strokes,
+from myonn.handwriting import (MOST_POINTS, MOST_TRAVEL, InkTally, digit_pixels, draw_segment, draw_strokes,
                                is_coordinate, too_much_ink)
 from myonn.inputs import IMAGE_SIDE, pixels_from_input
 from myonn.model_store import chosen_model_path, destination_for, load_chosen_model
@@ -115,6 +115,7 @@ class Recognizer:
         self.took_back = None  # the last `took back: …` line, shown with the answer as it was before
         self.cleared = None  # what the last clear took away: the drawing as it was shown (see clear)
         self.strokes = []
+        self._ink = None  # how much ink the strokes hold (InkTally), kept up as they grow; None: count again
         self.canvas = np.zeros((CANVAS_SIDE, CANVAS_SIDE), dtype=np.float32)
         self.answer = None
         self.pen_down = False
@@ -185,14 +186,17 @@ class Recognizer:
         """Move the pen to `position`: a round pen joins it to the stroke's last point, however far."""
         point = _on_canvas(position)
         stroke = self.strokes[-1]
-        if too_much_ink(self.strokes[:-1] + [stroke + [point]]):  # a scribble that never ends: the pen runs dry
+        if self._ink is None:  # the strokes were changed otherwise (undone, cleared, brought back)
+            self._ink = InkTally(self.strokes)
+        previous = stroke[-1] if stroke else None
+        if not self._ink.allows(point, previous):  # a scribble that never ends: the pen runs dry
             if not stroke:
                 self.strokes.pop()  # a stroke that could not start
             self.out_of_ink = True
             return
-        draw_segment(self.canvas, _pixel_centre(stroke[-1] if stroke else point), _pixel_centre(point),
-                     PEN_RADIUS)
+        draw_segment(self.canvas, _pixel_centre(previous or point), _pixel_centre(point), PEN_RADIUS)
         stroke.append(point)
+        self._ink.add(point, previous)
         self._view = None
 
     def space(self):
@@ -279,7 +283,7 @@ class Recognizer:
         if (self.answer is not None and self.learned is None and not self.taught_here and self.teacher is not None
                 and self.strokes):
             self.teacher.let_stand_drawing(self.strokes, self.answer)
-        self.strokes = []
+        self.strokes, self._ink = [], None
         self.out_of_ink = self.not_learned = self.not_taken_back = self.nothing_to_teach = False
         self.canvas[:] = 0
         self.answer = self.learned = self.took_back = None
@@ -305,11 +309,13 @@ class Recognizer:
         for name in SHOWN_DRAWING:
             setattr(self, name, cleared[name])
         self.canvas[:] = cleared["canvas"]
+        self._ink = None
         self.pen_down = False
         self._view = None
 
     def _redraw(self):
         """The canvas drawn anew from the strokes, with no answer shown."""
+        self._ink = None
         self.out_of_ink = self.not_learned = False
         self.took_back = None
         self.canvas[:] = draw_strokes([[_pixel_centre(point) for point in stroke] for stroke in self.strokes],
