@@ -56,16 +56,22 @@ LARGEST_COORDINATE = 100_000
 # digit's size (at most 9.5 times among the bench's drawings, Hershey fonts included). Drawing takes
 # time and memory in proportion to the pen's travel: a scribble that went on for minutes, or a file
 # holding a million points, would make each redraw take seconds and gigabytes. So a drawing holds at
-# most MOST_POINTS points along at most MOST_TRAVEL times its size: the window stops taking ink
-# beyond that, and a file holding more is refused.
+# most MOST_POINTS points, in at most MOST_STROKES strokes, along at most MOST_TRAVEL times its size:
+# the window stops taking ink beyond that, and a file holding more is refused. (A digit is written in
+# one to four strokes; a file of digits of 20,000 one-point strokes each took 2 GB to read.)
 MOST_POINTS = 20_000
+MOST_STROKES = 200
 MOST_TRAVEL = 50
+INK_LIMITS = (f"over {MOST_POINTS:,} points or {MOST_STROKES} strokes, or a pen travelling over {MOST_TRAVEL} "
+              "times the digit's size")
 
 
 def too_much_ink(strokes):
     """Whether a drawing (strokes of (x, y) points) holds more than a digit ever needs: more than
-    MOST_POINTS points, or a pen that travels more than MOST_TRAVEL times the drawing's size."""
-    if sum(len(stroke) for stroke in strokes) > MOST_POINTS:
+    MOST_POINTS points or MOST_STROKES strokes, or a pen that travels more than MOST_TRAVEL times the
+    drawing's size."""
+    if (sum(len(stroke) for stroke in strokes) > MOST_POINTS
+            or sum(1 for stroke in strokes if len(stroke)) > MOST_STROKES):
         return True
     strokes = [np.asarray(stroke, dtype=np.float64).reshape(-1, 2) for stroke in strokes if len(stroke)]
     if not strokes:
@@ -81,7 +87,7 @@ class InkTally:
     drawing near the limit (a replay of 20,000 one-point strokes) take half an hour."""
 
     def __init__(self, strokes=()):
-        self.points, self.travel = 0, 0.0
+        self.points, self.strokes, self.travel = 0, 0, 0.0
         self.low, self.high = [math.inf, math.inf], [-math.inf, -math.inf]
         for stroke in strokes:
             for number, point in enumerate(stroke):
@@ -90,18 +96,18 @@ class InkTally:
     def allows(self, point, previous=None):
         """Whether the drawing may take `point` ((x, y); joined to `previous`, the last point of its
         stroke, if any) without holding too much ink (too_much_ink)."""
-        points, travel, low, high = self._with(point, previous)
+        points, strokes, travel, low, high = self._with(point, previous)
         size = max(high[0] - low[0], high[1] - low[1], SMALLEST_DIGIT)
-        return points <= MOST_POINTS and travel <= MOST_TRAVEL * size
+        return points <= MOST_POINTS and strokes <= MOST_STROKES and travel <= MOST_TRAVEL * size
 
     def add(self, point, previous=None):
-        self.points, self.travel, self.low, self.high = self._with(point, previous)
+        self.points, self.strokes, self.travel, self.low, self.high = self._with(point, previous)
 
     def _with(self, point, previous):
         x, y = point
         step = 0.0 if previous is None else math.hypot(x - previous[0], y - previous[1])
-        return (self.points + 1, self.travel + step, [min(self.low[0], x), min(self.low[1], y)],
-                [max(self.high[0], x), max(self.high[1], y)])
+        return (self.points + 1, self.strokes + (previous is None), self.travel + step,
+                [min(self.low[0], x), min(self.low[1], y)], [max(self.high[0], x), max(self.high[1], y)])
 
 
 def is_coordinate(value, largest=LARGEST_COORDINATE):
@@ -121,8 +127,7 @@ def digit_pixels(strokes):
     read, and the window takes no more, so this is a last guard).
     """
     if too_much_ink(strokes):
-        raise MyonnError(f"too much ink for one digit (over {MOST_POINTS} points, or a pen travelling over "
-                         f"{MOST_TRAVEL} times the digit's size)")
+        raise MyonnError(f"too much ink for one digit ({INK_LIMITS})")
     strokes = [np.asarray(stroke, dtype=np.float64).reshape(-1, 2) for stroke in strokes]
     strokes = [stroke for stroke in strokes if len(stroke)]
     if not strokes:

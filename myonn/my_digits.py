@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from myonn.errors import MyonnError
-from myonn.handwriting import LARGEST_COORDINATE, MOST_POINTS, digit_pixels, is_coordinate, too_much_ink
+from myonn.handwriting import LARGEST_COORDINATE, MOST_POINTS, MOST_STROKES, digit_pixels, is_coordinate, too_much_ink
 from myonn.model import MODEL_SUFFIXES  # names of models, never of your digits' file
 from myonn.model_store import own_model_path
 
@@ -248,6 +248,8 @@ def _parse(line, largest_coordinate=LARGEST_COORDINATE):
         record = json.loads(line.decode("utf-8-sig"))  # -sig: a first line may begin with a byte-order mark
         label, strokes = record["label"], record["strokes"]
         if not (isinstance(label, int) and not isinstance(label, bool) and 0 <= label <= 9):
+            return None
+        if not isinstance(strokes, list) or len(strokes) > MOST_STROKES:  # before any point is made an object
             return None
         points = [[(float(x), float(y)) for x, y in stroke] for stroke in strokes]
     # OverflowError: float() of a whole number too large for a float, as JSON allows (10**400).

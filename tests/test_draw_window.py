@@ -242,12 +242,14 @@ def test_each_point_of_a_drawing_costs_the_same_however_much_is_drawn(window, mo
     real_tally = handwriting.InkTally
     monkeypatch.setattr(draw_window, "InkTally", lambda strokes=(): counted.append(sum(map(len, strokes)))
                         or real_tally(strokes))
-    dots = [[(100 + 7 * (n % 60), 100 + 7 * (n // 60))] for n in range(1200)]
-    window.post(*[event for dot in dots for event in drag(dot)])
-    assert window.strokes == [[(float(x), float(y))] for [(x, y)] in dots] and not window.out_of_ink
+    line = [(100 + 7 * (n % 60), 100 + 7 * (n // 60)) for n in range(1200)]   # back and forth down the canvas
+    dots = [[(500, 100 + 3 * n)] for n in range(150)]
+    window.post(*drag(line), *[event for dot in dots for event in drag(dot)])
+    assert window.strokes == [[(float(x), float(y)) for x, y in stroke] for stroke in [line] + dots]
+    assert not window.out_of_ink
     assert counted == [0]                                       # counted once, when the pen first went down
     window.post(key("z", pygame.KMOD_LCTRL), *drag([(400, 400), (410, 420)]))
-    assert counted == [0, 1199] and len(window.strokes) == 1200  # undone: counted once again
+    assert counted == [0, 1349] and len(window.strokes) == 151  # undone: counted once again
 
 
 def test_ctrl_z_undoes_the_last_stroke(window):
@@ -389,7 +391,7 @@ def test_beyond_the_nodes_the_panel_shows_a_node_cannot_be_pointed_at():
     (json.dumps({"not": "strokes"}), "not a strokes file (expected a list of strokes"),
     ("[" * 100_000 + "]" * 100_000, "not a strokes file (nested far deeper than a list of strokes)"),
     ("[[[1, 2]]" + ", [[1, 2]]" * 1_500_000 + "]", "too large for a drawing (over 10 MB)"),
-    ("[[[0, 0]" + ", [600, 600], [0, 0]" * 100_000 + "]]", "too much ink for one digit (over 20000 points"),
+    ("[[[0, 0]" + ", [600, 600], [0, 0]" * 100_000 + "]]", "too much ink for one digit (over 20,000 points"),
     (b"\xff\xfe[", "not a strokes file (not text)"),
 ], ids=["not-strokes", "nested-100000-deep", "over-10-MB", "scribble", "not-text"])
 def test_a_bad_replay_file_gets_one_line(content, complaint, tmp_path):
@@ -804,7 +806,7 @@ def test_a_file_of_far_more_points_than_a_digit_is_refused_before_it_is_parsed(t
     path = tmp_path / "strokes.json"
     path.write_text("[[" + ", ".join(["[1, 2]"] * 1_200_000) + "]]")
     monkeypatch.setattr(json, "loads", lambda *arguments, **options: pytest.fail("parsed"))
-    with pytest.raises(MyonnError, match=re.escape("too much ink for one digit (over 20000 points")):
+    with pytest.raises(MyonnError, match=re.escape("too much ink for one digit (over 20,000 points")):
         read_strokes(path)
 
 

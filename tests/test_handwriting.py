@@ -127,7 +127,7 @@ def test_a_dot_stays_a_dot_sized_blob():
 
 
 def test_the_tally_kept_point_by_point_agrees_with_too_much_ink_at_every_point():
-    from myonn.handwriting import MOST_POINTS, InkTally, too_much_ink
+    from myonn.handwriting import MOST_POINTS, MOST_STROKES, InkTally, too_much_ink
 
     random = np.random.default_rng(0)
     refused = 0
@@ -149,13 +149,15 @@ def test_the_tally_kept_point_by_point_agrees_with_too_much_ink_at_every_point()
         assert tally.points == sum(map(len, strokes))
         assert InkTally(strokes).allows((0.0, 0.0)) == (not too_much_ink(strokes + [[(0.0, 0.0)]]))  # counted at once
     assert refused > 0
-    one_point_strokes = InkTally([[(1.0, 1.0)]] * MOST_POINTS)
-    assert not one_point_strokes.allows((1.0, 1.0)) and one_point_strokes.points == MOST_POINTS
+    one_point_strokes = InkTally([[(1.0, 1.0)]] * MOST_STROKES)
+    assert not one_point_strokes.allows((1.0, 1.0)) and one_point_strokes.allows((1.0, 1.0), previous=(1.0, 1.0))
+    points_in_one_stroke = InkTally([[(1.0, 1.0)] * MOST_POINTS])
+    assert not points_in_one_stroke.allows((1.0, 1.0), previous=(1.0, 1.0))
 
 
 def test_a_drawing_holds_at_most_a_digits_worth_of_ink():
     from myonn.errors import MyonnError
-    from myonn.handwriting import MOST_POINTS, MOST_TRAVEL, too_much_ink
+    from myonn.handwriting import MOST_POINTS, MOST_STROKES, MOST_TRAVEL, too_much_ink
 
     eight_corners = [[(100.0, 100.0), (400.0, 100.0), (400.0, 400.0), (100.0, 400.0), (100.0, 100.0)]]
     assert not too_much_ink(eight_corners) and not too_much_ink([]) and not too_much_ink([[]])
@@ -164,6 +166,7 @@ def test_a_drawing_holds_at_most_a_digits_worth_of_ink():
     assert not too_much_ink(scribble)
     assert too_much_ink([scribble[0] + [(300.0, 0.0)]])
     assert too_much_ink([[(1.0, 1.0)]] * (MOST_POINTS + 1))       # points that go nowhere still count
+    assert not too_much_ink([[(1.0, 1.0)]] * MOST_STROKES + [[]]) and too_much_ink([[(1.0, 1.0)]] * (MOST_STROKES + 1))
     with pytest.raises(MyonnError, match="too much ink for one digit"):
         digit_pixels([[(0.0, 0.0), (300.0, 300.0)] * 50_000])     # drawing it took 35 s and 15 GB
 

@@ -33,7 +33,7 @@ from myonn.windows.hidden_layer_panel import (MOST_NODES, PANEL_WIDTH as HIDDEN_
                                               node_centre)
 from myonn.cli import ArgumentParser, add_data_dir_flag, add_model_flag, non_negative_int, path_in_help, png_path
 from myonn.errors import MyonnError
-from myonn.handwriting import (MOST_POINTS, MOST_TRAVEL, InkTally, digit_pixels, draw_segment, draw_strokes,
+from myonn.handwriting import (INK_LIMITS, MOST_POINTS, InkTally, digit_pixels, draw_segment, draw_strokes,
                                is_coordinate, too_much_ink)
 from myonn.inputs import IMAGE_SIDE, pixels_from_input
 from myonn.model_store import chosen_model_path, destination_for, load_chosen_model
@@ -468,8 +468,7 @@ def read_strokes(path):
     from myonn.my_digits import refuse_unless_regular_file
 
     path = Path(path)
-    too_much_ink_line = (f"{path}: too much ink for one digit (over {MOST_POINTS} points, or a pen travelling "
-                         f"over {MOST_TRAVEL} times the digit's size)")
+    too_much_ink_line = f"{path}: too much ink for one digit ({INK_LIMITS})"
     refuse_unless_regular_file(path)
     try:
         with open(path, "rb") as file:
