@@ -112,12 +112,24 @@ def as_typed(path):
 def destination_for(given=None, continued=None):
     """Where a run that changes a model saves it: the --model it was given, else the file it continued
     (--resume), else your own model. The shipped model and the Ruby original's YAML files are never
-    written: continuing one of them saves to your own model instead."""
+    written: continuing one of them saves to your own model instead. A name reached through a link
+    (a linked file or folder) is followed to the file itself, as `cp` would: the lock, the backups and
+    the save are then that file's, so that a run saving through a link cannot save beside another run
+    saving to the file (each held a lock of its own, and the save replaced the link with a copy)."""
     if given is not None:
-        return Path(given)
+        return _through_links(Path(given))
     if continued is not None and not is_shipped(continued) and Path(continued).suffix.lower() == ".npz":
-        return Path(continued)
-    return own_model_path()
+        return _through_links(Path(continued))
+    return _through_links(own_model_path())
+
+
+def _through_links(path):
+    """`path`, or where it leads when a link on the way leads elsewhere."""
+    try:
+        real = Path(os.path.realpath(path))
+        return path if real == Path(os.path.abspath(path)) else real
+    except (OSError, ValueError):  # a loop of links, a name too long: left as given, for the save to say what is wrong
+        return path
 
 
 def check_destination(path):

@@ -1,6 +1,7 @@
 """myonn/model_store.py: the shipped model, your own model, backups, and one saver at a time."""
 
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -258,6 +259,28 @@ def test_a_second_run_cannot_take_the_lock_on_the_same_model(tmp_path):
     with ModelLock(path):  # free again once the first run is done
         pass
     assert list(tmp_path.iterdir()) == []  # and the lock leaves nothing behind
+
+
+def test_a_model_named_through_a_link_is_saved_to_the_file_itself_under_its_lock(tmp_path):
+    models = tmp_path / "models"
+    models.mkdir()
+    target = models / "m.npz"
+    save_model(Model(NeuralNetwork(784, 5, 10, seed=0), info={"test_accuracy": 0.5}), target)
+    (tmp_path / "link.npz").symlink_to(target)
+    (tmp_path / "linked-folder").symlink_to(models, target_is_directory=True)
+    for name in (tmp_path / "link.npz", tmp_path / "linked-folder" / "m.npz"):
+        destination = model_store.destination_for(name)
+        assert destination == target
+        with ModelLock(target):                    # another run saving to the file itself
+            with pytest.raises(MyonnError, match="is being saved by another run"):
+                with ModelLock(destination):
+                    pass
+    assert model_store.destination_for(tmp_path / "plain.npz") == tmp_path / "plain.npz"
+    assert model_store.destination_for("relative.npz") == Path("relative.npz")   # as typed when no link is on the way
+    model_store.save_keeping_backup(Model(NeuralNetwork(784, 5, 10, seed=1), info={"test_accuracy": 0.6}),
+                                    model_store.destination_for(tmp_path / "link.npz"))
+    assert (tmp_path / "link.npz").is_symlink() and load_model(tmp_path / "link.npz").info["test_accuracy"] == 0.6
+    assert [load_model(backup).info["test_accuracy"] for backup in backups_of(target)] == [0.5]
 
 
 def test_a_link_at_the_locks_name_is_refused_and_what_it_points_to_left_alone(tmp_path):
