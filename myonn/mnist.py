@@ -76,6 +76,10 @@ CSV_VALUES_PER_LINE = 1 + IMAGE_SIDE * IMAGE_SIDE  # a label, then the pixels ro
 MAX_DIGITS = 70_000  # MNIST's 60,000 training and 10,000 test digits
 MAX_IDX_BYTES = 4 + 3 * 4 + MAX_DIGITS * IMAGE_SIDE * IMAGE_SIDE  # magic, 3 sizes, the pixels
 MAX_CSV_BYTES = MAX_DIGITS * CSV_VALUES_PER_LINE * len(b"255,")
+# The longest plain line is 785 values of "255," (3,140 bytes); four times that leaves room for the spaces
+# and leading zeros a line may have, and for the column header. A longer line is refused before it is split
+# into values: a 220 MB line of "10," made 73 million of them, 4.4 GB.
+MAX_CSV_LINE_BYTES = 4 * CSV_VALUES_PER_LINE * len(b"255,")
 # Deflate never makes data more than a little larger (5 bytes a 64 KiB block, stored as it is), so
 # no MNIST file is larger gzipped than this. A larger one is padded: Python's gzip skips zero
 # padding a byte at a time, 7 MB a second, and a gigabyte of it held training up for minutes.
@@ -219,7 +223,8 @@ def _check_idx_shape(path, shape):
 def read_csv(path):
     """The talk's CSV: one digit per line, its label then 784 pixel values 0-255.
 
-    A first line starting with "label" (a column header) is skipped. At most 70,000 digits are read.
+    A first line starting with "label" (a column header) is skipped. At most 70,000 digits are read,
+    and no line longer than MAX_CSV_LINE_BYTES.
     Returns (images, labels): uint8 arrays shaped (n, 28, 28) and (n,).
     """
     path = pathlib.Path(path)
@@ -228,13 +233,23 @@ def read_csv(path):
         if size > MAX_CSV_BYTES:
             raise MyonnError(f"{path}: {size:,} bytes is more than {MAX_DIGITS:,} digits of CSV can take")
         content = _read_all(path, file)
-    lines = content.replace(b"\r\n", b"\n").rstrip().split(b"\n")
+    content = content.replace(b"\r\n", b"\n").rstrip()
+    has_header = content.startswith(b"label")
+    # Counted before the content is split: as a list, 73 million short lines would take 4.5 GB.
+    line_count = content.count(b"\n") + 1
+    if has_header:
+        line_count -= 1
+    if line_count > MAX_DIGITS:
+        raise MyonnError(f"{path}: {line_count:,} lines, more than MNIST's {MAX_DIGITS:,} digits")
+    lines = content.split(b"\n")
     del content  # the lines hold it all again: keep only one copy
     first_line_number = 1
-    if lines[0].startswith(b"label"):
+    if has_header:
         lines, first_line_number = lines[1:], 2
-    if len(lines) > MAX_DIGITS:
-        raise MyonnError(f"{path}: {len(lines):,} lines, more than MNIST's {MAX_DIGITS:,} digits")
+    for line_number, line in enumerate(lines, start=first_line_number):  # before any line is split into values
+        if len(line) > MAX_CSV_LINE_BYTES:
+            raise MyonnError(f"{path}, line {line_number}: {len(line):,} bytes, too long for a label and "
+                             f"784 pixels ({MAX_CSV_LINE_BYTES:,} at most)")
 
     # A thousand lines at a time, so that the int64 values (which show a value beyond 255 for what it
     # is) never need more than a few MB.

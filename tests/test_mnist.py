@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import tracemalloc
 import types
 import urllib.request
 import zlib
@@ -318,6 +319,31 @@ def test_a_csv_of_more_lines_than_mnist_is_refused(tmp_path, monkeypatch):
     path = write_csv(tmp_path / "mnist_train.csv", *make_digits(4))
     with pytest.raises(MyonnError, match="mnist_train.csv: 4 lines, more than MNIST's 3 digits"):
         read_csv(path)
+
+
+def test_a_csv_line_too_long_for_a_digit_is_refused_before_it_is_split(tmp_path):
+    # Split at its commas, a line of 220 MB of "10," (under the file's cap) made 73 million values, 4.4 GB.
+    path = tmp_path / "mnist_train.csv"
+    path.write_bytes(csv_line().encode() + b"\n" + b"10," * 1_000_000 + b"\n")
+    with pytest.raises(MyonnError) as raised:
+        read_csv(path)
+    assert str(raised.value) == (f"{path}, line 2: 3,000,000 bytes, too long for a label and 784 pixels "
+                                 f"({mnist.MAX_CSV_LINE_BYTES:,} at most)")
+
+
+def test_a_csv_of_millions_of_short_lines_is_counted_not_split(tmp_path):
+    # As a list, 73 million lines of "ab" (a file under the cap) took 4.5 GB: a bytes object for each.
+    path = tmp_path / "mnist_train.csv"
+    path.write_bytes(b"ab\n" * 1_000_000)
+    tracemalloc.start()
+    try:
+        with pytest.raises(MyonnError, match="mnist_train.csv: 1,000,000 lines, more than MNIST's 70,000 digits"):
+            read_csv(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # The file read, and a copy of it, but not 1,000,000 bytes objects (the split took 45 MB).
+    assert peak < 3 * 3_000_000
 
 
 # ---------------------------------------------------------------- read_csv
