@@ -385,12 +385,12 @@ def _download_one(url, destination, expected_md5, progress):
 def _not_a_regular_file(url):
     """For a file: mirror (a copy on a USB stick, say), a few words when its file is not a regular file,
     else None: urllib would open a named pipe and wait for a writer until the deadline, ten minutes."""
-    if urllib.parse.urlsplit(url).scheme.lower() != "file":
-        return None
     try:
+        if urllib.parse.urlsplit(url).scheme.lower() != "file":
+            return None
         # The very file urllib opens: its selector, which keeps a '?' in the path, as a folder name may.
         regular = stat.S_ISREG(os.stat(urllib.request.url2pathname(urllib.request.Request(url).selector)).st_mode)
-    except (OSError, ValueError):  # not there, say: urllib says so in its own words
+    except (OSError, ValueError):  # not there, or no URL at all ('http://[::1/'): urllib says so in its own words
         return None
     return None if regular else "not a regular file"
 

@@ -720,6 +720,18 @@ def test_a_mirror_failure_is_one_line_however_urllib_words_it(tmp_path, mirror_s
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("bad_mirror", ["http://[::1/", "file://[::1/"])
+def test_a_mirror_that_is_no_url_is_passed_over_and_named(tmp_path, mirror_server, fake_mnist, bad_mirror):
+    # urllib.parse raised its ValueError outside the download's try: a traceback instead of one line.
+    download_mnist(tmp_path, mirrors=[bad_mirror, f"{mirror_server.url}/good/"], names=["t10k-labels-idx1-ubyte"],
+                   progress=False, expected_md5=expected_md5_of(fake_mnist))
+    assert (tmp_path / "t10k-labels-idx1-ubyte.gz").exists()
+    with pytest.raises(MyonnError) as raised:
+        download_mnist(tmp_path, mirrors=[bad_mirror], names=["t10k-images-idx3-ubyte"], progress=False)
+    assert str(raised.value) == ("could not download t10k-images-idx3-ubyte.gz: no mirror could be reached "
+                                 f"({bad_mirror}t10k-images-idx3-ubyte.gz: Invalid IPv6 URL)")
+
+
 def test_a_file_mirror_that_is_a_named_pipe_is_passed_over_at_once(tmp_path, mirror_server, fake_mnist):
     # urllib would open the pipe and wait for a writer until the deadline, ten minutes.
     pipes = tmp_path / "pipes?"                                   # a ? in the path too, as urllib reads it

@@ -83,6 +83,13 @@ def test_a_line_break_in_a_folder_name_is_shown_escaped_so_the_problem_stays_one
     assert f" in {tmp_path}/x\\ny (could not download " in result.stderr, result.stderr
 
 
+def test_a_mirror_that_is_no_url_is_one_line_and_exit_2(tmp_path):
+    result = run_script("--data-dir", str(tmp_path), env={"MYONN_MIRRORS": "http://[::1/"})
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "(http://[::1/t10k-images-idx3-ubyte.gz: Invalid IPv6 URL))" in result.stderr, result.stderr
+
+
 def test_report_and_confusion_matrix():
     matrix = confusion_matrix([0, 0, 1, 2], [0, 1, 1, 2])
     assert matrix[0].tolist()[:3] == [1, 1, 0] and matrix.sum() == 4
