@@ -278,40 +278,50 @@ def download_mnist(data_dir, mirrors=None, names=None, progress=True, expected_m
     MAX_DOWNLOAD_BYTES, longer than DOWNLOAD_DEADLINE_S)
     is skipped for the next one, and noted on stderr once one works; when all fail, MyonnError
     (one line naming every failure).
-    A failed or interrupted download leaves nothing behind in data_dir.
+    A failed or interrupted download leaves nothing behind in data_dir, nor data_dir where it made it.
     """
     data_dir = pathlib.Path(data_dir)
     mirrors = _mirrors_to_try() if mirrors is None else list(mirrors)
     expected_md5 = MNIST_MD5 if expected_md5 is None else expected_md5
     if names is None:
         names = [name for name in expected_md5 if _find_idx_file(data_dir, name) is None]
+    made = _missing_folders(data_dir)
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise MyonnError(f"{data_dir}: cannot create the data directory ({error.strerror})") from None
 
-    for name in names:
-        name = name.removesuffix(".gz")
-        if name not in expected_md5:
-            raise MyonnError(f"cannot download {name}: not one of {', '.join(expected_md5)}")
-        destination = data_dir / (name + ".gz")
-        if (status := _status(destination)) is not None and stat.S_ISDIR(status.st_mode):
-            raise MyonnError(f"{destination}: is a directory where the downloaded file should go")
-        failures = []
-        for mirror in mirrors:
-            url = mirror.rstrip("/") + "/" + name + ".gz"
-            failure = _download_one(url, destination, expected_md5[name], progress)
-            if failure is None:
-                # Mirrors that failed first are worth knowing about, but only once one worked:
-                # when all fail, the single error line below carries every reason.
-                for earlier in failures:
-                    print(f"myonn: note: could not get {earlier}", file=sys.stderr)
-                break
-            # One line however the reason is worded: urllib's error for a redirect loop runs over three.
-            failures.append(f"{url}: {' '.join(failure.split())}")
-        else:
-            tried = "; ".join(failures) if failures else "no mirrors given"
-            raise MyonnError(f"could not download {name}.gz: no mirror could be reached ({tried})")
+    try:
+        for name in names:
+            name = name.removesuffix(".gz")
+            if name not in expected_md5:
+                raise MyonnError(f"cannot download {name}: not one of {', '.join(expected_md5)}")
+            destination = data_dir / (name + ".gz")
+            if (status := _status(destination)) is not None and stat.S_ISDIR(status.st_mode):
+                raise MyonnError(f"{destination}: is a directory where the downloaded file should go")
+            failures = []
+            for mirror in mirrors:
+                url = mirror.rstrip("/") + "/" + name + ".gz"
+                failure = _download_one(url, destination, expected_md5[name], progress)
+                if failure is None:
+                    # Mirrors that failed first are worth knowing about, but only once one worked:
+                    # when all fail, the single error line below carries every reason.
+                    for earlier in failures:
+                        print(f"myonn: note: could not get {earlier}", file=sys.stderr)
+                    break
+                # One line however the reason is worded: urllib's error for a redirect loop runs over three.
+                failures.append(f"{url}: {' '.join(failure.split())}")
+            else:
+                tried = "; ".join(failures) if failures else "no mirrors given"
+                raise MyonnError(f"could not download {name}.gz: no mirror could be reached ({tried})")
+    finally:
+        # The folders made here go again if they are left empty: the download failed, or had nothing to get.
+        # rmdir takes only an empty folder, so nothing downloaded (nor put there meanwhile) goes with them.
+        for folder in made:
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
 
 
 def _download_one(url, destination, expected_md5, progress):
@@ -443,6 +453,15 @@ def _mirrors_to_try():
     from_environment = os.environ.get("MYONN_MIRRORS", "")
     chosen = [url.strip() for url in from_environment.split(",") if url.strip()]
     return chosen or list(MIRRORS)
+
+
+def _missing_folders(folder):
+    """folder and each folder above it that is not there yet, deepest first: what mkdir(parents=True) makes."""
+    missing = []
+    while _status(folder) is None and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
 
 
 def _find_idx_file(data_dir, name):

@@ -665,6 +665,21 @@ def test_failed_download_leaves_nothing_behind(tmp_path, mirror_server, fake_mni
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_failed_download_takes_away_the_folders_it_made_and_only_those(tmp_path, mirror_server, fake_mnist):
+    (tmp_path / "was").mkdir()  # there before the download: it stays
+    data_dir = tmp_path / "was" / "not" / "there"
+    with pytest.raises(MyonnError, match="could not download train-images-idx3-ubyte.gz: no mirror"):
+        download_mnist(data_dir, mirrors=[f"{mirror_server.url}/missing/"], progress=False,
+                       expected_md5=expected_md5_of(fake_mnist))
+    assert list(tmp_path.iterdir()) == [tmp_path / "was"] and list((tmp_path / "was").iterdir()) == []
+    # A file downloaded before a later one failed is kept, and so the folders that hold it.
+    with pytest.raises(MyonnError, match="cannot download t10k-images-idx3-ubyte: not one of"):
+        download_mnist(data_dir, mirrors=[f"{mirror_server.url}/good/"], progress=False,
+                       names=["t10k-labels-idx1-ubyte", "t10k-images-idx3-ubyte"],
+                       expected_md5={"t10k-labels-idx1-ubyte": fake_mnist["t10k-labels-idx1-ubyte"][1]})
+    assert list(data_dir.iterdir()) == [data_dir / "t10k-labels-idx1-ubyte.gz"]
+
+
 def test_download_gives_up_on_a_mirror_that_times_out(tmp_path, mirror_server, fake_mnist, monkeypatch):
     monkeypatch.setattr(mnist, "DOWNLOAD_TIMEOUT_S", 0.2)
     with pytest.raises(MyonnError, match="timed out"):
@@ -853,4 +868,4 @@ def test_with_no_mnist_and_no_network_the_tests_stop_with_one_message_saying_wha
     assert output.count("these tests need the real MNIST, and it could not be found or downloaded") == 1
     assert "Put the four .gz files in data/, or set MYONN_DATA_DIR" in output
     assert "Traceback" not in output and " error" not in output.lower().replace("mnist_train", "")
-    assert list(empty.iterdir()) == []  # no half-downloaded file left behind
+    assert not empty.exists()  # no half-downloaded file left behind, nor the folder made for it
