@@ -262,8 +262,16 @@ def environment_default(name, convert, fallback):
         raise MyonnError(f"environment variable {name}: {error}") from None
 
 
+def folder_path(text):
+    """argparse type: a folder's path, as a Path. An empty one is refused: Path("") is the current folder,
+    and MNIST would be looked for, and downloaded, there."""
+    if not text:
+        raise argparse.ArgumentTypeError("an empty path names no folder (for the current folder, give .)")
+    return Path(text)
+
+
 def add_data_dir_flag(parser):
-    parser.add_argument("--data-dir", type=Path, default=None, metavar="DIR",
+    parser.add_argument("--data-dir", type=folder_path, default=None, metavar="DIR",
                         help="where the MNIST files are, or are downloaded to "
                              "(default: $MYONN_DATA_DIR, else data/ in the project)")
 

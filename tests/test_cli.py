@@ -4,6 +4,7 @@ import argparse
 import os
 import signal
 import time
+from pathlib import Path
 
 import pytest
 
@@ -228,6 +229,17 @@ def test_a_picture_cannot_be_written_over_a_folder(tmp_path):
     with pytest.raises(argparse.ArgumentTypeError, match="it is a folder"):
         cli.png_path(str(tmp_path / "shots.png"))
     assert cli.png_path(str(tmp_path / "shot.png")) == tmp_path / "shot.png"
+
+
+def test_an_empty_data_dir_is_refused_not_taken_for_the_current_folder(capsys):
+    parser = cli.ArgumentParser(prog="script.py")
+    cli.add_data_dir_flag(parser)
+    with pytest.raises(SystemExit) as stopped:
+        parser.parse_args(["--data-dir", ""])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err == ("script.py: error: argument --data-dir: an empty path names no folder "
+                                       "(for the current folder, give .)\n")
+    assert parser.parse_args(["--data-dir", "."]).data_dir == Path(".")
 
 
 def test_sigterm_ends_a_script_through_its_cleaning_up_with_the_shells_status():
