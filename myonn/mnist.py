@@ -213,7 +213,9 @@ def _check_idx_shape(path, shape):
     if len(shape) == 3 and shape[1:] != (IMAGE_SIDE, IMAGE_SIDE):
         raise MyonnError(f"{path}: images are {shown}, expected n x 28 x 28")
     if len(shape) not in (1, 3):
-        raise MyonnError(f"{path}: an IDX file of {shown}; MNIST holds images (n x 28 x 28) or labels (n)")
+        # A header may give up to 255 sizes: all of them would make a line of 500 characters and more.
+        described = shown if len(shape) <= 4 else f"{len(shape)} dimensions"
+        raise MyonnError(f"{path}: an IDX file of {described}; MNIST holds images (n x 28 x 28) or labels (n)")
     if shape[0] > MAX_DIGITS:
         raise MyonnError(f"{path}: header says {shown}: {shape[0]:,} digits, more than MNIST's {MAX_DIGITS:,}")
     if shape[0] == 0:

@@ -241,6 +241,7 @@ def test_a_gzipped_file_larger_than_any_mnist_file_gzipped_is_refused_unread(tmp
     ((2**32 - 1, 28, 28), "header says 4294967295x28x28: 4,294,967,295 digits, more than MNIST's 70,000"),
     ((100_000, 1_000_000), "an IDX file of 100000x1000000; MNIST holds images (n x 28 x 28) or labels (n)"),
     ((10, 28, 28, 3), "an IDX file of 10x28x28x3; MNIST holds images (n x 28 x 28) or labels (n)"),
+    ((10,) * 255, "an IDX file of 255 dimensions; MNIST holds images (n x 28 x 28) or labels (n)"),
     ((5, 784, 1), "images are 5x784x1, expected n x 28 x 28"),
     ((0, 28, 28), "holds no digits (its header says 0x28x28)"),
     ((0,), "holds no digits (its header says 0)"),
