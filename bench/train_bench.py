@@ -50,6 +50,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from myonn import recipes, training  # noqa: E402
+from myonn.cli import folder_path  # noqa: E402
 from myonn.augment import Augmentation  # noqa: E402
 from myonn.drawn_styles import drawn_digits  # noqa: E402
 from myonn.inputs import network_input, targets  # noqa: E402
@@ -225,7 +226,7 @@ def first_reaching(history, target):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument("--data-dir", type=folder_path, default=None)
     parser.add_argument("--skip", default="", help="comma-separated recipe names (or 'speed') to leave out")
     flags = parser.parse_args()
     skip = set(filter(None, flags.skip.split(",")))
