@@ -215,8 +215,9 @@ def check_digits_file(path):
     except OSError:
         return  # nothing there yet (or a folder): appending says so in its own words
     if start and not start.startswith(b"{"):
-        raise MyonnError(f"{path}: does not begin as a file of your digits does (with {{), so nothing is "
-                         "added to it; name another with --my-digits")
+        # Said so for training too, which only reads it: a file that is not your digits is never used.
+        raise MyonnError(f"{path}: does not begin as a file of your digits does (with {{), so it is not used "
+                         "(nor added to); name another with --my-digits")
 
 
 def refuse_unless_regular_file(path):
