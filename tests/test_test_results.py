@@ -16,7 +16,8 @@ from myonn.mnist import TEST, load_mnist  # noqa: E402
 from myonn.model import load_model  # noqa: E402
 from myonn.windows.pictures import NEGATIVE_COLOUR, pygame  # noqa: E402
 from myonn.windows.test_results import (CELL, IMAGE, MATRIX, THUMBNAILS_PER_PAGE, WEIGHTS, WEIGHTS_AREA,  # noqa: E402
-                                        WINDOW_SIZE, ResultsView, cell_rect, thumbnail_rect)
+                                        WINDOW_SIZE, ResultsView, cell_rect, thumbnail_layout,
+                                        thumbnail_rect)
 
 
 @pytest.fixture(scope="module")
@@ -77,18 +78,20 @@ def test_clicking_a_cell_shows_its_images_most_confident_first_with_their_confid
     assert all(window.answers[records] == 2) and list(window.confidence[records]) == sorted(window.confidence[records], reverse=True)
     screen = window.screen
     for number in range(len(records)):
-        box = thumbnail_rect(number)
+        box = thumbnail_rect(number, len(records))
         assert has_ink(screen, box)  # the digit itself
         text = pygame.Rect(box.left, box.bottom + 2, box.width, 16)
         assert any(screen.get_at((x, y))[0] > 150 > screen.get_at((x, y))[1]  # red text: a mistake
                    for x in range(text.left, text.right) for y in range(text.top, text.bottom))
-    assert not has_ink(screen, thumbnail_rect(len(records)))  # nothing after the last
+    assert not has_ink(screen, thumbnail_rect(len(records), len(records)))  # nothing after the last
+    assert thumbnail_rect(0, len(records)).width == 168  # a few mistakes: large thumbnails
+    assert [thumbnail_layout(count)[0] for count in (1, 15, 16, 28, 29, 500)] == [168, 168, 112, 112, 56, 56]
 
 
 def test_clicking_a_thumbnail_shows_it_large_with_every_output_and_escape_goes_back(window):
     window.post(click(cell_rect(7, 2).center))
     first = window.cell_records()[0]
-    window.post(click(thumbnail_rect(0).center))
+    window.post(click(thumbnail_rect(0, len(window.cell_records())).center))
     assert window.view == IMAGE and window.record == first
     assert window.title() == f"Test results — true 7, read as 2 · test #{first}"
     screen = window.screen
@@ -112,8 +115,9 @@ def test_a_big_cell_has_pages(window):
     assert count > THUMBNAILS_PER_PAGE
     window.post(key("PAGEDOWN"))
     assert window.page == 1
-    window.post(click(thumbnail_rect(0).center))
+    window.post(click(thumbnail_rect(0, count).center))
     assert window.record == window.cell_records()[THUMBNAILS_PER_PAGE]
+    assert thumbnail_rect(0, count).width == 56     # small, a page of 112 at a time
     window.post(key("ESCAPE"), *[key("PAGEDOWN")] * 50)
     assert window.page == (count - 1) // THUMBNAILS_PER_PAGE
     window.post(*[key("PAGEUP")] * 50)

@@ -36,9 +36,12 @@ WEIGHTS_AREA = pygame.Rect(20, 84, 960, 480)   # 20 × 10 tiles of 48 pixels for
 MOST_TILES = 400
 
 MATRIX_AREA = pygame.Rect(90, 100, 560, 560)  # 10 × 10 cells of 56 pixels
-THUMBNAIL, THUMBNAIL_COLUMNS, THUMBNAIL_ROWS = 56, 14, 8
-THUMBNAILS_TOP, THUMBNAIL_STEP = (78, 75)  # a thumbnail and its confidence below it, clear of the key line
-THUMBNAILS_PER_PAGE = THUMBNAIL_COLUMNS * THUMBNAIL_ROWS
+# A cell's images as thumbnails: as large as the cell's count lets them be, for a cell of a few
+# mistakes is the one looked at most (on a projector, 9 thumbnails of 56 pixels left most of the window
+# empty). (side, columns, rows), largest first; a cell of more than a page holds pages of the smallest.
+THUMBNAIL_LAYOUTS = ((168, 5, 3), (112, 7, 4), (56, 14, 8))
+THUMBNAILS_TOP = 78  # clear of the key line
+THUMBNAILS_PER_PAGE = THUMBNAIL_LAYOUTS[-1][1] * THUMBNAIL_LAYOUTS[-1][2]
 IMAGE_AREA = pygame.Rect(30, 110, 392, 392)      # 28 squares of 14 pixels
 SEEN_AREA = pygame.Rect(460, 110, 224, 224)      # 28 squares of 8 pixels
 
@@ -96,8 +99,8 @@ class ResultsView:
             if cell is not None:
                 self.open_cell(*cell)
         elif self.view == CELL:
-            number = thumbnail_at(position)
             records = self.cell_records()
+            number = thumbnail_at(position, len(records))
             if number is not None and self.page * THUMBNAILS_PER_PAGE + number < len(records):
                 self.record = int(records[self.page * THUMBNAILS_PER_PAGE + number])
                 self.view = IMAGE
@@ -182,12 +185,13 @@ class ResultsView:
                            (20, 50), 20)
         shown = records[self.page * THUMBNAILS_PER_PAGE:(self.page + 1) * THUMBNAILS_PER_PAGE]
         colour = pictures.RIGHT_COLOUR if true_digit == answer else pictures.WRONG_COLOUR
+        text_size = 18 if len(records) > THUMBNAIL_LAYOUTS[1][1] * THUMBNAIL_LAYOUTS[1][2] else 24
         for number, record in enumerate(shown):
-            box = thumbnail_rect(number)
+            box = thumbnail_rect(number, len(records))
             pictures.draw_grey_picture(surface, self.images[record], box)
             pygame.draw.rect(surface, GRID_COLOUR, box.inflate(2, 2), 1)
             pictures.draw_centred_text(surface, f"{answer} ({100 * self.confidence[record]:.0f}%)",
-                                       (box.left - 6, box.bottom + 2, box.width + 12, 18), 18, colour)
+                                       (box.left - 6, box.bottom + 2, box.width + 12, 18), text_size, colour)
         if not len(records):
             pictures.draw_centred_text(surface, "no images here", surface.get_rect(), 40)
         more = "    PageDown / PageUp: more" if pages > 1 else ""
@@ -255,15 +259,23 @@ def matrix_cell_at(position):
     return (y - MATRIX_AREA.top) // side, (x - MATRIX_AREA.left) // side
 
 
-def thumbnail_rect(number):
-    row, column = divmod(number, THUMBNAIL_COLUMNS)
-    return pygame.Rect(26 + column * 69, THUMBNAILS_TOP + row * THUMBNAIL_STEP, THUMBNAIL, THUMBNAIL)
+def thumbnail_layout(count):
+    """(side, columns, rows) of the thumbnails for a cell of `count` images: the largest that holds them all."""
+    return next((layout for layout in THUMBNAIL_LAYOUTS if layout[1] * layout[2] >= count), THUMBNAIL_LAYOUTS[-1])
 
 
-def thumbnail_at(position):
+def thumbnail_rect(number, count):
+    """Where thumbnail `number` of its page (from 0) is drawn, in a cell of `count` images; each has its
+    answer and confidence under it."""
+    side, columns, _ = thumbnail_layout(count)
+    row, column = divmod(number, columns)
+    return pygame.Rect(26 + column * (side + 13), THUMBNAILS_TOP + row * (side + 19), side, side)
+
+
+def thumbnail_at(position, count):
     """The number on the page (from 0) of the thumbnail under a screen position, or None."""
-    for number in range(THUMBNAILS_PER_PAGE):
-        if thumbnail_rect(number).collidepoint(position):
+    for number in range(min(count, THUMBNAILS_PER_PAGE)):
+        if thumbnail_rect(number, count).collidepoint(position):
             return number
     return None
 
