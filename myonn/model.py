@@ -251,15 +251,23 @@ def _npy_header(stream):
     header = io.BytesIO(start + length_field + stream.read(header_length))
     version = np.lib.format.read_magic(header)
     read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-    return read_header(header)
+    shape, fortran_order, dtype = read_header(header)
+    # NumPy's reader accepts any whole numbers as sizes. A negative one is no array's, and would make the
+    # count of bytes to read negative, which read() takes as "read everything".
+    if any(size < 0 for size in shape):
+        raise ValueError(f"its shape {shape} has a negative size")
+    return shape, fortran_order, dtype
 
 
 def _npy_data(stream, shape, fortran_order, dtype):
     """The array a .npy file holds after its header: exactly the bytes its shape needs, never more."""
     count = math.prod(shape)
-    data = stream.read(count * dtype.itemsize)
-    if len(data) != count * dtype.itemsize:
-        raise ValueError(f"cut short: {len(data)} of {count * dtype.itemsize} bytes")
+    size = count * dtype.itemsize
+    if size < 0:  # read(-n) reads to the end of the stream, however far that is; _npy_header refuses this
+        raise ValueError(f"a negative size ({size} bytes)")
+    data = stream.read(size)
+    if len(data) != size:
+        raise ValueError(f"cut short: {len(data)} of {size} bytes")
     array = np.frombuffer(data, dtype=dtype, count=count)
     return array.reshape(shape[::-1]).T if fortran_order else array.reshape(shape)
 

@@ -524,6 +524,28 @@ def test_a_member_whose_header_claims_a_huge_length_is_refused(tmp_path):
     assert "input_weights is not a readable array (a header of 2147483648 bytes)" in refusal(path)
 
 
+@pytest.mark.parametrize("shape", [(-1, 784), (-20, -784)])
+def test_a_header_with_a_negative_size_is_refused_before_its_data_is_read(tmp_path, monkeypatch, shape):
+    """NumPy's header reader takes (-1, 784): -784 weights passed the bound, and the data was then read
+    with read(-6272), which reads to the end, 2 GB from a 2 MB file. (-20, -784) multiplies out to a
+    believable count."""
+    path = tmp_path / "negative.npz"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("input_weights.npy", npy_header(shape) + bytes(2**20))
+
+    def read_data(*_):
+        pytest.fail("the data after a header with a negative size was read")
+
+    monkeypatch.setattr(model_module, "_npy_data", read_data)
+    assert refusal(path) == f"{path}: input_weights is not a readable array (its shape {shape} has a negative size)"
+
+
+def test_reading_an_array_never_asks_for_a_negative_number_of_bytes():
+    """read(-n) means "everything", so a negative byte count must stop before it reaches read()."""
+    with pytest.raises(ValueError, match="a negative size"):
+        model_module._npy_data(io.BytesIO(bytes(100)), (-1, 2), False, np.dtype("<f8"))
+
+
 @pytest.mark.parametrize("content, message", [
     (b"", "not a readable .npz archive"),
     (bytes(np.random.default_rng(0).integers(0, 256, 5000, dtype=np.uint8)), "not a readable .npz archive"),
