@@ -115,9 +115,14 @@ MAX_NPZ_MEMBERS = 64
 # A model's file name ends in one of these: this project's .npz, or the Ruby original's YAML.
 RUBY_YAML_SUFFIXES = (".yaml", ".yml")
 MODEL_SUFFIXES = (".npz",) + RUBY_YAML_SUFFIXES
-# The talk's model (784-200-10) is 3.9 MB of YAML and PyYAML needs about 20 bytes of memory per byte
-# of it; 16 MB (about 800 hidden nodes) keeps loading under a few hundred MB.
+# The talk's model (784-200-10) is 3.9 MB of YAML, about 25 bytes per number as Ruby writes them, so
+# 16 MB holds a model of about 830 hidden nodes (660,000 numbers).
 MAX_RUBY_YAML_BYTES = 16 * 2**20
+# What PyYAML's loading costs is its nodes, one per value, list or mapping: a few hundred bytes and
+# several µs each. 16 MB of the shortest values ("0,") are 8 million nodes, 3 GB and a minute, so the
+# nodes are bounded too, with room for the longest Ruby model's numbers, keys and nested rows: the
+# worst file within both bounds costs about 500 MB and 8 s.
+MAX_RUBY_YAML_NODES = 800_000
 # The Ruby model nests three levels deep (model, matrix, list of numbers).
 MAX_RUBY_YAML_DEPTH = 16
 # Ruby writes each number in at most 25 characters (-1.2345678901234567e-123). A longer value is no
@@ -481,8 +486,9 @@ def _shown(value):
 @functools.cache
 def _ruby_yaml_loader():
     """A safe YAML loader for the Ruby model: libyaml's fast C parser when PyYAML has it (the 3.9 MB
-    model loads in about a second instead of eight), and a composer that refuses aliases, deep nesting
-    and values longer than any number (MAX_RUBY_YAML_VALUE).
+    model loads in about a second instead of eight), and a composer that refuses aliases, deep nesting,
+    more values than a model has (MAX_RUBY_YAML_NODES) and values longer than any number
+    (MAX_RUBY_YAML_VALUE).
 
     Aliases are refused because a few KB of them can stand for gigabytes ("billion laughs"), and no model
     needs one. Depth is bounded here because composing is recursive (libyaml's C composer overflows
@@ -496,8 +502,13 @@ def _ruby_yaml_loader():
 
     class BoundedComposer(Composer):
         depth = 0
+        nodes = 0
 
         def compose_node(self, parent, index):
+            self.nodes += 1
+            if self.nodes > MAX_RUBY_YAML_NODES:
+                raise yaml.YAMLError(f"it holds more than {MAX_RUBY_YAML_NODES:,} values, more than a model "
+                                     f"has numbers")
             if self.check_event(AliasEvent):
                 raise yaml.YAMLError("it uses an alias (*name), which no model file needs")
             if self.depth >= MAX_RUBY_YAML_DEPTH:

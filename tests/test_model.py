@@ -296,6 +296,26 @@ def test_a_yaml_value_longer_than_any_number_is_refused_at_once(tmp_path, value)
                              f"longer than any model's numbers (100))")
 
 
+@pytest.mark.parametrize("text", ["a: [" + "0, " * 1000 + "0]\n",
+                                  "".join(f"k{number}: {number}\n" for number in range(501)),
+                                  "a: [" + "[], " * 1000 + "[]]\n"], ids=["numbers", "keys", "empty-lists"])
+def test_yaml_of_more_values_than_a_model_has_is_refused(tmp_path, monkeypatch, text):
+    """Every value, list and mapping costs PyYAML a node, so they are counted, whatever they are."""
+    monkeypatch.setattr(model_module, "MAX_RUBY_YAML_NODES", 1000)
+    path = tmp_path / "many.yaml"
+    path.write_text(text)
+    assert refusal(path) == f"{path}: not readable YAML (it holds more than 1,000 values, more than a model has numbers)"
+
+
+def test_yaml_of_millions_of_short_values_is_refused_within_a_gigabyte(tmp_path):
+    """16 MB of "0," (under the byte bound) are 8 million values: they took 3 GB and a minute to load."""
+    path = tmp_path / "zeros.yaml"
+    count = (model_module.MAX_RUBY_YAML_BYTES - 10) // 2
+    path.write_text("a: [" + "0," * count + "0]\n")
+    assert peak_memory_of_loading(path) == (
+        f"{path}: not readable YAML (it holds more than 800,000 values, more than a model has numbers)")
+
+
 def test_a_yaml_syntax_error_names_the_problem(tmp_path):
     path = tmp_path / "broken.yaml"
     path.write_text("input_weights: [1, 2\n")
