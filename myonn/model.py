@@ -355,7 +355,9 @@ def _network_from_weights(path, input_weights, output_weights, layer_sizes, lear
             raise MyonnError(f"{path}: {name} has shape {weights.shape}, expected {shape}")
         if not np.issubdtype(weights.dtype, np.floating) or not np.isfinite(weights).all():
             raise MyonnError(f"{path}: {name} is not a matrix of finite numbers")
-        if np.abs(weights).max() > LARGEST_WEIGHT:
+        # As a Python float: compared with half-precision weights, NumPy would cast 1e30 to float16, where
+        # it overflows (a RuntimeWarning printed over the output).
+        if float(np.abs(weights).max()) > LARGEST_WEIGHT:
             raise MyonnError(f"{path}: {name} holds numbers beyond ±{LARGEST_WEIGHT:g}, which no network's "
                              "weights reach (its sums would overflow)")
     if cost not in ("squared_error", "cross_entropy"):

@@ -419,6 +419,15 @@ def test_weights_stored_column_major_load_the_same(tmp_path):
     assert np.array_equal(load_model(path).network.input_weights, arrays["input_weights"])
 
 
+@pytest.mark.filterwarnings("error")  # NumPy's warnings fail the test: a script would print them
+def test_half_precision_weights_load_without_a_numpy_warning(tmp_path):
+    arrays = saved_arrays(tmp_path)
+    path = tmp_path / "half.npz"
+    np.savez(path, **{**arrays, "input_weights": arrays["input_weights"].astype(np.float16)})
+    loaded = load_model(path).network
+    assert np.array_equal(loaded.input_weights, arrays["input_weights"].astype(np.float16))
+
+
 def test_zero_hidden_nodes_is_not_a_network(tmp_path):
     path = tmp_path / "empty.npz"
     np.savez(path, input_weights=np.zeros((0, 784)), output_weights=np.zeros((10, 0)),
