@@ -414,13 +414,13 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
             saving.append(destination)
             kept_apart = model_store.save_as_backup(model, destination)
             below = f"interrupted at {format_percent(test_accuracy)} on MNIST's test set, more than a point below"
-            report(f"{below} the model it would replace ({format_percent(in_use_accuracy)}): {destination} stays as it was"
+            kept_apart, typed = model_store.as_typed(kept_apart), model_store.as_typed(destination)
+            report(f"{below} the model it would replace ({format_percent(in_use_accuracy)}): {typed} stays as it was"
                    if in_use == destination else
                    f"{below} the shipped model ({format_percent(in_use_accuracy)}), which the windows use while you "
                    f"have no model of your own: it stays the one they use")
-            report(f"what was learned is kept as {kept_apart}: use it with --model "
-                   f"{shlex.quote(str(model_store.as_typed(kept_apart)))}, or make it the model at {destination} with: "
-                   f"{model_store.restore_command(kept_apart, destination)}")
+            report(f"what was learned is kept as {kept_apart}: use it with --model {shlex.quote(str(kept_apart))}, "
+                   f"or make it the model at {typed} with: {model_store.restore_command(kept_apart, typed)}")
             ended(test_accuracy, note="kept apart")
             return 130
         replaced = model_store.recorded_info(destination) if destination.is_file() else None
