@@ -2,10 +2,11 @@
 
     data/mnist_nn.npz        the shipped model, the project's showcase. Nothing a user does writes it.
     data/my_mnist_nn.npz     your own model: what mnist_train.py saves (and what teaching changes).
-    data/backups/            every model a save replaced, and what a stopped run learned when it read
-                             worse than the model it would replace, as <name>.<date>-<time>.npz; the newest
-                             BACKUPS_KEPT of each name are kept, and always the most accurate one
-                             and the one that learned the most of your digits.
+    data/backups/            every model a save replaced, as <name>.<date>-<time>.npz, and what a stopped
+                             run learned when it read far worse than the model in use, as
+                             <name>.stopped.<date>-<time>.npz; the newest BACKUPS_KEPT of each name are
+                             kept, and always the most accurate one and the one that learned the most of
+                             your digits.
 
 Every script uses the model --model names, else your own model when there is one, else the shipped
 one, and says which (one line on standard error). $MYONN_MODEL_DIR moves your own model (and its backups) out
@@ -15,6 +16,7 @@ Two runs saving to one file at once would each think they kept the other's model
 a lock beside its file (ModelLock) for the whole run, taken before any work is done.
 """
 
+import errno
 import os
 import re
 import shlex
@@ -44,7 +46,9 @@ def is_shipped(path):
     try:
         return Path(path).resolve() == shipped.resolve() or (
             Path(path).exists() and shipped.exists() and os.path.samefile(path, shipped))
-    except OSError:  # a name too long, a loop of links: whatever it is, it is not the shipped file
+    # A name too long, a loop of links (RuntimeError from resolve() before Python 3.13): whatever it is,
+    # it is not the shipped file.
+    except (OSError, RuntimeError):
         return False
 
 
@@ -140,6 +144,11 @@ def check_destination(path):
     Whether the folder can be written is found out by taking the lock (ModelLock).
     """
     path = Path(path)
+    try:
+        os.stat(path)
+    except OSError as error:
+        if error.errno == errno.ELOOP:  # saving would replace the first link of the loop with a file
+            raise MyonnError(f"cannot save a model as {path}: {error.strerror} (a loop of links)") from None
     if is_shipped(path):
         raise MyonnError(f"{path} is the shipped model, which is never overwritten: leave out --model to "
                          f"save to your own model ({own_model_path()}), or name another file")
@@ -157,14 +166,20 @@ def check_destination(path):
         except MyonnError as error:
             raise MyonnError(f"will not overwrite {path}, which is not a model this myonn can read "
                              f"({str(error).removeprefix(f'{path}: ')}); choose another --model") from None
-        # Saving over it first keeps it in backups/: found out now whether that can be, not after training.
+    # Saving over it first keeps it in backups/, and so does a stopped run that reads far worse than the
+    # model in use (keep_stopped_run), the shipped one while you have none of your own: found out now
+    # whether that can be, not after training. (A folder not made yet is made by ModelLock.)
+    shipped_in_use = _same_place(path, own_model_path()) and _is_file(shipped_model_path()) and path.parent.is_dir()
+    if exists or shipped_in_use:
         folder = path.parent / BACKUP_FOLDER
         try:
             made_now = not folder.is_dir()
             folder.mkdir(exist_ok=True)
             tempfile.NamedTemporaryFile(dir=folder, prefix=f".{path.stem}.", suffix=".tmp").close()
         except OSError as error:
-            raise MyonnError(f"cannot keep a backup of {path} in {folder}: {error.strerror or error}") from None
+            problem = "there is a file of that name, not a folder" if folder.exists() and not folder.is_dir() else (
+                error.strerror or error)
+            raise MyonnError(f"cannot keep a backup of {path} in {folder}: {problem}") from None
         if made_now:  # a run that then saves nothing leaves nothing behind
             try:
                 folder.rmdir()
@@ -186,22 +201,33 @@ def save_keeping_backup(model, path, backup=True):
     return kept
 
 
-def save_as_backup(model, path):
-    """Save `model` among the backups of the model at `path` (backups/<stem>.<date>-<time>.npz), leaving
-    `path` as it is: for a stopped run that reads worse than the model it would replace. Returns
-    the backup's path."""
+def keep_stopped_run(model, path):
+    """Save `model`, a stopped run that reads far worse than the model in use, in backups/ beside `path`,
+    leaving `path` as it is: as backups/<stem>.stopped.<date>-<time>.npz, apart from the models that
+    saves replaced, so that a few stopped demos cannot push those out of the newest BACKUPS_KEPT (the
+    stopped runs are pruned among themselves). Returns the file's path."""
     path = Path(path)
     folder = path.parent / BACKUP_FOLDER
+    stopped = path.with_name(f"{path.stem}.stopped{path.suffix}")   # the name its backups go by
     scratch = folder / f".{path.stem}.{os.getpid()}.saving{path.suffix}"
+    made_now = not folder.is_dir()
     try:
         save_model(model, scratch)
-        kept = _back_up(path, source=scratch)
+        kept = _back_up(stopped, source=scratch)
+    except MyonnError as error:
+        if made_now:  # nothing kept: leave no empty folder behind
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+        reason = str(error).rsplit(": ", 1)[-1]
+        raise MyonnError(f"cannot keep what was learned in {folder}: {reason}; {path} is as it was") from None
     finally:
         try:
             scratch.unlink(missing_ok=True)
         except OSError:
             pass
-    prune_backups(path, spare=kept)
+    prune_backups(stopped, spare=kept)
     return kept
 
 
@@ -227,7 +253,7 @@ def weaker_by_more_than(accuracy, other, margin=WEAKER_THAN_SHIPPED_BY):
 def _same_place(path, other):
     try:
         return Path(path).resolve() == Path(other).resolve()
-    except OSError:
+    except (OSError, RuntimeError):  # a loop of links, see is_shipped
         return False
 
 

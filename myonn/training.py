@@ -412,15 +412,18 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
             # network would replace a far better model as the one every window opens, and the demo
             # that follows misread every digit. It is kept among the backups instead.
             saving.append(destination)
-            kept_apart = model_store.save_as_backup(model, destination)
+            kept_apart = model_store.as_typed(model_store.keep_stopped_run(model, destination))
+            typed = model_store.as_typed(destination)
             below = f"interrupted at {format_percent(test_accuracy)} on MNIST's test set, more than a point below"
-            kept_apart, typed = model_store.as_typed(kept_apart), model_store.as_typed(destination)
-            report(f"{below} the model it would replace ({format_percent(in_use_accuracy)}): {typed} stays as it was"
-                   if in_use == destination else
-                   f"{below} the shipped model ({format_percent(in_use_accuracy)}), which the windows use while you "
-                   f"have no model of your own: it stays the one they use")
-            report(f"what was learned is kept as {kept_apart}: use it with --model {shlex.quote(str(kept_apart))}, "
-                   f"or make it the model at {typed} with: {model_store.restore_command(kept_apart, typed)}")
+            use = f"what was learned is kept as {kept_apart}: use it with --model {shlex.quote(str(kept_apart))}"
+            if in_use == destination:
+                # No `cp` over the better model to offer: pasted, it would lose that model for good.
+                report(f"{below} the model it would replace ({format_percent(in_use_accuracy)}): {typed} stays as it was")
+                report(use)
+            else:
+                report(f"{below} the shipped model ({format_percent(in_use_accuracy)}), which the windows use while "
+                       "you have no model of your own: it stays the one they use")
+                report(f"{use}, or make it your own model with: {model_store.restore_command(kept_apart, typed)}")
             ended(test_accuracy, note="kept apart")
             return 130
         replaced = model_store.recorded_info(destination) if destination.is_file() else None

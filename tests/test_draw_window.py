@@ -232,6 +232,17 @@ def test_ctrl_z_on_a_canvas_just_cleared_brings_the_drawing_back(window):
     assert window.strokes == [] and window.hint() == "Draw a digit with the left mouse button"
 
 
+def test_past_the_most_strokes_a_new_stroke_draws_nothing_not_a_line_from_the_last(window):
+    from myonn.handwriting import MOST_STROKES
+
+    dots = [[(100 + 3 * (n % 100), 100 + 3 * (n // 100))] for n in range(MOST_STROKES)]
+    window.post(*[event for dot in dots for event in drag(dot)])
+    before = [list(stroke) for stroke in window.strokes]
+    window.post(*drag([(600, 600), (620, 600), (640, 620)]))
+    assert window.strokes == before and window.out_of_ink
+    assert not window.canvas[600, 630]                          # no ink where the drag went
+
+
 def test_each_point_of_a_drawing_costs_the_same_however_much_is_drawn(window, monkeypatch):
     """The pen's check for too much ink is kept up point by point: counting the whole drawing again at
     every point made a replay of 20,000 one-point strokes (within the limit) take half an hour."""

@@ -283,6 +283,15 @@ def test_a_model_named_through_a_link_is_saved_to_the_file_itself_under_its_lock
     assert [load_model(backup).info["test_accuracy"] for backup in backups_of(target)] == [0.5]
 
 
+def test_a_loop_of_links_is_refused_as_a_destination_in_one_line(tmp_path):
+    (tmp_path / "one.npz").symlink_to(tmp_path / "two.npz")
+    (tmp_path / "two.npz").symlink_to(tmp_path / "one.npz")
+    assert not model_store.is_shipped(tmp_path / "one.npz")   # resolve() raised RuntimeError: a traceback
+    with pytest.raises(MyonnError, match="cannot save a model as .*one.npz: .*a loop of links"):
+        check_destination(model_store.destination_for(tmp_path / "one.npz"))
+    assert (tmp_path / "one.npz").is_symlink()                 # not replaced by a file
+
+
 def test_a_link_at_the_locks_name_is_refused_and_what_it_points_to_left_alone(tmp_path):
     precious = written(tmp_path / "precious.npz", "a model someone cares about")
     (tmp_path / ".m.npz.lock").symlink_to(precious)
@@ -352,3 +361,18 @@ def test_a_lock_taken_in_new_folders_leaves_none_behind_when_nothing_was_saved(t
     with ModelLock(tmp_path / "new" / "m.npz"):
         (tmp_path / "new" / "m.npz").write_bytes(b"saved")
     assert (tmp_path / "new" / "m.npz").read_bytes() == b"saved"
+
+
+def test_a_stopped_run_that_cannot_be_kept_says_so_in_one_line_and_leaves_no_empty_folder(tmp_path, monkeypatch):
+    path = tmp_path / "m.npz"
+    save_model(Model(NeuralNetwork(784, 5, 10, seed=0)), path)
+    before = path.read_bytes()
+
+    def disk_full(model, file):
+        raise MyonnError(f"cannot write model {file}: File too large")
+
+    monkeypatch.setattr(model_store, "save_model", disk_full)
+    with pytest.raises(MyonnError) as refused:
+        model_store.keep_stopped_run(Model(NeuralNetwork(784, 5, 10, seed=1)), path)
+    assert str(refused.value) == f"cannot keep what was learned in {tmp_path / 'backups'}: File too large; {path} is as it was"
+    assert path.read_bytes() == before and not (tmp_path / "backups").exists()

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from myonn.errors import MyonnError
 from myonn.model import Model
 from myonn.network import NeuralNetwork
 from myonn.training import StopRequest, learning_rate_at, train
@@ -305,17 +306,44 @@ def test_a_stopped_run_far_weaker_than_the_model_it_would_replace_is_kept_as_a_b
                                           report=said.append)
     assert status == (130 if stopped else 0)
     assert load_model(path).info["test_accuracy"] == (scored if replaced else there)
-    backups = model_store.backups_of(path)
+    backups, stopped_runs = model_store.backups_of(path), model_store.backups_of(tmp_path / "m.stopped.npz")
     if replaced:
         assert [load_model(backup).info["test_accuracy"] for backup in backups] == ([there] if there else [])
+        assert stopped_runs == []
     else:
-        assert path.read_bytes() == before
-        assert [load_model(backup).info["test_accuracy"] for backup in backups] == [scored]
-        assert said[-2] == (f"interrupted at 50.00% on MNIST's test set, more than a point below the model it "
-                            f"would replace (98.00%): {path} stays as it was")
-        assert said[-1].startswith(f"what was learned is kept as {backups[0]}: use it with --model ")
-        assert said[-1].endswith(f"make it the model at {path} with: cp {backups[0]} {path}")
-        assert [entry.name for entry in (tmp_path / "backups").iterdir()] == [backups[0].name]  # no scratch left
+        assert path.read_bytes() == before and backups == []
+        assert [load_model(kept).info["test_accuracy"] for kept in stopped_runs] == [scored]
+        assert said[-2:] == [f"interrupted at 50.00% on MNIST's test set, more than a point below the model it "
+                             f"would replace (98.00%): {path} stays as it was",
+                             f"what was learned is kept as {stopped_runs[0]}: use it with --model {stopped_runs[0]}"]
+        assert [entry.name for entry in (tmp_path / "backups").iterdir()] == [stopped_runs[0].name]  # no scratch left
+
+
+def test_stopped_runs_kept_apart_never_push_the_models_saves_replaced_out_of_the_backups(tmp_path, monkeypatch):
+    from myonn import model_store, recipes, training
+    from myonn.model import load_model, save_model
+
+    a_small_mnist(monkeypatch)
+    path = tmp_path / "m.npz"
+    for accuracy in (0.97, 0.975, 0.98):                          # three saves: two replaced models kept
+        save_model(Model(NeuralNetwork(784, 5, 10, seed=0), info={"test_accuracy": accuracy}), tmp_path / "new.npz")
+        model_store.save_keeping_backup(load_model(tmp_path / "new.npz"), path)
+    monkeypatch.setattr(training, "train", train_to(0.50, True))
+    for _ in range(model_store.BACKUPS_KEPT + 3):                 # a talk's demo, stopped again and again
+        assert training.train_from_settings(recipes.settings("default", {}), model_path=path, progress=False,
+                                            report=lambda line: None) == 130
+    assert [load_model(backup).info["test_accuracy"] for backup in model_store.backups_of(path)] == [0.97, 0.975]
+    # The stopped runs pruned among themselves: the newest, and the most accurate (here the first of equals).
+    assert len(model_store.backups_of(tmp_path / "m.stopped.npz")) == model_store.BACKUPS_KEPT + 1
+
+
+def test_a_backups_folder_that_cannot_be_written_is_found_before_training_with_the_shipped_model_in_use(
+        own_models_apart):
+    from myonn import model_store
+
+    (own_models_apart / "backups").write_text("not a folder")
+    with pytest.raises(MyonnError, match="cannot keep a backup of .* in .*backups: there is a file of that name, not a folder"):
+        model_store.check_destination(model_store.destination_for())
 
 
 def test_a_stopped_run_does_not_become_your_model_when_the_shipped_one_reads_far_better(monkeypatch,
@@ -330,8 +358,9 @@ def test_a_stopped_run_does_not_become_your_model_when_the_shipped_one_reads_far
     own = model_store.own_model_path()
     assert not own.exists() and model_store.chosen_model_path()[1] == "the shipped model"
     assert "more than a point below the shipped model" in said[-2] and said[-2].endswith("it stays the one they use")
-    [kept] = model_store.backups_of(own)
+    [kept] = model_store.backups_of(own.with_name("my_mnist_nn.stopped.npz"))
     assert load_model(kept).info["test_accuracy"] == 0.2545
+    assert said[-1].endswith(f"or make it your own model with: cp {kept} {own}")   # over nothing: there is none
     # Stopped within a point of it, your own model is made as before.
     monkeypatch.setattr(training, "train", train_to(0.9760, True))
     assert training.train_from_settings(recipes.settings("default", {}), progress=False, report=said.append) == 130

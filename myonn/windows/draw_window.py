@@ -191,7 +191,8 @@ class Recognizer:
         previous = stroke[-1] if stroke else None
         if not self._ink.allows(point, previous):  # a scribble that never ends: the pen runs dry
             if not stroke:
-                self.strokes.pop()  # a stroke that could not start
+                self.strokes.pop()  # a stroke that could not start: the pen stays up until pressed again,
+                self.pen_down = False  # or the drag would go on the last stroke, as a line nobody drew
             self.out_of_ink = True
             return
         draw_segment(self.canvas, _pixel_centre(previous or point), _pixel_centre(point), PEN_RADIUS)
