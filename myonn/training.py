@@ -305,8 +305,8 @@ def train_from_settings(settings, model_path=None, resume=None, data_dir=None, l
     shell's code for Ctrl-C) after an interrupted run, saved or not; 2 after a whole run that learned
     nothing. watch: see `train`; it may also have preparing(what), called with words for what is being
     prepared while MNIST loads (it returns True to stop before any training), before_training(stop),
-    called once MNIST is loaded, and ended(saved_accuracy, note=None), called when training has ended (saved_accuracy: the test
-    accuracy of the model saved, None when nothing was).
+    called once MNIST is loaded, and ended(saved_accuracy, note=None), called when training has ended
+    (saved_accuracy: the test accuracy of the model saved, None when nothing was).
     """
     report = report or (lambda line: tqdm.write(line))
     destination = model_store.destination_for(model_path, resume)
@@ -418,7 +418,8 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
             use = f"what was learned is kept as {kept_apart}: use it with --model {shlex.quote(str(kept_apart))}"
             if in_use == destination:
                 # No `cp` over the better model to offer: pasted, it would lose that model for good.
-                report(f"{below} the model it would replace ({format_percent(in_use_accuracy)}): {typed} stays as it was")
+                report(f"{below} the model it would replace ({format_percent(in_use_accuracy)}): "
+                       f"{typed} stays as it was")
                 report(use)
             else:
                 report(f"{below} the shipped model ({format_percent(in_use_accuracy)}), which the windows use while "

@@ -374,5 +374,6 @@ def test_a_stopped_run_that_cannot_be_kept_says_so_in_one_line_and_leaves_no_emp
     monkeypatch.setattr(model_store, "save_model", disk_full)
     with pytest.raises(MyonnError) as refused:
         model_store.keep_stopped_run(Model(NeuralNetwork(784, 5, 10, seed=1)), path)
-    assert str(refused.value) == f"cannot keep what was learned in {tmp_path / 'backups'}: File too large; {path} is as it was"
+    assert str(refused.value) == (f"cannot keep what was learned in {tmp_path / 'backups'}: File too large; "
+                                  f"{path} is as it was")
     assert path.read_bytes() == before and not (tmp_path / "backups").exists()

@@ -342,7 +342,7 @@ def test_a_backups_folder_that_cannot_be_written_is_found_before_training_with_t
     from myonn import model_store
 
     (own_models_apart / "backups").write_text("not a folder")
-    with pytest.raises(MyonnError, match="cannot keep a backup of .* in .*backups: there is a file of that name, not a folder"):
+    with pytest.raises(MyonnError, match="cannot keep a backup of .* in .*backups: there is a file of that name"):
         model_store.check_destination(model_store.destination_for())
 
 
