@@ -349,6 +349,8 @@ class Teacher:
                 raise
             if kept is not None and self.saved_as is not None:
                 self._say_kept(kept)
+            if self.saved_as is None:  # the first teaching of the window: say once where it all went
+                self._say_where(kept)
             self.saved_as = _file_signature(self.destination)
             self._remember(before)
             self.seconds = time.perf_counter() - started
@@ -442,6 +444,14 @@ class Teacher:
             self.report(f"note: your {taught.label} stays in {self.digits_path} ({why_kept}); a retrain with "
                         "--my-digits would learn it (delete its line to keep it out)")
         return why_kept is None
+
+    def _say_where(self, kept):
+        """One line, on the first teaching: where the taught model and your digits are, and that the
+        windows use that model from now on (the shipped one, perhaps, before)."""
+        from myonn.model_store import as_typed
+        replaced = f"; the model it replaced is kept as {as_typed(kept)}" if kept is not None else ""
+        self.report(f"taught model saved to {as_typed(self.destination)} (your digits: {as_typed(self.digits_path)}), "
+                    f"the model the windows use from now on{replaced}")
 
     def _say_kept(self, kept):
         self.report(f"note: {self.destination} was changed by another run since this window saved it; "

@@ -632,6 +632,7 @@ def test_a_teaching_that_cannot_be_taken_back_says_so_on_screen_and_in_one_line(
 
     window.teacher, window.model = teacher, teacher.model
     window.post(*drag(SEVEN[0]), key("7"))
+    assert capsys.readouterr().err.startswith("taught model saved to")   # the first teaching says where
     with ModelLock(teacher.destination):                           # another run saving there right now
         window.post(key("z", pygame.KMOD_CTRL))
     assert window.hint() == "Not taken back: the terminal says why    Ctrl+Z: try again"

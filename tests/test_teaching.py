@@ -234,6 +234,11 @@ def test_a_model_another_run_saved_between_two_teachings_is_kept_and_named(shipp
     teacher = Teacher(copy.deepcopy(shipped), digits, destination, load_replay=lambda: mnist[0], seed=0,
                       report=said.append)
     teacher.learn(SLASHED_ZERO, 0)
+    [first_backup] = (tmp_path / "backups").glob("*.npz")
+    # The first teaching says where the model and the digits went, once.
+    assert said == [f"taught model saved to {destination} (your digits: {digits}), the model the windows use "
+                    f"from now on; the model it replaced is kept as {first_backup}"]
+    said.clear()
     another_run = copy.deepcopy(shipped)
     another_run.network.output_weights = another_run.network.output_weights * 1.01
     save_model(another_run, destination)
@@ -365,6 +370,8 @@ def test_a_digit_another_window_added_after_is_kept_when_a_teaching_is_taken_bac
     said = []
     teacher, destination, digits = a_teacher(shipped, mnist, tmp_path, said)
     teacher.learn(SLASHED_ZERO, 6)
+    assert [line.split(" (")[0] for line in said] == [f"taught model saved to {destination}"]   # said once
+    said.clear()
     append_digit(digits, FLAGGED_ONE, 1)                                  # another window's teaching
     assert teacher.take_back() == "took back: 6"                          # no count: the file is not as it was
     assert [label for _, label in read_digits(digits)] == [6, 1]          # nothing of theirs lost
@@ -449,6 +456,7 @@ def test_taking_back_keeps_a_model_another_run_saved_since_and_fails_whole(shipp
     said = []
     teacher, destination, digits = a_teacher(shipped, mnist, tmp_path, said)
     teacher.learn(SLASHED_ZERO, 6)
+    said.clear()                                                          # where it was saved
     teacher.let_stand_drawing(FLAGGED_ONE, 7)
     taught, file_taught = teacher.model.network.input_weights.copy(), digits.read_bytes()
     with ModelLock(destination):                                         # another run saving there right now
@@ -541,5 +549,5 @@ def test_the_count_includes_the_digits_already_in_your_file_and_skips_damaged_li
     teacher = Teacher(copy.deepcopy(shipped), digits, tmp_path / "m.npz", load_replay=lambda: mnist[0],
                       report=said.append)
     assert teacher.learn(SLASHED_ZERO, 0) == "learned: 0 (3 of your digits)"
-    assert len(said) == 1 and "line 3" in said[0]
+    assert len(said) == 2 and "line 3" in said[0] and said[1].startswith("taught model saved to")
     assert teacher.learn([[]], 0) is None                                   # nothing drawn
