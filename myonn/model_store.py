@@ -3,7 +3,7 @@
     data/mnist_nn.npz        the shipped model, the project's showcase. Nothing a user does writes it.
     data/my_mnist_nn.npz     your own model: what mnist_train.py saves (and what teaching changes).
     data/backups/            every model a save replaced, as <name>.<date>-<time>.npz, and what a stopped
-                             run learned when it read far worse than the model in use, as
+                             run learned when it read worse than the model in use, as
                              <name>.stopped.<date>-<time>.npz; the newest BACKUPS_KEPT of each name are
                              kept, and always the most accurate one and the one that learned the most of
                              your digits.
@@ -166,7 +166,7 @@ def check_destination(path):
         except MyonnError as error:
             raise MyonnError(f"will not overwrite {path}, which is not a model this myonn can read "
                              f"({str(error).removeprefix(f'{path}: ')}); choose another --model") from None
-    # Saving over it first keeps it in backups/, and so does a stopped run that reads far worse than the
+    # Saving over it first keeps it in backups/, and so does a stopped run that reads worse than the
     # model in use (keep_stopped_run), the shipped one while you have none of your own: found out now
     # whether that can be, not after training. (A folder not made yet is made by ModelLock.)
     shipped_in_use = _same_place(path, own_model_path()) and _is_file(shipped_model_path()) and path.parent.is_dir()
@@ -202,7 +202,7 @@ def save_keeping_backup(model, path, backup=True):
 
 
 def keep_stopped_run(model, path):
-    """Save `model`, a stopped run that reads far worse than the model in use, in backups/ beside `path`,
+    """Save `model`, a stopped run that reads worse than the model in use, in backups/ beside `path`,
     leaving `path` as it is: as backups/<stem>.stopped.<date>-<time>.npz, apart from the models that
     saves replaced, so that a few stopped demos cannot push those out of the newest BACKUPS_KEPT (the
     stopped runs are pruned among themselves). Returns the file's path."""

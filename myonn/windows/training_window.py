@@ -91,7 +91,7 @@ class TrainingWindow:
         self.stopped_here = False     # training was stopped from the window (Escape), not by Ctrl-C
         self.saved_accuracy = None    # once training has ended: the saved model's accuracy on the whole test set
         self.not_saved = None         # or why nothing was saved ("learned nothing")
-        self.kept_apart = False       # or it was saved as a backup, not over a far better model
+        self.kept_apart = False       # or it was saved as a backup, not over a better model
         self.preparation = "Loading MNIST, preparing the images …"  # what is being prepared, before training
 
     def title(self):
@@ -182,7 +182,7 @@ class TrainingWindow:
         """Training has ended and saved a model scoring `saved_accuracy` on the whole test set, or (None)
         nothing, for the reason `note`."""
         self.saved_accuracy, self.not_saved = saved_accuracy, ((note or "not saved") if saved_accuracy is None else None)
-        self.kept_apart = note == "kept apart"  # saved among the backups: the model in use reads far better
+        self.kept_apart = note == "kept apart"  # saved among the backups: the model in use reads better
 
     def finish(self, status):
         """Training has ended with this exit status (0: all epochs done). Draws the last frame."""
