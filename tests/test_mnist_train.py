@@ -129,7 +129,8 @@ def test_by_default_training_makes_your_own_model_and_never_touches_the_shipped_
     result = run_script("--limit", "300", "--epochs", "1", "--no-progress", "--data-dir", str(real_mnist_dir))
     assert result.returncode == 0, result.stderr
     own = own_models_apart / "my_mnist_nn.npz"
-    assert result.stdout.splitlines()[-1].startswith(f"saved to {own} (test accuracy ")
+    assert result.stdout.splitlines()[-2].startswith(f"saved to {own} (test accuracy ")
+    assert result.stdout.splitlines()[-1].startswith("note: this is now your own model, which the windows use")
     assert load_model(own).info["trained_images"] == 300
     # Continuing the shipped model also goes to your own model.
     result = run_script("--resume", str(shipped_model_path()), "--limit", "300", "--epochs", "1", "--no-progress",
