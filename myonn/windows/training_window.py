@@ -404,8 +404,8 @@ EARLY_AXES = ((0.002, 0.0005), (0.005, 0.001), (0.01, 0.002), (0.02, 0.005), (0.
 
 def epoch_axis(curve, most_ticks=15):
     """(end, tick step) of the curves' x axis, in epochs: the whole run, with a tick on whole epochs (no
-    more than `most_ticks`), once it is half an epoch in; before that, the first EARLY_AXES end that
-    leaves room beyond the latest moment."""
+    more than `most_ticks`), once it is 0.4 of an epoch in; before that, the first EARLY_AXES end that
+    leaves a quarter's room beyond the latest moment."""
     epochs = max(curve.epochs, 1)
     if curve.last is None:  # nothing trained yet, nor known of the run: a plain axis, not one of 0.002 epochs
         return epochs, 1
