@@ -251,7 +251,8 @@ def test_stopped_by_escape_the_window_stays_up_until_escape_again_but_not_after_
     (0.9829, None, 0, ["saved: 98.29%", "(on all 50 test images)", "Finished and saved: Escape closes"], True),
     (None, "learned nothing", 2, ["Learned nothing: Escape closes", "not saved: no better than guessing"], True),
     # Stopped far below the model in use: saved among the backups, the better model left in place.
-    (0.2545, "kept apart", 130, ["kept as a backup: 25.45%", "Kept as a backup: Escape closes"], False),
+    (0.2545, "kept apart", 130, ["kept as a backup: 25.45%", "(of 50; the model in use reads better)",
+                                 "Kept as a backup: Escape closes"], False),
 ])
 def test_the_end_says_what_was_saved_with_its_whole_test_set_accuracy(screen, monkeypatch, saved, note, status,
                                                                       says, kept_up):

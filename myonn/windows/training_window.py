@@ -258,8 +258,11 @@ class TrainingWindow:
             lines.append(("not saved: no better than guessing", 20))
         if self.saved_accuracy is not None:  # what the terminal says of the model saved, at the very end
             lines.append((f"{'kept as a backup' if self.kept_apart else 'saved'}: {100 * self.saved_accuracy:.2f}%", 26))
-            lines.append((f"(on all {len(moment['test_labels']):,} test images)" if moment["test_labels"] is not None
-                          else "(on the test set)", 20))
+            whole = f"{len(moment['test_labels']):,}" if moment["test_labels"] is not None else None
+            if self.kept_apart:  # the room sees the window, not the terminal's two lines; one line, as room is short
+                lines.append((f"(of {whole or 'the test set'}; the model in use reads better)", 20))
+            else:
+                lines.append((f"(on all {whole} test images)" if whole else "(on the test set)", 20))
         for text, size in lines:
             pictures.draw_text(surface, text, (left, top), size)
             top += size + 8
