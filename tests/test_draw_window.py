@@ -480,6 +480,15 @@ def teacher(model, tmp_path, real_mnist_dir):
                    load_replay=lambda: load_mnist(TRAIN, real_mnist_dir), seed=0)
 
 
+def test_the_title_names_the_model_and_after_a_teaching_the_file_it_was_saved_to(window, teacher, tmp_path):
+    window.model_name = "data/mnist_nn.npz, the shipped model"
+    window.post(*drag(SEVEN[0]))
+    assert pygame.display.get_caption()[0] == "Digit Recognizer — data/mnist_nn.npz, the shipped model"
+    window.teacher, window.model = teacher, teacher.model
+    window.post(key("7"))
+    assert pygame.display.get_caption()[0] == f"Digit Recognizer — {tmp_path / 'my_model.npz'}, taught here"
+
+
 def test_a_digit_key_teaches_the_drawing_and_shows_the_new_answer(window, teacher, tmp_path):
     window.teacher, window.model = teacher, teacher.model
     for stroke in SLASHED_ZERO:

@@ -36,7 +36,7 @@ from myonn.errors import MyonnError
 from myonn.handwriting import (INK_LIMITS, MOST_POINTS, InkTally, digit_pixels, draw_segment, draw_strokes,
                                is_coordinate, too_much_ink)
 from myonn.inputs import IMAGE_SIDE, pixels_from_input
-from myonn.model_store import chosen_model_path, destination_for, load_chosen_model
+from myonn.model_store import as_typed, chosen_model_path, destination_for, load_chosen_model
 from myonn.my_digits import default_path as default_digits_path
 from myonn.teaching import MOST_TAKEN_BACK
 from myonn.windows.pictures import pygame, update
@@ -104,8 +104,9 @@ class Recognizer:
 
     size = WINDOW_SIZE  # it draws for this size only (pictures.update scales it to the window)
 
-    def __init__(self, model, output=None, teacher=None):
+    def __init__(self, model, output=None, teacher=None, model_name=None):
         self.model = model
+        self.model_name = model_name  # which model it is, for the title ("data/mnist_nn.npz, the shipped model")
         self.output = output
         self.teacher = teacher
         self.learned = None  # the last `learned: …` line, shown with the answer it led to
@@ -134,7 +135,11 @@ class Recognizer:
         self._view = None  # (what the network receives, its outputs), computed when first needed
 
     def title(self):
-        return TITLE
+        """'Digit Recognizer — data/mnist_nn.npz, the shipped model'; once a digit key has taught it, the
+        file it was saved to (your own model, perhaps for the first time)."""
+        if self.teacher is not None and self.teacher.saved_as is not None:
+            return f"{TITLE} — {as_typed(self.teacher.destination)}, taught here"
+        return f"{TITLE} — {self.model_name}" if self.model_name else TITLE
 
     def handle(self, event):
         """Change the drawing for one pygame event (mouse, key, window)."""
@@ -554,7 +559,9 @@ def main(argv=None):
     if arguments.point_at is not None:
         refuse_unless_shown(arguments.point_at, model.network.hidden_nodes)
     replay = stroke_events(read_strokes(arguments.replay)) if arguments.replay else []
-    recognizer = Recognizer(model, teacher=teacher(model, arguments))
+    path, whose = chosen_model_path(arguments.model)
+    recognizer = Recognizer(model, teacher=teacher(model, arguments),
+                            model_name=f"{as_typed(path)}, {whose}" if whose else f"{as_typed(path)}")
     if arguments.teach is not None:
         replay.append(pygame.event.Event(pygame.KEYDOWN, key=getattr(pygame, f"K_{arguments.teach}"), mod=0))
     if arguments.screenshot:
