@@ -102,7 +102,7 @@ def _better_shipped(accuracy):
     shipped_accuracy = recorded_accuracy(shipped) if _is_file(shipped) else -1.0
     if not weaker_by_more_than(accuracy, shipped_accuracy):
         return ""
-    return f"; the shipped model scores {100 * shipped_accuracy:.2f}%: --model {shlex.quote(str(as_typed(shipped)))}"
+    return f"; the shipped model scores {100 * shipped_accuracy:.2f}%: --model {shell_word(as_typed(shipped))}"
 
 
 def as_typed(path):
@@ -115,16 +115,32 @@ def as_typed(path):
 
 def destination_for(given=None, continued=None):
     """Where a run that changes a model saves it: the --model it was given, else the file it continued
-    (--resume), else your own model. The shipped model and the Ruby original's YAML files are never
-    written: continuing one of them saves to your own model instead. A name reached through a link
-    (a linked file or folder) is followed to the file itself, as `cp` would: the lock, the backups and
-    the save are then that file's, so that a run saving through a link cannot save beside another run
-    saving to the file (each held a lock of its own, and the save replaced the link with a copy)."""
+    (--resume), else your own model. The shipped model, the Ruby original's YAML files and the models in
+    backups/ are never written: continuing one of them saves to your own model instead. A name reached
+    through a link (a linked file or folder) is followed to the file itself, as `cp` would: the lock,
+    the backups and the save are then that file's, so that a run saving through a link cannot save
+    beside another run saving to the file (each held a lock of its own, and the save replaced the link
+    with a copy)."""
     if given is not None:
         return _through_links(Path(given))
-    if continued is not None and not is_shipped(continued) and Path(continued).suffix.lower() == ".npz":
+    if (continued is not None and not is_shipped(continued) and Path(continued).suffix.lower() == ".npz"
+            and not is_backup(continued)):
         return _through_links(Path(continued))
     return _through_links(own_model_path())
+
+
+def is_backup(path):
+    """Whether `path` lies in a backups/ folder: a model kept there is kept as it is. Continued or taught,
+    it saves to your own model (changed in place, it was pruned as an old backup, and its own backup
+    went to backups/backups/)."""
+    return _through_links(Path(path)).parent.name == BACKUP_FOLDER
+
+
+def whose(path):
+    """'the shipped model', 'your own model', or '' for another file."""
+    if is_shipped(path):
+        return "the shipped model"
+    return "your own model" if _same_place(path, own_model_path()) else ""
 
 
 def _through_links(path):
@@ -257,12 +273,15 @@ def _same_place(path, other):
         return False
 
 
+def shell_word(path):
+    """`path` as one word of a command for the user to paste: quoted (a space in a folder's name) and
+    kept from reading as an option (a name like "-y.npz", or a folder "-models")."""
+    text = str(path)
+    return shlex.quote(text if not text.startswith("-") else f"./{text}")
+
+
 def restore_command(backup, path):
-    """The shell command that puts `backup` back as the model at `path`, for the user to paste: each
-    path quoted (a space in a folder's name) and kept from reading as an option (a name like "-y.npz")."""
-    def shell_word(file):
-        text = str(file)
-        return shlex.quote(text if not text.startswith("-") else f"./{text}")
+    """The shell command that puts `backup` back as the model at `path`, for the user to paste."""
     return f"cp {shell_word(backup)} {shell_word(path)}"
 
 
@@ -328,9 +347,12 @@ def recorded_accuracy(path):
 
 
 def accuracy_in(info):
-    """The MNIST test accuracy a model's info records, else -1."""
+    """The MNIST test accuracy a model's info records, else -1 (also for one no accuracy can be: NaN,
+    or beyond 0..1, which a file edited by hand may hold; a note said a model "scored 500.00%")."""
     accuracy = info.get("test_accuracy", -1.0)
-    return float(accuracy) if isinstance(accuracy, (int, float)) and not isinstance(accuracy, bool) else -1.0
+    if not isinstance(accuracy, (int, float)) or isinstance(accuracy, bool) or not 0 <= accuracy <= 1:
+        return -1.0
+    return float(accuracy)
 
 
 def taught_digits(info):

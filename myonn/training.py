@@ -7,7 +7,6 @@ and a clean stop on Ctrl-C.
 """
 
 import math
-import shlex
 import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -407,6 +406,12 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
                       "training_seconds": round(sum(epoch["seconds"] for epoch in history), 2),
                       "test_accuracy": test_accuracy}
         in_use, in_use_accuracy = model_store.model_in_use_instead(destination)
+        if stopped and in_use is not None and in_use_accuracy < 0:
+            # It records no accuracy (an older file, one edited by hand): measured, not taken as worse.
+            try:
+                in_use_accuracy = accuracy(load_model(in_use), *test_set)
+            except MyonnError:  # not a model this myonn reads: check_destination let it through as none
+                pass
         if stopped and model_store.weaker_by_more_than(test_accuracy, in_use_accuracy, margin=0):
             # Stopped early (a talk's "watch it learn, then Escape", a Ctrl-C when it seemed slow), the
             # network would replace a better model as the one every window opens, and the demo that
@@ -416,7 +421,7 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
             kept_apart = model_store.as_typed(model_store.keep_stopped_run(model, destination))
             typed = model_store.as_typed(destination)
             below = f"interrupted at {format_percent(test_accuracy)} on MNIST's test set, below"
-            use = f"what was learned is kept as {kept_apart}: use it with --model {shlex.quote(str(kept_apart))}"
+            use = f"what was learned is kept as {kept_apart}: use it with --model {model_store.shell_word(kept_apart)}"
             if in_use == destination:
                 # No `cp` over the better model to offer: pasted, it would lose that model for good.
                 report(f"{below} the model it would replace ({format_percent(in_use_accuracy)}): "
@@ -445,7 +450,7 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
             # A fresh training knows nothing of what the drawing window taught the model it replaces.
             # Named as the window keeps them by default; a file of your own you know by name.
             digits_file = default_digits_path()
-            digits_flag = (shlex.quote(str(model_store.as_typed(digits_file))) if digits_file.is_file()
+            digits_flag = (model_store.shell_word(model_store.as_typed(digits_file)) if digits_file.is_file()
                            else "FILE (your digits' file)")
             scored = (f", and scored {format_percent(replaced_accuracy)} on MNIST before that"
                       if replaced_accuracy is not None and replaced_accuracy > test_accuracy else "")
@@ -458,10 +463,9 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
     elif in_use is not None and in_use != destination:
         # Your first model: from now on every window opens it, not the shipped one, which was trained
         # to read drawn digits too; nothing said so, and a learner's drawings were read worse unawares.
-        shipped = shlex.quote(str(model_store.as_typed(in_use)))
         report(f"note: this is now your own model, which the windows use in place of the shipped one "
                f"({format_percent(in_use_accuracy)} on MNIST, trained on drawn digits too); to use that one: "
-               f"--model {shipped}")
+               f"--model {model_store.shell_word(model_store.as_typed(in_use))}")
     return 130 if stopped else 0
 
 

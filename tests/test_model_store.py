@@ -377,3 +377,23 @@ def test_a_stopped_run_that_cannot_be_kept_says_so_in_one_line_and_leaves_no_emp
     assert str(refused.value) == (f"cannot keep what was learned in {tmp_path / 'backups'}: File too large; "
                                   f"{path} is as it was")
     assert path.read_bytes() == before and not (tmp_path / "backups").exists()
+
+
+def test_a_model_kept_in_backups_is_never_changed_in_place_continued_or_taught_it_saves_to_your_own(tmp_path):
+    backup = tmp_path / "backups" / "my_mnist_nn.stopped.20261130-104353.npz"
+    assert model_store.is_backup(backup) and not model_store.is_backup(tmp_path / "m.npz")
+    assert model_store.destination_for(None, continued=backup) == model_store.own_model_path()
+    assert model_store.destination_for(backup) == backup                    # unless named as where to save
+    assert model_store.whose(model_store.own_model_path()) == "your own model"
+    assert model_store.whose(shipped_model_path()) == "the shipped model" and model_store.whose(backup) == ""
+
+
+def test_an_accuracy_no_model_can_have_counts_as_none_recorded():
+    for nonsense in (float("nan"), 5.0, -0.1, True, "0.98", None):
+        assert model_store.accuracy_in({"test_accuracy": nonsense}) == -1.0
+    assert model_store.accuracy_in({"test_accuracy": 0.9854}) == 0.9854 and model_store.accuracy_in({}) == -1.0
+
+
+def test_a_path_to_paste_is_one_word_that_no_option_parser_takes_for_a_flag():
+    assert model_store.shell_word("-mdir/backups/m.npz") == "./-mdir/backups/m.npz"
+    assert model_store.shell_word("my models/m.npz") == "'my models/m.npz'"

@@ -15,7 +15,8 @@ import pytest  # noqa: E402
 
 from myonn.errors import MyonnError  # noqa: E402
 from myonn.windows.pictures import (  # noqa: E402
-    BLACK, WHITE, draw_caption, draw_centred_text, draw_grey_image, fitted_size, grey_colour, pygame, save_png)
+    BLACK, WHITE, draw_caption, draw_centred_text, draw_grey_image, fitted_size, grey_colour, pygame, save_png,
+    set_title)
 
 
 def screen_greys(surface):
@@ -210,3 +211,13 @@ def test_counts_of_hidden_nodes_and_signed_figures_read_as_words_and_short_numbe
     assert hidden_nodes(200, 200) == "200 hidden nodes" and hidden_nodes(1, 1) == "1 hidden node"
     assert hidden_nodes(400, 10_000) == "first 400 of 10,000 hidden nodes"
     assert signed(6.594) == "+6.59" and signed(-0.0) == "-0.00" and signed(1.234e30) == "+1.2e+30"
+
+
+def test_a_title_holding_bytes_that_are_no_text_is_shown_not_a_traceback():
+    pygame.display.init()
+    try:
+        pygame.display.set_mode((10, 10))
+        set_title("Digit Recognizer — a\udcffb.npz")   # a file name of bytes no encoding reads
+        assert pygame.display.get_caption()[0] == "Digit Recognizer — a?b.npz"
+    finally:
+        pygame.display.quit()

@@ -236,8 +236,8 @@ def test_a_model_another_run_saved_between_two_teachings_is_kept_and_named(shipp
     teacher.learn(SLASHED_ZERO, 0)
     [first_backup] = (tmp_path / "backups").glob("*.npz")
     # The first teaching says where the model and the digits went, once.
-    assert said == [f"taught model saved to {destination} (your digits: {digits}), the model the windows use "
-                    f"from now on; the model it replaced is kept as {first_backup}"]
+    assert said == [f"taught model saved to {destination} (your digits: {digits}); the model it replaced is "
+                    f"kept as {first_backup}"]
     said.clear()
     another_run = copy.deepcopy(shipped)
     another_run.network.output_weights = another_run.network.output_weights * 1.01
@@ -249,6 +249,18 @@ def test_a_model_another_run_saved_between_two_teachings_is_kept_and_named(shipp
                                        f"it; that model is kept as {kept[0]}"]
     teacher.learn(SLASHED_ZERO, 0)  # and its own saves again keep nothing more
     assert len(list((tmp_path / "backups").glob("*.npz"))) == 2
+
+
+def test_the_first_teaching_of_your_own_model_says_the_windows_use_it_from_now_on(shipped, mnist, tmp_path,
+                                                                                  own_models_apart):
+    from myonn.model_store import own_model_path
+
+    said = []
+    teacher = Teacher(copy.deepcopy(shipped), tmp_path / "mine.jsonl", own_model_path(), load_replay=lambda: mnist[0],
+                      seed=0, report=said.append)
+    teacher.learn(SLASHED_ZERO, 0)
+    assert said == [f"taught model saved to {own_model_path()} (your digits: {tmp_path / 'mine.jsonl'}), the model "
+                    "the windows use from now on"]
 
 
 def a_teacher(shipped, mnist, tmp_path, said=None):

@@ -385,3 +385,20 @@ def test_your_first_model_says_the_windows_now_use_it_in_place_of_the_shipped_on
     said.clear()
     assert training.train_from_settings(recipes.settings("default", {}), progress=False, report=said.append) == 0
     assert not any("in place of the shipped one" in line for line in said)   # said once, for the first
+
+
+def test_a_stopped_run_is_compared_with_a_model_that_records_no_accuracy_by_measuring_it(tmp_path, monkeypatch):
+    from myonn import model_store, recipes, training
+    from myonn.model import save_model
+
+    a_small_mnist(monkeypatch)
+    monkeypatch.setattr(training, "train", train_to(0.9720, True))
+    monkeypatch.setattr(training, "accuracy", lambda model, images, labels: 0.9854)   # what it scores, measured
+    path = tmp_path / "m.npz"
+    save_model(Model(NeuralNetwork(784, 5, 10, seed=0), info={"test_accuracy": float("nan")}), path)
+    before = path.read_bytes()
+    said = []
+    assert training.train_from_settings(recipes.settings("default", {}), model_path=path, progress=False,
+                                        report=said.append) == 130
+    assert path.read_bytes() == before and "below the model it would replace (98.54%)" in said[-2]
+    assert len(model_store.backups_of(tmp_path / "m.stopped.npz")) == 1

@@ -36,7 +36,7 @@ from myonn.errors import MyonnError
 from myonn.handwriting import (INK_LIMITS, MOST_POINTS, InkTally, digit_pixels, draw_segment, draw_strokes,
                                is_coordinate, too_much_ink)
 from myonn.inputs import IMAGE_SIDE, pixels_from_input
-from myonn.model_store import as_typed, chosen_model_path, destination_for, load_chosen_model
+from myonn.model_store import as_typed, chosen_model_path, destination_for, load_chosen_model, whose
 from myonn.my_digits import default_path as default_digits_path
 from myonn.teaching import MOST_TAKEN_BACK
 from myonn.windows.pictures import pygame, update
@@ -559,9 +559,9 @@ def main(argv=None):
     if arguments.point_at is not None:
         refuse_unless_shown(arguments.point_at, model.network.hidden_nodes)
     replay = stroke_events(read_strokes(arguments.replay)) if arguments.replay else []
-    path, whose = chosen_model_path(arguments.model)
+    path = chosen_model_path(arguments.model)[0]
     recognizer = Recognizer(model, teacher=teacher(model, arguments),
-                            model_name=f"{as_typed(path)}, {whose}" if whose else f"{as_typed(path)}")
+                            model_name=", ".join(filter(None, (str(as_typed(path)), whose(path)))))
     if arguments.teach is not None:
         replay.append(pygame.event.Event(pygame.KEYDOWN, key=getattr(pygame, f"K_{arguments.teach}"), mod=0))
     if arguments.screenshot:

@@ -73,7 +73,7 @@ def open_window(size, title, hint="--screenshot FILE.png draws the view without 
     except pygame.error as error:
         pygame.display.quit()
         raise MyonnError(f"cannot open a window: {error}") from None
-    pygame.display.set_caption(title)
+    set_title(title)
     _opened.clear()
     _opened.append(screen)
     return screen
@@ -83,6 +83,12 @@ def open_window(size, title, hint="--screenshot FILE.png draws the view without 
 # once) makes SDL replace the window's surface: the one returned keeps its old size, and drawing on
 # it showed black or scrambled pixels until the next event. update() draws on the current one.
 _opened = []
+
+
+def set_title(title):
+    """The window's title. A file's name in it may hold bytes that are no text (Python keeps them as
+    surrogates), which SDL refuses with a traceback: those are shown as '?'."""
+    pygame.display.set_caption(title.encode("utf-8", "replace").decode("utf-8"))
 
 
 def desktop_size():
@@ -380,7 +386,7 @@ def update(window, screen, events):
             screen.fill(BLACK)
             shown = max(1, round(size[0] * scale)), max(1, round(size[1] * scale))
             screen.blit(pygame.transform.smoothscale(frame, shown), (0, 0))
-        pygame.display.set_caption(window.title())
+        set_title(window.title())
         pygame.display.flip()
 
 
