@@ -284,6 +284,7 @@ class Teacher:
         self.saved_as = None  # the file this session last saved (_file_signature), or None before its first
         self.taught = []  # [Taught]: what this session's latest teachings changed, for take_back
         self.kept = 0  # how many digits this session has kept in your file (the window sees a key's effect)
+        self.standing = 0  # how many of this session's teachings the model holds (not taken back)
         check_digits_file(digits_path)  # a model named as the digits' file is refused as the window opens
         self.seconds = None  # how long the last teaching took, saving included
 
@@ -352,6 +353,7 @@ class Teacher:
             if self.saved_as is None:  # the first teaching of the window: say once where it all went
                 self._say_where(kept)
             self.saved_as = _file_signature(self.destination)
+            self.standing += 1
             self._remember(before)
             self.seconds = time.perf_counter() - started
             return f"learned: {label} ({count} of your digits)"
@@ -386,6 +388,7 @@ class Teacher:
             if taught.model_changed:
                 with ModelLock(self.destination):
                     self._save_as_before(taught)
+                self.standing -= 1
             self.taught.pop()
             self.let_stand = taught.let_stand
             taken_out = self._take_digit_out_of_file(taught)

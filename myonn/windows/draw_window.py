@@ -136,9 +136,11 @@ class Recognizer:
 
     def title(self):
         """'Digit Recognizer — data/mnist_nn.npz, the shipped model'; once a digit key has taught it, the
-        file it was saved to (your own model, perhaps for the first time)."""
+        file it was saved to (your own model, perhaps for the first time), 'taught here' while a
+        teaching of this window stands (Ctrl+Z may take them all back)."""
         if self.teacher is not None and self.teacher.saved_as is not None:
-            return f"{TITLE} — {as_typed(self.teacher.destination)}, taught here"
+            taught_here = ", taught here" if self.teacher.standing else ""
+            return f"{TITLE} — {as_typed(self.teacher.destination)}{taught_here}"
         return f"{TITLE} — {self.model_name}" if self.model_name else TITLE
 
     def handle(self, event):
