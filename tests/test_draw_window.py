@@ -392,10 +392,10 @@ def test_pointing_at_a_hidden_node_the_model_does_not_have_is_one_line_naming_th
 def test_beyond_the_nodes_the_panel_shows_a_node_cannot_be_pointed_at():
     from myonn.windows.draw_window import refuse_unless_shown
 
-    refuse_unless_shown(399, hidden_nodes=1000)
-    with pytest.raises(MyonnError, match=re.escape("--point-at 400: of the model's 1000, the window shows "
-                                                   "hidden nodes 0 to 399")):
-        refuse_unless_shown(400, hidden_nodes=1000)
+    refuse_unless_shown(299, hidden_nodes=1000)
+    with pytest.raises(MyonnError, match=re.escape("--point-at 300: of the model's 1000, the window shows "
+                                                   "hidden nodes 0 to 299")):
+        refuse_unless_shown(300, hidden_nodes=1000)
 
 
 @pytest.mark.parametrize("content, complaint", [

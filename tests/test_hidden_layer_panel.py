@@ -148,7 +148,49 @@ def test_a_pointed_node_among_the_framed_says_its_rank_and_on_an_empty_canvas_no
     shown.clear()
     x, y = node_centre(second)
     window.post(point_at((LEFT + x, y)))
-    assert f"the 2nd hardest push for {answer}" in shown and f"framed: the 5 nodes pushing hardest for {answer}" in shown
+    assert f"the 2nd hardest push for {answer}" in shown
+    assert "framed: the 5 nodes" in shown and f"pushing hardest for {answer}" in shown
+
+
+@pytest.mark.parametrize("hidden_nodes", [200, 300, 1000])
+def test_every_line_of_a_pointed_node_fits_in_the_panel_without_overlapping(model, monkeypatch, hidden_nodes):
+    """The most lines there can be (a framed node pointed at), for the largest grid the panel shows too:
+    each inside the panel, none over another, none smaller than 22 pixels (read on a projector)."""
+    import copy
+
+    from myonn.windows import hidden_layer_panel
+
+    model = copy.deepcopy(model)
+    network = model.network
+    random = np.random.default_rng(0)
+    if hidden_nodes != network.hidden_nodes:
+        network.hidden_nodes = hidden_nodes
+        network.input_weights = random.normal(0, 0.05, (hidden_nodes, network.input_nodes)).astype(np.float32)
+        network.output_weights = random.normal(0, 0.05, (network.output_nodes, hidden_nodes)).astype(np.float32)
+    placed = []
+    draw_text = pictures.draw_centred_text
+    monkeypatch.setattr(hidden_layer_panel.pictures, "draw_centred_text",
+                        lambda surface, text, rect, size, *rest:
+                        placed.append((str(text), size, draw_text(surface, text, rect, size, *rest))))
+    with headless_window(Recognizer(model, output=io.StringIO()), WINDOW_SIZE) as window:
+        window.post(*stroke_events(SEVEN))
+        _, scores = window.network_view()
+        answer = int(np.argmax(scores))
+        framed = hidden_layer.strongest_pushes(network, activity(window), answer, STRONGEST,
+                                               among=min(hidden_nodes, hidden_layer_panel.MOST_NODES))
+        placed.clear()
+        x, y = node_centre(framed[1])
+        window.post(point_at((LEFT + x, y)))
+    lines = [(text, size, rect) for text, size, rect in placed if "hardest push" in text or "looks for" in text
+             or "framed" in text or "calms it" in text or "weighted sum" in text or "quiet" in text]
+    assert any("hardest push" in text for text, _, _ in lines) and any("weighted sum" in text for text, _, _ in lines)
+    panel_rect = pygame.Rect(0, 0, hidden_layer_panel.PANEL_WIDTH, CANVAS_SIDE)
+    for text, size, rect in lines:
+        assert size >= 22, text
+        assert panel_rect.contains(rect), (text, rect)
+    for index, (text, _, rect) in enumerate(lines):
+        for other, _, other_rect in lines[index + 1:]:
+            assert not rect.colliderect(other_rect), (text, other)
 
 
 def test_moving_off_the_grid_hides_the_weights_again(window):

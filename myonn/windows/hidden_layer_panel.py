@@ -19,7 +19,9 @@ from myonn.windows import pictures
 from myonn.windows.pictures import pygame
 
 PANEL_WIDTH = 300
-GRID_COLUMNS, SQUARE, MOST_NODES = 20, 14, 400
+# The grid shows at most MOST_NODES nodes (15 rows): with more, a pointed node's lines would run off the
+# bottom of the panel.
+GRID_COLUMNS, SQUARE, MOST_NODES = 20, 14, 300
 GRID_AREA = pygame.Rect(10, 40, GRID_COLUMNS * SQUARE, 10 * SQUARE)  # grows downwards past 200 nodes
 WEIGHTS_SIDE = 168  # 28 squares of 6 pixels
 
@@ -53,7 +55,7 @@ def node_centre(node):
 def weights_area(network):
     """Where a pointed node's weights image goes (panel coordinates): below the grid, centred."""
     rows = -(-min(network.hidden_nodes, MOST_NODES) // GRID_COLUMNS)
-    return pygame.Rect((PANEL_WIDTH - WEIGHTS_SIDE) // 2, GRID_AREA.top + rows * SQUARE + 76, WEIGHTS_SIDE, WEIGHTS_SIDE)
+    return pygame.Rect((PANEL_WIDTH - WEIGHTS_SIDE) // 2, GRID_AREA.top + rows * SQUARE + 104, WEIGHTS_SIDE, WEIGHTS_SIDE)
 
 
 def draw_hidden_layer(panel, network, seen_pixels, scores, pointer=None):
@@ -81,7 +83,9 @@ def draw_hidden_layer(panel, network, seen_pixels, scores, pointer=None):
     pictures.draw_picture(panel, squares,
                           (GRID_AREA.left, GRID_AREA.top, GRID_COLUMNS * SQUARE, rows * SQUARE))
     bottom = GRID_AREA.top + -(-shown // GRID_COLUMNS) * SQUARE
-    pictures.draw_centred_text(panel, "dark: quiet   yellow: firing", (0, bottom + 4, width, 20), 20)
+    # The legends are 22 pixels high, as the lines below: smaller, they were hard to read on a projector
+    # (the window is scaled down to fit a 1024×768 one, and 18 pixels became 13).
+    pictures.draw_centred_text(panel, "dark: quiet   yellow: firing", (0, bottom + 4, width, 22), 22)
     strongest = []
     if drawn:
         answer = int(np.argmax(scores))
@@ -91,12 +95,13 @@ def draw_hidden_layer(panel, network, seen_pixels, scores, pointer=None):
         if strongest:  # none when no node pushes towards the answer (an untrained network, all weights 0)
             which = ("the node" if len(strongest) == 1 else f"the {len(strongest)} nodes") + (
                 " shown" if shown < network.hidden_nodes else "")
-            pictures.draw_centred_text(panel, f"framed: {which} pushing hardest for {answer}",
-                                       (0, bottom + 24, width, 20), 18, STRONGEST_TEXT_COLOUR)
+            for number, line in enumerate((f"framed: {which}", f"pushing hardest for {answer}")):
+                pictures.draw_centred_text(panel, line, (0, bottom + 28 + 22 * number, width, 22), 22,
+                                           STRONGEST_TEXT_COLOUR)
     node = node_at(network, pointer)
     if node is None:
-        pictures.draw_centred_text(panel, "Point at a node to see", (0, bottom + 70, width, 24), 22)
-        pictures.draw_centred_text(panel, "what it looks for", (0, bottom + 94, width, 24), 22)
+        pictures.draw_centred_text(panel, "Point at a node to see", (0, bottom + 98, width, 24), 22)
+        pictures.draw_centred_text(panel, "what it looks for", (0, bottom + 122, width, 24), 22)
         return
     _outline(panel, node, POINTED_COLOUR)
     weights = weights_area(network)
@@ -105,7 +110,7 @@ def draw_hidden_layer(panel, network, seen_pixels, scores, pointer=None):
     pictures.draw_picture(panel, tile, weights)
     pygame.draw.rect(panel, pictures.BLACK, weights.inflate(2, 2), 1)
     top = weights.bottom + 6
-    pictures.draw_centred_text(panel, "red: ink here excites it, blue: calms it", (0, top, width, 18), 18)
+    pictures.draw_centred_text(panel, "red: ink here excites it, blue: calms it", (0, top, width, 22), 22)
     # Nothing drawn, nothing to measure (its activation would be the blank input's, not a drawing's).
     lines = [f"activation {activity[node]:.2f}" if drawn else "(nothing drawn yet)"]
     if drawn:
