@@ -22,7 +22,7 @@ import pytest  # noqa: E402
 from conftest import colour_present  # noqa: E402
 from myonn.windows import browser as browser_module  # noqa: E402
 from myonn.windows.browser import (  # noqa: E402
-    BACK_QUERY, BACK_QUERY_AREA, IMAGE, KEY_NAMES, LABEL, NO_MODEL, WINDOW_SIZE, Browser, main, open_browser, parse_arguments,
+    BACK_QUERY, BACK_QUERY_AREA, IMAGE, KEY_NAMES, LABEL, NO_MODEL, RECORD_COLOUR, WINDOW_SIZE, Browser, main, open_browser, parse_arguments,
     update)
 from myonn.windows.pictures import RIGHT_COLOUR, WRONG_COLOUR  # noqa: E402
 from myonn.cli import run  # noqa: E402
@@ -280,6 +280,18 @@ def test_the_label_view_shows_the_models_answer_green_when_right_red_when_wrong(
     press(browser, screen, "right", "right", "right", "space")  # record 3: the model is wrong
     assert browser.index == 3
     assert colour_present(screen, WRONG_COLOUR, below_the_digit)
+
+
+def test_the_label_view_names_the_record_above_the_digit(data_dir, model_path, screen, monkeypatch):
+    shown = []
+    draw_text = browser_module.pictures.draw_centred_text
+    monkeypatch.setattr(browser_module.pictures, "draw_centred_text",
+                        lambda surface, text, rect, *rest: shown.append((str(text), pygame.Rect(rect)))
+                        or draw_text(surface, text, rect, *rest))
+    browser = browse(data_dir, model_path)
+    press(browser, screen, "right", "right", "right", "space")
+    assert ("train #3", pygame.Rect(0, 0, 672, 84)) in shown
+    assert colour_present(screen, RECORD_COLOUR, (0, 0, 672, 84))
 
 
 def test_an_arrow_in_the_label_view_steps_and_shows_the_image(data_dir, model_path, screen):

@@ -39,6 +39,7 @@ NO_MODEL = "No model loaded (train one, or pass --model)"
 # keys were only in --help and the README, and nothing in the window said that a key did anything.
 # The back query's grey levels are inputs, as an image's are: what they mean, under it.
 BACK_QUERY_NOTE = "dark: ink there speaks for a {digit}    light: ink there speaks against it"
+RECORD_COLOUR = (110, 110, 110)  # the record's number over its label: grey, below the label in weight
 BACK_QUERY_AREA = pygame.Rect(42, 7, 588, 588)  # squares of 21 pixels, clear of the caption and its note (70)
 FIRST_HINT = "Right: next    Space: label    M: next mistake    0-9: back query"
 
@@ -192,6 +193,9 @@ class Browser:
 
     def _draw_label(self, surface, area):
         pictures.draw_centred_text(surface, self.labels[self.index], area, area.height)
+        # Which record, on the window itself: a presenter whose window fills the screen has no title bar.
+        above = pygame.Rect(area.left, area.top, area.width, area.height // 8)
+        pictures.draw_centred_text(surface, f"{self.kind} #{self.index:,}", above, area.height // 16, RECORD_COLOUR)
         if self.model is not None:
             digit, strength = self.model_answer()
             colour = pictures.RIGHT_COLOUR if digit == self.labels[self.index] else pictures.WRONG_COLOUR
