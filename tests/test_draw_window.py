@@ -684,14 +684,15 @@ def test_a_drawing_read_and_passed_over_is_let_stand_with_its_answer(window, tea
 
 def test_digit_keys_pressed_while_it_teaches_are_dropped_and_other_keys_kept(window, teacher, tmp_path,
                                                                              monkeypatch):
-    from myonn.windows.draw_window import drop_queued_digit_keys
+    from myonn.windows.draw_window import drop_queued_keys
 
-    window.teacher, window.model, window.after_busy = teacher, teacher.model, drop_queued_digit_keys
+    window.teacher, window.model, window.after_busy = teacher, teacher.model, drop_queued_keys
     learn = teacher.learn
 
     def impatient_learn(strokes, label):                           # keys pressed while it learns
         pygame.event.post(key(str(label)))
         pygame.event.post(key("KP1"))
+        pygame.event.post(key("ESCAPE"))                           # a wrong key, then panic: not a quit
         pygame.event.post(key("SPACE"))
         return learn(strokes, label)
 
@@ -702,7 +703,20 @@ def test_digit_keys_pressed_while_it_teaches_are_dropped_and_other_keys_kept(win
     assert teacher.kept == 1 and len((tmp_path / "mine.jsonl").read_text().splitlines()) == 1
     assert window.answer == 0
     window.post()                                                  # the next frame: Space, pressed meanwhile
-    assert window.strokes == [] and teacher.kept == 1
+    assert window.strokes == [] and teacher.kept == 1 and window.running
+
+
+def test_escape_before_a_teaching_is_shown_leaves_the_window_open_to_take_it_back(window, teacher, tmp_path):
+    """A wrong digit key, then Escape at once: closed, the window could not take the teaching back."""
+    window.teacher, window.model = teacher, teacher.model
+    for stroke in SLASHED_ZERO:
+        window.post(*drag(stroke))
+    window.post(key("6"), key("ESCAPE"))                           # in the same frame: the answer unseen
+    assert window.running and window.hint().startswith("learned: 6 (1 of your digits)    Ctrl+Z: take back")
+    window.post(key("z", pygame.KMOD_CTRL))
+    assert (tmp_path / "mine.jsonl").read_bytes() == b"" and window.running
+    window.post(key("ESCAPE"))                                     # once it has been shown: quits
+    assert not window.running
 
 
 def test_a_digit_key_on_an_empty_canvas_says_to_draw_first(window, teacher):

@@ -69,7 +69,8 @@ KEYS_HELP = """mouse and keys in the window:
                               at once, saved to your own model), then show the new answer, with a
                               tick on each bar where it was before, and print `learned: 7 (12 of
                               your digits)`
-  Escape, closing             quit"""
+  Escape, closing             quit (Escape while a digit key still learns is dropped: Ctrl+Z can
+                              then take that teaching back)"""
 
 # A drawing of a digit is a few thousand points; a file far larger than that is not one.
 MAX_STROKES_FILE_BYTES = 10_000_000
@@ -125,7 +126,7 @@ class Recognizer:
         self.busy = None  # what the window is doing while it cannot take events (teaching), shown as the hint
         self.not_learned = False  # the last digit key could not teach (why: one line on stderr)
         # A digit key pressed before the window has shown what the last teaching did (in the same frame's
-        # events, or while it taught: drop_queued_digit_keys) is impatience, not another example.
+        # events, or while it taught: drop_queued_keys) is impatience, not another example.
         self.shown_since_teaching = True
         self.not_taken_back = False  # nor could the last Ctrl+Z take a teaching back
         self.show_now = lambda: None  # redraws the window at once (show_window sets it): for `busy`
@@ -161,8 +162,13 @@ class Recognizer:
         elif event.type == pygame.WINDOWFOCUSLOST:
             self.pen_down = False  # the button's release may go to another window
         elif event.type == pygame.KEYDOWN:
-            if event.key == pygame.K_ESCAPE:
+            if event.key == pygame.K_ESCAPE and self.shown_since_teaching:
                 self.running = False
+            elif event.key == pygame.K_ESCAPE:
+                # Pressed before the window showed what a digit key taught (a wrong key, then Escape in a
+                # panic): the teaching is saved by then, and a window closed on it could no longer take
+                # it back. It stays open on the answer and its "Ctrl+Z: take back"; Escape again quits.
+                pass
             elif event.key == pygame.K_SPACE:
                 self.space()
             elif event.key == pygame.K_z and event.mod & UNDO_MODIFIERS:
@@ -603,12 +609,13 @@ def teacher(model, arguments):
                    load_replay=lambda: load_mnist(TRAIN, arguments.data_dir))
 
 
-def drop_queued_digit_keys():
+def drop_queued_keys():
     """Digit keys pressed while the window was teaching were impatience (the first teaching loads
     MNIST for a second or two), not another example: each taught the drawing once more, and kept it
-    in your file twice. They are dropped; every other event stays, in its order."""
+    in your file twice. Escape then was a wish to undo, most likely, which closing the window would
+    put out of reach (Recognizer.handle). Both are dropped; every other event stays, in its order."""
     for event in pygame.event.get():
-        if not (event.type == pygame.KEYDOWN and event.key in DIGIT_KEYS):
+        if not (event.type == pygame.KEYDOWN and (event.key in DIGIT_KEYS or event.key == pygame.K_ESCAPE)):
             pygame.event.post(event)
 
 
@@ -623,7 +630,7 @@ def show_window(recognizer, replay=(), about=None):
     pending = [pygame.event.Event(event.type, {**event.dict, "in_picture": True}) for event in replay]
     clock = pygame.time.Clock()
     recognizer.show_now = lambda: update(recognizer, screen, [])
-    recognizer.after_busy = drop_queued_digit_keys
+    recognizer.after_busy = drop_queued_keys
     try:
         update(recognizer, screen, [])
         while recognizer.running:
