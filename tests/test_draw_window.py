@@ -719,6 +719,15 @@ def test_escape_before_a_teaching_is_shown_leaves_the_window_open_to_take_it_bac
     assert not window.running
 
 
+def test_space_lifts_the_pen_so_an_answer_is_never_for_less_than_is_drawn(window):
+    """Space with the button still held (a trackpad's drag lock): the stroke ends there."""
+    down, *moves, up = drag(SEVEN[0])
+    window.post(down, *moves, key("SPACE"))
+    answer, strokes = window.answer, [list(stroke) for stroke in window.strokes]
+    window.post(pygame.event.Event(pygame.MOUSEMOTION, pos=(600, 600), rel=(0, 0), buttons=(1, 0, 0)), up)
+    assert window.answer == answer and window.strokes == strokes   # nothing drawn under the answer
+
+
 def test_a_digit_key_on_an_empty_canvas_says_to_draw_first(window, teacher):
     window.teacher, window.model = teacher, teacher.model
     window.post(key("5"))

@@ -215,7 +215,9 @@ class Recognizer:
 
     def space(self):
         """Space: recognise the drawing; when an answer is shown, clear for the next digit instead.
-        On an empty canvas it does nothing."""
+        On an empty canvas it does nothing. It lifts the pen: with the button still held (a trackpad's
+        drag lock), the stroke went on growing under an answer given for less of it."""
+        self.pen_down = False
         if self.answer is not None:
             self.clear()
         elif self.strokes:
