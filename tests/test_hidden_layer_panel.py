@@ -204,6 +204,15 @@ def test_moving_off_the_grid_hides_the_weights_again(window):
     assert np.array_equal(pygame.surfarray.array3d(window.screen), pointed)
 
 
+@pytest.mark.parametrize("event", [pygame.WINDOWLEAVE, pygame.WINDOWRESIZED])
+def test_a_node_is_no_longer_pointed_at_once_the_mouse_leaves_or_the_window_changes_size(window, event):
+    x, y = node_centre(5)
+    window.post(point_at((LEFT + x, y)))
+    assert window.screen.get_at((LEFT + x - SQUARE // 2 - 1, y))[:3] == (200, 30, 30)   # framed in red
+    window.post(pygame.event.Event(event, {}))
+    assert window.pointer is None and window.screen.get_at((LEFT + x - SQUARE // 2 - 1, y))[:3] != (200, 30, 30)
+
+
 def test_the_script_screenshots_a_pointed_node(tmp_path, capsys):
     path = tmp_path / "shot.png"
     main(["--replay", "bench/strokes/2-swan.json", "--screenshot", str(path), "--point-at", "21"])

@@ -51,6 +51,8 @@ WINDOW_SIZE = (CANVAS_SIDE + PANEL_WIDTH + HIDDEN_PANEL_WIDTH, CANVAS_SIDE)
 PEN_RADIUS = 20
 
 LEFT_BUTTON, RIGHT_BUTTON = 1, 3
+# The mouse has left the window, or the window changed size under it: where it was is nowhere now.
+POINTER_GONE = (pygame.WINDOWLEAVE, pygame.WINDOWRESIZED, pygame.WINDOWSIZECHANGED, pygame.VIDEORESIZE)
 CLEAR_KEYS = (pygame.K_BACKSPACE, pygame.K_c)
 UNDO_MODIFIERS = pygame.KMOD_CTRL | pygame.KMOD_META  # Ctrl+Z, or Cmd+Z on a Mac
 DIGIT_KEYS = {getattr(pygame, f"K_{digit}"): digit for digit in range(10)} | {
@@ -148,6 +150,8 @@ class Recognizer:
         """Change the drawing for one pygame event (mouse, key, window)."""
         if event.type == pygame.MOUSEMOTION:
             self.pointer = event.pos
+        elif event.type in POINTER_GONE:
+            self.pointer = None  # or a node stays pointed at, framed in red, with no mouse over it
         if event.type == pygame.QUIT:
             self.running = False
         elif event.type == pygame.MOUSEBUTTONDOWN and event.button == LEFT_BUTTON:
