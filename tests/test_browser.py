@@ -318,6 +318,8 @@ def test_m_jumps_to_the_next_record_the_model_gets_wrong(data_dir, model_path, s
     assert browser.index == WRONG[-1]
     assert browser.message == f"The model gets every record after #{WRONG[-1]} right"
     assert colour_present(screen, WRONG_COLOUR, (0, CAPTION_TOP, 672, 40))
+    press(browser, screen, "end", "m")                             # from the last record: nothing after it
+    assert browser.message == f"#{len(images) - 1} is the last record: no mistakes after it"
 
 
 def test_m_from_the_label_view_shows_the_image_of_the_record_found(data_dir, model_path, screen):

@@ -135,6 +135,8 @@ class Browser:
         wrong = np.flatnonzero(self.answers()[after:] != self.labels[after:])
         if wrong.size:
             self.go_to(after + int(wrong[0]))
+        elif after == len(self.labels):
+            self.message = f"#{self.index} is the last record: no mistakes after it"
         else:
             self.message = f"The model gets every record after #{self.index} right"
 
