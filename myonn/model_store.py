@@ -55,11 +55,11 @@ def is_shipped(path):
 def chosen_model_path(given=None):
     """The model a script uses, and a few words on whose it is.
 
-    given: the --model flag (None when left out). Returns (path, whose), whose being "" for a
-    model the user named, else "your own model" or "the shipped model".
+    given: the --model flag (None when left out). Returns (path, whose), whose being "your own
+    model" or "the shipped model" (whichever way it was chosen), else "" for another file.
     """
     if given is not None:
-        return Path(given), ""
+        return Path(given), whose(given)
     own = own_model_path()
     if _is_file(own):
         return own, "your own model"
@@ -73,7 +73,7 @@ def load_chosen_model(given=None, optional=False):
     stderr once everything else has been checked (so an error stays a single line).
     optional: return (None, None), instead of failing, when no model was named and none exists.
     """
-    path, whose = chosen_model_path(given)
+    path, owner = chosen_model_path(given)
     if optional and given is None and not _is_file(path):
         return None, None
     model = load_model(path)
@@ -82,8 +82,8 @@ def load_chosen_model(given=None, optional=False):
     taught = model.info.get("taught_digits")
     if scored and isinstance(taught, int):  # the accuracy was measured before the teaching, not after
         scored += f" before it was taught {taught} of your digits"
-    about = ", ".join(part for part in (whose, scored) if part) or "named by --model"
-    if whose == "your own model" and scored:
+    about = ", ".join(part for part in (owner, scored) if part) or "named by --model"
+    if owner == "your own model" and scored:
         about += _better_shipped(accuracy)
     return model, f"model: {as_typed(path)} ({about})"
 

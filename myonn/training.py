@@ -406,8 +406,10 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
                       "training_seconds": round(sum(epoch["seconds"] for epoch in history), 2),
                       "test_accuracy": test_accuracy}
         in_use, in_use_accuracy = model_store.model_in_use_instead(destination)
-        if stopped and in_use is not None and in_use_accuracy < 0:
-            # It records no accuracy (an older file, one edited by hand): measured, not taken as worse.
+        if stopped and in_use is not None and (
+                in_use_accuracy < 0 or model_store.taught_digits(model_store.recorded_info(in_use))):
+            # It records no accuracy (an older file, one edited by hand), or one from before the drawing
+            # window taught it (which moves MNIST by a few tenths): measured, not taken as worse or better.
             try:
                 in_use_accuracy = accuracy(load_model(in_use), *test_set)
             except MyonnError:  # not a model this myonn reads: check_destination let it through as none

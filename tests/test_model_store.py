@@ -37,6 +37,9 @@ def test_scripts_use_the_shipped_model_until_you_have_your_own(own_models_apart)
     save_model(small_model(), own_model_path())
     assert chosen_model_path() == (own_model_path(), "your own model")
     assert chosen_model_path(own_models_apart / "other.npz") == (own_models_apart / "other.npz", "")
+    # Named with --model, they are still called what they are (the line said "98.54% on MNIST" only).
+    assert chosen_model_path(shipped_model_path()) == (shipped_model_path(), "the shipped model")
+    assert chosen_model_path(own_model_path()) == (own_model_path(), "your own model")
 
 
 def test_a_model_inside_the_current_folder_is_named_as_typed_from_it(tmp_path, monkeypatch):

@@ -387,7 +387,12 @@ def test_your_first_model_says_the_windows_now_use_it_in_place_of_the_shipped_on
     assert not any("in place of the shipped one" in line for line in said)   # said once, for the first
 
 
-def test_a_stopped_run_is_compared_with_a_model_that_records_no_accuracy_by_measuring_it(tmp_path, monkeypatch):
+@pytest.mark.parametrize("recorded", [
+    {"test_accuracy": float("nan")},                   # none an accuracy can be (a file edited by hand)
+    {"test_accuracy": 0.90, "taught_digits": 3},       # one from before the drawing window taught it
+])
+def test_a_stopped_run_is_compared_with_a_model_that_records_no_accuracy_by_measuring_it(tmp_path, monkeypatch,
+                                                                                          recorded):
     from myonn import model_store, recipes, training
     from myonn.model import save_model
 
@@ -395,7 +400,7 @@ def test_a_stopped_run_is_compared_with_a_model_that_records_no_accuracy_by_meas
     monkeypatch.setattr(training, "train", train_to(0.9720, True))
     monkeypatch.setattr(training, "accuracy", lambda model, images, labels: 0.9854)   # what it scores, measured
     path = tmp_path / "m.npz"
-    save_model(Model(NeuralNetwork(784, 5, 10, seed=0), info={"test_accuracy": float("nan")}), path)
+    save_model(Model(NeuralNetwork(784, 5, 10, seed=0), info=recorded), path)
     before = path.read_bytes()
     said = []
     assert training.train_from_settings(recipes.settings("default", {}), model_path=path, progress=False,
