@@ -103,11 +103,21 @@ class InkTally:
     def add(self, point, previous=None):
         self.points, self.strokes, self.travel, self.low, self.high = self._with(point, previous)
 
+    def size(self):
+        """The drawing's longer side so far (0 without points): drawing_size, kept up point by point."""
+        return max(self.high[0] - self.low[0], self.high[1] - self.low[1]) if self.points else 0.0
+
     def _with(self, point, previous):
         x, y = point
         step = 0.0 if previous is None else math.hypot(x - previous[0], y - previous[1])
         return (self.points + 1, self.strokes + (previous is None), self.travel + step,
                 [min(self.low[0], x), min(self.low[1], y)], [max(self.high[0], x), max(self.high[1], y)])
+
+
+def drawing_size(strokes):
+    """The longer side of the box holding every point of `strokes`, in their units (0 without points)."""
+    points = [np.asarray(stroke, dtype=np.float64).reshape(-1, 2) for stroke in strokes if len(stroke)]
+    return float(np.ptp(np.concatenate(points), axis=0).max()) if points else 0.0
 
 
 def is_coordinate(value, largest=LARGEST_COORDINATE):

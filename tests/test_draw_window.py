@@ -20,8 +20,9 @@ import pytest  # noqa: E402
 from conftest import colour_present, headless_window  # noqa: E402
 
 from myonn.windows import pictures  # noqa: E402
-from myonn.windows.draw_window import (CANVAS_SIDE, PEN_RADIUS, WINDOW_SIZE, Recognizer,  # noqa: E402
-                               read_strokes, score_line, stroke_events)
+from myonn.windows.draw_window import (CANVAS_SIDE, PEN_RADIUS, SMALLEST_PEN_RADIUS, WINDOW_SIZE,  # noqa: E402
+                                       Recognizer, canvas_pen_radius, read_strokes, score_line, stroke_events)
+from myonn.handwriting import PEN_WIDTH, draw_strokes  # noqa: E402
 from myonn.errors import MyonnError  # noqa: E402
 from myonn.model import load_model  # noqa: E402
 from myonn.my_digits import read_digits  # noqa: E402
@@ -90,10 +91,32 @@ def test_sparse_motion_events_draw_a_continuous_stroke(window):
 
 
 def test_the_pen_is_round_and_soft_edged_on_screen(window):
-    window.post(*drag([(300, 300)]))  # a click: a dot
+    window.post(*drag([(300, 300)]), *drag([(300, 620)]))  # two clicks, two dots 320 pixels apart
+    assert window.pen_radius == PEN_RADIUS
     assert screen_is_ink(window.screen, (300, 300 + PEN_RADIUS - 2))
     assert window.screen.get_at((300, 300 + PEN_RADIUS + 2))[:3] == (255, 255, 255)
     assert 0 < window.canvas[300 + PEN_RADIUS, 300] < 1  # the edge pixels are grey
+
+
+def drawn_with(strokes, radius):
+    """The canvas a drawing makes, drawn at once with a pen of `radius`."""
+    return draw_strokes([[(x + 0.5, y + 0.5) for x, y in stroke] for stroke in strokes], (CANVAS_SIDE, CANVAS_SIDE),
+                        radius)
+
+
+def test_the_canvas_pen_follows_the_digits_size_as_the_networks_pen_does(window):
+    """A 60-pixel digit (a trackpad's) under a 40-pixel pen was a blob, its loops filled in."""
+    small_zero = [(330 + 25 * math.sin(t), 330 - 30 * math.cos(t)) for t in np.linspace(0, 2 * math.pi, 30)]
+    window.post(*drag(small_zero))
+    assert window.pen_radius == SMALLEST_PEN_RADIUS < PEN_RADIUS
+    assert window.canvas[330, 330] == 0                            # its hole stays open
+    assert np.allclose(window.canvas, drawn_with(window.strokes, SMALLEST_PEN_RADIUS), atol=1e-5)
+    window.post(*drag([(330, 300), (330, 600)]))                   # a tail makes it a 300-pixel digit:
+    assert window.pen_radius == canvas_pen_radius(300) == round(PEN_WIDTH * 300 / 2)   # all of it drawn anew
+    assert np.allclose(window.canvas, drawn_with(window.strokes, window.pen_radius), atol=1e-5)
+    window.post(key("z", pygame.KMOD_CTRL))                        # the tail undone: the pen as it was
+    assert window.pen_radius == SMALLEST_PEN_RADIUS
+    assert canvas_pen_radius(10_000) == PEN_RADIUS and canvas_pen_radius(0) == SMALLEST_PEN_RADIUS
 
 
 def test_ink_drawn_under_the_hint_shows_through_it(window):

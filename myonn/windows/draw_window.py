@@ -33,8 +33,8 @@ from myonn.windows.hidden_layer_panel import (MOST_NODES, PANEL_WIDTH as HIDDEN_
                                               node_centre)
 from myonn.cli import ArgumentParser, add_data_dir_flag, add_model_flag, non_negative_int, path_in_help, png_path
 from myonn.errors import MyonnError
-from myonn.handwriting import (INK_LIMITS, MOST_POINTS, InkTally, digit_pixels, draw_segment, draw_strokes,
-                               is_coordinate, too_much_ink)
+from myonn.handwriting import (INK_LIMITS, MOST_POINTS, PEN_WIDTH, SMALLEST_DIGIT, InkTally, digit_pixels,
+                               draw_segment, draw_strokes, drawing_size, is_coordinate, too_much_ink)
 from myonn.inputs import IMAGE_SIDE, pixels_from_input
 from myonn.model_store import as_typed, chosen_model_path, destination_for, load_chosen_model, whose
 from myonn.my_digits import default_path as default_digits_path
@@ -47,8 +47,12 @@ PANEL_WIDTH = 288
 WINDOW_SIZE = (CANVAS_SIDE + PANEL_WIDTH + HIDDEN_PANEL_WIDTH, CANVAS_SIDE)
 
 # The pen on the canvas, for your eyes only: the network's image is redrawn from the strokes with a
-# pen sized to the digit (handwriting.PEN_WIDTH). 40 pixels wide suits a digit drawn 300 pixels tall.
+# pen sized to the digit (handwriting.PEN_WIDTH of its longer side). The canvas's pen follows the
+# digit's size the same way, between these radii: a fixed 40-pixel pen, which suits a digit drawn
+# 300 pixels tall, made a 60-pixel digit drawn with a trackpad a blob, its loops filled in, while the
+# network saw it clean. Above 300 pixels it stays 40 pixels wide, below 60 it stays 8.
 PEN_RADIUS = 20
+SMALLEST_PEN_RADIUS = 4
 
 LEFT_BUTTON, RIGHT_BUTTON = 1, 3
 # The mouse has left the window, or the window changed size under it: where it was is nowhere now.
@@ -92,7 +96,7 @@ UNSURE_BELOW = 0.5
 
 # What the window shows of a drawing, which a clear takes away and Ctrl+Z brings back (Recognizer.bring_back).
 SHOWN_DRAWING = ("strokes", "answer", "learned", "learned_digit", "scores_before", "taught_here", "took_back",
-                 "out_of_ink", "not_learned", "not_taken_back")
+                 "out_of_ink", "not_learned", "not_taken_back", "pen_radius")
 
 
 class Recognizer:
@@ -121,6 +125,7 @@ class Recognizer:
         self.strokes = []
         self._ink = None  # how much ink the strokes hold (InkTally), kept up as they grow; None: count again
         self.canvas = np.zeros((CANVAS_SIDE, CANVAS_SIDE), dtype=np.float32)
+        self.pen_radius = None  # the radius the canvas's ink is drawn with (canvas_pen_radius); None: no ink
         self.answer = None
         self.pen_down = False
         self.out_of_ink = False  # the drawing holds all the ink a digit may have (handwriting.too_much_ink)
@@ -212,9 +217,13 @@ class Recognizer:
                 self.pen_down = False  # or the drag would go on the last stroke, as a line nobody drew
             self.out_of_ink = True
             return
-        draw_segment(self.canvas, _pixel_centre(previous or point), _pixel_centre(point), PEN_RADIUS)
         stroke.append(point)
         self._ink.add(point, previous)
+        radius = canvas_pen_radius(self._ink.size())
+        if radius != self.pen_radius:  # the digit has grown: its pen with it, all of it drawn again
+            self._draw_canvas()
+        else:
+            draw_segment(self.canvas, _pixel_centre(previous or point), _pixel_centre(point), radius)
         self._view = None
 
     def space(self):
@@ -306,6 +315,7 @@ class Recognizer:
         self.strokes, self._ink = [], None
         self.out_of_ink = self.not_learned = self.not_taken_back = self.nothing_to_teach = False
         self.canvas[:] = 0
+        self.pen_radius = None
         self.answer = self.learned = self.took_back = None
         self.taught_here = 0
         self.pen_down = False
@@ -338,11 +348,16 @@ class Recognizer:
         self._ink = None
         self.out_of_ink = self.not_learned = False
         self.took_back = None
-        self.canvas[:] = draw_strokes([[_pixel_centre(point) for point in stroke] for stroke in self.strokes],
-                                      self.canvas.shape, PEN_RADIUS)
+        self._draw_canvas()
         self.answer = None
         self.pen_down = False
         self._view = None
+
+    def _draw_canvas(self):
+        """The canvas drawn anew from the strokes, with the pen their size calls for."""
+        self.pen_radius = canvas_pen_radius(drawing_size(self.strokes))
+        self.canvas[:] = draw_strokes([[_pixel_centre(point) for point in stroke] for stroke in self.strokes],
+                                      self.canvas.shape, self.pen_radius)
 
     def network_view(self):
         """(pixels, scores): the 28×28 grey levels the network receives, after the model's own
@@ -651,6 +666,12 @@ def show_window(recognizer, replay=(), about=None):
             update(recognizer, screen, events)
     finally:
         pygame.display.quit()
+
+
+def canvas_pen_radius(size):
+    """The canvas pen's radius, in pixels, for a drawing `size` pixels across (its longer side): as wide
+    a share of it as the network's pen (handwriting.PEN_WIDTH), within SMALLEST_PEN_RADIUS..PEN_RADIUS."""
+    return int(min(max(round(PEN_WIDTH * max(size, SMALLEST_DIGIT) / 2), SMALLEST_PEN_RADIUS), PEN_RADIUS))
 
 
 def _inside_canvas(position):
