@@ -7,6 +7,7 @@ prepared the same way looks to the network like the digits it learned from; fed 
 shows it, a digit drawn small, off-centre or with the wrong pen looks like nothing it has seen.
 
     digit_pixels(strokes)         mouse positions -> the 28×28 grey image the network is shown
+      without_stray_dots(...)       a tap beside the digit is no part of it
       draw_strokes(...)             a round, anti-aliased pen along the strokes, at any scale
       mnist_style(ink)              crop to the ink, fit 20 pixels (area averaging), centre of mass
 
@@ -46,6 +47,14 @@ DRAWING_SIDE = 48
 # A drawing smaller than this (in the strokes' units: canvas pixels) is drawn as if this size: a dot
 # or a tiny tick stays a dot or a tick, rather than a blob filling the box.
 SMALLEST_DIGIT = 24
+
+# A tap of a trackpad, or a pen touching down by mistake, beside a digit is no part of it, and, away
+# from it, it takes over the crop: a 7 with a dot 50 pixels below it was read as a 2 (57%), a 3 with
+# one in the canvas's corner as a 5. So a stroke no larger than STRAY_SIZE times the drawing's largest
+# stroke, lying more than STRAY_DISTANCE times the drawing's size outside the box that holds the rest,
+# is left out. No digit has a dot; its short parts (a serif, a bar, a flag) touch it.
+STRAY_SIZE = 0.1
+STRAY_DISTANCE = 0.1
 
 # Drawings are in canvas pixels (0..672). A point further out than this is not part of a drawing; a
 # file that holds one (a replay, your digits) is damaged, and its sizes would overflow the arithmetic.
@@ -139,7 +148,7 @@ def digit_pixels(strokes):
     if too_much_ink(strokes):
         raise MyonnError(f"too much ink for one digit ({INK_LIMITS})")
     strokes = [np.asarray(stroke, dtype=np.float64).reshape(-1, 2) for stroke in strokes]
-    strokes = [stroke for stroke in strokes if len(stroke)]
+    strokes = without_stray_dots([stroke for stroke in strokes if len(stroke)])
     if not strokes:
         return None
     points = np.concatenate(strokes)
@@ -153,6 +162,21 @@ def digit_pixels(strokes):
     placed = [(stroke - corner) * scale + margin for stroke in strokes]
     ink = draw_strokes(placed, (height, width), radius)
     return mnist_style(ink * 255.0)
+
+
+def without_stray_dots(strokes):
+    """The strokes (arrays (n, 2)) less any stray dot: a stroke no larger than STRAY_SIZE times the rest
+    of the drawing, lying more than STRAY_DISTANCE times its size outside the box that holds the rest."""
+    extents = [np.ptp(stroke, axis=0).max() for stroke in strokes]
+    largest = max(extents, default=0.0)
+    small = [extent <= STRAY_SIZE * largest for extent in extents]
+    if all(small):  # nothing but dots (or one stroke): all of it is the drawing
+        return strokes
+    rest = np.concatenate([stroke for stroke, is_small in zip(strokes, small) if not is_small])
+    low, high = rest.min(axis=0), rest.max(axis=0)
+    reach = STRAY_DISTANCE * max(np.ptp(rest, axis=0).max(), SMALLEST_DIGIT)
+    return [stroke for stroke, is_small in zip(strokes, small)
+            if not is_small or (stroke.min(axis=0) >= low - reach).all() and (stroke.max(axis=0) <= high + reach).all()]
 
 
 def draw_strokes(strokes, shape, radius):

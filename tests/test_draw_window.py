@@ -742,6 +742,16 @@ def test_escape_before_a_teaching_is_shown_leaves_the_window_open_to_take_it_bac
     assert not window.running
 
 
+def test_a_trackpads_stray_tap_beside_a_small_digit_changes_nothing_the_network_sees(window):
+    """A walkthrough's 7, 80 pixels tall, and a tap of the trackpad below it: read as 2 (57%)."""
+    seven = [(300, 290), (330, 289), (360, 290), (345, 320), (332, 350), (325, 372)]
+    window.post(*drag(seven))
+    seen_alone = window.network_view()[0].copy()
+    window.post(*drag([(390, 420)]), key("SPACE"))
+    assert len(window.strokes) == 2 and window.answer == 7
+    assert np.array_equal(window.network_view()[0], seen_alone)
+
+
 def test_space_lifts_the_pen_so_an_answer_is_never_for_less_than_is_drawn(window):
     """Space with the button still held (a trackpad's drag lock): the stroke ends there."""
     down, *moves, up = drag(SEVEN[0])

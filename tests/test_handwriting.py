@@ -126,6 +126,23 @@ def test_a_dot_stays_a_dot_sized_blob():
     assert image is not None and image.max() > 0
 
 
+def test_a_stray_dot_away_from_the_digit_is_left_out():
+    """A trackpad's tap beside a 7 took over the crop: the 7 was read as a 2."""
+    alone = digit_pixels(SEVEN)
+    for tap in ([(250, 600)], [(600, 300), (602, 301)], [(20, 20)]):      # below it, beside it, in a corner
+        assert np.array_equal(digit_pixels(SEVEN + [tap]), alone), tap
+    assert np.array_equal(digit_pixels([[(600, 300)]] + SEVEN + [[(20, 20)]]), alone)   # first, and several
+
+
+def test_a_short_part_touching_the_digit_or_within_reach_of_it_stays():
+    alone = digit_pixels(SEVEN)
+    near = [[(250, 520)], [(95, 110), (95, 140)], [(240, 300), (260, 300)]]     # just below its foot, a serif, a bar
+    for part in near:
+        assert not np.array_equal(digit_pixels(SEVEN + [part]), alone), part
+    dots = [[(100, 100)], [(300, 300)], [(500, 100)]]                  # nothing but dots: all of them are the drawing
+    assert bounding_box(digit_pixels(dots))[1].stop - bounding_box(digit_pixels(dots))[1].start == BOX_SIDE
+
+
 def test_the_tally_kept_point_by_point_agrees_with_too_much_ink_at_every_point():
     from myonn.handwriting import MOST_POINTS, MOST_STROKES, InkTally, too_much_ink
 
