@@ -207,7 +207,7 @@ class TrainingWindow:
         shown = min(network.hidden_nodes, MOST_TILES)
         about = pictures.hidden_nodes(shown, network.hidden_nodes)
         pictures.draw_text(surface, f"The input weights of the {about}: what each node looks for in the 28×28 image",
-                           (WEIGHTS_AREA.left, WEIGHTS_AREA.top - 16), 20)
+                           (WEIGHTS_AREA.left, WEIGHTS_AREA.top - 17), 22)
         images = weight_images(network)[:shown]
         pictures.draw_weight_tiles(surface, images, WEIGHTS_AREA)
         pointed, tile = pictures.weight_tile_at(self.pointer, shown, WEIGHTS_AREA)
@@ -227,7 +227,7 @@ class TrainingWindow:
                  + (f" (the first {len(shown)})" if wrong > len(shown) else "")
                  + ", as the network sees them (4 as 8: a 4 it takes for an 8)" if wrong
                  else f"Test images it answers wrong now: none of {self.curve.test_images:,}")
-        pictures.draw_text(surface, about, (left, top), 20)
+        pictures.draw_text(surface, about, (left, top), 22)
         for place, (inputs, label, answer) in enumerate(shown):
             x = left + place * 48
             picture = pygame.Rect(x + 2, top + 22, 40, 40)
@@ -274,7 +274,7 @@ class TrainingWindow:
             pictures.draw_picture(surface, pictures.weight_tiles(images[pointed:pointed + 1], columns=1), large)
             pygame.draw.rect(surface, AXIS_COLOUR, large.inflate(2, 2), 1)
             for row, text in enumerate(("red: ink here", "excites it,", "blue: calms it")):
-                pictures.draw_text(surface, text, (large.right + 12, large.top + 4 + 22 * row), 20)
+                pictures.draw_text(surface, text, (large.right + 12, large.top + 4 + 26 * row), 22)
         if self.state == RUNNING and self.screen is not None:
             if self.paused:  # large: in a talk, the room should see that it waits (a small red line went unseen)
                 pictures.draw_text(surface, "Paused", (left, STATS_AREA.bottom - 92), 44, STOP_COLOUR)
