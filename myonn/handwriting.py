@@ -50,9 +50,12 @@ SMALLEST_DIGIT = 24
 
 # A tap of a trackpad, or a pen touching down by mistake, beside a digit is no part of it, and, away
 # from it, it takes over the crop: a 7 with a dot 50 pixels below it was read as a 2 (57%), a 3 with
-# one in the canvas's corner as a 5. So a stroke no larger than STRAY_SIZE times the drawing's largest
-# stroke, lying more than STRAY_DISTANCE times the drawing's size outside the box that holds the rest,
-# is left out. No digit has a dot; its short parts (a serif, a bar, a flag) touch it.
+# one in the canvas's corner as a 5. So strokes are grouped into parts, strokes within STRAY_DISTANCE
+# times the drawing's size of each other being one part (a digit drawn in dashes or dots is one part),
+# and a part no larger than STRAY_SIZE times the largest part is left out, when that largest part was
+# drawn: at least SMALLEST_DIGIT / 2 across, with the pen moving at least as far as it is wide (a digit
+# of nothing but dots is kept whole, however far apart they are). A digit's own short pieces (a serif,
+# a bar, a flag) touch it, or are larger than that.
 STRAY_SIZE = 0.1
 STRAY_DISTANCE = 0.1
 
@@ -98,6 +101,7 @@ class InkTally:
     def __init__(self, strokes=()):
         self.points, self.strokes, self.travel = 0, 0, 0.0
         self.low, self.high = [math.inf, math.inf], [-math.inf, -math.inf]
+        self.boxes = []  # each stroke's [left, top, right, bottom, travel] (stroke_boxes), for size()
         for stroke in strokes:
             for number, point in enumerate(stroke):
                 self.add(point, stroke[number - 1] if number else None)
@@ -111,10 +115,20 @@ class InkTally:
 
     def add(self, point, previous=None):
         self.points, self.strokes, self.travel, self.low, self.high = self._with(point, previous)
+        x, y = point
+        if previous is None:
+            self.boxes.append([x, y, x, y, 0.0])
+        else:
+            box = self.boxes[-1]
+            box[:] = (min(box[0], x), min(box[1], y), max(box[2], x), max(box[3], y),
+                      box[4] + math.hypot(x - previous[0], y - previous[1]))
 
     def size(self):
-        """The drawing's longer side so far (0 without points): drawing_size, kept up point by point."""
-        return max(self.high[0] - self.low[0], self.high[1] - self.low[1]) if self.points else 0.0
+        """drawing_size of the drawing so far, kept up point by point (0 without points)."""
+        if not self.boxes:
+            return 0.0
+        boxes = np.array(self.boxes)
+        return _extent(boxes[not_stray(boxes)])
 
     def _with(self, point, previous):
         x, y = point
@@ -124,9 +138,12 @@ class InkTally:
 
 
 def drawing_size(strokes):
-    """The longer side of the box holding every point of `strokes`, in their units (0 without points)."""
-    points = [np.asarray(stroke, dtype=np.float64).reshape(-1, 2) for stroke in strokes if len(stroke)]
-    return float(np.ptp(np.concatenate(points), axis=0).max()) if points else 0.0
+    """The longer side of the box holding the drawing, stray dots left out (0 without points)."""
+    strokes = [stroke for stroke in strokes if len(stroke)]
+    if not strokes:
+        return 0.0
+    boxes = stroke_boxes(strokes)
+    return _extent(boxes[not_stray(boxes)])
 
 
 def is_coordinate(value, largest=LARGEST_COORDINATE):
@@ -165,44 +182,83 @@ def digit_pixels(strokes):
 
 
 def without_stray_dots(strokes):
-    """The strokes (arrays (n, 2)) less any stray dot: a stroke no larger than STRAY_SIZE times the rest
-    of the drawing, lying more than STRAY_DISTANCE times its size outside the box that holds the rest."""
-    extents = [np.ptp(stroke, axis=0).max() for stroke in strokes]
-    largest = max(extents, default=0.0)
-    small = [extent <= STRAY_SIZE * largest for extent in extents]
-    if all(small):  # nothing but dots (or one stroke): all of it is the drawing
-        return strokes
-    rest = np.concatenate([stroke for stroke, is_small in zip(strokes, small) if not is_small])
-    low, high = rest.min(axis=0), rest.max(axis=0)
-    reach = STRAY_DISTANCE * max(np.ptp(rest, axis=0).max(), SMALLEST_DIGIT)
-    return [stroke for stroke, is_small in zip(strokes, small)
-            if not is_small or (stroke.min(axis=0) >= low - reach).all() and (stroke.max(axis=0) <= high + reach).all()]
+    """The strokes (arrays (n, 2), none empty) less any stray dot (see STRAY_SIZE)."""
+    kept = not_stray(stroke_boxes(strokes))
+    return [stroke for stroke, keep in zip(strokes, kept) if keep]
 
 
-def draw_strokes(strokes, shape, radius):
+def stroke_boxes(strokes):
+    """Each stroke's box and how far the pen moved along it, (n, 5) of (left, top, right, bottom,
+    travel), for strokes of points (x, y), none empty."""
+    boxes = [np.concatenate([np.min(stroke, axis=0), np.max(stroke, axis=0),
+                             [np.hypot(*np.diff(stroke, axis=0).T).sum()]])
+             for stroke in (np.asarray(stroke, dtype=np.float64).reshape(-1, 2) for stroke in strokes)]
+    return np.array(boxes).reshape(-1, 5)
+
+
+def not_stray(boxes):
+    """Which strokes, given by stroke_boxes (n, 5), are the drawing, not stray dots: (n,) of bool."""
+    boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 5)
+    kept = np.ones(len(boxes), dtype=bool)
+    if len(boxes) < 2:
+        return kept
+    size = max(_extent(boxes), SMALLEST_DIGIT)
+    # The gaps between boxes, across and down (0 where they overlap), and which strokes are one part.
+    across = np.maximum(0, np.maximum(boxes[None, :, 0] - boxes[:, None, 2], boxes[:, None, 0] - boxes[None, :, 2]))
+    down = np.maximum(0, np.maximum(boxes[None, :, 1] - boxes[:, None, 3], boxes[:, None, 1] - boxes[None, :, 3]))
+    near = np.hypot(across, down) <= STRAY_DISTANCE * size
+    part = np.arange(len(boxes))
+    while True:  # each stroke takes the lowest part number among its neighbours, until none changes
+        joined = np.where(near, part[None, :], len(boxes)).min(axis=1)
+        if np.array_equal(joined, part):
+            break
+        part = joined
+    extents = {number: _extent(boxes[part == number]) for number in np.unique(part)}
+    main = max(extents, key=extents.get)
+    largest = extents[main]
+    if largest < SMALLEST_DIGIT / 2 or boxes[part == main, 4].sum() < largest:  # no drawn part: dots, kept
+        return kept
+    return np.array([extents[number] > STRAY_SIZE * largest for number in part])
+
+
+def _extent(boxes):
+    """The longer side of the box holding all of `boxes` (m, 4 or more: stroke_boxes)."""
+    return float(max(boxes[:, 2].max() - boxes[:, 0].min(), boxes[:, 3].max() - boxes[:, 1].min()))
+
+
+def draw_strokes(strokes, shape, radius, min_step=0.25):
     """Draw strokes with a round pen into a new image of the given shape.
 
     strokes: sequences of (x, y) points in pixel units; each consecutive pair is joined by a segment
     whose ends are rounded (a capsule), so the line is continuous however far apart the points are.
-    shape: (rows, columns). radius: the pen's radius in pixels.
+    shape: (rows, columns). radius: the pen's radius in pixels. min_step: points closer than this to
+    the last one drawn are passed over (the canvas, drawn for the eyes, passes over more).
     Returns float32 (rows, columns): how much of each pixel the pen covers, 0..1. The edge is
     anti-aliased: a pixel whose centre lies d from the stroke's centre line is covered
     clip(radius + 0.5 - d, 0, 1), a one-pixel ramp across the pen's edge.
     """
-    starts, ends = _pieces(*_segments(strokes, min_step=0.25), longest=max(radius, 2.0))
+    starts, ends = _pieces(*_segments(strokes, min_step=min_step), longest=max(radius, 2.0))
     nearest = np.full(shape, np.inf, dtype=np.float32)
     # Each piece only reaches the pixels in a small square around it: measure the distance from
-    # those pixel centres to the piece, and keep each pixel's nearest.
+    # those pixel centres to the piece, and keep each pixel's nearest. A few pieces at a time: all of
+    # a 20,000-point drawing's at once, with a 40-pixel pen, took 3 GB.
     reach = radius + 1
     side = int(np.ceil(max(radius, 2.0) + 2 * reach)) + 1
-    corners = np.floor(np.minimum(starts, ends) - reach).astype(np.intp)        # (pieces, 2)
-    xs = corners[:, 0, None] + np.arange(side)                                   # (pieces, side)
-    ys = corners[:, 1, None] + np.arange(side)
-    distances = _squared_distances(xs + 0.5, ys + 0.5, starts, ends)            # (pieces, side, side)
-    inside = ((ys >= 0) & (ys < shape[0]))[:, :, None] & ((xs >= 0) & (xs < shape[1]))[:, None, :]
-    pixels = (ys[:, :, None] * shape[1] + xs[:, None, :])[inside]
-    np.minimum.at(nearest.reshape(-1), pixels, distances[inside])
+    at_once = max(1, PIXELS_AT_ONCE // (side * side))
+    for first in range(0, len(starts), at_once):
+        some_starts, some_ends = starts[first:first + at_once], ends[first:first + at_once]
+        corners = np.floor(np.minimum(some_starts, some_ends) - reach).astype(np.intp)    # (pieces, 2)
+        xs = corners[:, 0, None] + np.arange(side)                                       # (pieces, side)
+        ys = corners[:, 1, None] + np.arange(side)
+        distances = _squared_distances(xs + 0.5, ys + 0.5, some_starts, some_ends)      # (pieces, side, side)
+        inside = ((ys >= 0) & (ys < shape[0]))[:, :, None] & ((xs >= 0) & (xs < shape[1]))[:, None, :]
+        pixels = (ys[:, :, None] * shape[1] + xs[:, None, :])[inside]
+        np.minimum.at(nearest.reshape(-1), pixels, distances[inside])
     return np.clip(radius + 0.5 - np.sqrt(nearest), 0.0, 1.0)
+
+
+# draw_strokes measures this many pixel distances at a time (some 4 MB of each of its arrays).
+PIXELS_AT_ONCE = 1_000_000
 
 
 def draw_segment(image, start, end, radius):

@@ -21,7 +21,7 @@ from conftest import colour_present, headless_window  # noqa: E402
 
 from myonn.windows import pictures  # noqa: E402
 from myonn.windows.draw_window import (CANVAS_SIDE, PEN_RADIUS, SMALLEST_PEN_RADIUS, WINDOW_SIZE,  # noqa: E402
-                                       Recognizer, canvas_pen_radius, read_strokes, score_line, stroke_events)
+                                       Recognizer, canvas_ink, canvas_pen_radius, read_strokes, score_line, stroke_events)
 from myonn.handwriting import PEN_WIDTH, draw_strokes  # noqa: E402
 from myonn.errors import MyonnError  # noqa: E402
 from myonn.model import load_model  # noqa: E402
@@ -113,9 +113,13 @@ def test_the_canvas_pen_follows_the_digits_size_as_the_networks_pen_does(window)
     assert np.allclose(window.canvas, drawn_with(window.strokes, SMALLEST_PEN_RADIUS), atol=1e-5)
     window.post(*drag([(330, 300), (330, 600)]))                   # a tail makes it a 300-pixel digit:
     assert window.pen_radius == canvas_pen_radius(300) == round(PEN_WIDTH * 300 / 2)   # all of it drawn anew
-    assert np.allclose(window.canvas, drawn_with(window.strokes, window.pen_radius), atol=1e-5)
+    assert np.array_equal(window.canvas, canvas_ink(window.strokes, window.pen_radius))
+    every_point = drawn_with(window.strokes, window.pen_radius)   # points 5 pixels apart passed over: the same look
+    assert (np.abs(window.canvas - every_point) > 0.05).sum() < 0.01 * (every_point > 0).sum()
     window.post(key("z", pygame.KMOD_CTRL))                        # the tail undone: the pen as it was
     assert window.pen_radius == SMALLEST_PEN_RADIUS
+    window.post(*drag([(640, 640)]))                               # a stray tap far off: no part of its size
+    assert window.pen_radius == SMALLEST_PEN_RADIUS and window.canvas[330, 330] == 0
     assert canvas_pen_radius(10_000) == PEN_RADIUS and canvas_pen_radius(0) == SMALLEST_PEN_RADIUS
 
 
@@ -740,6 +744,15 @@ def test_escape_before_a_teaching_is_shown_leaves_the_window_open_to_take_it_bac
     assert (tmp_path / "mine.jsonl").read_bytes() == b"" and window.running
     window.post(key("ESCAPE"))                                     # once it has been shown: quits
     assert not window.running
+
+
+def test_keys_after_escape_in_the_same_frame_do_nothing(window, teacher, tmp_path):
+    """Escape, then a digit key, in one frame: it taught, saved and closed, out of Ctrl+Z's reach."""
+    window.teacher, window.model = teacher, teacher.model
+    for stroke in SLASHED_ZERO:
+        window.post(*drag(stroke))
+    window.post(key("ESCAPE"), key("6"))
+    assert not window.running and teacher.kept == 0 and not (tmp_path / "mine.jsonl").exists()
 
 
 def test_a_trackpads_stray_tap_beside_a_small_digit_changes_nothing_the_network_sees(window):

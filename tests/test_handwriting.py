@@ -134,6 +134,26 @@ def test_a_stray_dot_away_from_the_digit_is_left_out():
     assert np.array_equal(digit_pixels([[(600, 300)]] + SEVEN + [[(20, 20)]]), alone)   # first, and several
 
 
+def test_a_digit_drawn_in_dots_or_dashes_is_kept_whole_and_a_double_tap_away_from_it_left_out():
+    """Found by an audit: one dot moved a pixel made every other dot of a dotted 0 'stray', and a 7's
+    stroke drawn in dashes was left out, dash by dash (the network saw a bar)."""
+    from myonn.handwriting import without_stray_dots
+
+    def kept(strokes):
+        return len(without_stray_dots([np.asarray(stroke, float) for stroke in strokes]))
+
+    angles = np.linspace(0, 2 * np.pi, 40, endpoint=False)
+    dotted_zero = [[(336 + 90 * np.sin(a), 336 - 140 * np.cos(a))] for a in angles]
+    assert kept(dotted_zero) == kept(dotted_zero[:-1] + [dotted_zero[-1] + [(337 + 90 * np.sin(angles[-1]),
+                                                                           336 - 140 * np.cos(angles[-1]))]]) == 40
+    sparse = [[(336 + 90 * np.sin(a), 336 - 140 * np.cos(a))] for a in angles[::4]] + [[(400, 200), (401, 200)]]
+    assert kept(sparse) == len(sparse)                                 # dots 70 pixels apart: a dotted digit
+    dashed_seven = [[(200, 200), (420, 200)]] + [[(420 - 10 * i, 200 + 20 * i), (412 - 10 * i, 216 + 20 * i)]
+                                                 for i in range(1, 20)]
+    assert kept(dashed_seven) == 20
+    assert kept(dashed_seven + [[(600, 600)], [(601, 600)]]) == 20     # a double tap, away from it: left out
+
+
 def test_a_short_part_touching_the_digit_or_within_reach_of_it_stays():
     alone = digit_pixels(SEVEN)
     near = [[(250, 520)], [(95, 110), (95, 140)], [(240, 300), (260, 300)]]     # just below its foot, a serif, a bar
@@ -144,7 +164,7 @@ def test_a_short_part_touching_the_digit_or_within_reach_of_it_stays():
 
 
 def test_the_tally_kept_point_by_point_agrees_with_too_much_ink_at_every_point():
-    from myonn.handwriting import MOST_POINTS, MOST_STROKES, InkTally, too_much_ink
+    from myonn.handwriting import MOST_POINTS, MOST_STROKES, InkTally, drawing_size, too_much_ink
 
     random = np.random.default_rng(0)
     refused = 0
@@ -164,6 +184,7 @@ def test_the_tally_kept_point_by_point_agrees_with_too_much_ink_at_every_point()
                 else:
                     refused += 1
         assert tally.points == sum(map(len, strokes))
+        assert tally.size() == pytest.approx(drawing_size(strokes))   # the canvas pen's size, stray dots left out
         assert InkTally(strokes).allows((0.0, 0.0)) == (not too_much_ink(strokes + [[(0.0, 0.0)]]))  # counted at once
     assert refused > 0
     one_point_strokes = InkTally([[(1.0, 1.0)]] * MOST_STROKES)

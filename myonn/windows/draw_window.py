@@ -50,7 +50,7 @@ WINDOW_SIZE = (CANVAS_SIDE + PANEL_WIDTH + HIDDEN_PANEL_WIDTH, CANVAS_SIDE)
 # pen sized to the digit (handwriting.PEN_WIDTH of its longer side). The canvas's pen follows the
 # digit's size the same way, between these radii: a fixed 40-pixel pen, which suits a digit drawn
 # 300 pixels tall, made a 60-pixel digit drawn with a trackpad a blob, its loops filled in, while the
-# network saw it clean. Above 300 pixels it stays 40 pixels wide, below 60 it stays 8.
+# network saw it clean. From 300 pixels on it stays 40 pixels wide, under 70 it stays 8.
 PEN_RADIUS = 20
 SMALLEST_PEN_RADIUS = 4
 
@@ -153,6 +153,8 @@ class Recognizer:
 
     def handle(self, event):
         """Change the drawing for one pygame event (mouse, key, window)."""
+        if not self.running:  # quit earlier in the same frame: a digit key after Escape must not teach
+            return
         if event.type == pygame.MOUSEMOTION:
             self.pointer = event.pos
         elif event.type in POINTER_GONE:
@@ -356,8 +358,7 @@ class Recognizer:
     def _draw_canvas(self):
         """The canvas drawn anew from the strokes, with the pen their size calls for."""
         self.pen_radius = canvas_pen_radius(drawing_size(self.strokes))
-        self.canvas[:] = draw_strokes([[_pixel_centre(point) for point in stroke] for stroke in self.strokes],
-                                      self.canvas.shape, self.pen_radius)
+        self.canvas[:] = canvas_ink(self.strokes, self.pen_radius)
 
     def network_view(self):
         """(pixels, scores): the 28×28 grey levels the network receives, after the model's own
@@ -672,6 +673,26 @@ def canvas_pen_radius(size):
     """The canvas pen's radius, in pixels, for a drawing `size` pixels across (its longer side): as wide
     a share of it as the network's pen (handwriting.PEN_WIDTH), within SMALLEST_PEN_RADIUS..PEN_RADIUS."""
     return int(min(max(round(PEN_WIDTH * max(size, SMALLEST_DIGIT) / 2), SMALLEST_PEN_RADIUS), PEN_RADIUS))
+
+
+def canvas_ink(strokes, radius):
+    """The canvas's ink for a drawing, drawn at once with a pen of `radius` (0..1, as draw_strokes).
+
+    Points closer than a quarter of the radius to the last one drawn are passed over: under a pen that
+    wide they change nothing the eye can see, and a drawing of 20,000 mouse positions, drawn again
+    each time it grew enough to widen the pen, took seconds."""
+    return draw_strokes([[_pixel_centre(point) for point in _thinned(stroke, radius / 4)] for stroke in strokes],
+                        (CANVAS_SIDE, CANVAS_SIDE), radius)
+
+
+def _thinned(stroke, min_step):
+    """A stroke's points less those closer than min_step (across or down) to the last one kept; its
+    last point is kept, so that it ends where it ends."""
+    kept = list(stroke[:1])
+    for point in stroke[1:-1]:
+        if max(abs(point[0] - kept[-1][0]), abs(point[1] - kept[-1][1])) >= min_step:
+            kept.append(point)
+    return kept + list(stroke[-1:]) if len(stroke) > 1 else kept
 
 
 def _inside_canvas(position):
