@@ -267,8 +267,10 @@ def weaker_by_more_than(accuracy, other, margin=WEAKER_THAN_SHIPPED_BY):
 
 
 def _same_place(path, other):
+    """Whether two names lead to one file: by any spelling, a link, or a hard link (as is_shipped)."""
     try:
-        return Path(path).resolve() == Path(other).resolve()
+        return Path(path).resolve() == Path(other).resolve() or (
+            Path(path).exists() and Path(other).exists() and os.path.samefile(path, other))
     except (OSError, RuntimeError):  # a loop of links, see is_shipped
         return False
 

@@ -40,6 +40,8 @@ def test_scripts_use_the_shipped_model_until_you_have_your_own(own_models_apart)
     # Named with --model, they are still called what they are (the line said "98.54% on MNIST" only).
     assert chosen_model_path(shipped_model_path()) == (shipped_model_path(), "the shipped model")
     assert chosen_model_path(own_model_path()) == (own_model_path(), "your own model")
+    os.link(own_model_path(), own_models_apart / "hard.npz")       # a hard link to it is it too
+    assert chosen_model_path(own_models_apart / "hard.npz")[1] == "your own model"
 
 
 def test_a_model_inside_the_current_folder_is_named_as_typed_from_it(tmp_path, monkeypatch):

@@ -197,7 +197,7 @@ class Browser:
         pictures.draw_centred_text(surface, self.labels[self.index], area, area.height)
         # Which record, on the window itself: a presenter whose window fills the screen has no title bar.
         above = pygame.Rect(area.left, area.top, area.width, area.height // 8)
-        pictures.draw_centred_text(surface, f"{self.kind} #{self.index:,}", above, area.height // 16, RECORD_COLOUR)
+        pictures.draw_centred_text(surface, f"{self.kind} #{self.index}", above, area.height // 16, RECORD_COLOUR)
         if self.model is not None:
             digit, strength = self.model_answer()
             colour = pictures.RIGHT_COLOUR if digit == self.labels[self.index] else pictures.WRONG_COLOUR
