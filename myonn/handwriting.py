@@ -51,13 +51,16 @@ SMALLEST_DIGIT = 24
 # A tap of a trackpad, or a pen touching down by mistake, beside a digit is no part of it, and, away
 # from it, it takes over the crop: a 7 with a dot 50 pixels below it was read as a 2 (57%), a 3 with
 # one in the canvas's corner as a 5. So strokes are grouped into parts, strokes within STRAY_DISTANCE
-# times the drawing's size of each other being one part (a digit drawn in dashes or dots is one part),
-# and a part no larger than STRAY_SIZE times the largest part is left out, when that largest part was
-# drawn: at least SMALLEST_DIGIT / 2 across, with the pen moving at least as far as it is wide (a digit
-# of nothing but dots is kept whole, however far apart they are). A digit's own short pieces (a serif,
-# a bar, a flag) touch it, or are larger than that.
+# times the drawing's size of each other being one part (a digit drawn in dashes is one part), and a
+# part is a stray dot when it is small and the pen hardly moved along it: neither its size nor its
+# pen's travel is over STRAY_SIZE times the largest part's size. They are left out when that largest
+# part was drawn (at least SMALLEST_DIGIT / 2 across, its pen travelling at least as far as it is
+# wide) and there are at most MOST_STRAY of them: more are a digit drawn, in part or whole, in dots,
+# kept as it is. A digit's own short pieces (a serif, a bar, a flag) touch it, or are larger than that;
+# a small digit beside a long slip of the pen was drawn, and is kept.
 STRAY_SIZE = 0.1
 STRAY_DISTANCE = 0.1
+MOST_STRAY = 2
 
 # Drawings are in canvas pixels (0..672). A point further out than this is not part of a drawing; a
 # file that holds one (a replay, your digits) is damaged, and its sizes would overflow the arithmetic.
@@ -101,10 +104,12 @@ class InkTally:
     def __init__(self, strokes=()):
         self.points, self.strokes, self.travel = 0, 0, 0.0
         self.low, self.high = [math.inf, math.inf], [-math.inf, -math.inf]
-        self.boxes = []  # each stroke's [left, top, right, bottom, travel] (stroke_boxes), for size()
+        self.boxes = []  # each stroke's [left, top, right, bottom, travel] (stroke_boxes)
+        self.settled = None  # the box of the strokes before the last, stray dots left out (see size)
         for stroke in strokes:
             for number, point in enumerate(stroke):
-                self.add(point, stroke[number - 1] if number else None)
+                self.add(point, stroke[number - 1] if number else None, settle=False)
+        self._settle()
 
     def allows(self, point, previous=None):
         """Whether the drawing may take `point` ((x, y); joined to `previous`, the last point of its
@@ -113,22 +118,44 @@ class InkTally:
         size = max(high[0] - low[0], high[1] - low[1], SMALLEST_DIGIT)
         return points <= MOST_POINTS and strokes <= MOST_STROKES and travel <= MOST_TRAVEL * size
 
-    def add(self, point, previous=None):
+    def add(self, point, previous=None, settle=True):
         self.points, self.strokes, self.travel, self.low, self.high = self._with(point, previous)
         x, y = point
         if previous is None:
             self.boxes.append([x, y, x, y, 0.0])
+            if settle:
+                self._settle()
         else:
             box = self.boxes[-1]
             box[:] = (min(box[0], x), min(box[1], y), max(box[2], x), max(box[3], y),
                       box[4] + math.hypot(x - previous[0], y - previous[1]))
 
     def size(self):
-        """drawing_size of the drawing so far, kept up point by point (0 without points)."""
+        """The drawing's size while a stroke is drawn, at once: the larger of the earlier strokes' (stray
+        dots left out, as the stroke began) and the stroke's own; 0 without points. (The stroke may be a
+        stray dot itself, or reach beyond the others: drawing_size, the exact size, tells when it ends.
+        Telling stray dots apart takes all the strokes, not_stray: at every mouse move, with 200
+        strokes, it made a drawing take ten times as long.)"""
+        if not self.boxes:
+            return 0.0
+        left, top, right, bottom, _ = self.boxes[-1]
+        size = max(right - left, bottom - top)
+        if self.settled is not None:  # in plain Python: NumPy's arrays cost more than they save here
+            size = max(size, self.settled[2] - self.settled[0], self.settled[3] - self.settled[1])
+        return size
+
+    def exact_size(self):
+        """drawing_size of the drawing so far, from the boxes kept (0 without points)."""
         if not self.boxes:
             return 0.0
         boxes = np.array(self.boxes)
         return _extent(boxes[not_stray(boxes)])
+
+    def _settle(self):
+        boxes = np.array(self.boxes[:-1])
+        if len(boxes):
+            kept = boxes[not_stray(boxes)]
+            self.settled = [kept[:, 0].min(), kept[:, 1].min(), kept[:, 2].max(), kept[:, 3].max(), 0.0]
 
     def _with(self, point, previous):
         x, y = point
@@ -207,18 +234,23 @@ def not_stray(boxes):
     across = np.maximum(0, np.maximum(boxes[None, :, 0] - boxes[:, None, 2], boxes[:, None, 0] - boxes[None, :, 2]))
     down = np.maximum(0, np.maximum(boxes[None, :, 1] - boxes[:, None, 3], boxes[:, None, 1] - boxes[None, :, 3]))
     near = np.hypot(across, down) <= STRAY_DISTANCE * size
-    part = np.arange(len(boxes))
-    while True:  # each stroke takes the lowest part number among its neighbours, until none changes
-        joined = np.where(near, part[None, :], len(boxes)).min(axis=1)
+    part = np.arange(len(boxes))  # each stroke's part: the lowest-numbered stroke of it, once settled
+    while True:  # each stroke takes its neighbours' lowest part, then its part's own: a chain takes log n rounds
+        joined = np.minimum(part, np.where(near, part[None, :], len(boxes)).min(axis=1))
+        joined = joined[joined]
         if np.array_equal(joined, part):
             break
         part = joined
-    extents = {number: _extent(boxes[part == number]) for number in np.unique(part)}
-    main = max(extents, key=extents.get)
+    numbers = np.unique(part)
+    extents = np.array([_extent(boxes[part == number]) for number in numbers])
+    travels = np.array([boxes[part == number, 4].sum() for number in numbers])
+    main = int(np.argmax(extents))
     largest = extents[main]
-    if largest < SMALLEST_DIGIT / 2 or boxes[part == main, 4].sum() < largest:  # no drawn part: dots, kept
+    if largest < SMALLEST_DIGIT / 2 or travels[main] < largest:  # no drawn part: a drawing of dots, kept
         return kept
-    return np.array([extents[number] > STRAY_SIZE * largest for number in part])
+    stray = numbers[(extents <= STRAY_SIZE * largest) & (travels <= STRAY_SIZE * largest)]
+    dropped = np.isin(part, stray)
+    return kept if dropped.sum() > MOST_STRAY else ~dropped
 
 
 def _extent(boxes):

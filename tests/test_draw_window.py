@@ -98,6 +98,26 @@ def test_the_pen_is_round_and_soft_edged_on_screen(window):
     assert 0 < window.canvas[300 + PEN_RADIUS, 300] < 1  # the edge pixels are grey
 
 
+def test_the_canvas_pen_only_widens_while_a_digit_is_drawn(window, monkeypatch):
+    """A second audit's drawing: strokes in turn making a dotted part, then a drawn one, the largest,
+    so that a far tap counted, then not: the pen swung between two widths, each swing drawing the
+    whole canvas anew (80 s)."""
+    drawn_anew = []
+    draw_canvas = window._draw_canvas
+    monkeypatch.setattr(window, "_draw_canvas", lambda radius=None: drawn_anew.append(radius) or draw_canvas(radius))
+    dots = [[(100 + 40 * i, 100)] for i in range(4)]                     # 120 pixels of dots
+    zigzag = [(100 + 5 * (i % 30), 220 + (i % 2) * 80) for i in range(300)]   # 145 pixels, drawn
+    window.post(*[event for dot in dots for event in drag(dot)], *drag([(671, 671)]), *drag(zigzag))
+    radii = []
+    for turn in range(20):                                               # one longer, then the other
+        if turn % 2:
+            window.post(*drag([(100 + 5 * turn, 300), (260 + 5 * turn, 300), (100 + 5 * turn, 300)]))
+        else:
+            window.post(*drag([(100, 100 - 5 * turn)]))
+        radii.append(window.pen_radius)
+    assert radii == sorted(radii) and len(drawn_anew) <= PEN_RADIUS - SMALLEST_PEN_RADIUS + 2
+
+
 def drawn_with(strokes, radius):
     """The canvas a drawing makes, drawn at once with a pen of `radius`."""
     return draw_strokes([[(x + 0.5, y + 0.5) for x, y in stroke] for stroke in strokes], (CANVAS_SIDE, CANVAS_SIDE),

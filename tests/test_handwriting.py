@@ -154,6 +154,27 @@ def test_a_digit_drawn_in_dots_or_dashes_is_kept_whole_and_a_double_tap_away_fro
     assert kept(dashed_seven + [[(600, 600)], [(601, 600)]]) == 20     # a double tap, away from it: left out
 
 
+def test_a_part_drawn_in_dots_beside_solid_strokes_and_a_small_digit_beside_a_slip_of_the_pen_are_kept():
+    """Found by a second audit: a 7 whose stem was dotted lost the stem (read as 2), and a small 2
+    beside a long slip of the pen was left out as the 'dot' (read as 1, at 99.5%)."""
+    seven_dotted_stem = [[(150, 150), (450, 150)]] + [[(430 - 20 * i, 196 + 46 * i)] for i in range(8)]
+    assert np.array_equal(digit_pixels(seven_dotted_stem), digit_pixels_of_every_stroke(seven_dotted_stem))
+    tiny_two_and_a_slip = [[(300, 300), (310, 292), (322, 296), (322, 306), (300, 322), (326, 322)], [(50, 50), (50, 620)]]
+    assert np.array_equal(digit_pixels(tiny_two_and_a_slip), digit_pixels_of_every_stroke(tiny_two_and_a_slip))
+
+
+def digit_pixels_of_every_stroke(strokes):
+    """digit_pixels with no stroke left out as a stray dot."""
+    import myonn.handwriting as handwriting
+
+    kept = handwriting.without_stray_dots
+    try:
+        handwriting.without_stray_dots = lambda strokes: strokes
+        return handwriting.digit_pixels(strokes)
+    finally:
+        handwriting.without_stray_dots = kept
+
+
 def test_a_short_part_touching_the_digit_or_within_reach_of_it_stays():
     alone = digit_pixels(SEVEN)
     near = [[(250, 520)], [(95, 110), (95, 140)], [(240, 300), (260, 300)]]     # just below its foot, a serif, a bar
@@ -184,7 +205,8 @@ def test_the_tally_kept_point_by_point_agrees_with_too_much_ink_at_every_point()
                 else:
                     refused += 1
         assert tally.points == sum(map(len, strokes))
-        assert tally.size() == pytest.approx(drawing_size(strokes))   # the canvas pen's size, stray dots left out
+        assert tally.exact_size() == pytest.approx(drawing_size(strokes))          # the canvas pen's, as a stroke ends
+        assert tally.size() <= tally.exact_size() + 1e-9                           # while drawn: no larger
         assert InkTally(strokes).allows((0.0, 0.0)) == (not too_much_ink(strokes + [[(0.0, 0.0)]]))  # counted at once
     assert refused > 0
     one_point_strokes = InkTally([[(1.0, 1.0)]] * MOST_STROKES)

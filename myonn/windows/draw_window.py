@@ -167,11 +167,11 @@ class Recognizer:
         elif event.type == pygame.MOUSEMOTION and self.pen_down:
             self.extend_stroke(event.pos)
         elif event.type == pygame.MOUSEBUTTONUP and event.button == LEFT_BUTTON:
-            self.pen_down = False
+            self.lift_pen()
         elif event.type == pygame.MOUSEBUTTONDOWN and event.button == RIGHT_BUTTON:
             self.clear()
         elif event.type == pygame.WINDOWFOCUSLOST:
-            self.pen_down = False  # the button's release may go to another window
+            self.lift_pen()  # the button's release may go to another window
         elif event.type == pygame.KEYDOWN:
             if event.key == pygame.K_ESCAPE and self.shown_since_teaching:
                 self.running = False
@@ -221,18 +221,31 @@ class Recognizer:
             return
         stroke.append(point)
         self._ink.add(point, previous)
-        radius = canvas_pen_radius(self._ink.size())
-        if radius != self.pen_radius:  # the digit has grown: its pen with it, all of it drawn again
-            self._draw_canvas()
-        else:
-            draw_segment(self.canvas, _pixel_centre(previous or point), _pixel_centre(point), radius)
+        if not self._widen_pen(self._ink.size()):  # else drawn anew, this segment with the rest
+            draw_segment(self.canvas, _pixel_centre(previous or point), _pixel_centre(point), self.pen_radius)
         self._view = None
+
+    def lift_pen(self):
+        """The stroke ends: the canvas pen as wide as the whole drawing, stray dots left out, calls for."""
+        if self.pen_down and self.strokes:
+            self._widen_pen(self._ink.exact_size() if self._ink is not None else drawing_size(self.strokes))
+        self.pen_down = False
+
+    def _widen_pen(self, size):
+        """Widen the canvas pen, and draw the canvas anew, when a drawing of `size` calls for a wider one.
+        The pen only widens while a digit is drawn (clearing and undoing size it afresh): one that
+        could narrow again swung between two widths stroke after stroke, each time drawing it all anew."""
+        radius = canvas_pen_radius(size)
+        if self.pen_radius is not None and radius <= self.pen_radius:
+            return False
+        self._draw_canvas(radius)
+        return True
 
     def space(self):
         """Space: recognise the drawing; when an answer is shown, clear for the next digit instead.
         On an empty canvas it does nothing. It lifts the pen: with the button still held (a trackpad's
         drag lock), the stroke went on growing under an answer given for less of it."""
-        self.pen_down = False
+        self.lift_pen()
         if self.answer is not None:
             self.clear()
         elif self.strokes:
@@ -355,10 +368,12 @@ class Recognizer:
         self.pen_down = False
         self._view = None
 
-    def _draw_canvas(self):
-        """The canvas drawn anew from the strokes, with the pen their size calls for."""
-        self.pen_radius = canvas_pen_radius(drawing_size(self.strokes))
+    def _draw_canvas(self, radius=None):
+        """The canvas drawn anew from the strokes, with a pen of `radius`, else the one their size calls for."""
+        self.pen_radius = canvas_pen_radius(drawing_size(self.strokes)) if radius is None else radius
         self.canvas[:] = canvas_ink(self.strokes, self.pen_radius)
+        if not any(self.strokes):
+            self.pen_radius = None  # no ink
 
     def network_view(self):
         """(pixels, scores): the 28×28 grey levels the network receives, after the model's own
