@@ -229,18 +229,7 @@ def not_stray(boxes):
     kept = np.ones(len(boxes), dtype=bool)
     if len(boxes) < 2:
         return kept
-    size = max(_extent(boxes), SMALLEST_DIGIT)
-    # The gaps between boxes, across and down (0 where they overlap), and which strokes are one part.
-    across = np.maximum(0, np.maximum(boxes[None, :, 0] - boxes[:, None, 2], boxes[:, None, 0] - boxes[None, :, 2]))
-    down = np.maximum(0, np.maximum(boxes[None, :, 1] - boxes[:, None, 3], boxes[:, None, 1] - boxes[None, :, 3]))
-    near = np.hypot(across, down) <= STRAY_DISTANCE * size
-    part = np.arange(len(boxes))  # each stroke's part: the lowest-numbered stroke of it, once settled
-    while True:  # each stroke takes its neighbours' lowest part, then its part's own: a chain takes log n rounds
-        joined = np.minimum(part, np.where(near, part[None, :], len(boxes)).min(axis=1))
-        joined = joined[joined]
-        if np.array_equal(joined, part):
-            break
-        part = joined
+    part = parts(boxes, STRAY_DISTANCE * max(_extent(boxes), SMALLEST_DIGIT))
     numbers = np.unique(part)
     extents = np.array([_extent(boxes[part == number]) for number in numbers])
     travels = np.array([boxes[part == number, 4].sum() for number in numbers])
@@ -251,6 +240,23 @@ def not_stray(boxes):
     stray = numbers[(extents <= STRAY_SIZE * largest) & (travels <= STRAY_SIZE * largest)]
     dropped = np.isin(part, stray)
     return kept if dropped.sum() > MOST_STRAY else ~dropped
+
+
+def parts(boxes, reach):
+    """Which part each stroke, given by its box (n, 4 or more: stroke_boxes), belongs to: strokes whose
+    boxes are within `reach` of each other, directly or through others, are one part, numbered by its
+    first stroke. Returns (n,) of ints."""
+    # The gaps between boxes, across and down (0 where they overlap).
+    across = np.maximum(0, np.maximum(boxes[None, :, 0] - boxes[:, None, 2], boxes[:, None, 0] - boxes[None, :, 2]))
+    down = np.maximum(0, np.maximum(boxes[None, :, 1] - boxes[:, None, 3], boxes[:, None, 1] - boxes[None, :, 3]))
+    near = np.hypot(across, down) <= reach
+    part = np.arange(len(boxes))
+    while True:  # each stroke takes its neighbours' lowest part, then its part's own: a chain takes log n rounds
+        joined = np.minimum(part, np.where(near, part[None, :], len(boxes)).min(axis=1))
+        joined = joined[joined]
+        if np.array_equal(joined, part):
+            return part
+        part = joined
 
 
 def _extent(boxes):

@@ -175,6 +175,33 @@ def digit_pixels_of_every_stroke(strokes):
         handwriting.without_stray_dots = kept
 
 
+def test_strokes_within_reach_of_each_other_directly_or_through_others_are_one_part():
+    from myonn.handwriting import parts
+
+    random = np.random.default_rng(0)
+    for _ in range(50):
+        corners = random.uniform(0, 600, (random.integers(1, 60), 2))
+        boxes = np.hstack([corners, corners + random.uniform(0, 30, corners.shape)])
+        reach = random.uniform(0, 60)
+        found = parts(boxes, reach)
+        expected = np.arange(len(boxes))           # as a search from each stroke would number them
+        for first in range(len(boxes)):
+            if expected[first] != first:
+                continue
+            stack = [first]
+            while stack:
+                this = stack.pop()
+                for other in range(len(boxes)):
+                    gap = np.hypot(max(0, boxes[other, 0] - boxes[this, 2], boxes[this, 0] - boxes[other, 2]),
+                                   max(0, boxes[other, 1] - boxes[this, 3], boxes[this, 1] - boxes[other, 3]))
+                    if gap <= reach and expected[other] == other and other > first:
+                        expected[other] = first
+                        stack.append(other)
+        assert np.array_equal(found, expected)
+    chain = np.array([[40.0 * i, 0, 40.0 * i + 10, 10] for i in range(200)])   # each near its neighbours only
+    assert (parts(chain, 30) == 0).all() and len(set(parts(chain, 29.9))) == 200
+
+
 def test_a_short_part_touching_the_digit_or_within_reach_of_it_stays():
     alone = digit_pixels(SEVEN)
     near = [[(250, 520)], [(95, 110), (95, 140)], [(240, 300), (260, 300)]]     # just below its foot, a serif, a bar
