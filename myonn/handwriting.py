@@ -52,14 +52,15 @@ SMALLEST_DIGIT = 24
 # from it, it takes over the crop: a 7 with a dot 50 pixels below it was read as a 2 (57%), a 3 with
 # one in the canvas's corner as a 5. So strokes are grouped into parts, strokes within STRAY_DISTANCE
 # times the drawing's size of each other being one part (a digit drawn in dashes is one part), and a
-# part is a stray dot when it is small and the pen hardly moved along it: neither its size nor its
-# pen's travel is over STRAY_SIZE times the largest part's size. They are left out when that largest
-# part was drawn (at least SMALLEST_DIGIT / 2 across, its pen travelling at least as far as it is
-# wide) and there are at most MOST_STRAY of them: more are a digit drawn, in part or whole, in dots,
-# kept as it is. A digit's own short pieces (a serif, a bar, a flag) touch it, or are larger than that;
-# a small digit beside a long slip of the pen was drawn, and is kept.
+# part is stray when each of its strokes is a dot: neither its size nor its pen's travel is over
+# STRAY_SIZE times the largest part's size (two taps a little apart are two dots). Stray strokes are
+# left out when the largest part was drawn (at least SMALLEST_DIGIT / 2 across, its pen travelling at
+# least half as far as it is wide: a 1 drawn in two pieces was) and there are at most MOST_STRAY of
+# them: more are a digit drawn, in part or whole, in dots, kept as it is. A digit's own short pieces
+# (a serif, a bar, a flag) touch it, or are larger than that; a small digit beside a long slip of the
+# pen was drawn, and is kept.
 STRAY_SIZE = 0.1
-STRAY_DISTANCE = 0.1
+STRAY_DISTANCE = 0.15
 MOST_STRAY = 2
 
 # Drawings are in canvas pixels (0..672). A point further out than this is not part of a drawing; a
@@ -232,12 +233,13 @@ def not_stray(boxes):
     part = parts(boxes, STRAY_DISTANCE * max(_extent(boxes), SMALLEST_DIGIT))
     numbers = np.unique(part)
     extents = np.array([_extent(boxes[part == number]) for number in numbers])
-    travels = np.array([boxes[part == number, 4].sum() for number in numbers])
-    main = int(np.argmax(extents))
-    largest = extents[main]
-    if largest < SMALLEST_DIGIT / 2 or travels[main] < largest:  # no drawn part: a drawing of dots, kept
+    main = numbers[int(np.argmax(extents))]
+    largest = extents.max()
+    if largest < SMALLEST_DIGIT / 2 or boxes[part == main, 4].sum() < largest / 2:  # no drawn part: dots, kept
         return kept
-    stray = numbers[(extents <= STRAY_SIZE * largest) & (travels <= STRAY_SIZE * largest)]
+    dots = (np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]) <= STRAY_SIZE * largest) & (
+        boxes[:, 4] <= STRAY_SIZE * largest)
+    stray = [number for number in numbers if dots[part == number].all()]
     dropped = np.isin(part, stray)
     return kept if dropped.sum() > MOST_STRAY else ~dropped
 
@@ -251,7 +253,7 @@ def parts(boxes, reach):
     down = np.maximum(0, np.maximum(boxes[None, :, 1] - boxes[:, None, 3], boxes[:, None, 1] - boxes[None, :, 3]))
     near = np.hypot(across, down) <= reach
     part = np.arange(len(boxes))
-    while True:  # each stroke takes its neighbours' lowest part, then its part's own: a chain takes log n rounds
+    while True:  # each stroke takes its neighbours' lowest part, then its part's own (a few rounds, n at most)
         joined = np.minimum(part, np.where(near, part[None, :], len(boxes)).min(axis=1))
         joined = joined[joined]
         if np.array_equal(joined, part):

@@ -22,7 +22,7 @@ from conftest import colour_present, headless_window  # noqa: E402
 from myonn.windows import pictures  # noqa: E402
 from myonn.windows.draw_window import (CANVAS_SIDE, PEN_RADIUS, SMALLEST_PEN_RADIUS, WINDOW_SIZE,  # noqa: E402
                                        Recognizer, canvas_ink, canvas_pen_radius, read_strokes, score_line, stroke_events)
-from myonn.handwriting import PEN_WIDTH, draw_strokes  # noqa: E402
+from myonn.handwriting import PEN_WIDTH, draw_strokes, drawing_size  # noqa: E402
 from myonn.errors import MyonnError  # noqa: E402
 from myonn.model import load_model  # noqa: E402
 from myonn.my_digits import read_digits  # noqa: E402
@@ -116,6 +116,17 @@ def test_the_canvas_pen_only_widens_while_a_digit_is_drawn(window, monkeypatch):
             window.post(*drag([(100, 100 - 5 * turn)]))
         radii.append(window.pen_radius)
     assert radii == sorted(radii) and len(drawn_anew) <= PEN_RADIUS - SMALLEST_PEN_RADIUS + 2
+
+
+def test_a_drawing_cleared_while_drawn_comes_back_with_the_pen_its_size_calls_for(window):
+    """A third audit's: a right click while the left button still drew, then Ctrl+Z: the pen was the
+    narrow one of the stroke's start, the canvas thin for a digit 500 pixels across."""
+    window.post(*drag([(100, 100), (100, 160)]))
+    down, *moves, _ = drag([(600, 600), (610, 600)])
+    window.post(down, *moves, pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=(300, 300), button=3))
+    window.post(key("z", pygame.KMOD_CTRL))
+    assert len(window.strokes) == 2
+    assert window.pen_radius == canvas_pen_radius(drawing_size(window.strokes)) == PEN_RADIUS
 
 
 def drawn_with(strokes, radius):

@@ -152,6 +152,10 @@ def test_a_digit_drawn_in_dots_or_dashes_is_kept_whole_and_a_double_tap_away_fro
                                                  for i in range(1, 20)]
     assert kept(dashed_seven) == 20
     assert kept(dashed_seven + [[(600, 600)], [(601, 600)]]) == 20     # a double tap, away from it: left out
+    seven = [[(260, 240), (414, 240), (326, 440)]]                      # a third audit's: taps 40 pixels apart,
+    assert kept(seven + [[(640, 640)], [(600, 640)]]) == 1              # one part 40 across, were kept (read 2)
+    one_in_two_pieces = [[(336, 236), (336, 335)], [(336, 338), (336, 436)]]   # its pen travelled 198 of 200
+    assert kept(one_in_two_pieces + [[(600, 620)]]) == 2
 
 
 def test_a_part_drawn_in_dots_beside_solid_strokes_and_a_small_digit_beside_a_slip_of_the_pen_are_kept():

@@ -320,6 +320,7 @@ class Recognizer:
         """Clear the canvas. A drawing whose answer was shown, and not corrected with a digit key, is
         let stand: later teachings keep reading it as it was read (teaching.Teacher.let_stand_drawing).
         Until you draw again, Ctrl+Z brings it back (bring_back)."""
+        self.lift_pen()  # cleared while drawing (a right click, C): the pen sized for it all, kept with it
         if self.strokes:
             self.cleared = {name: getattr(self, name) for name in SHOWN_DRAWING}
             self.cleared["canvas"] = self.canvas.copy()
