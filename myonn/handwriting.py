@@ -147,10 +147,7 @@ class InkTally:
 
     def exact_size(self):
         """drawing_size of the drawing so far, from the boxes kept (0 without points)."""
-        if not self.boxes:
-            return 0.0
-        boxes = np.array(self.boxes)
-        return _extent(boxes[not_stray(boxes)])
+        return _extent_without_stray_dots(np.array(self.boxes)) if self.boxes else 0.0
 
     def _settle(self):
         boxes = np.array(self.boxes[:-1])
@@ -168,10 +165,7 @@ class InkTally:
 def drawing_size(strokes):
     """The longer side of the box holding the drawing, stray dots left out (0 without points)."""
     strokes = [stroke for stroke in strokes if len(stroke)]
-    if not strokes:
-        return 0.0
-    boxes = stroke_boxes(strokes)
-    return _extent(boxes[not_stray(boxes)])
+    return _extent_without_stray_dots(stroke_boxes(strokes)) if strokes else 0.0
 
 
 def is_coordinate(value, largest=LARGEST_COORDINATE):
@@ -259,6 +253,12 @@ def parts(boxes, reach):
         if np.array_equal(joined, part):
             return part
         part = joined
+
+
+def _extent_without_stray_dots(boxes):
+    """The longer side of the box holding the strokes of `boxes` (stroke_boxes, at least one) that are
+    no stray dots."""
+    return _extent(boxes[not_stray(boxes)])
 
 
 def _extent(boxes):
