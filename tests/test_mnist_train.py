@@ -79,6 +79,11 @@ def test_stopped_before_it_has_learned_anything_nothing_is_saved(real_mnist_dir,
     assert watcher.told == (None, "learned nothing")
 
 
+# 300 images for one epoch (19 steps) score 27% to 51% on MNIST, from the random first weights, and
+# now and then under the 20% a model must beat to be saved: the tests that need it saved seed it.
+SAVED_SEED = "4"
+
+
 def test_a_replaced_model_is_kept_in_backups(real_mnist_dir, tmp_path):
     path = tmp_path / "model.npz"
     arguments = ("--limit", "300", "--epochs", "1", "--no-progress", "--data-dir", str(real_mnist_dir),
@@ -100,7 +105,7 @@ def test_replacing_a_model_taught_in_the_drawing_window_says_how_to_keep_what_it
     taught = load_model(shipped_model_path())
     taught.info = {**taught.info, "taught_digits": 3}              # as the digit keys leave it
     save_model(taught, path)
-    arguments = ("--limit", "300", "--epochs", "1", "--no-progress", "--data-dir", str(real_mnist_dir),
+    arguments = ("--limit", "300", "--epochs", "1", "--seed", SAVED_SEED, "--no-progress", "--data-dir", str(real_mnist_dir),
                  "--model", str(path))
     result = run_script(*arguments)
     assert result.returncode == 0, result.stderr
@@ -126,7 +131,7 @@ def test_replacing_a_model_taught_in_the_drawing_window_says_how_to_keep_what_it
 def test_by_default_training_makes_your_own_model_and_never_touches_the_shipped_one(real_mnist_dir,
                                                                                    own_models_apart):
     shipped = shipped_model_path().read_bytes()
-    result = run_script("--limit", "300", "--epochs", "1", "--no-progress", "--data-dir", str(real_mnist_dir))
+    result = run_script("--limit", "300", "--epochs", "1", "--seed", SAVED_SEED, "--no-progress", "--data-dir", str(real_mnist_dir))
     assert result.returncode == 0, result.stderr
     own = own_models_apart / "my_mnist_nn.npz"
     assert result.stdout.splitlines()[-2].startswith(f"saved to {own} (test accuracy ")
@@ -143,7 +148,7 @@ def test_by_default_training_makes_your_own_model_and_never_touches_the_shipped_
 
 def test_resume_keeps_a_backup_of_the_model_it_continues(real_mnist_dir, tmp_path):
     path = tmp_path / "m.npz"
-    assert run_script("--limit", "300", "--epochs", "1", "--no-progress", "--data-dir", str(real_mnist_dir),
+    assert run_script("--limit", "300", "--epochs", "1", "--seed", SAVED_SEED, "--no-progress", "--data-dir", str(real_mnist_dir),
                       "--model", str(path)).returncode == 0
     before = path.read_bytes()
     result = run_script("--resume", str(path), "--limit", "300", "--epochs", "1", "--no-progress",
@@ -254,7 +259,7 @@ def test_a_picture_named_as_a_folder_is_refused_before_any_work(flag, real_mnist
 def test_a_model_saved_under_a_name_that_is_not_utf8_is_reported_escaped(real_mnist_dir, tmp_path):
     folder = tmp_path / "\udcff"  # the byte 0xff, as Python keeps it: not UTF-8
     folder.mkdir()
-    result = run_script("--limit", "300", "--epochs", "1", "--no-progress", "--data-dir", str(real_mnist_dir),
+    result = run_script("--limit", "300", "--epochs", "1", "--seed", SAVED_SEED, "--no-progress", "--data-dir", str(real_mnist_dir),
                         "--model", str(folder / "b.npz"), env={"PYTHONIOENCODING": "utf-8"})  # strict, as a desktop's
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     assert result.stdout.splitlines()[-1].startswith(f"saved to {tmp_path}/\\udcff/b.npz (test accuracy ")
