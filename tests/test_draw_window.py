@@ -889,6 +889,20 @@ def test_teaching_from_the_script_saves_your_model_never_the_shipped_one(tmp_pat
     assert (own_models_apart / "my_mnist_nn.npz").is_file()
 
 
+def test_a_scripted_teaching_teaches_the_same_every_time(tmp_path, own_models_apart):
+    # So a README screenshot of a teaching is made again as it was, not with other random copies.
+    weights = []
+    for run in ("first", "second"):
+        result = run_script("--replay", STROKES / "9-hershey-timesr.json", "--teach", "9",
+                            "--my-digits", tmp_path / f"{run}.jsonl", "--screenshot", tmp_path / f"{run}.png")
+        assert result.returncode == 0, result.stderr
+        taught = own_models_apart / "my_mnist_nn.npz"
+        weights.append(load_model(taught).network.input_weights.copy())
+        taught.unlink()
+    assert np.array_equal(*weights)
+    assert (tmp_path / "first.png").read_bytes() == (tmp_path / "second.png").read_bytes()
+
+
 @pytest.mark.parametrize("digits_file, problem", [
     (".", "cannot read your digits .: Is a directory"),
     ("{tmp}/digits.jsonl", "kept your 7 in {tmp}/digits.jsonl but did not learn it"),
