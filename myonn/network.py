@@ -1,15 +1,16 @@
 """The talk's neural network: three layers of nodes, two weight matrices, the logistic sigmoid.
 
-    hidden_outputs = sigmoid(input_weights  · inputs)
-    final_outputs  = sigmoid(output_weights · hidden_outputs)
+    hidden_outputs = sigmoid(input_weights  @ inputs)
+    final_outputs  = sigmoid(output_weights @ hidden_outputs)
 
 It learns by backpropagation of errors, exactly as the talk's theory slide draws it (and as in
-Tariq Rashid's book "Make Your Own Neural Network", which the talk builds on):
+Tariq Rashid's book "Make Your Own Neural Network", which the talk builds on), written as NumPy
+reads it: `*` multiplies element by element, `@` is the matrix product, ᵀ the transpose:
 
     output_errors = targets - final_outputs
-    hidden_errors = output_weightsᵀ · output_errors
-    output_weights += learning_rate · (output_errors · final_outputs · (1 - final_outputs)) · hidden_outputsᵀ
-    input_weights  += learning_rate · (hidden_errors · hidden_outputs · (1 - hidden_outputs)) · inputsᵀ
+    hidden_errors = output_weightsᵀ @ output_errors
+    output_weights += learning_rate * (output_errors * final_outputs * (1 - final_outputs)) @ hidden_outputsᵀ
+    input_weights  += learning_rate * (hidden_errors * hidden_outputs * (1 - hidden_outputs)) @ inputsᵀ
 
 The slide writes one sample as a column vector; a mini-batch of n samples is simply n such columns
 side by side (shape (nodes, n)), so every line above holds for a whole batch as written, and its two
@@ -19,10 +20,13 @@ turn them into columns on the way in.
 
 A note for the curious: the output weights' update is exactly the gradient of the squared error
 ½·Σ(targets − final_outputs)². The hidden errors, though, are sent back *without* the output sigmoid's
-slope, so the hidden weights' update is exactly the gradient of the cross-entropy instead (a
-downhill step for the squared error too, but not its gradient). That shortcut is the talk's, and it
-learns faster than the exact squared-error gradient, whose signal fades wherever an output
-saturates. tests/test_network.py checks all of this against numerical gradients.
+slope, so the hidden weights' update is exactly the gradient of the cross-entropy instead. For the
+squared error it is not the gradient, and not even always a downhill step: where an output is
+confidently wrong its error counts in full here while the squared error's own gradient all but
+ignores it (on the shipped model, about one training digit in 250 gets a step that raises its
+squared error). That shortcut is the talk's, and it learns faster than the exact squared-error
+gradient, whose signal fades wherever an output saturates. tests/test_network.py checks the
+gradients against numerical ones, and shows such an uphill step.
 
 What this module deliberately leaves out: biases (the talk has none), more than one hidden layer,
 momentum and every other optimiser, and all input/output handling. Turning pixels into inputs lives in
@@ -42,7 +46,8 @@ class NeuralNetwork:
     output_weights: (output_nodes, hidden_nodes)  the link weights w_ho of the talk
 
     Weights start as samples of a normal distribution with mean 0 and standard deviation
-    (incoming links)^-0.5, so that every node's weighted sum starts neither tiny nor saturated.
+    (incoming links)^-0.5, so that every node's weighted sum starts neither tiny nor saturated. (As the
+    Ruby original does; some copies of the book's code use hidden_nodes^-0.5 for the input weights.)
     `seed` makes that draw reproducible. `dtype` is float32 by default: twice the speed of
     float64 through BLAS, with more precision than MNIST's 8-bit pixels need.
 
@@ -84,12 +89,14 @@ class NeuralNetwork:
 
         inputs:  (input_nodes,) or (n, input_nodes)
         targets: (output_nodes,) or (n, output_nodes), the wanted outputs
-        Returns the outputs the network gave *before* this step (handy for a running accuracy).
+        Returns the outputs the network gave *before* this step (handy for a running accuracy), shaped
+        as query's: (output_nodes,) or (n, output_nodes).
 
         A batch's update is the sum of its samples' per-sample updates, every one computed with the
         weights as they were before the batch. So `learning_rate` means the same step per sample at
         any batch size, and a batch of one is exactly the talk's per-sample update.
         """
+        one_sample = np.ndim(inputs) == 1
         # One column per sample, as on the slide.
         inputs = np.atleast_2d(np.asarray(inputs, dtype=self.dtype)).T
         targets = np.atleast_2d(np.asarray(targets, dtype=self.dtype)).T
@@ -105,11 +112,11 @@ class NeuralNetwork:
             output_deltas = output_errors
         hidden_deltas = hidden_errors * hidden_outputs * (1.0 - hidden_outputs)
 
-        # (deltas) · (previous layer's outputs)ᵀ sums the per-sample outer products over the batch's
+        # (deltas) @ (previous layer's outputs)ᵀ sums the per-sample outer products over the batch's
         # columns. np.dot, not @: for a batch of one NumPy's matmul skips BLAS and is 3× slower.
         self.output_weights += np.dot(self.learning_rate * output_deltas, hidden_outputs.T)
         self.input_weights += np.dot(self.learning_rate * hidden_deltas, inputs.T)
-        return final_outputs.T
+        return final_outputs[:, 0] if one_sample else final_outputs.T
 
     def cost_of(self, outputs, targets):
         """The cost that training makes smaller, per sample: the mean over the rows of

@@ -1,5 +1,7 @@
 """myonn/network.py: the talk's network, its forward pass and its backpropagation step."""
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -70,6 +72,15 @@ def test_query_takes_one_sample_or_a_batch():
     assert ((batch_outputs > 0) & (batch_outputs < 1)).all()
 
 
+def test_train_returns_the_outputs_before_its_step_shaped_as_query_returns_them():
+    inputs, targets = sample_batch()
+    network = small_network()
+    expected_batch, expected_one = network.query(inputs), network.query(inputs[2])
+    assert np.array_equal(small_network().train(inputs, targets), expected_batch)
+    outputs = small_network().train(inputs[2], targets[2])
+    assert outputs.shape == (3,) and np.array_equal(outputs, expected_one)
+
+
 def test_query_is_the_slides_formula():
     network = small_network()
     inputs, _ = sample_batch(1)
@@ -124,10 +135,11 @@ def total_cost(network, inputs, targets):
 
 
 def update_of(network, inputs, targets):
-    before = network.input_weights.copy(), network.output_weights.copy()
-    after = small_network(network.cost)
+    """How one training step on (inputs, targets) changes the network's two weight matrices; the
+    network itself stays as it was."""
+    after = copy.deepcopy(network)
     after.train(inputs, targets)
-    return after.input_weights - before[0], after.output_weights - before[1]
+    return after.input_weights - network.input_weights, after.output_weights - network.output_weights
 
 
 @pytest.mark.parametrize("count", [1, 4])
@@ -153,8 +165,8 @@ def test_with_cross_entropy_both_layers_step_exactly_down_its_gradient(count):
 
 def test_the_talks_hidden_layer_rule_is_the_cross_entropy_gradient_not_the_squared_errors():
     """The slide sends the output *errors* back (hidden_errors = Wᵀ · errors) without the output
-    sigmoid's slope. For the hidden weights that is the exact gradient of the cross-entropy, and only
-    a descent direction, not the gradient, of the squared error."""
+    sigmoid's slope. For the hidden weights that is the exact gradient of the cross-entropy, not the
+    gradient of the squared error."""
     inputs, targets = sample_batch(4)
     talk_input_update, _ = update_of(small_network(SQUARED_ERROR), inputs, targets)
     cross_entropy_input_update, _ = update_of(small_network(CROSS_ENTROPY), inputs, targets)
@@ -163,7 +175,22 @@ def test_the_talks_hidden_layer_rule_is_the_cross_entropy_gradient_not_the_squar
     network = small_network(SQUARED_ERROR)
     squared_gradient = numerical_gradient(lambda: total_cost(network, inputs, targets), network.input_weights)
     assert not np.allclose(talk_input_update, -network.learning_rate * squared_gradient, rtol=1e-3)
-    assert np.sum(talk_input_update * -squared_gradient) > 0  # still downhill
+
+
+def test_the_talks_hidden_layer_step_can_even_go_uphill_for_the_squared_error():
+    """Not even always downhill: where an output is confidently wrong, its error counts in full in
+    the hidden errors while its own slope all but silences it in the squared error's gradient, and
+    the errors of the other outputs can then pull the hidden weights the other way."""
+    random = np.random.default_rng(2950)
+    network = NeuralNetwork(4, 3, 2, learning_rate=1e-3, seed=2950, dtype=np.float64)
+    network.output_weights *= 3
+    inputs = random.uniform(0.01, 1, (1, 4))
+    targets = np.full((1, 2), 0.01)
+    targets[0, random.integers(0, 2)] = 0.99
+    before = network.input_weights.copy()
+    squared_gradient = numerical_gradient(lambda: total_cost(network, inputs, targets), network.input_weights)
+    network.train(inputs, targets)
+    assert np.sum((network.input_weights - before) * -squared_gradient) < 0
 
 
 def test_the_cost_is_the_squared_error_or_the_cross_entropy_per_sample():
