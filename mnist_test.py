@@ -28,7 +28,7 @@ def main(argv=None):
     parser = cli.ArgumentParser(description="Measure a trained model on the MNIST test images.")
     cli.add_model_flag(parser)
     cli.add_data_dir_flag(parser)
-    parser.add_argument("--limit", type=cli.positive_int, help="test on the first N test records only")
+    parser.add_argument("--limit", type=cli.positive_int, metavar="N", help="test on the first N test records only")
     parser.add_argument("--show", action="store_true",
                         help="then open the Test results window: the confusion matrix as a heat map; click a "
                              "cell for its images, an image to see it large; W: what its hidden nodes look for; "

@@ -3,7 +3,7 @@
 
     python mnist_train.py                       # the default recipe, saved as your own data/my_mnist_nn.npz
     python mnist_train.py --recipe best         # the shipped model's recipe, best on handwriting (under a minute)
-    LIMIT=1000 EPOCHS=2 python mnist_train.py   # the talk's environment variables still work
+    LIMIT=1000 EPOCHS=2 python mnist_train.py --recipe talk   # the talk's LIMIT, EPOCHS and RATE still work
     python mnist_train.py --help                # every flag
 """
 
