@@ -3,9 +3,12 @@
 A 784-200-10 sigmoid network written from scratch on NumPy that learns the MNIST digits,
 after the talk "Make Your Own Neural Network with Ruby" (If.rb #5, 2019).
 
-Where things live:
-    network.py  the network itself: weights, sigmoid, query, train (the math only)
-    inputs.py   the one place that turns pixels into network input, and labels into targets
-    mnist.py    reading, checking and downloading MNIST
-    model.py    saving and loading trained networks (.npz, and the Ruby original's YAML)
+Where things live (the README's Layout has every module):
+    the math      network.py: weights, sigmoid, query, train, and nothing else
+    the data      inputs.py (the one place pixels become network input, labels targets), mnist.py,
+                  transform.py (deskewing), augment.py, handwriting.py (a drawing becomes a 28×28
+                  image), drawn_styles.py, my_digits.py
+    training      training.py, recipes.py, teaching.py, evaluation.py, learning_curve.py,
+                  hidden_layer.py; model.py and model_store.py (a model on disk, and where models live)
+    the windows   windows/: one module per window, and pictures.py, the drawing they share
 """

@@ -29,6 +29,7 @@ import numpy as np
 
 from myonn.errors import MyonnError
 from myonn.inputs import IMAGE_SIDE
+from myonn.transform import CENTRE
 
 # MNIST fits each digit into a 20×20 box inside the 28×28 frame.
 BOX_SIDE = 20
@@ -329,7 +330,7 @@ def mnist_style(ink):
     ink: (rows, columns) of any size, grey levels with 0 = background (0..255, 255 = ink).
     Returns float32 (28, 28): the ink's bounding box, scaled so its longer side is 20 pixels with
     the aspect ratio kept and each new pixel the average of the area it covers (grey levels, not
-    on/off), placed so that its centre of mass is at the frame's centre (14, 14) to the nearest pixel.
+    on/off), placed so that its centre of mass is at MNIST's centre (14, 14) to the nearest pixel.
     All zeros when there is no ink.
     """
     ink = np.asarray(ink, dtype=np.float32)
@@ -341,8 +342,8 @@ def mnist_style(ink):
     centre_y, centre_x = centre_of_mass(digit)
     # Shift by whole pixels: the fitted digit is pasted unchanged, as MNIST did, and lands within
     # half a pixel of the centre.
-    top = int(np.round(IMAGE_SIDE / 2 - centre_y))
-    left = int(np.round(IMAGE_SIDE / 2 - centre_x))
+    top = int(np.round(CENTRE - centre_y))
+    left = int(np.round(CENTRE - centre_x))
     _paste(frame, digit, top, left)
     return frame
 
@@ -385,10 +386,12 @@ def area_resampling(length, scale):
 
 
 def centre_of_mass(image):
-    """(y, x) of the grey levels' centre of mass, in pixel units (pixel (r, c) centred at r+0.5, c+0.5)."""
+    """(row, column) of the grey levels' centre of mass, counted as transform.py counts (and MNIST
+    centred): the top-left pixel's centre is (0, 0). (Counted from its corner instead, drawings sat
+    half a pixel up and left of where MNIST's digits sit, which costs a model that is not deskewed.)"""
     total = image.sum()
-    y = (image.sum(axis=1) @ (np.arange(image.shape[0]) + 0.5)) / total
-    x = (image.sum(axis=0) @ (np.arange(image.shape[1]) + 0.5)) / total
+    y = (image.sum(axis=1) @ np.arange(image.shape[0])) / total
+    x = (image.sum(axis=0) @ np.arange(image.shape[1])) / total
     return float(y), float(x)
 
 

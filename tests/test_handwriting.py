@@ -1,10 +1,16 @@
 """myonn/handwriting.py: a drawing becomes an MNIST-style 28×28 image (pen, crop, 20-pixel fit, centre of mass)."""
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from myonn.handwriting import (BOX_SIDE, area_resampling, bounding_box, centre_of_mass, digit_pixels,
                                draw_segment, draw_strokes, fit_box, mnist_style)
+from myonn.transform import CENTRE, centre_of_mass_and_skew
+
+BENCH_STROKES = Path(__file__).resolve().parent.parent / "bench" / "strokes"
 
 SEVEN = [[(100, 100), (400, 100), (250, 500)]]
 
@@ -92,6 +98,27 @@ def test_centring_is_by_mass_not_by_the_box():
     assert centre_of_mass(prepared) == pytest.approx((14, 14), abs=0.5)
     rows, columns = bounding_box(prepared)
     assert (columns.start + columns.stop) / 2 > 14.5  # so the box itself sits right of centre
+
+
+def test_drawings_are_centred_where_mnist_centres_its_digits():
+    # MNIST's centres of mass lie within half a pixel of pixel (14, 14), counting the top-left pixel's
+    # centre as (0, 0), as transform.py (deskewing) does. Counted from the pixel's corner instead,
+    # drawings sat half a pixel up and to the left of MNIST's digits on average.
+    drawings = [json.loads(path.read_text()) for path in sorted(BENCH_STROKES.glob("*.json"))]
+    images = np.stack([digit_pixels(strokes) for strokes in drawings])
+    rows, columns, _ = centre_of_mass_and_skew(images)
+    assert len(images) > 20
+    assert np.all(np.abs(rows - CENTRE) <= 0.5 + 1e-6) and np.all(np.abs(columns - CENTRE) <= 0.5 + 1e-6)
+    assert abs(rows.mean() - CENTRE) < 0.15 and abs(columns.mean() - CENTRE) < 0.15
+
+
+def test_an_mnist_digit_prepared_as_a_drawing_comes_out_as_it_was(real_mnist_dir):
+    # MNIST's digits are already cropped, fitted to 20 pixels and centred by mass: preparing one again
+    # must leave it where it is (a quarter of them moved a pixel when drawings were centred off MNIST's).
+    from myonn.mnist import TEST, load_mnist
+    images, _ = load_mnist(TEST, real_mnist_dir, limit=500)
+    prepared = np.stack([mnist_style(image) for image in images])
+    assert np.allclose(prepared, images, atol=1e-3)
 
 
 def test_grey_levels_are_kept():
