@@ -71,7 +71,7 @@ def save_model(model, path):
         "input_weights": network.input_weights,
         "output_weights": network.output_weights,
         "preparation": np.array(json.dumps(model.preparation)),
-        "info": np.array(json.dumps(model.info)),
+        "info": np.array(_info_that_loads(model.info)),
     }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -94,6 +94,23 @@ def save_model(model, path):
     return path
 
 
+def _info_that_loads(info):
+    """The info record as JSON text that load_model accepts again. This project's records are a few
+    hundred characters; only one edited by hand, carried on by --resume, comes near the limit. Then its
+    longest entries are left out, so that the model saved can still be loaded."""
+    text = json.dumps(info)
+    if len(text) <= MAX_RECORD_CHARACTERS:
+        return text
+    sizes = {key: len(json.dumps({key: value})) for key, value in info.items()}
+    kept = dict(info)
+    for key in sorted(sizes, key=sizes.get, reverse=True):
+        del kept[key]
+        text = json.dumps(kept)
+        if len(text) <= MAX_RECORD_CHARACTERS:
+            return text
+    return "{}"
+
+
 def _current_umask():
     mask = os.umask(0)
     os.umask(mask)
@@ -112,6 +129,12 @@ MAX_WEIGHTS = DIGIT_INPUTS * MAX_HIDDEN_NODES
 MAX_RECORD_CHARACTERS = 1_000_000
 # This project writes 8 arrays; a zip of thousands of members is not a model.
 MAX_NPZ_MEMBERS = 64
+# The zip's index (its central directory) lists each member in 46 bytes and its name: a kilobyte each
+# is ample. zipfile reads the whole index at once, as large as the file says it is.
+MAX_NPZ_INDEX_BYTES = MAX_NPZ_MEMBERS * 1024
+# The largest model loading accepts is two float64 matrices of at most MAX_WEIGHTS numbers (63 MB) and
+# two records of a million characters (4 bytes each): a file far larger is not a model.
+MAX_NPZ_BYTES = 128 * 2**20
 # A model's file name ends in one of these: this project's .npz, or the Ruby original's YAML.
 RUBY_YAML_SUFFIXES = (".yaml", ".yml")
 MODEL_SUFFIXES = (".npz",) + RUBY_YAML_SUFFIXES
@@ -144,7 +167,7 @@ def load_model(path=None):
     size = _model_file_size(path)
     if path.suffix.lower() in RUBY_YAML_SUFFIXES:
         return _load_ruby_yaml(path, size)
-    return _load_npz(path)
+    return _load_npz(path, size)
 
 
 def _model_file_size(path):
@@ -177,7 +200,7 @@ _NPZ_MEMBERS = {
     "cost": "text", "preparation": "text", "info": "text",
 }
 _EXPECTED = {
-    "matrix": "a matrix of floating-point numbers", "sizes": "three whole numbers",
+    "matrix": "a matrix of floating-point numbers (of 16, 32 or 64 bits)", "sizes": "three whole numbers",
     "whole number": "one whole number", "number": "one number", "text": "text",
 }
 _KIND_NAMES = {"f": "floating-point numbers", "i": "whole numbers", "u": "whole numbers", "U": "text",
@@ -185,10 +208,12 @@ _KIND_NAMES = {"f": "floating-point numbers", "i": "whole numbers", "u": "whole 
 _NPY_MAX_HEADER_BYTES = 10_000  # NumPy's own limit for safe loading
 
 
-def _load_npz(path):
+def _load_npz(path, size):
+    if size > MAX_NPZ_BYTES:
+        raise MyonnError(f"{path}: {size:,} bytes is more than a model file holds (at most {MAX_NPZ_BYTES:,})")
     try:
         with open(path, "rb") as file:
-            _check_member_count(path, file)
+            _check_zip_index(path, file)
             with zipfile.ZipFile(file) as archive:
                 stored = _read_model_arrays(path, archive)
     except zipfile.BadZipFile as error:
@@ -198,21 +223,34 @@ def _load_npz(path):
     return _model_from_arrays(path, stored)
 
 
-def _check_member_count(path, file):
-    """Refuse a zip that says it holds more than MAX_NPZ_MEMBERS members, before zipfile reads its index
-    (a 47 MB zip of a million empty members took zipfile 9 s and 400 MB). The count is in the zip's
-    last record, at most 64 KB (its comment) from the end; a zip without one is zipfile's to refuse."""
+def _check_zip_index(path, file):
+    """Refuse a zip that says it holds more than MAX_NPZ_MEMBERS members, or an index larger than they
+    need, before zipfile reads that index (a 47 MB zip of a million empty members took zipfile 9 s and
+    400 MB; a sparse file that claimed a 3 GB index, 3 GB). Both are in the zip's last record, at most
+    64 KB (its comment) from the end, and for a Zip64 archive in the record just before it, where
+    zipfile looks too; a zip without a last record is zipfile's to refuse."""
     file.seek(0, os.SEEK_END)
     size = file.tell()
     file.seek(max(0, size - 22 - 65_535))
     tail = file.read()
     file.seek(0)
     end = tail.rfind(b"PK\x05\x06")  # the end-of-central-directory record's signature
-    if end >= 0 and len(tail) - end >= 22:
-        members = int.from_bytes(tail[end + 10:end + 12], "little")  # all members (0xFFFF: see Zip64)
-        if members > MAX_NPZ_MEMBERS:
-            raise MyonnError(f"{path}: holds {members if members < 0xFFFF else 'over 65,000'} arrays; "
-                             f"a model file holds at most {len(_NPZ_MEMBERS)}")
+    if end < 0 or len(tail) - end < 22:
+        return
+    members = int.from_bytes(tail[end + 10:end + 12], "little")     # all members (0xFFFF: see Zip64)
+    index_bytes = int.from_bytes(tail[end + 12:end + 16], "little")
+    locator = end - 20
+    if locator >= 56 and tail[locator:locator + 4] == b"PK\x06\x07":   # a Zip64 record precedes it
+        record = tail[locator - 56:locator]
+        if record[:4] == b"PK\x06\x06":
+            members = max(members, int.from_bytes(record[32:40], "little"))
+            index_bytes = max(index_bytes, int.from_bytes(record[40:48], "little"))
+    if members > MAX_NPZ_MEMBERS:
+        raise MyonnError(f"{path}: holds {members if members < 0xFFFF else 'over 65,000'} arrays; "
+                         f"a model file holds at most {len(_NPZ_MEMBERS)}")
+    if index_bytes > MAX_NPZ_INDEX_BYTES:
+        raise MyonnError(f"{path}: its index claims {index_bytes:,} bytes; a model file's needs at most "
+                         f"{MAX_NPZ_INDEX_BYTES:,}")
 
 
 def _read_model_arrays(path, archive):
@@ -288,10 +326,14 @@ def _check_npz_member(path, name, shape, dtype):
     }[role]
     if not fits:
         kind = _KIND_NAMES.get(dtype.kind, str(dtype))
+        expected = _EXPECTED[role]
+        if dtype.kind == "f" and dtype.itemsize > 8:
+            kind = f"{dtype.itemsize * 8}-bit {kind}"
         described = f"an array of shape {shape} of {kind}" if shape else f"one value of {kind}"
         if dtype.kind == "U" and dtype.itemsize > 4 * MAX_RECORD_CHARACTERS:
             described = f"text of {dtype.itemsize // 4:,} characters"
-        raise MyonnError(f"{path}: {name} is {described}, expected {_EXPECTED[role]}")
+            expected = f"at most {MAX_RECORD_CHARACTERS:,}"
+        raise MyonnError(f"{path}: {name} is {described}, expected {expected}")
     if role == "matrix" and math.prod(shape) > MAX_WEIGHTS:
         raise MyonnError(f"{path}: {name} claims {'×'.join(map(str, shape))} weights, more than a model "
                          f"of at most {MAX_HIDDEN_NODES:,} hidden nodes has")

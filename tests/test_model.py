@@ -528,6 +528,44 @@ def test_a_zip_of_thousands_of_members_is_not_a_model(tmp_path):
     assert "holds 3000 arrays; a model file holds at most 8" in refusal(path)
 
 
+def test_a_file_larger_than_any_model_is_refused_before_it_is_read(tmp_path):
+    path = tmp_path / "sparse.npz"   # 3 GB that take no disk: zipfile read an index that large at once
+    size = 3 * 2**30
+    with open(path, "wb") as file:
+        file.truncate(size - 22)
+        file.seek(size - 22)
+        file.write(b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, 8, 8, size - 23, 0, 0))
+    assert peak_memory_of_loading(path) == (
+        f"{path}: 3,221,225,472 bytes is more than a model file holds (at most 134,217,728)")
+
+
+def test_a_zip_index_larger_than_a_models_is_refused_whatever_count_it_claims(tmp_path):
+    path = tmp_path / "many.npz"
+    with zipfile.ZipFile(path, "w") as archive:
+        for number in range(3000):
+            archive.writestr(f"a{number}.npy", b"")
+    content = bytearray(path.read_bytes())
+    end = content.rfind(b"PK\x05\x06")
+    content[end + 8:end + 12] = struct.pack("<HH", 8, 8)   # "8 members": the count alone was trusted
+    path.write_bytes(bytes(content))
+    index_bytes = struct.unpack("<I", content[end + 12:end + 16])[0]
+    assert refusal(path) == f"{path}: its index claims {index_bytes:,} bytes; a model file's needs at most 65,536"
+
+
+def test_a_zip64_record_claiming_a_huge_index_is_refused(tmp_path):
+    path = tmp_path / "zip64.npz"
+    write_zip(path, {"cost.npy": (b"", 0, 0)})
+    content = path.read_bytes()
+    end = content.rfind(b"PK\x05\x06")
+    body, last_record = content[:end], bytearray(content[end:])
+    # zipfile takes the index's size from a Zip64 record, when one stands before the last record.
+    zip64 = b"PK\x06\x06" + struct.pack("<QHHIIQQQQ", 44, 45, 45, 0, 0, 1, 1, 2**40, 0)
+    locator = b"PK\x06\x07" + struct.pack("<IQI", 0, len(body), 1)
+    path.write_bytes(body + zip64 + locator + bytes(last_record))
+    assert peak_memory_of_loading(path) == (
+        f"{path}: its index claims 1,099,511,627,776 bytes; a model file's needs at most 65,536")
+
+
 def test_a_zip_of_70000_members_is_refused_before_its_index_is_read(tmp_path, monkeypatch):
     path = tmp_path / "many.npz"
     with zipfile.ZipFile(path, "w") as archive:
@@ -543,7 +581,30 @@ def test_a_text_member_with_a_huge_character_count_is_refused(tmp_path):
     np.savez(path, **saved_arrays(tmp_path, info=None))
     with zipfile.ZipFile(path, "a") as archive:
         archive.writestr("info.npy", npy_header((), descr="<U500000000"))  # 2 GB of text
-    assert peak_memory_of_loading(path) == f"{path}: info is text of 500,000,000 characters, expected text"
+    assert peak_memory_of_loading(path) == (
+        f"{path}: info is text of 500,000,000 characters, expected at most 1,000,000")
+
+
+def test_weights_of_more_precision_than_float64_are_named_as_such(tmp_path):
+    path = tmp_path / "long.npz"
+    arrays = saved_arrays(tmp_path)
+    arrays["input_weights"] = arrays["input_weights"].astype(np.longdouble)
+    np.savez(path, **arrays)
+    bits = np.dtype(np.longdouble).itemsize * 8
+    if bits > 64:   # x86-64 and most others: an 80-bit number kept in 128 bits
+        assert refusal(path) == (f"{path}: input_weights is an array of shape (20, 784) of {bits}-bit floating-point "
+                                 f"numbers, expected a matrix of floating-point numbers (of 16, 32 or 64 bits)")
+    else:
+        assert load_model(path).network.input_weights.shape == (20, 784)
+
+
+def test_a_model_whose_info_record_was_made_huge_by_hand_is_saved_so_that_it_loads_again(tmp_path):
+    model = Model(NeuralNetwork(hidden_nodes=5, seed=0),
+                  info={"test_accuracy": 0.9, "notes": "x" * model_module.MAX_RECORD_CHARACTERS})
+    path = save_model(model, tmp_path / "resumed.npz")
+    assert load_model(path).info == {"test_accuracy": 0.9}
+    model.info = {"notes": "x" * 100}
+    assert load_model(save_model(model, path)).info == {"notes": "x" * 100}
 
 
 def test_a_member_whose_header_claims_a_huge_length_is_refused(tmp_path):
