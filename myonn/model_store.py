@@ -21,6 +21,7 @@ import os
 import re
 import shlex
 import shutil
+import stat
 import tempfile
 import time
 from pathlib import Path
@@ -433,7 +434,12 @@ class ModelLock:
             except OSError as error:
                 folder = self.path.parent
                 problem = f"{folder} is not a folder" if folder.exists() and not folder.is_dir() else error.strerror
+                if not stat.S_ISREG(getattr(_lstat_or_none(self.lock_path), "st_mode", stat.S_IFREG)):
+                    problem = self._in_the_way()
                 raise MyonnError(f"cannot save a model as {self.path}: {problem or error}") from None
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):   # a FIFO or device at its name
+                handle.close()
+                raise MyonnError(f"cannot save a model as {self.path}: {self._in_the_way()}")
             if not _try_lock(handle):
                 handle.seek(0)
                 holder = handle.read().strip() or "another process"
@@ -450,10 +456,11 @@ class ModelLock:
                 break
             handle.close()
         try:
-            handle.seek(0)
-            handle.truncate()
-            handle.write(f"pid {os.getpid()}")  # who holds it, for the message another run gives
-            handle.flush()
+            # Who holds it, for the message another run gives. Written past the file object's buffer: on
+            # a full disk, a buffered write would fail again when the file is closed, as a bare OSError.
+            os.ftruncate(handle.fileno(), 0)
+            os.lseek(handle.fileno(), 0, os.SEEK_SET)
+            os.write(handle.fileno(), f"pid {os.getpid()}".encode())
         except OSError as error:  # a full disk: this run could not save there either
             self._remove_lock_file()
             handle.close()
@@ -472,11 +479,22 @@ class ModelLock:
             except OSError:
                 break
 
+    def _in_the_way(self):
+        return (f"{self.lock_path}, where its lock file goes, is not a file this myonn made "
+                "(a folder, a link or a device): remove it")
+
     def _remove_lock_file(self):
         try:
             self.lock_path.unlink(missing_ok=True)
         except OSError:  # a folder made read-only meanwhile: the file stays, harmless (the lock is the flock)
             pass
+
+
+def _lstat_or_none(path):
+    try:
+        return os.lstat(path)
+    except OSError:
+        return None
 
 
 def _try_lock(handle):

@@ -327,23 +327,46 @@ def test_a_lock_file_that_cannot_be_removed_is_left_and_the_lock_still_released(
 def test_a_full_disk_when_the_lock_is_taken_is_one_line_naming_the_model(tmp_path, monkeypatch):
     import errno
 
-    real_fdopen = os.fdopen
+    def OnAFullDisk(descriptor, data):
+        """Every write fails, as on a full disk (the lock itself is the real one)."""
+        raise OSError(errno.ENOSPC, "No space left on device")
 
-    class OnAFullDisk:
-        """A lock file whose every write fails, as on a full disk (its lock itself is the real one)."""
-        def __init__(self, descriptor, mode):
-            self.file = real_fdopen(descriptor, mode)
-        def flush(self):
-            raise OSError(errno.ENOSPC, "No space left on device")
-        def __getattr__(self, name):
-            return getattr(self.file, name)
-
-    monkeypatch.setattr(model_store.os, "fdopen", OnAFullDisk)
+    monkeypatch.setattr(model_store.os, "write", OnAFullDisk)
     path = tmp_path / "m.npz"
     with pytest.raises(MyonnError, match=f"cannot save a model as {path}: No space left on device"):
         with ModelLock(path):
             pass
     assert list(tmp_path.iterdir()) == []  # no lock left behind
+
+
+@pytest.mark.parametrize("put_in_the_way", [
+    lambda lock: lock.mkdir(), lambda lock: lock.symlink_to(lock.parent / "nowhere"), lambda lock: os.mkfifo(lock),
+], ids=["a folder", "a link", "a fifo"])
+def test_something_else_where_the_lock_file_goes_is_named_in_one_line(tmp_path, put_in_the_way):
+    path = tmp_path / "m.npz"
+    lock = tmp_path / ".m.npz.lock"
+    put_in_the_way(lock)
+    with pytest.raises(MyonnError) as raised:
+        with ModelLock(path):
+            pass
+    assert str(raised.value) == (f"cannot save a model as {path}: {lock}, where its lock file goes, is not a file "
+                                 "this myonn made (a folder, a link or a device): remove it")
+
+
+def test_a_lock_file_that_cannot_be_written_at_all_is_one_line_too(tmp_path):
+    """On a real full disk the failed write failed again when the lock file was closed, as a bare
+    OSError that closed the drawing window. A limit on the size of files this process writes
+    (RLIMIT_FSIZE) stands in for the full disk."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "m.npz"
+    program = ("import resource, signal\nsignal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+               "resource.setrlimit(resource.RLIMIT_FSIZE, (0, resource.RLIM_INFINITY))\n"
+               f"from myonn.model_store import ModelLock\nwith ModelLock({str(path)!r}):\n    pass\n")
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=30)
+    assert f"MyonnError: cannot save a model as {path}: File too large" in result.stderr, result.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("make", [
