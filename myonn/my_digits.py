@@ -40,6 +40,8 @@ LARGEST_FILE_BYTES = 64_000_000
 # press: a file of a million short lines kept the window waiting over five minutes. More digits than
 # this (some three hours of drawing one a second) are refused.
 MOST_DIGITS = 10_000
+# Blank lines are skipped, but not for free: a file may have a few between its digits, not millions.
+MOST_LINES = 10 * MOST_DIGITS
 
 # A digit holds at most MOST_POINTS points, and a point takes about 14 bytes as append_digit writes it
 # ("[123.4,567.8],"): a line longer than 100 bytes a point is not a digit. It is skipped unparsed, and
@@ -70,6 +72,11 @@ def append_digit(path, strokes, label):
         path.parent.mkdir(parents=True, exist_ok=True)
         # Unbuffered: what is written is what write() said.
         with open(path, "a+b", buffering=0) as file, _only_writer(file, path):
+            file.seek(0)
+            if sum(1 for line in _lines(file) if line is None or line.strip()) >= MOST_DIGITS:
+                # One more, and every later read (teaching, training) would refuse the whole file.
+                raise MyonnError(f"{path}: holds {MOST_DIGITS:,} digits, as many as teaching and training read; "
+                                 "keep further ones in another file (--my-digits)")
             size = file.seek(0, os.SEEK_END)
             if size > 0:
                 file.seek(-1, os.SEEK_END)
@@ -166,6 +173,9 @@ def read_digits(path, warn=None, missing_ok=True, largest_coordinate=LARGEST_COO
                 raise MyonnError(f"{path}: larger than {LARGEST_FILE_BYTES // 1_000_000} MB, far more than "
                                  "anyone's drawn digits; is it the right file?")
             for number, line in enumerate(_lines(file), start=1):
+                if number > MOST_LINES:   # blank lines cost time too: 60 MB of them took 20 s
+                    raise MyonnError(f"{path}: holds more than {MOST_LINES:,} lines, more than a file of "
+                                     f"{MOST_DIGITS:,} digits; is it the right file?")
                 if line is not None and not line.strip():
                     continue
                 if len(digits) + len(damaged) == MOST_DIGITS:

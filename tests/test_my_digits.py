@@ -235,8 +235,45 @@ def test_a_file_of_more_digits_than_teaching_reads_is_refused(tmp_path, monkeypa
         append_digit(path, ONE, 1)
     monkeypatch.setattr(my_digits, "MOST_DIGITS", 4)
     assert len(read_digits(path)) == 4
-    append_digit(path, ONE, 1)
+    with path.open("a") as file:             # a fifth, added by hand
+        file.write(path.read_text().splitlines()[0] + "\n")
     with pytest.raises(MyonnError, match="holds more than 4 digits"):
+        read_digits(path)
+
+
+def test_a_digit_beyond_the_most_a_file_may_hold_is_not_added(tmp_path, monkeypatch):
+    """Added, it would make every later read refuse the whole file (the window had added a 10,001st)."""
+    import pytest
+
+    from myonn import my_digits
+    from myonn.errors import MyonnError
+
+    monkeypatch.setattr(my_digits, "MOST_DIGITS", 4)
+    path = tmp_path / "mine.jsonl"
+    for _ in range(4):
+        append_digit(path, ONE, 1)
+    before = path.read_bytes()
+    with pytest.raises(MyonnError, match="holds 4 digits, as many as teaching and training read; keep further "
+                                         r"ones in another file \(--my-digits\)"):
+        append_digit(path, ONE, 1)
+    assert path.read_bytes() == before and len(read_digits(path)) == 4
+
+
+def test_a_file_of_millions_of_blank_lines_is_refused_without_reading_them_all(tmp_path, monkeypatch):
+    import pytest
+
+    from myonn import my_digits
+    from myonn.errors import MyonnError
+
+    monkeypatch.setattr(my_digits, "MOST_LINES", 100)
+    path = tmp_path / "mine.jsonl"
+    append_digit(path, ONE, 1)
+    with path.open("a") as file:
+        file.write("\n" * 50)
+    assert len(read_digits(path)) == 1           # a few blank lines between digits are fine
+    with path.open("a") as file:
+        file.write("\n" * 60)
+    with pytest.raises(MyonnError, match="holds more than 100 lines, more than a file of 10,000 digits"):
         read_digits(path)
 
 
