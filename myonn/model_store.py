@@ -33,6 +33,8 @@ from myonn.model import load_model, save_model, shipped_model_path
 OWN_MODEL_NAME = "my_mnist_nn.npz"
 BACKUP_FOLDER = "backups"
 BACKUPS_KEPT = 5
+# A stopped run that reads worse than the model in use is kept as a backup of "<stem>.stopped.npz".
+STOPPED = ".stopped"
 
 
 def own_model_path():
@@ -171,6 +173,10 @@ def check_destination(path):
                          f"save to your own model ({own_model_path()}), or name another file")
     if path.suffix.lower() != ".npz":
         raise MyonnError(f"{path}: models are saved as .npz; choose a name ending in .npz")
+    if path.stem.endswith(STOPPED):
+        # Its backups would go by the name of another model's stopped runs, and be pruned with them.
+        raise MyonnError(f"{path}: a name ending in {STOPPED}.npz is kept for the stopped runs of "
+                         f"{path.stem.removesuffix(STOPPED)}.npz among backups; choose another")
     try:
         exists, is_directory = path.exists(), path.is_dir()
     except OSError as error:
@@ -225,7 +231,7 @@ def keep_stopped_run(model, path):
     stopped runs are pruned among themselves). Returns the file's path."""
     path = Path(path)
     folder = path.parent / BACKUP_FOLDER
-    stopped = path.with_name(f"{path.stem}.stopped{path.suffix}")   # the name its backups go by
+    stopped = path.with_name(f"{path.stem}{STOPPED}{path.suffix}")   # the name its backups go by
     scratch = folder / f".{path.stem}.{os.getpid()}.saving{path.suffix}"
     made_now = not folder.is_dir()
     try:

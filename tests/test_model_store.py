@@ -425,3 +425,12 @@ def test_an_accuracy_no_model_can_have_counts_as_none_recorded():
 def test_a_path_to_paste_is_one_word_that_no_option_parser_takes_for_a_flag():
     assert model_store.shell_word("-mdir/backups/m.npz") == "./-mdir/backups/m.npz"
     assert model_store.shell_word("my models/m.npz") == "'my models/m.npz'"
+
+
+def test_a_model_named_as_another_models_stopped_runs_is_refused(tmp_path):
+    """Saved, its backups went by the same name as the stopped runs of m.npz, and pruning one deleted the other."""
+    with pytest.raises(MyonnError) as raised:
+        check_destination(tmp_path / "m.stopped.npz")
+    assert str(raised.value) == (f"{tmp_path / 'm.stopped.npz'}: a name ending in .stopped.npz is kept for the "
+                                 "stopped runs of m.npz among backups; choose another")
+    check_destination(tmp_path / "m.stopping.npz")   # only that ending
