@@ -6,6 +6,7 @@ line naming the problem, with exit status 2 — never a traceback.
 
 import _thread
 import argparse
+import errno
 import os
 import signal
 import sys
@@ -33,6 +34,7 @@ def run(main):
     for stream in (sys.stdout, sys.stderr):
         if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+    sys.stdout, sys.stderr = LosableOutput(sys.stdout), LosableOutput(sys.stderr)
     # The scripts stop at once on a Ctrl-C while loading; from here on it is a KeyboardInterrupt,
     # so that training can finish its batch and save, and files being written are cleaned up.
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -77,6 +79,47 @@ def run(main):
     if signals_sent_again:  # one that had not acted yet: the script was stopped all the same
         leave(128 + signals_sent_again[0])
     leave(status or 0)
+
+
+class LosableOutput:
+    """sys.stdout or sys.stderr, where a reader who has gone (`| head -1`, a closed pipe) or a full disk
+    costs the output, not the work: a training printed its first line into `head`, trained on, and
+    lost the whole run when the next line could not be written. After the first write that fails so,
+    the stream's output goes to os.devnull, quietly."""
+
+    GONE = {errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EFBIG}
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text):
+        try:
+            return self._stream.write(text)
+        except OSError as error:
+            self._lost(error)
+            return len(text)
+
+    def flush(self):
+        try:
+            self._stream.flush()
+        except OSError as error:
+            self._lost(error)
+
+    def _lost(self, error):
+        if error.errno not in self.GONE:
+            raise error
+        try:
+            # What the stream still holds, and all that follows, goes nowhere; Python's own flush on the
+            # way out would otherwise fail again, as "Exception ignored ... BrokenPipeError".
+            nowhere = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(nowhere, self._stream.fileno())
+            os.close(nowhere)
+            self._stream.flush()
+        except (OSError, ValueError):  # not a real file (a test's capture): nothing more to do
+            pass
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
 
 
 def quiet_about_interrupts(hook):

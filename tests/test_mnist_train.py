@@ -396,3 +396,19 @@ def test_digits_drawn_in_designed_styles_join_the_training_images(real_mnist_dir
     run_script("--limit", "500", "--epochs", "1", "--no-progress", "--data-dir", str(real_mnist_dir),
                "--model", str(again), "--drawn", "2", "--seed", "3")
     assert np.array_equal(load_model(path).network.input_weights, load_model(again).network.input_weights)
+
+
+@pytest.mark.parametrize("closed", ["stdout", "stderr"])
+def test_a_reader_gone_from_the_output_costs_the_output_not_the_run(real_mnist_dir, tmp_path, closed):
+    """`mnist_train.py | head -1`: the second line could not be written, and the whole run was lost."""
+    path = tmp_path / "m.npz"
+    environment = {key: value for key, value in os.environ.items() if key not in ("RATE", "LIMIT", "EPOCHS")}
+    process = subprocess.Popen([sys.executable, "mnist_train.py", "--limit", "300", "--epochs", "2", "--seed", SAVED_SEED,
+                                "--data-dir", str(real_mnist_dir), "--model", str(path)],
+                               cwd=REPOSITORY_ROOT, env={**environment, "PYTHONUNBUFFERED": "1"},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    (process.stdout if closed == "stdout" else process.stderr).close()   # the reader has gone at once
+    other = (process.stderr if closed == "stdout" else process.stdout).read().decode()
+    assert process.wait(timeout=120) == 0
+    assert load_model(path).info["epochs_done"] == 2
+    assert "Traceback" not in other and "Exception ignored" not in other
