@@ -167,8 +167,8 @@ def train(model, images, labels, *, epochs, batch_size, learning_rate, final_lea
                 seconds += trained
                 if not weights_are_usable(network):
                     raise MyonnError(f"training diverged in epoch {epoch + 1}: the weights are no longer finite "
-                                     f"numbers, or beyond ±{LARGEST_WEIGHT:g} (is the learning rate "
-                                     f"{learning_rate:g} too large?); nothing was saved")
+                                     f"numbers, or beyond ±{LARGEST_WEIGHT:g} (is the learning rate too "
+                                     f"large? it was {network.learning_rate:g} by then); nothing was saved")
                 bar.set_postfix_str(f"accuracy {100 * correct / max(seen, 1):.2f}%", refresh=False)
                 bar.update(seen - bar.n)
                 if watch is not None:

@@ -1,6 +1,7 @@
 """mnist_train.py end to end: training from the terminal, its flags, Ctrl-C, and bad input."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -412,3 +413,11 @@ def test_a_reader_gone_from_the_output_costs_the_output_not_the_run(real_mnist_d
     assert process.wait(timeout=120) == 0
     assert load_model(path).info["epochs_done"] == 2
     assert "Traceback" not in other and "Exception ignored" not in other
+
+
+def test_divergence_names_the_rate_it_came_at_not_the_rate_at_the_start(real_mnist_dir, tmp_path):
+    result = run_script("--learning-rate", "0.001", "--final-learning-rate", "1e300", "--limit", "2000", "--epochs", "1",
+                        "--no-progress", "--model", str(tmp_path / "m.npz"), "--data-dir", str(real_mnist_dir))
+    assert result.returncode == 2 and "training diverged in epoch 1" in result.stderr, result.stderr
+    rate = float(re.search(r"it was (\S+) by then", result.stderr).group(1))
+    assert rate > 1e30   # not the 0.001 it started at
