@@ -20,6 +20,7 @@ from pathlib import Path  # noqa: E402
 from myonn import cli, recipes  # noqa: E402
 from myonn.model_store import own_model_path, shipped_model_path  # noqa: E402
 from myonn.my_digits import default_path as default_digits_path  # noqa: E402
+from myonn.network import CROSS_ENTROPY, SQUARED_ERROR  # noqa: E402
 from myonn.training import train_from_settings  # noqa: E402
 
 # Far beyond any useful run, and small enough that the arrays they ask for fit in memory (a batch's
@@ -56,7 +57,7 @@ def parse_flags(argv=None):
     parser.add_argument("--hidden-nodes", type=cli.whole_number_at_least(1, MAX_HIDDEN_NODES), metavar="N", help=f"nodes in the hidden layer (default recipe: {default['hidden_nodes']})")
     parser.add_argument("--batch-size", type=cli.whole_number_at_least(1, MAX_BATCH_SIZE), metavar="N",
                         help=f"samples per weight update; 1 is the talk's per-sample training (default recipe: {default['batch_size']})")
-    parser.add_argument("--cost", choices=("squared_error", "cross_entropy"),
+    parser.add_argument("--cost", choices=(SQUARED_ERROR, CROSS_ENTROPY),
                         help=f"what training minimises: the talk's squared error, or cross-entropy (default recipe: {default['cost']})")
     parser.add_argument("--deskew", action=argparse.BooleanOptionalAction,
                         help="straighten slanted digits before they reach the network; the model file "

@@ -6,3 +6,9 @@ class MyonnError(Exception):
 
     The message names the problem and, where there is one, the file (and line) at fault.
     """
+
+
+def shortened(path, limit=120):
+    """A path fit for one line of error message, even when it is longer than the system allows."""
+    text = str(path)
+    return text if len(text) <= limit else f"{text[:limit // 2]}…{text[-limit // 2:]}"

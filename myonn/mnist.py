@@ -34,7 +34,7 @@ import zlib
 import numpy as np
 from tqdm import tqdm
 
-from myonn.errors import MyonnError
+from myonn.errors import MyonnError, shortened
 
 TRAIN, TEST = "train", "test"
 
@@ -500,7 +500,7 @@ def _status(path):
     except (FileNotFoundError, NotADirectoryError):
         return None
     except OSError as error:
-        raise MyonnError(f"{_shortened(path)}: cannot read ({error.strerror or error})") from None
+        raise MyonnError(f"{shortened(path)}: cannot read ({error.strerror or error})") from None
 
 
 def _is_data_file(path):
@@ -530,12 +530,6 @@ def _read_all(path, file):
         return file.read()
     except OSError as error:
         raise MyonnError(f"{path}: cannot read ({error.strerror or error})") from None
-
-
-def _shortened(path, limit=120):
-    """A path fit for one line of error message, even when it is longer than the system allows."""
-    text = str(path)
-    return text if len(text) <= limit else f"{text[:limit // 2]}…{text[-limit // 2:]}"
 
 
 def _parse_csv_quickly(text, lines):

@@ -23,10 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
-from myonn.errors import MyonnError
+from myonn.errors import MyonnError, shortened
 from myonn.inputs import PLAIN, network_input
 from myonn.mnist import project_data_dir
-from myonn.network import SQUARED_ERROR, NeuralNetwork
+from myonn.network import CROSS_ENTROPY, SQUARED_ERROR, NeuralNetwork
 
 FORMAT_VERSION = 1
 
@@ -177,18 +177,12 @@ def _model_file_size(path):
     except (FileNotFoundError, NotADirectoryError):
         raise MyonnError(f"model not found: {path} (train one with: python mnist_train.py)") from None
     except OSError as error:  # e.g. ENAMETOOLONG, which pathlib's is_file() raises too
-        raise MyonnError(f"{_shortened(path)}: cannot read ({error.strerror or error})") from None
+        raise MyonnError(f"{shortened(path)}: cannot read ({error.strerror or error})") from None
     if stat.S_ISDIR(status.st_mode):
         raise MyonnError(f"{path}: is a directory, not a model file")
     if not stat.S_ISREG(status.st_mode):  # a FIFO or device would block or never end
         raise MyonnError(f"{path}: not a regular file, so not a model file")
     return status.st_size
-
-
-def _shortened(path, limit=120):
-    """A path fit for one line of error message, even when it is longer than the system allows."""
-    text = str(path)
-    return text if len(text) <= limit else f"{text[:limit // 2]}…{text[-limit // 2:]}"
 
 
 # ------------------------------------------------------------------------------------------- .npz
@@ -402,7 +396,7 @@ def _network_from_weights(path, input_weights, output_weights, layer_sizes, lear
         if float(np.abs(weights).max()) > LARGEST_WEIGHT:
             raise MyonnError(f"{path}: {name} holds numbers beyond ±{LARGEST_WEIGHT:g}, which no network's "
                              "weights reach (its sums would overflow)")
-    if cost not in ("squared_error", "cross_entropy"):
+    if cost not in (SQUARED_ERROR, CROSS_ENTROPY):
         raise MyonnError(f"{path}: unknown cost {cost[:40]!r}")
     network = NeuralNetwork(input_nodes, hidden_nodes, output_nodes, learning_rate,
                             dtype=input_weights.dtype if input_weights.dtype == np.float64 else np.float32,
