@@ -398,6 +398,7 @@ def _network_from_weights(path, input_weights, output_weights, layer_sizes, lear
                              "weights reach (its sums would overflow)")
     if cost not in (SQUARED_ERROR, CROSS_ENTROPY):
         raise MyonnError(f"{path}: unknown cost {cost[:40]!r}")
+    # A new network starts with random weights (any seed will do), replaced at once by the file's.
     network = NeuralNetwork(input_nodes, hidden_nodes, output_nodes, learning_rate,
                             dtype=input_weights.dtype if input_weights.dtype == np.float64 else np.float32,
                             cost=cost, seed=0)
