@@ -169,6 +169,11 @@ def check_destination(path):
         if error.errno == errno.ELOOP:  # saving would replace the first link of the loop with a file
             raise MyonnError(f"cannot save a model as {path}: {error.strerror} (a loop of links)") from None
     if is_shipped(path):
+        own = own_model_path()
+        if is_shipped(own) and os.path.abspath(own) != os.path.abspath(shipped_model_path()):
+            # No --model to leave out: your own model's name leads to the shipped model (a link).
+            raise MyonnError(f"your own model {own} leads to the shipped model, which is never overwritten: "
+                             f"remove that link (rm {shell_word(own)}), or name another file with --model")
         raise MyonnError(f"{path} is the shipped model, which is never overwritten: leave out --model to "
                          f"save to your own model ({own_model_path()}), or name another file")
     if path.suffix.lower() != ".npz":

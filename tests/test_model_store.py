@@ -434,3 +434,14 @@ def test_a_model_named_as_another_models_stopped_runs_is_refused(tmp_path):
     assert str(raised.value) == (f"{tmp_path / 'm.stopped.npz'}: a name ending in .stopped.npz is kept for the "
                                  "stopped runs of m.npz among backups; choose another")
     check_destination(tmp_path / "m.stopping.npz")   # only that ending
+
+
+@pytest.mark.parametrize("link", [os.symlink, os.link], ids=["a symbolic link", "a hard link"])
+def test_your_own_model_leading_to_the_shipped_one_is_named_as_such(own_models_apart, link):
+    """No --model was given, so "leave out --model" was no help: the own model's name is the link to remove."""
+    own = own_models_apart / "my_mnist_nn.npz"
+    link(shipped_model_path(), own)
+    with pytest.raises(MyonnError) as raised:
+        check_destination(destination_for())
+    assert str(raised.value) == (f"your own model {own} leads to the shipped model, which is never overwritten: "
+                                 f"remove that link (rm {own}), or name another file with --model")
