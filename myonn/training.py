@@ -7,6 +7,7 @@ and a clean stop on Ctrl-C.
 """
 
 import math
+import os
 import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -289,6 +290,15 @@ def check_batch_fits(hidden_nodes, batch_size, float64=False):
                          f"{MAX_BATCH_NUMBERS:,} (here --batch-size {MAX_BATCH_NUMBERS // hidden_nodes:,} at most)")
 
 
+def _file_identity(path):
+    """What tells whether a file was replaced (a save renames a new file into place), or None."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_ino, status.st_mtime_ns, status.st_size
+
+
 def train_from_settings(settings, model_path=None, resume=None, data_dir=None, limit=None, progress=True,
                         report=None, watch=None, my_digits=None):
     """What mnist_train.py does: load MNIST, build (or resume) a model, train it, save it.
@@ -438,7 +448,15 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
         replaced = model_store.recorded_info(destination) if destination.is_file() else None
         replaced_accuracy = None if replaced is None else model_store.accuracy_in(replaced)
         saving.append(destination)
-        kept = model_store.save_keeping_backup(model, destination)
+        before = _file_identity(destination)
+        try:
+            kept = model_store.save_keeping_backup(model, destination)
+        except KeyboardInterrupt:  # Ctrl-C, kill: the save is undone unless it had just replaced the file
+            if _file_identity(destination) == before:
+                report(f"stopped while saving: nothing saved, {destination} is as it was")
+            else:
+                report(f"stopped just after saving to {destination} (test accuracy {format_percent(test_accuracy)})")
+            raise
     if stopped:
         report(f"interrupted: saved what was learned so far to {destination} "
                f"(test accuracy {format_percent(test_accuracy)})")

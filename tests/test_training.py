@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from myonn.errors import MyonnError
-from myonn.model import Model
+from myonn.model import Model, load_model
 from myonn.network import NeuralNetwork
 from myonn.training import StopRequest, learning_rate_at, train
 
@@ -196,14 +196,19 @@ def a_small_mnist(monkeypatch):
     monkeypatch.setattr(training, "NO_BETTER_THAN_GUESSING", 0.0)
 
 
-@pytest.mark.parametrize("when", ["loading MNIST", "saving"])
-def test_ctrl_c_that_stops_at_once_says_nothing_was_saved_unless_it_came_while_saving(when, tmp_path, monkeypatch):
-    # The terminal shows only ^C: a Ctrl-C while MNIST loads (or a second one while training) says
-    # what became of the model. One while saving may come after the file was replaced: it says nothing.
+@pytest.mark.parametrize("when", ["loading MNIST", "saving", "just after saving"])
+def test_ctrl_c_that_stops_at_once_says_what_became_of_the_model(when, tmp_path, monkeypatch):
+    # The terminal shows only ^C: a Ctrl-C while MNIST loads (or a second one while training), or while
+    # the model is saved, says what became of the model. One while saving may come just after the file
+    # was replaced: it says so then.
     from myonn import model_store, recipes, training
     from myonn.model import save_model
 
+    real_save = model_store.save_keeping_backup
+
     def interrupted(*arguments, **keywords):
+        if when == "just after saving":
+            real_save(*arguments, **keywords)
         raise KeyboardInterrupt
 
     path = tmp_path / "m.npz"
@@ -218,8 +223,13 @@ def test_ctrl_c_that_stops_at_once_says_nothing_was_saved_unless_it_came_while_s
     with pytest.raises(KeyboardInterrupt):
         training.train_from_settings(recipes.settings("default", {}), model_path=path, progress=False,
                                      report=said.append)
-    assert path.read_bytes() == before
-    assert (said[-1:] == ["stopped at once: nothing saved"]) == (when == "loading MNIST")
+    assert (path.read_bytes() == before) == (when != "just after saving")
+    if when == "just after saving":
+        accuracy = load_model(path).info["test_accuracy"]
+        assert said[-1] == f"stopped just after saving to {path} (test accuracy {100 * accuracy:.2f}%)"
+    else:
+        assert said[-1] == {"loading MNIST": "stopped at once: nothing saved",
+                            "saving": f"stopped while saving: nothing saved, {path} is as it was"}[when]
 
 
 def test_a_second_ctrl_c_that_python_swallowed_still_stops_at_once_and_saves_nothing(tmp_path, monkeypatch):
