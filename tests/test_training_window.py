@@ -19,7 +19,7 @@ from myonn.learning_curve import LearningCurve  # noqa: E402
 from myonn.model import Model, load_model  # noqa: E402
 from myonn.network import NeuralNetwork  # noqa: E402
 from myonn.training import StopRequest, train  # noqa: E402
-from myonn.windows import pictures  # noqa: E402
+from myonn.windows import pictures, training_window  # noqa: E402
 from myonn.windows.pictures import pygame  # noqa: E402
 from myonn.windows.training_window import (CURVE_AREA, FIRST_FRAMES, MISTAKES_AREA, PAUSE_KEY,  # noqa: E402
                                            STATS_AREA, STEP_KEY, STOP_COLOUR, TEST_COLOUR, TRAIN_COLOUR, WEIGHTS_AREA, WINDOW_SIZE, TrainingWindow, Watcher,
@@ -253,6 +253,9 @@ def test_stopped_by_escape_the_window_stays_up_until_escape_again_but_not_after_
     # Stopped far below the model in use: saved among the backups, the better model left in place.
     (0.2545, "kept apart", 130, ["kept as a backup: 25.45%", "(of 50; the model in use reads better)",
                                  "Kept as a backup: Escape closes"], False),
+    # A quick run on part of MNIST (--limit), finished below the model in use: the same, and it finished.
+    (0.7747, "kept apart", 0, ["kept as a backup: 77.47%", "(of 50; the model in use reads better)",
+                               "Finished, kept as a backup: Escape closes"], True),
 ])
 def test_the_end_says_what_was_saved_with_its_whole_test_set_accuracy(screen, monkeypatch, saved, note, status,
                                                                       says, kept_up):
@@ -264,10 +267,18 @@ def test_the_end_says_what_was_saved_with_its_whole_test_set_accuracy(screen, mo
     watcher.window = window
     watcher.ended(saved, note=note)
     said, waits = [], []
-    monkeypatch.setattr(pictures, "draw_text", lambda surface, text, *rest, **options: said.append(text))
+    colours = {}
+
+    def draw_text(surface, text, place, size, colour=None, *rest, **options):
+        said.append(text)
+        colours[text] = colour
+
+    monkeypatch.setattr(pictures, "draw_text", draw_text)
     monkeypatch.setattr(pictures, "wait_for_events", lambda: waits.append(1) or key_press(pygame.K_ESCAPE))
     watcher.finish(status)
     assert all(text in said for text in says) and bool(waits) == kept_up
+    if note == "kept apart":   # nothing gone wrong: not in a stop's red
+        assert colours[says[-1]] != training_window.STOP_COLOUR
 
 
 @pytest.mark.parametrize("interrupt, status", [(KeyboardInterrupt(), 0), (Ended(15), None)])

@@ -295,8 +295,10 @@ class TrainingWindow:
         status = {RUNNING: ("Escape or close: stop and save" if self.curve.train_points else "Escape or close: stop",
                             AXIS_COLOUR),
                   STOPPING: ("Stopping after this batch …", STOP_COLOUR),
-                  STOPPED: (stopped, STOP_COLOUR),
-                  FINISHED: ("Finished and saved" + closes, TRAIN_COLOUR)}[self.state]
+                  # Kept as a backup is nothing gone wrong: not in the red of a stop.
+                  STOPPED: (stopped, AXIS_COLOUR if self.kept_apart else STOP_COLOUR),
+                  FINISHED: (("Finished, kept as a backup" if self.kept_apart else "Finished and saved") + closes,
+                             TRAIN_COLOUR)}[self.state]
         pictures.draw_text(surface, status[0], (left, STATS_AREA.bottom - 24), 22, status[1])
 
 
