@@ -254,20 +254,26 @@ def weights_are_usable(network):
     return all(np.abs(weights).max() <= LARGEST_WEIGHT for weights in (network.input_weights, network.output_weights))
 
 
+# The running training accuracy of a handful of images is chance: with the talk's batches of one, the
+# first point of the learning curve was 100% or 0% from a single image, a spike up or down the axis.
+ACCURACY_FROM_IMAGES = 100
+
+
 def moment(epoch, epochs, seen, count, correct, network, trained_images, trained_seconds, test_inputs,
            test_set, stop):
     """What a watcher of training is given: where training is, and the network as it is now.
 
     epochs_done: fractional epochs so far (2.5 = half way through the third); epoch (1-based), epochs;
     images_per_epoch; images_trained: in this run so far;
-    train_accuracy: running, on this epoch's images so far (None before any: the first moment, before
-    training starts); learning_rate: the last batch's;
+    train_accuracy: running, on this epoch's images so far (None before ACCURACY_FROM_IMAGES of them, or
+    the whole epoch if it is shorter); learning_rate: the last batch's;
     images_per_second: over this run's training time so far (time spent watching not counted);
     network: the NeuralNetwork (read its weights, don't change them); test_inputs (n, 784) and
     test_labels (n,): the prepared test set, or None; stop: the StopRequest to set to end training.
     """
     return {"epochs_done": epoch + seen / count, "epoch": epoch + 1, "epochs": epochs, "images_per_epoch": count,
-            "train_accuracy": correct / seen if seen else None, "learning_rate": network.learning_rate,
+            "train_accuracy": correct / seen if seen >= min(ACCURACY_FROM_IMAGES, count) else None,
+            "learning_rate": network.learning_rate,
             "images_trained": trained_images,
             "images_per_second": trained_images / max(trained_seconds, 1e-9), "network": network,
             "test_inputs": test_inputs, "test_labels": None if test_set is None else test_set[1], "stop": stop}

@@ -417,3 +417,18 @@ def test_a_stopped_run_is_compared_with_a_model_that_records_no_accuracy_by_meas
                                         report=said.append) == 130
     assert path.read_bytes() == before and "below the model it would replace (98.54%)" in said[-2]
     assert len(model_store.backups_of(tmp_path / "m.stopped.npz")) == 1
+
+
+def test_the_running_training_accuracy_waits_for_a_hundred_images():
+    # With the talk's batches of one, the learning curve's first point was one image's 100% or 0%.
+    from myonn.training import ACCURACY_FROM_IMAGES, train
+
+    random = np.random.default_rng(0)
+    images, labels = random.integers(0, 256, (400, 28, 28), dtype=np.uint8), random.integers(0, 10, 400)
+    seen = []
+    train(Model(NeuralNetwork(784, 20, 10, seed=0)), images, labels, epochs=1, batch_size=1, learning_rate=0.1,
+          progress=False, watch=lambda moment: seen.append((moment["images_trained"], moment["train_accuracy"])))
+    assert ACCURACY_FROM_IMAGES == 100
+    assert all(accuracy is None for images_trained, accuracy in seen if images_trained < 100)
+    assert any(accuracy is not None for images_trained, accuracy in seen if images_trained >= 100)
+    assert any(0 < images_trained < 100 for images_trained, accuracy in seen)   # there were moments before

@@ -191,7 +191,7 @@ def test_escape_or_closing_the_window_stops_training_after_the_batch(screen, eve
     window = TrainingWindow(screen)
 
     def watch(moment):  # pressed once the first batch is learned
-        if moment["train_accuracy"] is not None and window.state == "running":
+        if moment["images_trained"] and window.state == "running":
             pygame.event.post(event)
         window(moment)
 
