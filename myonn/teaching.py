@@ -260,6 +260,7 @@ class Taught:
         self.weights_before = input_weights, output_weights, info
         self.yours_before, self.let_stand = yours_before, let_stand
         self.model_changed = True  # False: kept, not learned (MNIST could not be loaded to replay)
+        self.model_was_there = True  # False: this teaching made the model's file
 
 
 class Teacher:
@@ -337,6 +338,7 @@ class Teacher:
                 self._remember(before)
                 return None
             started = time.perf_counter()
+            before.model_was_there = _file_signature(self.destination) is not None
             try:
                 self.let_stand = teach_letting_stand(self.model, new_image[0], label, self.random, self.let_stand,
                                                      earlier=earlier, replay=self.replay)
@@ -414,6 +416,16 @@ class Teacher:
         from myonn.model_store import check_destination, save_keeping_backup
 
         changed = _file_signature(self.destination) != self.saved_as
+        if not taught.model_was_there and not changed:
+            # The teaching made the file (your first): taken back, there is none again, as before it, and
+            # the windows open the model they opened before (the shipped one, say), not a copy of it.
+            try:
+                self.destination.unlink()
+            except OSError as error:
+                raise MyonnError(f"cannot take back {self.destination}: {error.strerror or error}") from None
+            self._network_as_before(taught)
+            self.saved_as = None
+            return
         if changed:
             check_destination(self.destination)
         network = self.model.network

@@ -545,8 +545,9 @@ def test_the_title_names_the_model_and_after_a_teaching_the_file_it_was_saved_to
     window.teacher, window.model = teacher, teacher.model
     window.post(key("7"))
     assert pygame.display.get_caption()[0] == f"Digit Recognizer — {tmp_path / 'my_model.npz'}, taught here"
-    window.post(key("z", pygame.KMOD_CTRL))                        # the only teaching taken back
-    assert pygame.display.get_caption()[0] == f"Digit Recognizer — {tmp_path / 'my_model.npz'}"
+    window.post(key("z", pygame.KMOD_CTRL))                        # the only teaching taken back: no file again
+    assert pygame.display.get_caption()[0] == "Digit Recognizer — data/mnist_nn.npz, the shipped model"
+    assert not (tmp_path / "my_model.npz").exists()
     window.post(key("7"))
     assert pygame.display.get_caption()[0].endswith(", taught here")
 
