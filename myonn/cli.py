@@ -78,6 +78,11 @@ def run(main):
         leave(128 + interrupt.signal_number if isinstance(interrupt, Ended) else 130)  # the shell's codes
     if signals_sent_again:  # one that had not acted yet: the script was stopped all the same
         leave(128 + signals_sent_again[0])
+    lost = getattr(sys.stdout, "lost", None)
+    if lost is not None and lost.errno != errno.EPIPE and not status:
+        # A reader gone (`| head`) wanted no more; a full disk or a failing device lost what was asked
+        # for (mnist_test.py's report, say): the work is done, but the run did not do all it should.
+        fail(f"could not write all of the output: {lost.strerror or lost}")
     leave(status or 0)
 
 
@@ -90,7 +95,9 @@ class LosableOutput:
     GONE = {errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EFBIG}
 
     def __init__(self, stream):
-        self._stream = stream
+        # Python gives None for a stream started closed (`>&-`): writing there is writing nowhere.
+        self._stream = stream if stream is not None else open(os.devnull, "w")
+        self.lost = None  # the error that lost the output, if one did
 
     def write(self, text):
         try:
@@ -108,6 +115,7 @@ class LosableOutput:
     def _lost(self, error):
         if error.errno not in self.GONE:
             raise error
+        self.lost = self.lost or error
         try:
             # What the stream still holds, and all that follows, goes nowhere; Python's own flush on the
             # way out would otherwise fail again, as "Exception ignored ... BrokenPipeError".

@@ -115,3 +115,17 @@ def test_the_models_own_input_preparation_is_applied(real_mnist_dir, tmp_path):
     correct = int(result.stdout.splitlines()[1].split()[0])
     assert correct == int(np.sum(network.query(deskewed).argmax(axis=1) == labels))
     assert correct != int(np.sum(network.query(network_input(images)).argmax(axis=1) == labels))
+
+
+def test_a_report_lost_to_a_full_disk_is_a_failure_said_in_one_line(real_mnist_dir):
+    """The report is what mnist_test.py is for: written to a full disk it was lost, and the run said 0."""
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "mnist_test.py", "--data-dir", str(real_mnist_dir), "--limit", "100"],
+                                cwd=REPOSITORY_ROOT, stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == "mnist_test.py: error: could not write all of the output: No space left on device"
+    # A reader who has gone (`| head -1`) wanted no more: that is no failure.
+    process = subprocess.Popen([sys.executable, "mnist_test.py", "--data-dir", str(real_mnist_dir), "--limit", "100"],
+                               cwd=REPOSITORY_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()
+    assert process.wait(timeout=120) == 0 and b"Traceback" not in process.stderr.read()

@@ -442,3 +442,20 @@ def test_divergence_names_the_rate_it_came_at_not_the_rate_at_the_start(real_mni
     assert result.returncode == 2 and "training diverged in epoch 1" in result.stderr, result.stderr
     rate = float(re.search(r"it was (\S+) by then", result.stderr).group(1))
     assert rate > 1e30   # not the 0.001 it started at
+
+
+@pytest.mark.parametrize("closed", [1, 2], ids=["stdout", "stderr"])
+def test_a_run_started_with_its_output_closed_trains_and_saves(real_mnist_dir, tmp_path, closed):
+    """`mnist_train.py >&-`: Python has no sys.stdout then (None), and the first line printed ended the
+    run with a traceback, nothing saved."""
+    path = tmp_path / "m.npz"
+    environment = {key: value for key, value in os.environ.items() if key not in ("RATE", "LIMIT", "EPOCHS")}
+    other = subprocess.PIPE
+    result = subprocess.run([sys.executable, "mnist_train.py", "--limit", "300", "--epochs", "1", "--seed", SAVED_SEED,
+                             "--data-dir", str(real_mnist_dir), "--model", str(path)],
+                            cwd=REPOSITORY_ROOT, env=environment, timeout=120, preexec_fn=lambda: os.close(closed),
+                            stdout=other if closed == 2 else None, stderr=other if closed == 1 else None)
+    assert result.returncode == 0
+    assert load_model(path).info["trained_images"] == 300
+    said = (result.stdout if closed == 2 else result.stderr).decode()
+    assert "Traceback" not in said and "Exception ignored" not in said
