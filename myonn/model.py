@@ -220,31 +220,51 @@ def _load_npz(path, size):
 def _check_zip_index(path, file):
     """Refuse a zip that says it holds more than MAX_NPZ_MEMBERS members, or an index larger than they
     need, before zipfile reads that index (a 47 MB zip of a million empty members took zipfile 9 s and
-    400 MB; a sparse file that claimed a 3 GB index, 3 GB). Both are in the zip's last record, at most
-    64 KB (its comment) from the end, and for a Zip64 archive in the record just before it, where
-    zipfile looks too; a zip without a last record is zipfile's to refuse."""
-    file.seek(0, os.SEEK_END)
-    size = file.tell()
-    file.seek(max(0, size - 22 - 65_535))
-    tail = file.read()
+    400 MB; a sparse file that claimed a 3 GB index, 3 GB). Both are in the zip's end record(s), read
+    here from where zipfile reads them; a zip without an end record is zipfile's to refuse."""
+    found = _zip_end_record(file)
     file.seek(0)
-    end = tail.rfind(b"PK\x05\x06")  # the end-of-central-directory record's signature
-    if end < 0 or len(tail) - end < 22:
+    if found is None:
         return
-    members = int.from_bytes(tail[end + 10:end + 12], "little")     # all members (0xFFFF: see Zip64)
-    index_bytes = int.from_bytes(tail[end + 12:end + 16], "little")
-    locator = end - 20
-    if locator >= 56 and tail[locator:locator + 4] == b"PK\x06\x07":   # a Zip64 record precedes it
-        record = tail[locator - 56:locator]
-        if record[:4] == b"PK\x06\x06":
-            members = max(members, int.from_bytes(record[32:40], "little"))
-            index_bytes = max(index_bytes, int.from_bytes(record[40:48], "little"))
+    members, index_bytes = found
     if members > MAX_NPZ_MEMBERS:
         raise MyonnError(f"{path}: holds {members if members < 0xFFFF else 'over 65,000'} arrays; "
                          f"a model file holds at most {len(_NPZ_MEMBERS)}")
     if index_bytes > MAX_NPZ_INDEX_BYTES:
         raise MyonnError(f"{path}: its index claims {index_bytes:,} bytes; a model file's needs at most "
                          f"{MAX_NPZ_INDEX_BYTES:,}")
+
+
+def _zip_end_record(file):
+    """(members, index bytes) as zipfile will take them, or None: the end record found as zipfile finds
+    it (zipfile._EndRecData: the last 22 bytes if they are one without a comment, else the last of its
+    signature in the last 64 KB and 22 bytes), and the Zip64 record that a locator just before it
+    points to, whose numbers zipfile takes instead. Looked for any other way, a record placed to be
+    seen by zipfile and not here let zipfile read a 130 MB index (1 GB, 30 s)."""
+    def read(offset, count):
+        file.seek(offset)
+        return file.read(count)
+
+    size = file.seek(0, os.SEEK_END)
+    last = read(size - 22, 22) if size >= 22 else b""
+    if last[:4] == b"PK\x05\x06" and last[-2:] == b"\0\0":
+        end = size - 22
+    else:
+        window = max(size - 65_536 - 22, 0)
+        tail = read(window, size - window)
+        found = tail.rfind(b"PK\x05\x06")
+        if found < 0 or len(tail) - found < 22:
+            return None
+        end = window + found
+    record = read(end, 22)
+    members = int.from_bytes(record[10:12], "little")          # all members (0xFFFF: see Zip64)
+    index_bytes = int.from_bytes(record[12:16], "little")
+    if end >= 76 and read(end - 20, 4) == b"PK\x06\x07":       # a Zip64 locator, then its record
+        zip64 = read(end - 76, 56)
+        if zip64[:4] == b"PK\x06\x06":
+            members = max(members, int.from_bytes(zip64[32:40], "little"))
+            index_bytes = max(index_bytes, int.from_bytes(zip64[40:48], "little"))
+    return members, index_bytes
 
 
 def _read_model_arrays(path, archive):

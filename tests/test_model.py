@@ -552,6 +552,25 @@ def test_a_zip_index_larger_than_a_models_is_refused_whatever_count_it_claims(tm
     assert refusal(path) == f"{path}: its index claims {index_bytes:,} bytes; a model file's needs at most 65,536"
 
 
+@pytest.mark.parametrize("placed", ["its counts spell the signature", "just inside zipfile's window"])
+def test_an_end_record_is_found_where_zipfile_finds_it(tmp_path, placed):
+    """Looked for otherwise, an end record placed to be seen by zipfile and not by the check let zipfile
+    read a 130 MB index (1 GB, 30 s)."""
+    entry = struct.pack("<4s4B4HL2L5H2L", b"PK\x01\x02", 20, 3, 20, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0) + b"a"
+    index = entry * 2000                                              # 94,000 bytes of index
+    if placed == "its counts spell the signature":   # a second signature 14 bytes from the end
+        end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 0x4B50, 0x0605, len(index), 0, 0)
+        tail, expected = b"", "holds 1541 arrays; a model file holds at most 8"
+    else:                                            # 65,558 bytes from the end: zipfile looks that far
+        end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 8, 8, len(index), 0, 0)
+        tail, expected = bytes(65_536), "its index claims 94,000 bytes; a model file's needs at most 65,536"
+    path = tmp_path / "placed.npz"
+    path.write_bytes(index + end + tail)
+    with open(path, "rb") as file:
+        assert model_module._zip_end_record(file) is not None          # what zipfile reads, read here first
+    assert refusal(path) == f"{path}: {expected}"
+
+
 def test_a_zip64_record_claiming_a_huge_index_is_refused(tmp_path):
     path = tmp_path / "zip64.npz"
     write_zip(path, {"cost.npy": (b"", 0, 0)})
