@@ -72,11 +72,20 @@ def append_digit(path, strokes, label):
         path.parent.mkdir(parents=True, exist_ok=True)
         # Unbuffered: what is written is what write() said.
         with open(path, "a+b", buffering=0) as file, _only_writer(file, path):
+            # One digit more than a read accepts, and every later read (teaching, training) would refuse
+            # the whole file: so each of a read's limits is checked before the line is added.
+            size = file.seek(0, os.SEEK_END)
+            if size + len(line) + 1 > LARGEST_FILE_BYTES:
+                raise MyonnError(f"{path}: would grow past {LARGEST_FILE_BYTES // 1_000_000} MB, more than teaching "
+                                 "and training read; keep further digits in another file (--my-digits)")
             file.seek(0)
-            if sum(1 for line in _lines(file) if line is None or line.strip()) >= MOST_DIGITS:
-                # One more, and every later read (teaching, training) would refuse the whole file.
-                raise MyonnError(f"{path}: holds {MOST_DIGITS:,} digits, as many as teaching and training read; "
-                                 "keep further ones in another file (--my-digits)")
+            lines = digits = 0
+            for lines, read in enumerate(_lines(file), start=1):
+                digits += read is None or bool(read.strip())
+            if digits >= MOST_DIGITS or lines >= MOST_LINES:
+                held = f"{MOST_DIGITS:,} digits" if digits >= MOST_DIGITS else f"{MOST_LINES:,} lines"
+                raise MyonnError(f"{path}: holds {held}, as many as teaching and training read; "
+                                 "keep further digits in another file (--my-digits)")
             size = file.seek(0, os.SEEK_END)
             if size > 0:
                 file.seek(-1, os.SEEK_END)

@@ -254,7 +254,7 @@ def test_a_digit_beyond_the_most_a_file_may_hold_is_not_added(tmp_path, monkeypa
         append_digit(path, ONE, 1)
     before = path.read_bytes()
     with pytest.raises(MyonnError, match="holds 4 digits, as many as teaching and training read; keep further "
-                                         r"ones in another file \(--my-digits\)"):
+                                         r"digits in another file \(--my-digits\)"):
         append_digit(path, ONE, 1)
     assert path.read_bytes() == before and len(read_digits(path)) == 4
 
@@ -293,4 +293,27 @@ def test_a_full_disk_while_appending_takes_back_the_part_line(tmp_path):
     result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=30,
                             cwd=Path(__file__).parent.parent)
     assert "MyonnError: cannot add your digit to" in result.stderr, result.stderr
+    assert path.read_bytes() == before
+
+
+def test_a_digit_that_would_take_a_file_past_its_lines_or_bytes_is_not_added(tmp_path, monkeypatch):
+    """The other two limits a read has: a digit added past either made every later read refuse the file."""
+    import pytest
+
+    from myonn import my_digits
+    from myonn.errors import MyonnError
+
+    path = tmp_path / "mine.jsonl"
+    append_digit(path, ONE, 1)
+    with path.open("a") as file:
+        file.write("\n" * 8)                     # 9 lines, one digit
+    monkeypatch.setattr(my_digits, "MOST_LINES", 9)
+    before = path.read_bytes()
+    with pytest.raises(MyonnError, match="holds 9 lines, as many as teaching and training read"):
+        append_digit(path, ONE, 1)
+    assert path.read_bytes() == before
+    monkeypatch.setattr(my_digits, "MOST_LINES", 100)
+    monkeypatch.setattr(my_digits, "LARGEST_FILE_BYTES", len(before) + 10)
+    with pytest.raises(MyonnError, match="would grow past 0 MB, more than teaching and training read"):
+        append_digit(path, ONE, 1)
     assert path.read_bytes() == before
