@@ -448,7 +448,10 @@ class ModelLock:
                 if not stat.S_ISREG(getattr(_lstat_or_none(self.lock_path), "st_mode", stat.S_IFREG)):
                     problem = self._in_the_way()
                 raise MyonnError(f"cannot save a model as {self.path}: {problem or error}") from None
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):   # a FIFO or device at its name
+            status = os.fstat(handle.fileno())
+            # A FIFO or device at its name; or a second name of another file (a hard link), which the
+            # pid written below would overwrite.
+            if not stat.S_ISREG(status.st_mode) or status.st_nlink > 1:
                 handle.close()
                 raise MyonnError(f"cannot save a model as {self.path}: {self._in_the_way()}")
             if not _try_lock(handle):
@@ -492,7 +495,7 @@ class ModelLock:
 
     def _in_the_way(self):
         return (f"{self.lock_path}, where its lock file goes, is not a file this myonn made "
-                "(a folder, a link or a device): remove it")
+                "(a folder, a link, a hard link or a device): remove it")
 
     def _remove_lock_file(self):
         try:

@@ -339,9 +339,15 @@ def test_a_full_disk_when_the_lock_is_taken_is_one_line_naming_the_model(tmp_pat
     assert list(tmp_path.iterdir()) == []  # no lock left behind
 
 
+def a_hard_link_to_another_file(lock):
+    (lock.parent / "victim").write_text("hello")
+    os.link(lock.parent / "victim", lock)
+
+
 @pytest.mark.parametrize("put_in_the_way", [
     lambda lock: lock.mkdir(), lambda lock: lock.symlink_to(lock.parent / "nowhere"), lambda lock: os.mkfifo(lock),
-], ids=["a folder", "a link", "a fifo"])
+    a_hard_link_to_another_file,
+], ids=["a folder", "a link", "a fifo", "a hard link"])
 def test_something_else_where_the_lock_file_goes_is_named_in_one_line(tmp_path, put_in_the_way):
     path = tmp_path / "m.npz"
     lock = tmp_path / ".m.npz.lock"
@@ -350,7 +356,9 @@ def test_something_else_where_the_lock_file_goes_is_named_in_one_line(tmp_path, 
         with ModelLock(path):
             pass
     assert str(raised.value) == (f"cannot save a model as {path}: {lock}, where its lock file goes, is not a file "
-                                 "this myonn made (a folder, a link or a device): remove it")
+                                 "this myonn made (a folder, a link, a hard link or a device): remove it")
+    if (tmp_path / "victim").exists():
+        assert (tmp_path / "victim").read_text() == "hello"          # the other file was not written
 
 
 def test_a_lock_file_that_cannot_be_written_at_all_is_one_line_too(tmp_path):
