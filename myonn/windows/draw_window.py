@@ -83,8 +83,9 @@ MAX_STROKES_FILE_BYTES = 10_000_000
 
 # A replayed drawing is posted this many mouse events per frame, so you see it drawn.
 REPLAY_EVENTS_PER_FRAME = 3
-# The random numbers of a teaching from --replay (copies of the drawing, replayed MNIST): fixed, so that
-# a scripted teaching, a README screenshot among them, comes out the same every time.
+# The random numbers of a teaching scripted with --replay and --screenshot (copies of the drawing,
+# replayed MNIST): fixed, so that it, a README screenshot among them, comes out the same every time. A
+# window left open after a replay teaches by hand from then on, with fresh ones.
 REPLAYED_TEACHING_SEED = 2019
 
 PANEL_COLOUR = (236, 236, 240)
@@ -648,7 +649,7 @@ def teacher(model, arguments):
     destination = destination_for(None, continued=chosen_model_path(arguments.model)[0])
     return Teacher(model, arguments.my_digits or default_digits_path(), destination,
                    load_replay=lambda: load_mnist(TRAIN, arguments.data_dir),
-                   seed=REPLAYED_TEACHING_SEED if arguments.replay else None)
+                   seed=REPLAYED_TEACHING_SEED if arguments.screenshot else None)
 
 
 def drop_queued_keys():
