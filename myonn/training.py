@@ -146,10 +146,12 @@ def train(model, images, labels, *, epochs, batch_size, learning_rate, final_lea
                 seen_before_chunk = seen
                 chunk, chunk_inputs = next(chunks)
                 chunk_targets, chunk_labels = wanted[chunk], labels[chunk]
+                highest_rate = 0.0  # for the message, should the chunk diverge: the rate may rise or fall
                 for start in range(0, len(chunk), batch_size):
                     batch = slice(start, start + batch_size)
                     step = epoch * batches_per_epoch + (chunk_start + start) // batch_size
                     network.learning_rate = learning_rate_at(step, learning_rate, final_learning_rate, total_batches)
+                    highest_rate = max(highest_rate, network.learning_rate)
                     outputs = network.train(chunk_inputs[batch], chunk_targets[batch])
                     correct += int(np.count_nonzero(outputs.argmax(axis=1) == chunk_labels[batch]))
                     seen += len(outputs)
@@ -167,9 +169,10 @@ def train(model, images, labels, *, epochs, batch_size, learning_rate, final_lea
                 trained = time.perf_counter() - started - watching
                 seconds += trained
                 if not weights_are_usable(network):
+                    bar.close()  # so that the one line of the error is a line of its own
                     raise MyonnError(f"training diverged in epoch {epoch + 1}: the weights are no longer finite "
                                      f"numbers, or beyond ±{LARGEST_WEIGHT:g} (is the learning rate too "
-                                     f"large? it was {network.learning_rate:g} by then); nothing was saved")
+                                     f"large? it was up to {highest_rate:g} then); nothing was saved")
                 bar.set_postfix_str(f"accuracy {100 * correct / max(seen, 1):.2f}%", refresh=False)
                 bar.update(seen - bar.n)
                 if watch is not None:
