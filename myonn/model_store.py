@@ -180,8 +180,9 @@ def check_destination(path):
         raise MyonnError(f"{path}: models are saved as .npz; choose a name ending in .npz")
     if path.stem.endswith(STOPPED):
         # Its backups would go by the name of another model's stopped runs, and be pruned with them.
-        raise MyonnError(f"{path}: a name ending in {STOPPED}.npz is kept for the stopped runs of "
-                         f"{path.stem.removesuffix(STOPPED)}.npz among backups; choose another")
+        of = f" of {path.stem.removesuffix(STOPPED)}.npz" if path.stem != STOPPED else ""
+        raise MyonnError(f"{path}: a name ending in {STOPPED}.npz is kept for the stopped runs{of} among "
+                         "backups; choose another")
     try:
         exists, is_directory = path.exists(), path.is_dir()
     except OSError as error:
@@ -447,6 +448,7 @@ class ModelLock:
                 problem = f"{folder} is not a folder" if folder.exists() and not folder.is_dir() else error.strerror
                 if not stat.S_ISREG(getattr(_lstat_or_none(self.lock_path), "st_mode", stat.S_IFREG)):
                     problem = self._in_the_way()
+                self._remove_made_folders()
                 raise MyonnError(f"cannot save a model as {self.path}: {problem or error}") from None
             status = os.fstat(handle.fileno())
             # A FIFO or device at its name; or a second name of another file (a hard link), which the
@@ -478,6 +480,7 @@ class ModelLock:
         except OSError as error:  # a full disk: this run could not save there either
             self._remove_lock_file()
             handle.close()
+            self._remove_made_folders()
             raise MyonnError(f"cannot save a model as {self.path}: {error.strerror or error}") from None
         self.handle = handle
         return self
@@ -486,6 +489,9 @@ class ModelLock:
         self._remove_lock_file()
         self.handle.close()  # closing releases the lock
         self.handle = None
+        self._remove_made_folders()
+
+    def _remove_made_folders(self):
         # A run that saved nothing (stopped, failed, learned nothing) leaves no empty folders behind.
         for folder in self.made_folders:
             try:

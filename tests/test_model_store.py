@@ -368,7 +368,7 @@ def test_a_lock_file_that_cannot_be_written_at_all_is_one_line_too(tmp_path):
     import subprocess
     import sys
 
-    path = tmp_path / "m.npz"
+    path = tmp_path / "new folder" / "m.npz"     # made for the lock: not left behind empty either
     program = ("import resource, signal\nsignal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
                "resource.setrlimit(resource.RLIMIT_FSIZE, (0, resource.RLIM_INFINITY))\n"
                f"from myonn.model_store import ModelLock\nwith ModelLock({str(path)!r}):\n    pass\n")
@@ -453,3 +453,10 @@ def test_your_own_model_leading_to_the_shipped_one_is_named_as_such(own_models_a
         check_destination(destination_for())
     assert str(raised.value) == (f"your own model {own} leads to the shipped model, which is never overwritten: "
                                  f"remove that link (rm {own}), or name another file with --model")
+
+
+def test_a_model_named_only_stopped_npz_is_refused_in_words_that_fit(tmp_path):
+    with pytest.raises(MyonnError) as raised:
+        check_destination(tmp_path / ".stopped.npz")
+    assert str(raised.value) == (f"{tmp_path / '.stopped.npz'}: a name ending in .stopped.npz is kept for the "
+                                 "stopped runs among backups; choose another")
