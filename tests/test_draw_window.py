@@ -256,9 +256,20 @@ def test_space_on_an_empty_canvas_does_nothing(window):
     assert window.output.text == "" and window.answer is None
 
 
-def test_drawing_over_an_answer_adds_to_the_digit(window):
-    window.post(*drag(ONE[0]), key("SPACE"), *drag([(250, 200), (330, 120)]))
+def test_drawing_over_an_answer_adds_to_the_digit_and_says_so(window):
+    window.post(*drag(ONE[0]), key("SPACE"))
+    read_as = window.answer
+    window.post(*drag([(250, 200), (330, 120)]))
     assert window.answer is None and len(window.strokes) == 2
+    # A presenter drawing the next digit straight over the last added to it, with nothing to say so.
+    assert window.hint() == f"Adding to the drawing read as {read_as}    C: clear, for a new digit    Ctrl+Z: undo"
+    window.post(key("z", pygame.KMOD_CTRL))                      # the added stroke undone: nothing added now
+    assert window.hint() == "Space: recognise    0-9: teach    C: clear    Ctrl+Z: undo"
+    window.post(*drag([(250, 200), (330, 120)]))
+    window.post(key("SPACE"))                                   # read again, all of it: the cue has done its work
+    assert window.answer is not None and window.hint().startswith(window.doubt())
+    window.post(key("SPACE"), *drag(SEVEN[0]))                  # Space cleared: a new digit, nothing added to
+    assert window.hint() == "Space: recognise    0-9: teach    C: clear    Ctrl+Z: undo"
 
 
 def test_score_line_format():
