@@ -177,6 +177,14 @@ def test_a_click_on_the_panels_is_no_ink(window):
     window.post(button(pygame.MOUSEBUTTONDOWN, 1, (1150, 300)), button(pygame.MOUSEBUTTONUP, 1, (1150, 300)))
     window.post(*drag([(1150, 350), (1180, 400), (900, 500)]))
     assert window.strokes == [] and not window.canvas.any()
+    window.post(*drag([(CANVAS_SIDE + 20, 300), (500, 300)]))     # 20 pixels into the panel: still a click there
+    assert window.strokes == []
+
+
+def test_a_stroke_begun_just_past_the_canvas_edge_starts_on_the_edge(window):
+    """A 9 begun a few pixels into the panel drew nothing, and Space then did nothing either."""
+    window.post(*drag([(CANVAS_SIDE + 8, 300), (500, 300)]))
+    assert window.strokes == [[(CANVAS_SIDE - 1, 300), (500, 300)]]
 
 
 def test_a_smaller_window_shows_all_of_it_scaled_and_the_mouse_draws_where_it_is(window):

@@ -81,6 +81,9 @@ KEYS_HELP = """mouse and keys in the window:
 # A drawing of a digit is a few thousand points; a file far larger than that is not one.
 MAX_STROKES_FILE_BYTES = 10_000_000
 
+# A press this far past the canvas's right edge, in the panel beside it, still starts a stroke (on the edge).
+PRESS_MARGIN = 16
+
 # A replayed drawing is posted this many mouse events per frame, so you see it drawn.
 REPLAY_EVENTS_PER_FRAME = 3
 # The random numbers of a teaching scripted with --replay and --screenshot (copies of the drawing,
@@ -726,9 +729,11 @@ def _thinned(stroke, min_step):
 
 
 def _inside_canvas(position):
-    """Whether a mouse position lies on the canvas."""
+    """Whether a mouse press there starts a stroke: on the canvas, or just past its right edge (a stroke
+    begun a few pixels into the panel drew nothing, and Space then did nothing either); it starts on
+    the edge. Further into the panels, a click is no ink (pointing at a node, say)."""
     x, y = position
-    return 0 <= x < CANVAS_SIDE and 0 <= y < CANVAS_SIDE
+    return 0 <= x < CANVAS_SIDE + PRESS_MARGIN and 0 <= y < CANVAS_SIDE
 
 
 def _on_canvas(position):
