@@ -51,7 +51,11 @@ def main(argv=None):
     model, about = load_chosen_model(flags.model)
     images, labels = load_mnist(TEST, flags.data_dir, limit=flags.limit)
     print(about, file=sys.stderr)
-    print(report(labels, answers(model, images)), flush=True)
+    given = answers(model, images)
+    if flags.cell:  # a cell's image that is not there is said before the report, not after it
+        from myonn.windows import test_results
+        test_results.check_cell(labels, given, flags.cell)
+    print(report(labels, given), flush=True)
     if flags.show or flags.screenshot:
         from myonn.windows import test_results  # pygame only when the window is wanted
         test_results.show(images, labels, model, cell=flags.cell, screenshot=flags.screenshot, weights=flags.weights)

@@ -184,8 +184,9 @@ def test_a_screenshot_named_as_a_folder_is_refused_before_the_report(real_mnist_
 
 def test_an_image_the_cell_does_not_have_is_one_line(real_mnist_dir, tmp_path):
     result = run_test_script("--data-dir", str(real_mnist_dir), "--cell", "7,2,99", "--screenshot", str(tmp_path / "x.png"))
-    said_which_model, error = result.stderr.splitlines()  # the report came first, then the window's problem
+    said_which_model, error = result.stderr.splitlines()
     assert result.returncode == 2 and said_which_model.startswith("model: ")
+    assert result.stdout == ""  # said before the report (10,000 images' worth), not after it
     images, labels = load_mnist(TEST, real_mnist_dir)
     in_cell = int(np.sum((labels == 7) & (load_model().scores(images).argmax(axis=1) == 2)))  # 7s read as 2
     assert 0 < in_cell < 99

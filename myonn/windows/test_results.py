@@ -111,8 +111,7 @@ class ResultsView:
     def open_image(self, position):
         """Open the cell's image at `position` (from 0, most confident first). Raises MyonnError if there is none."""
         records = self.cell_records()
-        if not 0 <= position < len(records):
-            raise MyonnError(f"cell {self.cell[0]},{self.cell[1]} has {len(records)} image(s), so no image {position + 1}")
+        _check_position(self.cell, len(records), position)
         self.page, self.record, self.view = position // THUMBNAILS_PER_PAGE, int(records[position]), IMAGE
 
     def back(self):
@@ -278,6 +277,19 @@ def thumbnail_at(position, count):
         if thumbnail_rect(number, count).collidepoint(position):
             return number
     return None
+
+
+def check_cell(labels, answers_given, cell):
+    """MyonnError unless cell (true, answer) or (true, answer, n) can be opened: its n-th image is there."""
+    if len(cell) == 3:
+        true, answer, n = cell
+        count = int(np.count_nonzero((np.asarray(labels) == true) & (np.asarray(answers_given) == answer)))
+        _check_position(cell, count, n - 1)
+
+
+def _check_position(cell, count, position):
+    if not 0 <= position < count:
+        raise MyonnError(f"cell {cell[0]},{cell[1]} has {count} image(s), so no image {position + 1}")
 
 
 def show(images, labels, model, cell=None, screenshot=None, weights=False):
