@@ -34,7 +34,7 @@ def run(main):
     for stream in (sys.stdout, sys.stderr):
         if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
-    sys.stdout, sys.stderr = LosableOutput(sys.stdout), LosableOutput(sys.stderr)
+    sys.stdout, sys.stderr = LosableOutput(sys.stdout, 1), LosableOutput(sys.stderr, 2)
     # The scripts stop at once on a Ctrl-C while loading; from here on it is a KeyboardInterrupt,
     # so that training can finish its batch and save, and files being written are cleaned up.
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -94,9 +94,17 @@ class LosableOutput:
 
     GONE = {errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EFBIG}
 
-    def __init__(self, stream):
-        # Python gives None for a stream started closed (`>&-`): writing there is writing nowhere.
-        self._stream = stream if stream is not None else open(os.devnull, "w")
+    def __init__(self, stream, descriptor):
+        if stream is None:
+            # Python gives None for a stream started closed (`>&-`): writing there is writing nowhere. On
+            # its own number, too: left free, the next file opened (a model's lock) took it, and anything
+            # written to it in C (SDL's warnings) would have gone into that file.
+            nowhere = os.open(os.devnull, os.O_WRONLY)
+            if nowhere != descriptor:
+                os.dup2(nowhere, descriptor)
+                os.close(nowhere)
+            stream = os.fdopen(descriptor, "w")
+        self._stream = stream
         self.lost = None  # the error that lost the output, if one did
 
     def write(self, text):

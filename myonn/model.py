@@ -88,10 +88,26 @@ def save_model(model, path):
         os.replace(handle.name, path)
     except BaseException as error:  # KeyboardInterrupt included: never leave the temporary file behind
         Path(handle.name).unlink(missing_ok=True)
+        interrupt = _interrupt_behind(error)
+        if interrupt is not None and interrupt is not error:
+            # A Ctrl-C or kill inside np.savez, as zipfile opened a member, comes out as zipfile's
+            # ValueError ("Can't close the ZIP file while there is an open writing handle"): a traceback.
+            raise interrupt from None
         if isinstance(error, OSError):
             raise MyonnError(f"cannot write model {path}: {error.strerror or error}") from None
         raise
     return path
+
+
+def _interrupt_behind(error):
+    """The KeyboardInterrupt (Ctrl-C, or a kill as cli.Ended) that `error` is, or arose while handling."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, KeyboardInterrupt):
+            return error
+        seen.add(id(error))
+        error = error.__context__
+    return None
 
 
 def _info_that_loads(info):

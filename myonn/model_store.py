@@ -243,12 +243,15 @@ def keep_stopped_run(model, path):
     try:
         save_model(model, scratch)
         kept = _back_up(stopped, source=scratch)
-    except MyonnError as error:
+    except BaseException as error:  # a Ctrl-C or kill too
         if made_now:  # nothing kept: leave no empty folder behind
             try:
+                scratch.unlink(missing_ok=True)
                 folder.rmdir()
             except OSError:
                 pass
+        if not isinstance(error, MyonnError):
+            raise
         reason = str(error).rsplit(": ", 1)[-1]
         raise MyonnError(f"cannot keep what was learned in {folder}: {reason}; {path} is as it was") from None
     finally:
@@ -496,6 +499,8 @@ class ModelLock:
         for folder in self.made_folders:
             try:
                 folder.rmdir()  # only if empty: a model saved there, or anything else, keeps it
+            except FileNotFoundError:  # not made after all (a disk full part-way down): the next one may be
+                continue
             except OSError:
                 break
 

@@ -415,14 +415,17 @@ class Teacher:
         """Save the network as it was before `taught`, under the model's lock; MyonnError changes nothing."""
         from myonn.model_store import check_destination, save_keeping_backup
 
-        changed = _file_signature(self.destination) != self.saved_as
-        if not taught.model_was_there and not changed:
+        now_there = _file_signature(self.destination)
+        changed = now_there != self.saved_as
+        if not taught.model_was_there and (not changed or now_there is None):
             # The teaching made the file (your first): taken back, there is none again, as before it, and
-            # the windows open the model they opened before (the shipped one, say), not a copy of it.
-            try:
-                self.destination.unlink()
-            except OSError as error:
-                raise MyonnError(f"cannot take back {self.destination}: {error.strerror or error}") from None
+            # the windows open the model they opened before (the shipped one, say), not a copy of it. (Gone
+            # already, deleted by hand: it stays gone.)
+            if now_there is not None:
+                try:
+                    self.destination.unlink()
+                except OSError as error:
+                    raise MyonnError(f"cannot take back {self.destination}: {error.strerror or error}") from None
             self._network_as_before(taught)
             self.saved_as = None
             return

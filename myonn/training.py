@@ -257,6 +257,9 @@ def weights_are_usable(network):
     return all(np.abs(weights).max() <= LARGEST_WEIGHT for weights in (network.input_weights, network.output_weights))
 
 
+# MNIST's training set: a --limit below it trains on part of it (a quick run).
+MNIST_TRAINING_IMAGES = 60_000
+
 # The running training accuracy of a handful of images is chance: with the talk's batches of one, the
 # first point of the learning curve was 100% or 0% from a single image, a spike up or down the axis.
 ACCURACY_FROM_IMAGES = 100
@@ -331,16 +334,23 @@ def train_from_settings(settings, model_path=None, resume=None, data_dir=None, l
     model_store.check_destination(destination)
     if my_digits is not None:
         check_digits_file(my_digits)  # a model named as your digits' file, before any work
-    saving = []  # _train_and_save notes here when it begins to save
+    saving = []  # _train_and_save notes here when it begins to save: (where, the file before, accuracy, kept apart)
     try:
         return _train_and_save(settings, destination, resume, data_dir, limit, progress, report, watch,
                                my_digits, saving, named=model_path is not None)
     except KeyboardInterrupt:
         # A Ctrl-C while MNIST loads, or a second one while training, stops at once: say so, for the
-        # terminal shows only ^C. One in the middle of saving may come after the file was replaced,
-        # so it says nothing it cannot know.
+        # terminal shows only ^C. One while saving, or just after, says what became of the model.
         if not saving:
             report("stopped at once: nothing saved")
+        else:
+            destination, before, test_accuracy, kept_apart = saving[-1]
+            if kept_apart:
+                report(f"stopped while keeping what was learned apart: {destination} is as it was")
+            elif _file_identity(destination) == before:
+                report(f"stopped while saving: nothing saved, {destination} is as it was")
+            else:
+                report(f"stopped just after saving to {destination} (test accuracy {format_percent(test_accuracy)})")
         raise
 
 
@@ -429,7 +439,7 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
         # A run on part of MNIST (--limit, the talk's LIMIT: a quick demo of training) saving where nobody
         # named is no more meant to become the model every window opens than a stopped one: one of 1,000
         # images (77.9%) did so, and the live demo after it misread a digit in four.
-        partial = stopped or (limit is not None and not named and resume is None)
+        partial = stopped or (limit is not None and limit < MNIST_TRAINING_IMAGES and not named and resume is None)
         if partial and in_use is not None and (
                 in_use_accuracy < 0 or model_store.taught_digits(model_store.recorded_info(in_use))):
             # It records no accuracy (an older file, one edited by hand), or one from before the drawing
@@ -443,12 +453,12 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
             # network would replace a better model as the one every window opens, and the demo that
             # follows misread digits (a 25% model every one; one stopped at 97.8% five of the bench's 48
             # drawings the shipped model reads). It is kept among the backups instead.
-            saving.append(destination)
+            saving.append((destination, _file_identity(destination), test_accuracy, True))
             kept_apart = model_store.as_typed(model_store.keep_stopped_run(model, destination))
             typed = model_store.as_typed(destination)
             below = (f"interrupted at {format_percent(test_accuracy)} on MNIST's test set, below" if stopped else
-                     f"trained on {len(train_images):,} images only (--limit): {format_percent(test_accuracy)} on "
-                     "MNIST's test set, below")
+                     f"trained on {limit:,} of MNIST's training images only (--limit): "
+                     f"{format_percent(test_accuracy)} on its test set, below")
             use = f"what was learned is kept as {kept_apart}: use it with --model {model_store.shell_word(kept_apart)}"
             if in_use == destination:
                 # No `cp` over the better model to offer: pasted, it would lose that model for good.
@@ -463,16 +473,10 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
             return 130 if stopped else 0
         replaced = model_store.recorded_info(destination) if destination.is_file() else None
         replaced_accuracy = None if replaced is None else model_store.accuracy_in(replaced)
-        saving.append(destination)
-        before = _file_identity(destination)
-        try:
-            kept = model_store.save_keeping_backup(model, destination)
-        except KeyboardInterrupt:  # Ctrl-C, kill: the save is undone unless it had just replaced the file
-            if _file_identity(destination) == before:
-                report(f"stopped while saving: nothing saved, {destination} is as it was")
-            else:
-                report(f"stopped just after saving to {destination} (test accuracy {format_percent(test_accuracy)})")
-            raise
+        # A Ctrl-C or kill from here on: the save is undone unless it had just replaced the file, and
+        # train_from_settings says which, from the file as it was before.
+        saving.append((destination, _file_identity(destination), test_accuracy, False))
+        kept = model_store.save_keeping_backup(model, destination)
     if stopped:
         report(f"interrupted: saved what was learned so far to {destination} "
                f"(test accuracy {format_percent(test_accuracy)})")

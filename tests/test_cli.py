@@ -3,6 +3,8 @@
 import argparse
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -263,3 +265,14 @@ def test_sigterm_ends_a_script_through_its_cleaning_up_with_the_shells_status():
         for number, handler in previous.items():
             signal.signal(number, handler)
     assert stopped.value.code == 128 + signal.SIGTERM and cleaned_up == [True]
+
+
+def test_a_stream_started_closed_keeps_its_number_so_no_file_opened_later_takes_it():
+    """With stdin and stderr closed, the model's lock file opened as descriptor 2: anything written to
+    standard error in C (SDL's warnings) would have gone into it."""
+    program = ("import os\nfrom myonn import cli\n"
+               "def main():\n    print(os.open(os.devnull, os.O_RDONLY), flush=True)\n"
+               "cli.run(main)\n")
+    result = subprocess.run([sys.executable, "-c", program], capture_output=False, stdout=subprocess.PIPE,
+                            text=True, timeout=60, preexec_fn=lambda: (os.close(0), os.close(2)))
+    assert result.returncode == 0 and result.stdout.strip() not in ("", "2")

@@ -278,6 +278,8 @@ def test_drawing_over_an_answer_adds_to_the_digit_and_says_so(window):
     assert window.answer is not None and window.hint().startswith(window.doubt())
     window.post(key("SPACE"), *drag(SEVEN[0]))                  # Space cleared: a new digit, nothing added to
     assert window.hint() == "Space: recognise    0-9: teach    C: clear    Ctrl+Z: undo"
+    window.post(key("SPACE"), *drag([(250, 200), (330, 120)]), key("c"), key("z", pygame.KMOD_CTRL))
+    assert window.hint().startswith("Adding to the drawing read as ")   # cleared and brought back: still so
 
 
 def test_score_line_format():

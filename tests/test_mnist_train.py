@@ -153,9 +153,10 @@ def test_a_quick_run_on_part_of_mnist_never_displaces_the_model_the_windows_use(
                         env={"LIMIT": "300", "EPOCHS": "1"})
     assert result.returncode == 0, result.stderr
     [kept] = (own_models_apart / "backups").iterdir()
-    assert result.stdout.splitlines()[-2].startswith("trained on 300 images only (--limit): ")
-    assert result.stdout.splitlines()[-2].endswith("below the shipped model (98.54%), which the windows use while "
-                                                   "you have no model of your own: it stays the one they use")
+    assert result.stdout.splitlines()[-2].startswith("trained on 300 of MNIST's training images only (--limit): ")
+    assert result.stdout.splitlines()[-2].endswith("on its test set, below the shipped model (98.54%), which the "
+                                                   "windows use while you have no model of your own: it stays the "
+                                                   "one they use")
     assert f"make it your own model with: cp {kept} {own}" in result.stdout.splitlines()[-1]
     assert not own.exists() and shipped_model_path().read_bytes() == shipped
     # Your own model, better than the quick run, stays as it was too.
@@ -166,6 +167,11 @@ def test_a_quick_run_on_part_of_mnist_never_displaces_the_model_the_windows_use(
     result = run_script("--limit", "300", "--epochs", "1", "--no-progress", "--data-dir", str(real_mnist_dir),
                         "--seed", SAVED_SEED, "--model", str(own))
     assert result.returncode == 0 and load_model(own).info["trained_images"] == 300
+    # A limit that holds all of MNIST is no quick run: it saves as any finished run does.
+    own.write_bytes(shipped)
+    result = run_script("--no-progress", "--data-dir", str(real_mnist_dir), "--seed", SAVED_SEED, "--batch-size", "100",
+                        env={"LIMIT": "60000", "EPOCHS": "1"})
+    assert result.returncode == 0 and f"saved to {own} " in result.stdout, result.stdout
 
 
 def test_resume_keeps_a_backup_of_the_model_it_continues(real_mnist_dir, tmp_path):

@@ -686,3 +686,21 @@ def test_a_name_too_long_for_the_system_is_one_line(tmp_path):
     with pytest.raises(MyonnError, match=r"cannot read \(File name too long\)") as raised:
         load_model(path)
     assert "\n" not in str(raised.value) and len(str(raised.value)) < 200
+
+
+def test_a_ctrl_c_inside_the_zip_writer_stops_as_a_ctrl_c_and_leaves_no_temporary_file(tmp_path, monkeypatch):
+    """A Ctrl-C or kill that lands while zipfile opens a member comes out of np.savez as zipfile's
+    ValueError: it gave a traceback, exit status 1."""
+    path = save_model(Model(NeuralNetwork(hidden_nodes=5, seed=0)), tmp_path / "m.npz")
+    before = path.read_bytes()
+
+    def interrupted_savez(handle, **arrays):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise ValueError("Can't close the ZIP file while there is an open writing handle on it.")
+
+    monkeypatch.setattr(model_module.np, "savez", interrupted_savez)
+    with pytest.raises(KeyboardInterrupt):
+        save_model(Model(NeuralNetwork(hidden_nodes=5, seed=1)), path)
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["m.npz"]

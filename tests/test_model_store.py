@@ -1,6 +1,7 @@
 """myonn/model_store.py: the shipped model, your own model, backups, and one saver at a time."""
 
 import os
+import pathlib
 from pathlib import Path
 
 import numpy as np
@@ -460,3 +461,35 @@ def test_a_model_named_only_stopped_npz_is_refused_in_words_that_fit(tmp_path):
         check_destination(tmp_path / ".stopped.npz")
     assert str(raised.value) == (f"{tmp_path / '.stopped.npz'}: a name ending in .stopped.npz is kept for the "
                                  "stopped runs among backups; choose another")
+
+
+def test_a_ctrl_c_while_a_stopped_run_is_kept_apart_leaves_no_empty_backups_folder(tmp_path, monkeypatch):
+    from myonn.model_store import keep_stopped_run
+
+    def interrupted(model, path):                 # as save_model: the folder made, then the Ctrl-C
+        pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
+        pathlib.Path(path).write_bytes(b"half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(model_store, "save_model", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        keep_stopped_run(Model(NeuralNetwork(784, 5, 10, seed=0)), tmp_path / "m.npz")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_folders_made_for_a_lock_are_removed_even_when_the_innermost_was_never_made(tmp_path, monkeypatch):
+    """A disk full part-way down made some of the folders: the first removal failed (not there) and
+    stopped the rest."""
+    real_mkdir = pathlib.Path.mkdir
+
+    def mkdir_until_full(self, *arguments, **keywords):
+        if self.name == "z":
+            raise OSError(28, "No space left on device")
+        return real_mkdir(self, *arguments, **keywords)
+
+    monkeypatch.setattr(pathlib.Path, "mkdir", lambda self, parents=False, exist_ok=False, mode=0o777: (
+        [mkdir_until_full(folder) for folder in reversed([self, *self.parents]) if not folder.exists()]))
+    with pytest.raises(MyonnError):
+        with ModelLock(tmp_path / "x" / "y" / "z" / "m.npz"):
+            pass
+    assert list(tmp_path.iterdir()) == []

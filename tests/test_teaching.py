@@ -298,6 +298,13 @@ def test_a_teaching_taken_back_leaves_model_file_and_digits_as_they_were(shipped
     # model they opened before), and the network is as it was.
     assert not destination.exists()
     assert np.array_equal(teacher.model.network.input_weights, shipped.network.input_weights)
+    # The file that teaching made, deleted by hand before the take-back: it stays gone, not made again
+    # as a copy of the model before.
+    teacher.learn(SLASHED_ZERO, 0)
+    destination.unlink()
+    assert teacher.take_back() == "took back: 0 (0 of your digits)"
+    assert not destination.exists()
+    assert np.array_equal(teacher.model.network.input_weights, shipped.network.input_weights)
 
 
 @pytest.mark.parametrize("when", ["loading MNIST", "keeping the digit", "learning", "saving", "a failed save"])

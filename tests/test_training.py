@@ -196,7 +196,7 @@ def a_small_mnist(monkeypatch):
     monkeypatch.setattr(training, "NO_BETTER_THAN_GUESSING", 0.0)
 
 
-@pytest.mark.parametrize("when", ["loading MNIST", "saving", "just after saving"])
+@pytest.mark.parametrize("when", ["loading MNIST", "saving", "just after saving", "as the lock is let go"])
 def test_ctrl_c_that_stops_at_once_says_what_became_of_the_model(when, tmp_path, monkeypatch):
     # The terminal shows only ^C: a Ctrl-C while MNIST loads (or a second one while training), or while
     # the model is saved, says what became of the model. One while saving may come just after the file
@@ -216,6 +216,16 @@ def test_ctrl_c_that_stops_at_once_says_what_became_of_the_model(when, tmp_path,
     before = path.read_bytes()
     if when == "loading MNIST":
         monkeypatch.setattr(training, "load_mnist", interrupted)
+    elif when == "as the lock is let go":   # the model saved, its "saved to" line not yet printed
+        a_small_mnist(monkeypatch)
+        real_exit = model_store.ModelLock.__exit__
+
+        def exit_then_ctrl_c(self, *exception):
+            real_exit(self, *exception)
+            if exception[0] is None:
+                raise KeyboardInterrupt
+
+        monkeypatch.setattr(model_store.ModelLock, "__exit__", exit_then_ctrl_c)
     else:
         a_small_mnist(monkeypatch)
         monkeypatch.setattr(model_store, "save_keeping_backup", interrupted)
@@ -223,8 +233,8 @@ def test_ctrl_c_that_stops_at_once_says_what_became_of_the_model(when, tmp_path,
     with pytest.raises(KeyboardInterrupt):
         training.train_from_settings(recipes.settings("default", {}), model_path=path, progress=False,
                                      report=said.append)
-    assert (path.read_bytes() == before) == (when != "just after saving")
-    if when == "just after saving":
+    assert (path.read_bytes() == before) == (when not in ("just after saving", "as the lock is let go"))
+    if when in ("just after saving", "as the lock is let go"):
         accuracy = load_model(path).info["test_accuracy"]
         assert said[-1] == f"stopped just after saving to {path} (test accuracy {100 * accuracy:.2f}%)"
     else:

@@ -103,7 +103,7 @@ UNSURE_BELOW = 0.5
 
 # What the window shows of a drawing, which a clear takes away and Ctrl+Z brings back (Recognizer.bring_back).
 SHOWN_DRAWING = ("strokes", "answer", "learned", "learned_digit", "scores_before", "taught_here", "took_back",
-                 "out_of_ink", "not_learned", "not_taken_back", "pen_radius")
+                 "out_of_ink", "not_learned", "not_taken_back", "pen_radius", "added_to")
 
 
 class Recognizer:
