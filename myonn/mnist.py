@@ -83,7 +83,7 @@ MAX_CSV_LINE_BYTES = 4 * CSV_VALUES_PER_LINE * len(b"255,")
 # Deflate never makes data more than a little larger (5 bytes a 64 KiB block, stored as it is), so
 # no MNIST file is larger gzipped than this. A larger one is padded: Python's gzip skips zero
 # padding a byte at a time, 7 MB a second, and a gigabyte of it held training up for minutes.
-MAX_GZIP_BYTES = MAX_IDX_BYTES + MAX_IDX_BYTES // 2**16 * 5 + 2**16
+MAX_GZIP_BYTES = MAX_IDX_BYTES + MAX_IDX_BYTES // 2**16 * 5 + 2**16  # as _largest_gzip(MAX_IDX_BYTES)
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _IDX_UNSIGNED_BYTE = 0x08
@@ -167,14 +167,21 @@ def read_idx(path):
         try:
             # GzipFile unpacks only as much as is read from it: a gzip bomb is never unpacked whole.
             with gzip.GzipFile(fileobj=file, mode="rb") if gzipped else file as content:
-                return _read_idx_content(path, content)
+                return _read_idx_content(path, content, gzip_size=size if gzipped else None)
         except (EOFError, OSError, zlib.error) as error:
             if not gzipped:
                 raise MyonnError(f"{path}: cannot read ({getattr(error, 'strerror', None) or error})") from None
             raise MyonnError(f"{path}: corrupt or truncated gzip file ({error})") from None
 
 
-def _read_idx_content(path, content):
+def _largest_gzip(size):
+    """The most bytes `size` bytes take gzipped: deflate stores what it cannot shrink, 5 bytes more a
+    64 KiB block, and the gzip header (with a file name, say) and trailer fit in 64 KiB more."""
+    return size + size // 2**16 * 5 + 2**16
+
+
+def _read_idx_content(path, content, gzip_size=None):
+    """The IDX array read from `content`; gzip_size: the size of the gzipped file it comes from, if it is one."""
     start = content.read(4)
     if len(start) < 4:
         raise MyonnError(f"{path}: truncated IDX file ({len(start)} bytes, no room for a header)")
@@ -192,6 +199,11 @@ def _read_idx_content(path, content):
     _check_idx_shape(path, shape)
 
     expected_size = math.prod(shape)
+    if gzip_size is not None and gzip_size > _largest_gzip(4 + len(sizes) + expected_size):
+        # Padded, most likely, with zeros that Python's gzip skips a byte at a time (40 MB of them
+        # after the test images took 10 s): MAX_GZIP_BYTES is sized on the largest file, this on this one.
+        raise MyonnError(f"{path}: {gzip_size:,} bytes is more than {'x'.join(map(str, shape))} bytes of digits "
+                         f"take gzipped ({_largest_gzip(4 + len(sizes) + expected_size):,} at most)")
     data = content.read(expected_size)
     if len(data) < expected_size:
         raise MyonnError(

@@ -7,6 +7,7 @@ import _thread
 import gzip
 import hashlib
 import http.server
+import io
 import os
 import pathlib
 import re
@@ -235,6 +236,26 @@ def test_a_gzipped_file_larger_than_any_mnist_file_gzipped_is_refused_unread(tmp
     assert list(read_idx(path)) == list(range(10))
     # Stored without compressing, the largest MNIST file still fits.
     assert len(gzip.compress(bytes(MAX_IDX_BYTES), compresslevel=0)) <= MAX_GZIP_BYTES
+
+
+def test_a_gzipped_file_larger_than_its_own_digits_take_gzipped_is_refused(tmp_path):
+    """Under the bound for the largest MNIST file, 40 MB of zeros after the test images took 10 s to skip."""
+    path = tmp_path / "t10k-labels-idx1-ubyte.gz"
+    labels = gzip.compress(idx_header(10) + bytes(range(10)))
+    with open(path, "wb") as file:
+        file.write(labels)
+        file.truncate(len(labels) + 2**17)             # 128 KB of zeros after ten labels
+    with pytest.raises(MyonnError) as raised:
+        read_idx(path)
+    assert str(raised.value) == (f"{path}: {len(labels) + 2**17:,} bytes is more than 10 bytes of digits take gzipped "
+                                 f"({8 + 10 + 2**16:,} at most)")
+    # Stored without compressing, with a long file name in its header, real digits still fit their bound.
+    images, _ = make_digits(300)
+    stored = gzip.GzipFile(filename="a" * 1000, mode="wb", fileobj=(buffer := io.BytesIO()), compresslevel=0)
+    stored.write(idx_header(300, 28, 28) + images.tobytes())
+    stored.close()
+    path.write_bytes(buffer.getvalue())
+    np.testing.assert_array_equal(read_idx(path), images)
 
 
 @pytest.mark.parametrize("shape, message", [
