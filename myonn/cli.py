@@ -103,7 +103,7 @@ class LosableOutput:
             if nowhere != descriptor:
                 os.dup2(nowhere, descriptor)
                 os.close(nowhere)
-            stream = os.fdopen(descriptor, "w")
+            stream = os.fdopen(descriptor, "w", errors="backslashreplace")  # as run() makes the others
         self._stream = stream
         self.lost = None  # the error that lost the output, if one did
 

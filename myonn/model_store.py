@@ -385,10 +385,14 @@ def _back_up(path, source=None):
     source = path if source is None else source
     folder = path.parent / BACKUP_FOLDER
     stamp = time.strftime("%Y%m%d-%H%M%S")
+    made_now = not folder.is_dir()
     try:
         folder.mkdir(exist_ok=True)
         handle = tempfile.NamedTemporaryFile(dir=folder, prefix=f".{path.stem}.", suffix=".tmp", delete=False)
-    except OSError as error:
+    except BaseException as error:  # a Ctrl-C or kill too
+        _remove_if_empty(folder, made_now)
+        if not isinstance(error, OSError):
+            raise
         raise MyonnError(f"cannot keep a backup of {path} in {folder}: {error.strerror or error}") from None
     try:
         with handle, open(source, "rb") as original:
@@ -409,11 +413,30 @@ def _back_up(path, source=None):
                 continue
         else:
             raise MyonnError(f"cannot keep a backup of {path}: too many backups made this second")
-    except OSError as error:
+    except BaseException as error:  # a Ctrl-C or kill too: no backup, and no empty folder made for it
+        Path(handle.name).unlink(missing_ok=True)
+        _remove_if_empty(folder, made_now)
+        if not isinstance(error, OSError):
+            raise
         raise MyonnError(f"cannot keep a backup of {path}: {error.strerror or error}") from None
     finally:
         Path(handle.name).unlink(missing_ok=True)
     return backup
+
+
+def _remove_if_empty(folder, made_now):
+    """Remove `folder` if this run made it just now and it holds nothing (another run's backup keeps it)."""
+    if made_now:
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
+
+
+def stopped_runs(path):
+    """The stopped runs kept apart beside the model at `path` (keep_stopped_run), oldest first."""
+    path = Path(path)
+    return backups_of(path.with_name(f"{path.stem}{STOPPED}{path.suffix}"))
 
 
 def _is_file(path):

@@ -417,15 +417,18 @@ class Teacher:
 
         now_there = _file_signature(self.destination)
         changed = now_there != self.saved_as
-        if not taught.model_was_there and (not changed or now_there is None):
+        if not taught.model_was_there:
             # The teaching made the file (your first): taken back, there is none again, as before it, and
-            # the windows open the model they opened before (the shipped one, say), not a copy of it. (Gone
-            # already, deleted by hand: it stays gone.)
-            if now_there is not None:
+            # the windows open the model they opened before (the shipped one, say), not a copy of it.
+            # Deleted by hand meanwhile, it stays gone; replaced by another run's model, that one stays.
+            if not changed:
                 try:
                     self.destination.unlink()
                 except OSError as error:
                     raise MyonnError(f"cannot take back {self.destination}: {error.strerror or error}") from None
+            elif now_there is not None:
+                self.report(f"note: {self.destination} was changed by another run since this window saved it; "
+                            "it stays as that run left it")
             self._network_as_before(taught)
             self.saved_as = None
             return

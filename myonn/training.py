@@ -334,7 +334,9 @@ def train_from_settings(settings, model_path=None, resume=None, data_dir=None, l
     model_store.check_destination(destination)
     if my_digits is not None:
         check_digits_file(my_digits)  # a model named as your digits' file, before any work
-    saving = []  # _train_and_save notes here when it begins to save: (where, the file before, accuracy, kept apart)
+    # _train_and_save notes here when it begins to save: (where, the file there before, the accuracy, and
+    # when the run is kept apart instead, the stopped runs kept apart before it; else None).
+    saving = []
     try:
         return _train_and_save(settings, destination, resume, data_dir, limit, progress, report, watch,
                                my_digits, saving, named=model_path is not None)
@@ -345,8 +347,11 @@ def train_from_settings(settings, model_path=None, resume=None, data_dir=None, l
             report("stopped at once: nothing saved")
         else:
             destination, before, test_accuracy, kept_apart = saving[-1]
-            if kept_apart:
-                report(f"stopped while keeping what was learned apart: {destination} is as it was")
+            if kept_apart is not None:
+                kept = sorted(set(model_store.stopped_runs(destination)) - kept_apart)
+                report(f"stopped just after keeping what was learned as {kept[-1]}; {destination} is as it was"
+                       if kept else f"stopped while keeping what was learned apart: nothing kept, {destination} "
+                                    "is as it was")
             elif _file_identity(destination) == before:
                 report(f"stopped while saving: nothing saved, {destination} is as it was")
             else:
@@ -453,11 +458,12 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
             # network would replace a better model as the one every window opens, and the demo that
             # follows misread digits (a 25% model every one; one stopped at 97.8% five of the bench's 48
             # drawings the shipped model reads). It is kept among the backups instead.
-            saving.append((destination, _file_identity(destination), test_accuracy, True))
+            saving.append((destination, _file_identity(destination), test_accuracy,
+                           set(model_store.stopped_runs(destination))))   # those kept apart before this one
             kept_apart = model_store.as_typed(model_store.keep_stopped_run(model, destination))
             typed = model_store.as_typed(destination)
             below = (f"interrupted at {format_percent(test_accuracy)} on MNIST's test set, below" if stopped else
-                     f"trained on {limit:,} of MNIST's training images only (--limit): "
+                     f"trained on {limit:,} of MNIST's training images only (--limit, LIMIT): "
                      f"{format_percent(test_accuracy)} on its test set, below")
             use = f"what was learned is kept as {kept_apart}: use it with --model {model_store.shell_word(kept_apart)}"
             if in_use == destination:
@@ -475,7 +481,7 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
         replaced_accuracy = None if replaced is None else model_store.accuracy_in(replaced)
         # A Ctrl-C or kill from here on: the save is undone unless it had just replaced the file, and
         # train_from_settings says which, from the file as it was before.
-        saving.append((destination, _file_identity(destination), test_accuracy, False))
+        saving.append((destination, _file_identity(destination), test_accuracy, None))
         kept = model_store.save_keeping_backup(model, destination)
     if stopped:
         report(f"interrupted: saved what was learned so far to {destination} "

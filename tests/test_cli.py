@@ -276,3 +276,12 @@ def test_a_stream_started_closed_keeps_its_number_so_no_file_opened_later_takes_
     result = subprocess.run([sys.executable, "-c", program], capture_output=False, stdout=subprocess.PIPE,
                             text=True, timeout=60, preexec_fn=lambda: (os.close(0), os.close(2)))
     assert result.returncode == 0 and result.stdout.strip() not in ("", "2")
+
+
+def test_a_stream_started_closed_takes_a_name_that_is_not_utf_8_as_the_others_do():
+    """A file name of bytes that are not UTF-8 (Python keeps them as lone surrogates) crashed the line
+    that named it, with stdout closed: the stream put in its place refused such characters."""
+    program = "from myonn import cli\ncli.run(lambda: print('saved to /tmp/\\udcff.npz'))\n"
+    result = subprocess.run([sys.executable, "-c", program], stderr=subprocess.PIPE, text=True, timeout=60,
+                            preexec_fn=lambda: os.close(1))
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr

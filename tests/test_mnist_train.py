@@ -153,7 +153,7 @@ def test_a_quick_run_on_part_of_mnist_never_displaces_the_model_the_windows_use(
                         env={"LIMIT": "300", "EPOCHS": "1"})
     assert result.returncode == 0, result.stderr
     [kept] = (own_models_apart / "backups").iterdir()
-    assert result.stdout.splitlines()[-2].startswith("trained on 300 of MNIST's training images only (--limit): ")
+    assert result.stdout.splitlines()[-2].startswith("trained on 300 of MNIST's training images only (--limit, LIMIT): ")
     assert result.stdout.splitlines()[-2].endswith("on its test set, below the shipped model (98.54%), which the "
                                                    "windows use while you have no model of your own: it stays the "
                                                    "one they use")

@@ -493,3 +493,16 @@ def test_folders_made_for_a_lock_are_removed_even_when_the_innermost_was_never_m
         with ModelLock(tmp_path / "x" / "y" / "z" / "m.npz"):
             pass
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_ctrl_c_while_a_backup_is_made_leaves_the_model_and_no_empty_backups_folder(tmp_path, monkeypatch):
+    path = save_model(Model(NeuralNetwork(784, 5, 10, seed=0)), tmp_path / "m.npz")
+    before = path.read_bytes()
+
+    def interrupted(*arguments):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(model_store.shutil, "copyfileobj", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        save_keeping_backup(Model(NeuralNetwork(784, 5, 10, seed=1)), path)
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["m.npz"]

@@ -305,6 +305,14 @@ def test_a_teaching_taken_back_leaves_model_file_and_digits_as_they_were(shipped
     assert teacher.take_back() == "took back: 0 (0 of your digits)"
     assert not destination.exists()
     assert np.array_equal(teacher.model.network.input_weights, shipped.network.input_weights)
+    # ... and replaced by another run's model: that one stays, not pushed out into backups/.
+    teacher.learn(SLASHED_ZERO, 0)
+    theirs = copy.deepcopy(shipped)
+    theirs.network.output_weights = theirs.network.output_weights * 1.01
+    save_model(theirs, destination)
+    before = destination.read_bytes()
+    assert teacher.take_back() == "took back: 0 (0 of your digits)"
+    assert destination.read_bytes() == before and not (tmp_path / "backups").exists()
 
 
 @pytest.mark.parametrize("when", ["loading MNIST", "keeping the digit", "learning", "saving", "a failed save"])

@@ -442,3 +442,34 @@ def test_the_running_training_accuracy_waits_for_a_hundred_images():
     assert all(accuracy is None for images_trained, accuracy in seen if images_trained < 100)
     assert any(accuracy is not None for images_trained, accuracy in seen if images_trained >= 100)
     assert any(0 < images_trained < 100 for images_trained, accuracy in seen)   # there were moments before
+
+
+@pytest.mark.parametrize("when", ["before it is kept", "just after"])
+def test_a_ctrl_c_while_a_stopped_run_is_kept_apart_says_whether_it_was(tmp_path, monkeypatch, when):
+    from myonn import model_store, recipes, training
+    from myonn.model import save_model
+
+    a_small_mnist(monkeypatch)
+    monkeypatch.setattr(training, "train", train_to(0.5, True))       # stopped, below the model there
+    path = tmp_path / "m.npz"
+    save_model(Model(NeuralNetwork(784, 5, 10, seed=0), info={"test_accuracy": 0.98}), path)
+    before = path.read_bytes()
+    real_keep = model_store.keep_stopped_run
+
+    def keep_then_ctrl_c(model, destination):
+        if when == "just after":
+            real_keep(model, destination)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(model_store, "keep_stopped_run", keep_then_ctrl_c)
+    said = []
+    with pytest.raises(KeyboardInterrupt):
+        training.train_from_settings(recipes.settings("default", {}), model_path=path, progress=False,
+                                     report=said.append)
+    assert path.read_bytes() == before
+    kept = model_store.stopped_runs(path)
+    if when == "just after":
+        assert said[-1] == f"stopped just after keeping what was learned as {kept[0]}; {path} is as it was"
+    else:
+        assert kept == [] and said[-1] == (f"stopped while keeping what was learned apart: nothing kept, {path} "
+                                           "is as it was")
