@@ -83,7 +83,7 @@ MAX_CSV_LINE_BYTES = 4 * CSV_VALUES_PER_LINE * len(b"255,")
 # Deflate never makes data more than a little larger (5 bytes a 64 KiB block, stored as it is), so
 # no MNIST file is larger gzipped than this. A larger one is padded: Python's gzip skips zero
 # padding a byte at a time, 7 MB a second, and a gigabyte of it held training up for minutes.
-MAX_GZIP_BYTES = MAX_IDX_BYTES + MAX_IDX_BYTES // 2**16 * 5 + 2**16  # as _largest_gzip(MAX_IDX_BYTES)
+MAX_GZIP_BYTES = MAX_IDX_BYTES + MAX_IDX_BYTES // 16 + 2**17  # as _largest_gzip(MAX_IDX_BYTES)
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _IDX_UNSIGNED_BYTE = 0x08
@@ -175,9 +175,11 @@ def read_idx(path):
 
 
 def _largest_gzip(size):
-    """The most bytes `size` bytes take gzipped: deflate stores what it cannot shrink, 5 bytes more a
-    64 KiB block, and the gzip header (with a file name, say) and trailer fit in 64 KiB more."""
-    return size + size // 2**16 * 5 + 2**16
+    """The most bytes `size` bytes take gzipped, with room to spare: deflate stores what it cannot shrink
+    (5 bytes more a 64 KiB block), a writer may flush after every image (about 10 bytes each, 784 bytes
+    apart) or start a new member for each (about 23), and a gzip header may carry 64 KiB of extra
+    field besides a name and a comment."""
+    return size + size // 16 + 2**17
 
 
 def _read_idx_content(path, content, gzip_size=None):

@@ -421,7 +421,7 @@ class Teacher:
             # The teaching made the file (your first): taken back, there is none again, as before it, and
             # the windows open the model they opened before (the shipped one, say), not a copy of it.
             # Deleted by hand meanwhile, it stays gone; replaced by another run's model, that one stays.
-            if not changed:
+            if not changed and now_there is not None:   # (None: made, deleted by hand, made again, taken back)
                 try:
                     self.destination.unlink()
                 except OSError as error:

@@ -349,9 +349,8 @@ def train_from_settings(settings, model_path=None, resume=None, data_dir=None, l
             destination, before, test_accuracy, kept_apart = saving[-1]
             if kept_apart is not None:
                 kept = sorted(set(model_store.stopped_runs(destination)) - kept_apart)
-                report(f"stopped just after keeping what was learned as {kept[-1]}; {destination} is as it was"
-                       if kept else f"stopped while keeping what was learned apart: nothing kept, {destination} "
-                                    "is as it was")
+                report(f"stopped just after keeping what was learned as {kept[-1]}; nothing else was saved"
+                       if kept else "stopped while keeping what was learned apart: nothing kept, nothing saved")
             elif _file_identity(destination) == before:
                 report(f"stopped while saving: nothing saved, {destination} is as it was")
             else:

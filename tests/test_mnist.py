@@ -244,15 +244,19 @@ def test_a_gzipped_file_larger_than_its_own_digits_take_gzipped_is_refused(tmp_p
     labels = gzip.compress(idx_header(10) + bytes(range(10)))
     with open(path, "wb") as file:
         file.write(labels)
-        file.truncate(len(labels) + 2**17)             # 128 KB of zeros after ten labels
+        file.truncate(len(labels) + 2**18)             # 256 KB of zeros after ten labels
     with pytest.raises(MyonnError) as raised:
         read_idx(path)
-    assert str(raised.value) == (f"{path}: {len(labels) + 2**17:,} bytes is more than 10 bytes of digits take gzipped "
-                                 f"({8 + 10 + 2**16:,} at most)")
-    # Stored without compressing, with a long file name in its header, real digits still fit their bound.
-    images, _ = make_digits(300)
+    assert str(raised.value) == (f"{path}: {len(labels) + 2**18:,} bytes is more than 10 bytes of digits take gzipped "
+                                 f"({8 + 10 + 1 + 2**17:,} at most)")
+    # Stored without compressing, with a long file name in its header and a flush after every image (as
+    # a writer may), real digits still fit their bound.
+    images, _ = make_digits(10_000)                  # as many as MNIST's test set: 10,000 flushes
     stored = gzip.GzipFile(filename="a" * 1000, mode="wb", fileobj=(buffer := io.BytesIO()), compresslevel=0)
-    stored.write(idx_header(300, 28, 28) + images.tobytes())
+    stored.write(idx_header(10_000, 28, 28))
+    for image in images:
+        stored.write(image.tobytes())
+        stored.flush()
     stored.close()
     path.write_bytes(buffer.getvalue())
     np.testing.assert_array_equal(read_idx(path), images)

@@ -305,6 +305,12 @@ def test_a_teaching_taken_back_leaves_model_file_and_digits_as_they_were(shipped
     assert teacher.take_back() == "took back: 0 (0 of your digits)"
     assert not destination.exists()
     assert np.array_equal(teacher.model.network.input_weights, shipped.network.input_weights)
+    # Made, deleted by hand, made again by the next teaching: both take-backs leave no file, and go on working.
+    teacher.learn(SLASHED_ZERO, 0)
+    destination.unlink()
+    teacher.learn(FLAGGED_ONE, 1)
+    assert teacher.take_back() == "took back: 1 (1 of your digits)" and not destination.exists()
+    assert teacher.take_back() == "took back: 0 (0 of your digits)" and not destination.exists()
     # ... and replaced by another run's model: that one stays, not pushed out into backups/.
     teacher.learn(SLASHED_ZERO, 0)
     theirs = copy.deepcopy(shipped)
