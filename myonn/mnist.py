@@ -83,7 +83,7 @@ MAX_CSV_LINE_BYTES = 4 * CSV_VALUES_PER_LINE * len(b"255,")
 # Deflate never makes data more than a little larger (5 bytes a 64 KiB block, stored as it is), so
 # no MNIST file is larger gzipped than this. A larger one is padded: Python's gzip skips zero
 # padding a byte at a time, 7 MB a second, and a gigabyte of it held training up for minutes.
-MAX_GZIP_BYTES = MAX_IDX_BYTES + MAX_IDX_BYTES // 16 + 2**17  # as _largest_gzip(MAX_IDX_BYTES)
+MAX_GZIP_BYTES = MAX_IDX_BYTES + MAX_IDX_BYTES // 16 + 2**17  # as _largest_gzip(MAX_IDX_BYTES, MAX_DIGITS)
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _IDX_UNSIGNED_BYTE = 0x08
@@ -174,12 +174,12 @@ def read_idx(path):
             raise MyonnError(f"{path}: corrupt or truncated gzip file ({error})") from None
 
 
-def _largest_gzip(size):
-    """The most bytes `size` bytes take gzipped, with room to spare: deflate stores what it cannot shrink
-    (5 bytes more a 64 KiB block), a writer may flush after every image (about 10 bytes each, 784 bytes
-    apart) or start a new member for each (about 23), and a gzip header may carry 64 KiB of extra
-    field besides a name and a comment."""
-    return size + size // 16 + 2**17
+def _largest_gzip(size, digits=0):
+    """The most bytes `size` bytes of `digits` digits take gzipped, with room to spare: deflate stores
+    what it cannot shrink (5 bytes more a 64 KiB block), a writer may flush after every digit (about 10
+    bytes each) or start a new member for each (about 23, more with a name), and a gzip header may carry
+    64 KiB of extra field besides a name and a comment."""
+    return size + max(size // 16, 48 * digits) + 2**17
 
 
 def _read_idx_content(path, content, gzip_size=None):
@@ -201,11 +201,12 @@ def _read_idx_content(path, content, gzip_size=None):
     _check_idx_shape(path, shape)
 
     expected_size = math.prod(shape)
-    if gzip_size is not None and gzip_size > _largest_gzip(4 + len(sizes) + expected_size):
+    largest = _largest_gzip(4 + len(sizes) + expected_size, digits=shape[0])
+    if gzip_size is not None and gzip_size > largest:
         # Padded, most likely, with zeros that Python's gzip skips a byte at a time (40 MB of them
         # after the test images took 10 s): MAX_GZIP_BYTES is sized on the largest file, this on this one.
         raise MyonnError(f"{path}: {gzip_size:,} bytes is more than {'x'.join(map(str, shape))} bytes of digits "
-                         f"take gzipped ({_largest_gzip(4 + len(sizes) + expected_size):,} at most)")
+                         f"take gzipped ({largest:,} at most)")
     data = content.read(expected_size)
     if len(data) < expected_size:
         raise MyonnError(

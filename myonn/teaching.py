@@ -413,7 +413,7 @@ class Teacher:
 
     def _save_as_before(self, taught):
         """Save the network as it was before `taught`, under the model's lock; MyonnError changes nothing."""
-        from myonn.model_store import check_destination, save_keeping_backup
+        from myonn.model_store import NotAModelThere, check_destination, save_keeping_backup
 
         now_there = _file_signature(self.destination)
         changed = now_there != self.saved_as
@@ -433,7 +433,16 @@ class Teacher:
             self.saved_as = None
             return
         if changed:
-            check_destination(self.destination)
+            try:
+                check_destination(self.destination)
+            except NotAModelThere:
+                # Something this myonn cannot read is there now (another program's file): it is left as
+                # it is, the window's network goes back, and Ctrl+Z goes on (it refused for ever).
+                self.report(f"note: {self.destination} was replaced by a file this myonn cannot read; it stays "
+                            "as it is, and the teaching is taken back in this window only")
+                self._network_as_before(taught)
+                self.saved_as = None
+                return
         network = self.model.network
         now = network.input_weights, network.output_weights, self.model.info
         self._network_as_before(taught)

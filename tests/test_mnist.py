@@ -248,7 +248,7 @@ def test_a_gzipped_file_larger_than_its_own_digits_take_gzipped_is_refused(tmp_p
     with pytest.raises(MyonnError) as raised:
         read_idx(path)
     assert str(raised.value) == (f"{path}: {len(labels) + 2**18:,} bytes is more than 10 bytes of digits take gzipped "
-                                 f"({8 + 10 + 1 + 2**17:,} at most)")
+                                 f"({8 + 10 + 48 * 10 + 2**17:,} at most)")
     # Stored without compressing, with a long file name in its header and a flush after every image (as
     # a writer may), real digits still fit their bound.
     images, _ = make_digits(10_000)                  # as many as MNIST's test set: 10,000 flushes
@@ -260,6 +260,16 @@ def test_a_gzipped_file_larger_than_its_own_digits_take_gzipped_is_refused(tmp_p
     stored.close()
     path.write_bytes(buffer.getvalue())
     np.testing.assert_array_equal(read_idx(path), images)
+    # So do 60,000 labels, a flush after each: the room a writer takes grows with the digits, not the bytes.
+    labels = np.random.default_rng(0).integers(0, 10, 60_000, dtype=np.uint8)
+    stored = gzip.GzipFile(mode="wb", fileobj=(buffer := io.BytesIO()))
+    stored.write(idx_header(60_000))
+    for label in labels:
+        stored.write(bytes([label]))
+        stored.flush()
+    stored.close()
+    path.write_bytes(buffer.getvalue())
+    np.testing.assert_array_equal(read_idx(path), labels)
 
 
 @pytest.mark.parametrize("shape, message", [

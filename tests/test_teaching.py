@@ -311,6 +311,16 @@ def test_a_teaching_taken_back_leaves_model_file_and_digits_as_they_were(shipped
     teacher.learn(FLAGGED_ONE, 1)
     assert teacher.take_back() == "took back: 1 (1 of your digits)" and not destination.exists()
     assert teacher.take_back() == "took back: 0 (0 of your digits)" and not destination.exists()
+    # A model there before, replaced after the teaching by a file this myonn cannot read: the take-back
+    # leaves that file as it is and goes on (it refused for ever, naming a --model the window has not).
+    save_model(shipped, destination)
+    teacher.learn(SLASHED_ZERO, 0)
+    destination.write_bytes(b"PK\x03\x04 not a model")
+    assert teacher.take_back() == "took back: 0 (0 of your digits)"
+    assert destination.read_bytes() == b"PK\x03\x04 not a model"
+    assert np.array_equal(teacher.model.network.input_weights, shipped.network.input_weights)
+    destination.unlink()
+    shutil.rmtree(tmp_path / "backups")                                  # the model there before, kept by the teaching
     # ... and replaced by another run's model: that one stays, not pushed out into backups/.
     teacher.learn(SLASHED_ZERO, 0)
     theirs = copy.deepcopy(shipped)
