@@ -238,13 +238,29 @@ def test_a_gzipped_file_larger_than_any_mnist_file_gzipped_is_refused_unread(tmp
     assert len(gzip.compress(bytes(MAX_IDX_BYTES), compresslevel=0)) <= MAX_GZIP_BYTES
 
 
+def test_a_gzipped_file_ending_in_more_zeros_than_any_mnist_file_is_refused_before_they_are_skipped(tmp_path):
+    """Digits that gzip to a fifth or less leave room, under their own bound, for tens of MB of zeros,
+    which Python's gzip skips a byte at a time (40 MB after the training images took 5 s)."""
+    path = tmp_path / "t10k-images-idx3-ubyte.gz"
+    images = gzip.compress(idx_header(10_000, 28, 28) + bytes(10_000 * 28 * 28))   # blank: a few KB gzipped
+    with open(path, "wb") as file:
+        file.write(images)
+        file.truncate(len(images) + 2**20)             # 1 MB of zeros after them
+    with pytest.raises(MyonnError) as raised:
+        read_idx(path)
+    assert str(raised.value) == (f"{path}: ends in more than 65,536 bytes of zeros after its gzip data (padding), "
+                                 "more than any MNIST file has")
+    with open(path, "r+b") as file:                    # a little padding is allowed, as gzip allows it
+        file.truncate(len(images) + 1000)
+    assert read_idx(path).shape == (10_000, 28, 28)
+
+
 def test_a_gzipped_file_larger_than_its_own_digits_take_gzipped_is_refused(tmp_path):
     """Under the bound for the largest MNIST file, 40 MB of zeros after the test images took 10 s to skip."""
     path = tmp_path / "t10k-labels-idx1-ubyte.gz"
     labels = gzip.compress(idx_header(10) + bytes(range(10)))
     with open(path, "wb") as file:
-        file.write(labels)
-        file.truncate(len(labels) + 2**18)             # 256 KB of zeros after ten labels
+        file.write(labels + b"\x01" * 2**18)          # 256 KB after ten labels (not zeros: those are refused first)
     with pytest.raises(MyonnError) as raised:
         read_idx(path)
     assert str(raised.value) == (f"{path}: {len(labels) + 2**18:,} bytes is more than 10 bytes of digits take gzipped "
