@@ -99,10 +99,7 @@ class LosableOutput:
             # Python gives None for a stream started closed (`>&-`): writing there is writing nowhere. On
             # its own number, too: left free, the next file opened (a model's lock) took it, and anything
             # written to it in C (SDL's warnings) would have gone into that file.
-            nowhere = os.open(os.devnull, os.O_WRONLY)
-            if nowhere != descriptor:
-                os.dup2(nowhere, descriptor)
-                os.close(nowhere)
+            _write_nowhere(descriptor)
             stream = os.fdopen(descriptor, "w", errors="backslashreplace")  # as run() makes the others
         self._stream = stream
         self.lost = None  # the error that lost the output, if one did
@@ -127,15 +124,21 @@ class LosableOutput:
         try:
             # What the stream still holds, and all that follows, goes nowhere; Python's own flush on the
             # way out would otherwise fail again, as "Exception ignored ... BrokenPipeError".
-            nowhere = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(nowhere, self._stream.fileno())
-            os.close(nowhere)
+            _write_nowhere(self._stream.fileno())
             self._stream.flush()
         except (OSError, ValueError):  # not a real file (a test's capture): nothing more to do
             pass
 
     def __getattr__(self, name):
         return getattr(self._stream, name)
+
+
+def _write_nowhere(descriptor):
+    """Make the file descriptor `descriptor` write to os.devnull."""
+    nowhere = os.open(os.devnull, os.O_WRONLY)
+    if nowhere != descriptor:
+        os.dup2(nowhere, descriptor)
+        os.close(nowhere)
 
 
 def quiet_about_interrupts(hook):

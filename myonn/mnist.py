@@ -80,10 +80,19 @@ MAX_CSV_BYTES = MAX_DIGITS * CSV_VALUES_PER_LINE * len(b"255,")
 # and leading zeros a line may have, and for the column header. A longer line is refused before it is split
 # into values: a 220 MB line of "10," made 73 million of them, 4.4 GB.
 MAX_CSV_LINE_BYTES = 4 * CSV_VALUES_PER_LINE * len(b"255,")
-# Deflate never makes data more than a little larger (5 bytes a 64 KiB block, stored as it is), so
-# no MNIST file is larger gzipped than this. A larger one is padded: Python's gzip skips zero
+
+
+def _largest_gzip(size, digits=0):
+    """The most bytes `size` bytes of `digits` digits take gzipped, with room to spare: deflate stores
+    what it cannot shrink (5 bytes more a 64 KiB block), a writer may flush after every digit (about 10
+    bytes each) or start a new member for each (about 23, more with a name), and a gzip header may carry
+    64 KiB of extra field besides a name and a comment."""
+    return size + max(size // 16, 48 * digits) + 2**17
+
+
+# So no MNIST file is larger gzipped than this. A larger one is padded: Python's gzip skips zero
 # padding a byte at a time, 7 MB a second, and a gigabyte of it held training up for minutes.
-MAX_GZIP_BYTES = MAX_IDX_BYTES + MAX_IDX_BYTES // 16 + 2**17  # as _largest_gzip(MAX_IDX_BYTES, MAX_DIGITS)
+MAX_GZIP_BYTES = _largest_gzip(MAX_IDX_BYTES, MAX_DIGITS)
 
 # Zeros after the gzip data that a file may end in (gzip allows padding; MNIST's files have none).
 MAX_GZIP_PADDING = 2**16
@@ -184,14 +193,6 @@ def read_idx(path):
             if not gzipped:
                 raise MyonnError(f"{path}: cannot read ({getattr(error, 'strerror', None) or error})") from None
             raise MyonnError(f"{path}: corrupt or truncated gzip file ({error})") from None
-
-
-def _largest_gzip(size, digits=0):
-    """The most bytes `size` bytes of `digits` digits take gzipped, with room to spare: deflate stores
-    what it cannot shrink (5 bytes more a 64 KiB block), a writer may flush after every digit (about 10
-    bytes each) or start a new member for each (about 23, more with a name), and a gzip header may carry
-    64 KiB of extra field besides a name and a comment."""
-    return size + max(size // 16, 48 * digits) + 2**17
 
 
 def _read_idx_content(path, content, gzip_size=None):

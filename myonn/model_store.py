@@ -213,11 +213,7 @@ def check_destination(path):
             problem = "there is a file of that name, not a folder" if folder.exists() and not folder.is_dir() else (
                 error.strerror or error)
             raise MyonnError(f"cannot keep a backup of {path} in {folder}: {problem}") from None
-        if made_now:  # a run that then saves nothing leaves nothing behind
-            try:
-                folder.rmdir()
-            except OSError:  # another run has put a backup there meanwhile: it stays
-                pass
+        _remove_if_empty(folder, made_now)  # a run that then saves nothing leaves nothing behind
 
 
 def save_keeping_backup(model, path, backup=True):
@@ -241,19 +237,18 @@ def keep_stopped_run(model, path):
     stopped runs are pruned among themselves). Returns the file's path."""
     path = Path(path)
     folder = path.parent / BACKUP_FOLDER
-    stopped = path.with_name(f"{path.stem}{STOPPED}{path.suffix}")   # the name its backups go by
+    stopped = _stopped_name(path)   # the name its backups go by
     scratch = folder / f".{path.stem}.{os.getpid()}.saving{path.suffix}"
     made_now = not folder.is_dir()
     try:
         save_model(model, scratch)
         kept = _back_up(stopped, source=scratch)
     except BaseException as error:  # a Ctrl-C or kill too
-        if made_now:  # nothing kept: leave no empty folder behind
-            try:
-                scratch.unlink(missing_ok=True)
-                folder.rmdir()
-            except OSError:
-                pass
+        try:
+            scratch.unlink(missing_ok=True)
+        except OSError:
+            pass
+        _remove_if_empty(folder, made_now)  # nothing kept: leave no empty folder behind
         if not isinstance(error, MyonnError):
             raise
         reason = str(error).rsplit(": ", 1)[-1]
@@ -429,7 +424,8 @@ def _back_up(path, source=None):
 
 
 def _remove_if_empty(folder, made_now):
-    """Remove `folder` if this run made it just now and it holds nothing (another run's backup keeps it)."""
+    """Remove `folder` if this run made it just now and it holds nothing (another run's backup, put there
+    meanwhile, keeps it)."""
     if made_now:
         try:
             folder.rmdir()
@@ -439,8 +435,12 @@ def _remove_if_empty(folder, made_now):
 
 def stopped_runs(path):
     """The stopped runs kept apart beside the model at `path` (keep_stopped_run), oldest first."""
-    path = Path(path)
-    return backups_of(path.with_name(f"{path.stem}{STOPPED}{path.suffix}"))
+    return backups_of(_stopped_name(Path(path)))
+
+
+def _stopped_name(path):
+    """<stem>.stopped.npz beside `path`: the model name a stopped run of it is kept as a backup of."""
+    return path.with_name(f"{path.stem}{STOPPED}{path.suffix}")
 
 
 def _is_file(path):
