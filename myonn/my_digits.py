@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from myonn.errors import MyonnError
-from myonn.handwriting import LARGEST_COORDINATE, MOST_POINTS, MOST_STROKES, digit_pixels, is_coordinate, too_much_ink
+from myonn.handwriting import LARGEST_COORDINATE, MOST_POINTS, MOST_STROKES, digit_pixels, too_much_ink
 from myonn.model import MODEL_SUFFIXES  # names of models, never of your digits' file
 from myonn.model_store import own_model_path
 
@@ -36,9 +36,10 @@ FILE_NAME = "my_digits.jsonl"
 # digits file, and is refused rather than read.
 LARGEST_FILE_BYTES = 64_000_000
 
-# Reading and drawing a digit takes about a millisecond, and teaching reads them all at its first key
-# press: a file of a million short lines kept the window waiting over five minutes. More digits than
-# this (some three hours of drawing one a second) are refused.
+# Teaching reads the whole file at its first key press (and draws only the digits its steps use), at
+# a fraction of a millisecond a digit: a file of a million short lines kept the window waiting over
+# five minutes. More digits than this (some three hours of drawing one a second) are refused; a file
+# of 10,000 of the longest digits LARGEST_FILE_BYTES holds takes the first key about 5 s.
 MOST_DIGITS = 10_000
 # Blank lines are skipped, but not for free: a file may have a few between its digits, not millions.
 MOST_LINES = 10 * MOST_DIGITS
@@ -78,10 +79,13 @@ def append_digit(path, strokes, label):
             if size + len(line) + 1 > LARGEST_FILE_BYTES:
                 raise MyonnError(f"{path}: would grow past {LARGEST_FILE_BYTES // 1_000_000} MB, more than teaching "
                                  "and training read; keep further digits in another file (--my-digits)")
-            file.seek(0)
             lines = digits = 0
-            for lines, read in enumerate(_lines(file), start=1):
-                digits += read is None or bool(read.strip())
+            # Read through a buffer of its own: readline on the unbuffered file reads a byte at a time,
+            # and counting a 60 MB file's lines so took 40 s of each digit key.
+            with open(os.dup(file.fileno()), "rb") as reader:
+                reader.seek(0)
+                for lines, read in enumerate(_lines(reader), start=1):
+                    digits += read is None or bool(read.strip())
             if digits >= MOST_DIGITS or lines >= MOST_LINES:
                 held = f"{MOST_DIGITS:,} digits" if digits >= MOST_DIGITS else f"{MOST_LINES:,} lines"
                 raise MyonnError(f"{path}: holds {held}, as many as teaching and training read; "
@@ -208,16 +212,51 @@ def read_digits(path, warn=None, missing_ok=True, largest_coordinate=LARGEST_COO
     return digits
 
 
-def digit_images(digits):
+def digit_images(digits, progress=None):
     """The 28×28 images and labels of digits from read_digits: uint8 (n, 28, 28), as MNIST stores
-    its digits, and int (n,). Drawings with no points are left out."""
+    its digits, and int (n,). Drawings with no points are left out. progress: None, or called with
+    the number drawn so far, every PROGRESS_EVERY digits (a file of long digits takes a minute)."""
     images, labels = [], []
-    for strokes, label in digits:
+    for number, (strokes, label) in enumerate(digits, start=1):
         pixels = digit_pixels(strokes)
         if pixels is not None:
             images.append(np.round(pixels).astype(np.uint8))
             labels.append(label)
+        if progress is not None and (number % PROGRESS_EVERY == 0 or number == len(digits)):
+            progress(number)
     return np.array(images, dtype=np.uint8).reshape(-1, 28, 28), np.array(labels, dtype=np.int64)
+
+
+PROGRESS_EVERY = 100
+
+
+class DrawnWhenAsked:
+    """The images of digits from read_digits, as digit_images makes them, each drawn the first time it
+    is asked for and then kept: `drawn[chosen]` (indices) gives uint8 (k, 28, 28); len() counts them.
+
+    Drawing a digit takes a millisecond or a few (a long scribble), and a teaching asks for a few
+    hundred at most: the first digit key after opening a file of 10,000 long digits waited 40 s to
+    draw them all. Every digit from read_digits has points, so none is left out, unlike digit_images.
+    """
+
+    def __init__(self, digits=(), images=None):
+        self.strokes = [strokes for strokes, _ in digits]
+        self.images = [None] * len(self.strokes) if images is None else images  # uint8 (28, 28) once drawn
+
+    def __len__(self):
+        return len(self.strokes)
+
+    def __getitem__(self, chosen):
+        for index in np.unique(chosen):
+            if self.images[index] is None:
+                self.images[index] = np.round(digit_pixels(self.strokes[index])).astype(np.uint8)
+        return np.array([self.images[index] for index in chosen], dtype=np.uint8).reshape(-1, 28, 28)
+
+    def and_drawn(self, strokes, image):
+        """These digits and one more, already drawn (`image`, uint8 (28, 28)); this one is unchanged."""
+        more = DrawnWhenAsked(images=self.images + [image])
+        more.strokes = self.strokes + [strokes]
+        return more
 
 
 def check_digits_file(path):
@@ -269,17 +308,38 @@ def _parse(line, largest_coordinate=LARGEST_COORDINATE):
         label, strokes = record["label"], record["strokes"]
         if not (isinstance(label, int) and not isinstance(label, bool) and 0 <= label <= 9):
             return None
-        if not isinstance(strokes, list) or len(strokes) > MOST_STROKES:  # before any point is made an object
+        # Before any point is made an object:
+        if not isinstance(strokes, list) or not strokes or len(strokes) > MOST_STROKES:
             return None
-        points = [[(float(x), float(y)) for x, y in stroke] for stroke in strokes]
-    # OverflowError: float() of a whole number too large for a float, as JSON allows (10**400).
+        if sum(map(len, strokes)) > MOST_POINTS:
+            return None
+        # JSON's true and false could only be there if the line holds those words (see _stroke_points).
+        points = [_stroke_points(stroke, largest_coordinate, b"true" in line or b"false" in line)
+                  for stroke in strokes]
+    # OverflowError: a whole number too large for a float, as JSON allows (10**400).
     except (ValueError, TypeError, KeyError, OverflowError, UnicodeDecodeError, RecursionError):
         return None
-    if not points or not all(points) or not all(is_coordinate(v, largest_coordinate)
-                                                for stroke in points for p in stroke for v in p):
+    if any(stroke is None for stroke in points) or too_much_ink(points):  # a scribble, or a hostile line:
+        return None                                                      # minutes and gigabytes to draw
+    return points, label
+
+
+def _stroke_points(stroke, largest_coordinate, may_hold_booleans=True):
+    """One stroke of a line: float (n, 2) points, or None unless it is one or more points, each two
+    coordinates: finite numbers within largest_coordinate (not true or false). Kept as arrays, 16 bytes a point: as Python's tuples of floats they
+    took 112, and a file within LARGEST_FILE_BYTES of digits at the most ink each came to gigabytes."""
+    if not isinstance(stroke, list) or not stroke:
         return None
-    if too_much_ink(points):  # a scribble, or a hostile line: drawing it would take minutes and gigabytes
+    # NumPy checks a whole stroke at once, where is_coordinate on each number took 9 s of reading a
+    # file of 10,000 long digits. Anything but numbers (strings, null, whole numbers too large for a
+    # float, as JSON allows: 10**400) makes an array whose kind is not a number's; JSON's true and
+    # false among numbers NumPy takes for 1 and 0, so those are looked for one by one.
+    points = np.array(stroke)
+    if points.dtype.kind not in "iuf" or points.ndim != 2 or points.shape[1] != 2:
         return None
-    # Kept as arrays, 16 bytes a point: as Python's tuples of floats they took 112, and a file within
-    # LARGEST_FILE_BYTES of digits at the most ink each (a few hundred) came to gigabytes.
-    return [np.array(stroke, dtype=np.float64).reshape(-1, 2) for stroke in points], label
+    points = points.astype(np.float64)
+    if not (np.isfinite(points).all() and np.abs(points).max() <= largest_coordinate):
+        return None
+    if may_hold_booleans and any(isinstance(value, bool) for point in stroke for value in point):
+        return None
+    return points

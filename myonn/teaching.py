@@ -40,7 +40,8 @@ from myonn.augment import Augmentation
 from myonn.cli import interruptions_held
 from myonn.errors import MyonnError
 from myonn.inputs import targets
-from myonn.my_digits import append_digit, check_digits_file, digit_images, read_digits, take_back_digit
+from myonn.my_digits import (DrawnWhenAsked, append_digit, check_digits_file, digit_images, read_digits,
+                             take_back_digit)
 from myonn.transform import CENTRE, IMAGE_SIDE, warp
 
 # One teaching: STEPS steps, each on COPIES distorted copies of the new drawing, up to EARLIER of your
@@ -110,9 +111,10 @@ def teach(model, image, label, random, earlier=None, replay=None, let_stand=None
     """Teach `model` (in place) that `image` is the digit `label`. Returns the number of steps taken.
 
     image: (28, 28) grey levels 0..255 (handwriting.digit_pixels of a drawing).
-    random: a numpy Generator. earlier: (images (m, 28, 28), labels (m,)) of your earlier digits, or
-    None. let_stand: (images, answers) of the drawings you let stand, or None. replay: MNIST's training
-    digits as ReplayedDigits, or None (then the network may forget some of MNIST).
+    random: a numpy Generator. earlier: (images (m, 28, 28), labels (m,)) of your earlier digits (the
+    images an array or my_digits.DrawnWhenAsked), or None. let_stand: (images, answers) of the drawings
+    you let stand, or None. replay: MNIST's training digits as ReplayedDigits, or None (then the
+    network may forget some of MNIST).
     """
     network = model.network
     rate = network.learning_rate
@@ -143,7 +145,7 @@ def teaching_step(model, image, label, random, earlier, replay, taken_for=None, 
     for yours, count in ((earlier, EARLIER), (let_stand, LET_STAND)):
         if yours is not None and len(yours[0]) and count:
             chosen = random.integers(len(yours[0]), size=count)
-            images.append(writer_copies(np.asarray(yours[0])[chosen], random))
+            images.append(writer_copies(yours[0][chosen], random))
             labels.append(np.asarray(yours[1])[chosen])
     inputs = [model.network_input(np.concatenate(images))]
     if replay is not None:  # MNIST is replayed as it is: it is what the network already knows
@@ -279,7 +281,8 @@ class Teacher:
         self.random = np.random.default_rng(seed)
         self.report = report or (lambda line: print(line, file=sys.stderr, flush=True))
         self.replay = None
-        self.yours = None  # your digits' images and labels, read from the file once, then kept up to date
+        self.yours = None  # your digits' images (DrawnWhenAsked) and labels: read from the file once, then kept
+        #                    up to date
         self.digits_as = None  # the digits' file as this session last wrote it (_file_signature)
         self.let_stand = []  # [(image, answer)]: this session's drawings read and passed over (let_stand_drawing)
         self.saved_as = None  # the file this session last saved (_file_signature), or None before its first
@@ -329,7 +332,7 @@ class Teacher:
             before = Taught(label, append_digit(self.digits_path, strokes, label), network.input_weights.copy(),
                             network.output_weights.copy(), self.model.info, earlier, list(self.let_stand))
             self.digits_as = _file_signature(self.digits_path)
-            self.yours = (np.concatenate([earlier[0], new_image]), np.append(earlier[1], label))
+            self.yours = (earlier[0].and_drawn(strokes, new_image[0]), np.append(earlier[1], label))
             count = len(self.yours[1])
             if cannot_replay is not None:
                 self.report(f"kept your {label} in {self.digits_path} but did not learn it: teaching replays "
@@ -408,7 +411,8 @@ class Teacher:
         second window, an editor) has changed it since this session last wrote it."""
         if self.yours is None or _file_signature(self.digits_path) != self.digits_as:
             self.digits_as = _file_signature(self.digits_path)
-            self.yours = digit_images(read_digits(self.digits_path, warn=self.report))
+            digits = read_digits(self.digits_path, warn=self.report)
+            self.yours = DrawnWhenAsked(digits), np.array([label for _, label in digits], dtype=np.int64)
         return self.yours
 
     def _save_as_before(self, taught):

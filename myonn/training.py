@@ -533,7 +533,10 @@ def _training_images(settings, data_dir, limit, my_digits, progress, report, wat
     train_images, train_labels = load_mnist(TRAIN, data_dir, limit=limit)
     test_set = load_mnist(TEST, data_dir)
     if my_digits is not None:
-        own_images, own_labels = digit_images(read_digits(my_digits, warn=report, missing_ok=False))
+        preparing(f"Reading your digits from {my_digits} …")
+        digits = read_digits(my_digits, warn=report, missing_ok=False)
+        with _drawing(len(digits), f"your {len(digits):,} digits", progress, preparing) as drawn_so_far:
+            own_images, own_labels = digit_images(digits, progress=drawn_so_far)
         if not len(own_labels):
             raise MyonnError(f"{my_digits}: holds none of your digits (teach some in mnist_draw.py)")
         mnist_count = len(train_labels)
@@ -544,13 +547,7 @@ def _training_images(settings, data_dir, limit, my_digits, progress, report, wat
         # Digits drawn with the window's pen by made-up writers, in designed styles MNIST lacks too
         # (myonn/drawn_styles.py): from the run's seed, so that a seeded run is repeatable.
         seed, total = settings["seed"], settings["drawn"] * style_count()
-        drawing = f"Drawing {total:,} digits in designed styles"
-        with tqdm(total=total, desc="drawing digits", unit="digit", disable=not progress, leave=False) as bar:
-            def drawn_so_far(count):
-                bar.update(count - bar.n)
-                preparing(f"{drawing}: {count:,}")
-
-            preparing(f"{drawing} …")
+        with _drawing(total, f"{total:,} digits in designed styles", progress, preparing) as drawn_so_far:
             drawn_images, drawn_labels = drawn_digits(settings["drawn"], np.random.default_rng(
                 None if seed is None else (seed, 2)), progress=drawn_so_far)
         train_images = np.concatenate([train_images, drawn_images])
@@ -559,6 +556,20 @@ def _training_images(settings, data_dir, limit, my_digits, progress, report, wat
                f"{settings['drawn']} of each style)")
     preparing("Preparing the images …")
     return train_images, train_labels, test_set
+
+
+@contextmanager
+def _drawing(total, what, progress, preparing):
+    """A progress bar, and the window told, while `total` digits (`what`) are drawn: gives the function
+    to call with the number drawn so far."""
+    drawing = f"Drawing {what}"
+    with tqdm(total=total, desc="drawing digits", unit="digit", disable=not progress, leave=False) as bar:
+        def drawn_so_far(count):
+            bar.update(count - bar.n)
+            preparing(f"{drawing}: {count:,}")
+
+        preparing(f"{drawing} …")
+        yield drawn_so_far
 
 
 # A test accuracy below this is no better than naming one digit every time (MNIST's commonest, the

@@ -152,6 +152,45 @@ def test_a_number_too_large_for_a_float_is_a_damaged_line_not_a_crash(tmp_path):
     assert warnings == [f"{path}: lines 2, 3 are not a digit (damaged?), skipped"]
 
 
+def test_a_point_that_is_not_two_coordinates_makes_its_line_damaged(tmp_path):
+    """The points of a line are checked a stroke at a time by NumPy: whatever NumPy would take for
+    numbers (true, false; strings, had it been told they were floats) is not a coordinate all the same."""
+    path = tmp_path / "mine.jsonl"
+    points = ['[1,true]', '[false,2]', '[1,"2"]', '[1,null]', '[1,NaN]', '[1,Infinity]', '[1,1e400]', '[1,2,3]',
+              '[1]', '[[1,2]]', '{"x":1,"y":2}', '"ab"', '[1,1e9]', '[1,18446744073709551615]']
+    lines = [f'{{"label": 3, "strokes": [[[10, 10], {point}, [20, 20]]]}}' for point in points]
+    lines += ['{"label": 3, "strokes": [[[10, 10]], []]}', '{"label": 3, "strokes": [[10, 10]]}',
+              '{"label": 3, "strokes": []}', '{"label": 3, "strokes": [[[10, 10], [20, 20]], 5]}']
+    path.write_text("".join(line + "\n" for line in lines) + '{"label": 3, "strokes": [[[10, 10], [20.5, 20]]]}\n')
+    warnings = []
+    digits = read_digits(path, warn=warnings.append)
+    assert as_points(digits) == [([[(10.0, 10.0), (20.5, 20.0)]], 3)]
+    assert warnings == [f"{path}: lines 1, 2, 3, 4, 5 and {len(lines) - 5} more are not a digit (damaged?), skipped"]
+
+
+def test_digits_drawn_when_asked_are_the_images_digit_images_makes_each_drawn_once(tmp_path, monkeypatch):
+    from myonn import my_digits
+    from myonn.my_digits import DrawnWhenAsked
+
+    path = tmp_path / "mine.jsonl"
+    for strokes, label in [(SEVEN, 7), (ONE, 1), (SEVEN, 7)]:
+        append_digit(path, strokes, label)
+    digits = read_digits(path)
+    images, _ = digit_images(digits)
+    drawn = []
+    real_digit_pixels = my_digits.digit_pixels
+    monkeypatch.setattr(my_digits, "digit_pixels", lambda strokes: drawn.append(1) or real_digit_pixels(strokes))
+    lazy = DrawnWhenAsked(digits)
+    assert len(lazy) == 3 and drawn == []                                # nothing drawn until asked for
+    chosen = np.array([2, 0, 2, 2])
+    assert np.array_equal(lazy[chosen], images[chosen]) and lazy[chosen].dtype == np.uint8
+    assert len(drawn) == 2                                               # each of the two asked for, once
+    assert np.array_equal(lazy[chosen], images[chosen]) and len(drawn) == 2
+    more = lazy.and_drawn(ONE, images[1])
+    assert len(more) == 4 and len(lazy) == 3
+    assert np.array_equal(more[np.array([3, 1])], images[[1, 1]]) and len(drawn) == 3   # the added one is not drawn again
+
+
 def test_a_digit_of_more_strokes_than_a_digit_ever_has_is_skipped_before_its_points_are_made(tmp_path, monkeypatch):
     # 325 such lines of 20,000 one-point strokes, within the file's size, took 2.3 GB and 78 s to read.
     from myonn import my_digits
@@ -164,13 +203,13 @@ def test_a_digit_of_more_strokes_than_a_digit_ever_has_is_skipped_before_its_poi
         file.write(json.dumps({"label": 8, "strokes": [[[5, 5]]] * (MOST_STROKES + 1)}) + "\n")
         file.write(json.dumps({"label": 8, "strokes": [[[5, 5]]] * 20_000}) + "\n")
     made = []
-    real_float = float
-    monkeypatch.setattr(my_digits, "float", lambda value: made.append(1) or real_float(value), raising=False)
+    real_stroke_points = my_digits._stroke_points
+    monkeypatch.setattr(my_digits, "_stroke_points", lambda *args: made.append(1) or real_stroke_points(*args))
     warnings = []
     digits = read_digits(path, warn=warnings.append)
     assert len(digits) == 1 and len(digits[0][0]) == MOST_STROKES
     assert warnings == [f"{path}: lines 2, 3 are not a digit (damaged?), skipped"]
-    assert len(made) == 2 * MOST_STROKES                          # the points of the first line only
+    assert len(made) == MOST_STROKES                              # the strokes of the first line only
 
 
 def test_a_line_longer_than_any_digit_can_be_is_skipped(tmp_path, monkeypatch):
@@ -294,6 +333,23 @@ def test_a_full_disk_while_appending_takes_back_the_part_line(tmp_path):
                             cwd=Path(__file__).parent.parent)
     assert "MyonnError: cannot add your digit to" in result.stderr, result.stderr
     assert path.read_bytes() == before
+
+
+def test_appending_counts_the_lines_through_a_buffer_not_a_byte_at_a_time(tmp_path, monkeypatch):
+    """readline on the file as it is opened for appending (unbuffered) reads a byte at a time: counting
+    the lines of a 60 MB digits file took 40 s of every digit key."""
+    import io
+
+    from myonn import my_digits
+
+    path = tmp_path / "mine.jsonl"
+    append_digit(path, SEVEN, 7)
+    read_from = []
+    real_lines = my_digits._lines
+    monkeypatch.setattr(my_digits, "_lines", lambda file: read_from.append(type(file)) or real_lines(file))
+    append_digit(path, ONE, 1)
+    assert read_from == [io.BufferedReader]
+    assert as_points(read_digits(path)) == [(SEVEN, 7), (ONE, 1)]
 
 
 def test_a_digit_that_would_take_a_file_past_its_lines_or_bytes_is_not_added(tmp_path, monkeypatch):

@@ -1,6 +1,7 @@
 """Specification of myonn/teaching.py: teaching the network a drawing at once, without forgetting MNIST."""
 
 import copy
+import json
 import os
 import shutil
 import time
@@ -223,6 +224,23 @@ def test_the_teacher_keeps_the_digit_teaches_it_and_saves_your_model(shipped, mn
     # The model it replaced is kept at the first save; the second replaces only what the first taught.
     assert len(list((tmp_path / "backups").glob("*.npz"))) == 1
     assert teacher.seconds < 1.0
+
+
+def test_the_first_digit_key_draws_only_the_earlier_digits_its_steps_use(shipped, mnist, tmp_path, monkeypatch):
+    """A file of 10,000 long digits kept the first digit key waiting 40 s to draw them all."""
+    from myonn import my_digits
+
+    digits = tmp_path / "mine.jsonl"
+    line = json.dumps({"label": 1, "strokes": FLAGGED_ONE}) + "\n"
+    digits.write_text(line * 2000)
+    drawn = []
+    real_digit_pixels = my_digits.digit_pixels
+    monkeypatch.setattr(my_digits, "digit_pixels", lambda strokes: drawn.append(1) or real_digit_pixels(strokes))
+    teacher = Teacher(copy.deepcopy(shipped), digits, tmp_path / "m.npz", load_replay=lambda: mnist[0], seed=0)
+    assert teacher.learn(SLASHED_ZERO, 0) == "learned: 0 (2001 of your digits)"
+    steps = teaching.STEPS + teaching.EXTRA
+    assert 0 < len(drawn) <= 1 + steps * teaching.EARLIER < 2000   # the new drawing, and what the steps drew
+    assert teacher.model.recognise(digit_pixels(SLASHED_ZERO)) == 0
 
 
 def test_a_model_another_run_saved_between_two_teachings_is_kept_and_named(shipped, mnist, tmp_path):

@@ -411,6 +411,36 @@ def test_while_digits_are_drawn_the_window_says_so_and_escape_stops_at_once(scre
     assert all(ink > 0 for _, ink in shown)     # the words are drawn
 
 
+def test_while_your_digits_are_read_and_drawn_the_window_says_so_and_escape_stops(screen, real_mnist_dir, tmp_path):
+    """--my-digits: a file of 10,000 long digits takes a minute to draw, with no word of it before."""
+    from myonn import recipes
+    from myonn.my_digits import PROGRESS_EVERY, append_digit
+    from myonn.training import train_from_settings
+
+    digits = tmp_path / "mine.jsonl"
+    for number in range(2 * PROGRESS_EVERY + 1):
+        append_digit(digits, [[(100 + number % 7, 100), (300, 400)]], number % 10)
+    shown = []
+
+    class Pressing(Watcher):
+        def preparing(self, what):
+            shown.append(what)
+            if what == f"Drawing your 201 digits: {PROGRESS_EVERY}":
+                pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_ESCAPE, mod=0, unicode="",
+                                                     scancode=0))
+            return super().preparing(what)
+
+    window = Pressing()
+    window.window = TrainingWindow(screen)
+    said = []
+    status = train_from_settings(recipes.settings("default", {"epochs": 1}), model_path=tmp_path / "m.npz",
+                                 data_dir=real_mnist_dir, limit=2000, progress=False, report=said.append,
+                                 watch=window, my_digits=digits)
+    assert status == 130 and said[-1] == "stopped before any training: nothing saved"
+    assert shown == ["Loading MNIST …", f"Reading your digits from {digits} …", "Drawing your 201 digits …",
+                     f"Drawing your 201 digits: {PROGRESS_EVERY}"]
+
+
 def test_while_training_the_window_shows_the_weights_as_they_are(screen):
     network = NeuralNetwork(784, 200, 10, seed=0)
     window = TrainingWindow(screen)
