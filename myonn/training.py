@@ -110,8 +110,9 @@ def train(model, images, labels, *, epochs, batch_size, learning_rate, final_lea
     count = len(images)
     batches_per_epoch = -(-count // batch_size)
     chunk_size = batch_size * max(1, AUGMENT_CHUNK // batch_size)  # whole batches only
-    final_learning_rate = final_learning_rate or learning_rate
-    total_batches = epochs * batches_per_epoch
+    chunks_per_epoch = -(-count // chunk_size)
+    learning_rates = _learning_rates(learning_rate, final_learning_rate or learning_rate,
+                                     steps=epochs * batches_per_epoch)
     wanted = targets(labels, network.output_nodes)
     # Without augmentation every epoch sees the same inputs: prepare them once, and count that
     # time as training (it is part of what a recipe costs). The test inputs never change.
@@ -126,72 +127,40 @@ def train(model, images, labels, *, epochs, batch_size, learning_rate, final_lea
                                     chunk_size)))
     if watch is not None and stop is None:
         stop = StopRequest()  # so the watcher can always ask training to stop
-    trained_seconds = trained_images = 0
+    watcher = _Watcher(watch, network, epochs, count, batch_size, chunk_size, test_inputs, test_set, stop)
     try:
-        if watch is not None:  # the network before it has learned anything (random weights: right one time in ten)
-            watch(moment(0, epochs, 0, count, 0, network, 0, 0.0, test_inputs, test_set, stop))
-            if stop.requested:  # Escape at once: as before any training, nothing to save
-                return [{"epoch": 1, "seconds": 0.0, "preparation_seconds": preparation_seconds, "seen": 0,
-                         "train_accuracy": 0.0, "stopped": True}]
-        for epoch in range(epochs):
-            correct = seen = 0
-            seconds = preparation_seconds if epoch == 0 else 0.0
-            bar = tqdm(total=count, desc=f"epoch {epoch + 1}/{epochs}", unit="img", disable=not progress,
-                       leave=True, dynamic_ncols=True)
-            shown_at = iter(watched_moments(count, batch_size, chunk_size, first_epoch=epoch == 0))
-            next_shown = next(shown_at)
-            for chunk_start in range(0, count, chunk_size):
-                started = time.perf_counter()
-                watching = 0.0  # seconds spent showing the watcher this chunk: not training time
-                seen_before_chunk = seen
+        if watcher.stops_before_training():  # Escape at once: as before any training, nothing to save
+            return [{"epoch": 1, "seconds": 0.0, "preparation_seconds": preparation_seconds, "seen": 0,
+                     "train_accuracy": 0.0, "stopped": True}]
+        for number in range(epochs):
+            epoch = _Epoch(number, epochs, count, progress, preparation_seconds if number == 0 else 0.0)
+            watcher.start_epoch(epoch)
+            for _ in range(chunks_per_epoch):
+                epoch.start_chunk()  # before next(chunks): waiting for the second thread is training time too
                 chunk, chunk_inputs = next(chunks)
                 chunk_targets, chunk_labels = wanted[chunk], labels[chunk]
                 highest_rate = 0.0  # for the message, should the chunk diverge: the rate may rise or fall
                 for start in range(0, len(chunk), batch_size):
                     batch = slice(start, start + batch_size)
-                    step = epoch * batches_per_epoch + (chunk_start + start) // batch_size
-                    network.learning_rate = learning_rate_at(step, learning_rate, final_learning_rate, total_batches)
+                    network.learning_rate = next(learning_rates)
                     highest_rate = max(highest_rate, network.learning_rate)
                     outputs = network.train(chunk_inputs[batch], chunk_targets[batch])
-                    correct += int(np.count_nonzero(outputs.argmax(axis=1) == chunk_labels[batch]))
-                    seen += len(outputs)
-                    if stop is not None and stop.requested:
+                    epoch.tally(outputs, chunk_labels[batch])
+                    if _stop_requested(stop):
                         break
-                    # Within the chunk (its end is shown below, with the progress bar).
-                    if watch is not None and seen >= next_shown and start + batch_size < len(chunk):
-                        paused = time.perf_counter()
-                        so_far = paused - started - watching
-                        watch(moment(epoch, epochs, seen, count, correct, network, trained_images + start + batch_size,
-                                     trained_seconds + so_far, test_inputs, test_set, stop))
-                        watching += time.perf_counter() - paused
-                        while next_shown <= seen:
-                            next_shown = next(shown_at)
-                trained = time.perf_counter() - started - watching
-                seconds += trained
-                if not weights_are_usable(network):
-                    bar.close()  # so that the one line of the error is a line of its own
-                    raise MyonnError(f"training diverged in epoch {epoch + 1}: the weights are no longer finite "
-                                     f"numbers, or beyond ±{LARGEST_WEIGHT:g} (is the learning rate too "
-                                     f"large? it was up to {highest_rate:g} then); nothing was saved")
-                bar.set_postfix_str(f"accuracy {100 * correct / max(seen, 1):.2f}%", refresh=False)
-                bar.update(seen - bar.n)
-                if watch is not None:
-                    # The images trained in this chunk: all of it, or up to the batch a stop came after.
-                    trained_seconds += trained
-                    trained_images += seen - seen_before_chunk
-                    watch(moment(epoch, epochs, seen, count, correct, network, trained_images, trained_seconds,
-                                 test_inputs, test_set, stop))
-                    while next_shown <= seen:
-                        next_shown = next(shown_at)
-                if stop is not None and stop.requested:
+                    if start + batch_size < len(chunk):  # the chunk's end is shown below, with the progress bar
+                        watcher.show_within_chunk(epoch)
+                epoch.end_chunk()
+                _stop_if_diverged(network, epoch, highest_rate)
+                epoch.show_progress()
+                watcher.show_end_of_chunk(epoch)
+                if _stop_requested(stop):
                     break
-            bar.close()
-            result = {"epoch": epoch + 1, "seconds": seconds, "preparation_seconds": preparation_seconds if epoch == 0 else 0.0,
-                      "seen": seen, "train_accuracy": correct / max(seen, 1),
-                      "stopped": bool(stop and stop.requested)}
+            result = epoch.end(stopped=_stop_requested(stop))
             if test_set is not None and not result["stopped"]:
                 result["test_accuracy"] = float(np.mean(network.query(test_inputs).argmax(axis=1) == test_set[1]))
-                report(f"epoch {epoch + 1}/{epochs}: test accuracy {100 * result['test_accuracy']:.2f}% "
+                seconds = epoch.seconds
+                report(f"epoch {number + 1}/{epochs}: test accuracy {100 * result['test_accuracy']:.2f}% "
                        f"(training {seconds:.{1 if seconds >= 0.1 else 2}f} s)")  # a short run's 0.04 s is no 0.0
             history.append(result)
             if result["stopped"]:
@@ -202,6 +171,126 @@ def train(model, images, labels, *, epochs, batch_size, learning_rate, final_lea
         chunks.close()
     network.learning_rate = learning_rate  # the file records the rate the user chose, not the last step's
     return history
+
+
+def _learning_rates(first, last, steps):
+    """The learning rate of each of a run's `steps` batches in turn (see learning_rate_at)."""
+    return (learning_rate_at(step, first, last, steps) for step in range(steps))
+
+
+def _stop_requested(stop):
+    """Whether Ctrl-C or a watcher has asked training to stop (train may run without a StopRequest)."""
+    return bool(stop and stop.requested)
+
+
+class _Epoch:
+    """One pass over the training images as it goes: the images seen so far, how many of them the
+    network got right (before its step on them), the seconds spent training, and its progress bar."""
+
+    def __init__(self, number, epochs, count, progress, preparation_seconds):
+        self.number = number  # 0-based
+        self.preparation_seconds = preparation_seconds
+        self.seconds = preparation_seconds
+        self.correct = self.seen = 0
+        self.bar = tqdm(total=count, desc=f"epoch {number + 1}/{epochs}", unit="img", disable=not progress,
+                        leave=True, dynamic_ncols=True)
+
+    def start_chunk(self):
+        self.started = time.perf_counter()
+        self.watching = 0.0  # seconds spent showing the watcher this chunk: not training time
+        self.seen_before_chunk = self.seen
+
+    def tally(self, outputs, labels):
+        """Count a batch: its outputs (n, 10), which the network gave before learning from it, and labels (n,)."""
+        self.correct += int(np.count_nonzero(outputs.argmax(axis=1) == labels))
+        self.seen += len(outputs)
+
+    @contextmanager
+    def paused(self):
+        """Stops the chunk's clock while a watcher is shown the training; gives the chunk's training
+        seconds so far."""
+        paused = time.perf_counter()
+        yield paused - self.started - self.watching
+        self.watching += time.perf_counter() - paused
+
+    def end_chunk(self):
+        self.chunk_seconds = time.perf_counter() - self.started - self.watching
+        self.seconds += self.chunk_seconds
+
+    @property
+    def chunk_images(self):
+        """The images trained in this chunk so far: all of it at its end, or up to the batch a stop came after."""
+        return self.seen - self.seen_before_chunk
+
+    def show_progress(self):
+        self.bar.set_postfix_str(f"accuracy {100 * self.correct / max(self.seen, 1):.2f}%", refresh=False)
+        self.bar.update(self.seen - self.bar.n)
+
+    def end(self, stopped):
+        """Closes the progress bar; this epoch's entry in train's history (without its test accuracy)."""
+        self.bar.close()
+        return {"epoch": self.number + 1, "seconds": self.seconds, "preparation_seconds": self.preparation_seconds,
+                "seen": self.seen, "train_accuracy": self.correct / max(self.seen, 1), "stopped": stopped}
+
+
+def _stop_if_diverged(network, epoch, highest_rate):
+    """MyonnError once a step too large has made the weights unusable (weights_are_usable)."""
+    if not weights_are_usable(network):
+        epoch.bar.close()  # so that the one line of the error is a line of its own
+        raise MyonnError(f"training diverged in epoch {epoch.number + 1}: the weights are no longer finite "
+                         f"numbers, or beyond ±{LARGEST_WEIGHT:g} (is the learning rate too "
+                         f"large? it was up to {highest_rate:g} then); nothing was saved")
+
+
+class _Watcher:
+    """Shows train's `watch` the training at the moments watched_moments names, keeping the time that
+    takes out of the training time. Without a watcher (watch=None) it does nothing."""
+
+    def __init__(self, watch, network, epochs, count, batch_size, chunk_size, test_inputs, test_set, stop):
+        self.watch, self.network, self.stop = watch, network, stop
+        self.epochs, self.count, self.batch_size, self.chunk_size = epochs, count, batch_size, chunk_size
+        self.test_inputs, self.test_set = test_inputs, test_set
+        self.trained_seconds = self.trained_images = 0  # in this run, up to the end of the last chunk
+
+    def stops_before_training(self):
+        """Shows the network before it has learned anything (random weights: right one time in ten);
+        True when the watcher asks to stop there and then."""
+        if self.watch is None:
+            return False
+        self.watch(moment(0, self.epochs, 0, self.count, 0, self.network, 0, 0.0, self.test_inputs, self.test_set,
+                          self.stop))
+        return self.stop.requested
+
+    def start_epoch(self, epoch):
+        if self.watch is not None:
+            self.shown_at = iter(watched_moments(self.count, self.batch_size, self.chunk_size,
+                                                 first_epoch=epoch.number == 0))
+            self.next_shown = next(self.shown_at)
+
+    def show_within_chunk(self, epoch):
+        """Shows the training after a batch, when a moment is due."""
+        if self.watch is None or epoch.seen < self.next_shown:
+            return
+        with epoch.paused() as so_far:
+            self._show(epoch, self.trained_images + epoch.chunk_images, self.trained_seconds + so_far)
+        self._skip_moments_passed(epoch)
+
+    def show_end_of_chunk(self, epoch):
+        """Shows the training at the end of a chunk (or at a stop), as the progress bar moves."""
+        if self.watch is None:
+            return
+        self.trained_seconds += epoch.chunk_seconds
+        self.trained_images += epoch.chunk_images
+        self._show(epoch, self.trained_images, self.trained_seconds)
+        self._skip_moments_passed(epoch)
+
+    def _show(self, epoch, trained_images, trained_seconds):
+        self.watch(moment(epoch.number, self.epochs, epoch.seen, self.count, epoch.correct, self.network,
+                          trained_images, trained_seconds, self.test_inputs, self.test_set, self.stop))
+
+    def _skip_moments_passed(self, epoch):
+        while self.next_shown <= epoch.seen:
+            self.next_shown = next(self.shown_at)
 
 
 def _chunks(model, images, labels, prepared, augmentation, random, epochs, shuffle, chunk_size):
