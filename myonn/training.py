@@ -450,10 +450,9 @@ def train_from_settings(settings, model_path=None, resume=None, data_dir=None, l
 def _train_and_save(settings, destination, resume, data_dir, limit, progress, report, watch, my_digits, saving,
                     named=False):
     """train_from_settings, once its destination has been checked (`named`: by --model)."""
-    seed = settings["seed"]
     with model_store.ModelLock(destination):
-        model = load_model(resume) if resume is not None else None
-        check_batch_fits(model.network.hidden_nodes if model is not None else settings["hidden_nodes"],
+        resumed = load_model(resume) if resume is not None else None
+        check_batch_fits(resumed.network.hidden_nodes if resumed is not None else settings["hidden_nodes"],
                          settings["batch_size"], settings["float64"])
         try:
             train_images, train_labels, test_set = _training_images(settings, data_dir, limit, my_digits, progress,
@@ -461,86 +460,33 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
         except _StoppedWhilePreparing:
             report("stopped before any training: nothing saved")
             return 130
-        if model is not None:
-            if settings["float64"]:
-                model.network.input_weights = model.network.input_weights.astype(np.float64)
-                model.network.output_weights = model.network.output_weights.astype(np.float64)
-            report(f"continuing {resume}: {describe(model)}")
-        else:
-            network = NeuralNetwork(INPUT_NODES, settings["hidden_nodes"], OUTPUT_NODES, settings["learning_rate"],
-                                    seed=seed, dtype=np.float64 if settings["float64"] else np.float32,
-                                    cost=settings["cost"])
-            model = Model(network, {"deskew": bool(settings["deskew"])})
-        epochs, first, last = settings["epochs"], settings["learning_rate"], settings["final_learning_rate"]
-        rate = f"{first:g} (constant)" if first == last else f"{first:g} → {last:g}"
-        report(f"training {describe(model)} on {len(train_images):,} images: {epochs} "
-               f"epoch{'s' if epochs != 1 else ''}, batches of {settings['batch_size']:,}, learning rate {rate}, "
-               f"augmentation: {settings['augment']}")
-        # A step too large overflows the sigmoid before the weights stop being finite; train() then
-        # stops with one line, so NumPy's warnings would only be noise.
-        with stop_on_interrupt() as stop, np.errstate(over="ignore", invalid="ignore"):
-            # A window (--watch) answers the keys pressed while MNIST loaded: Escape then stops before any
-            # training, as Ctrl-C does (it stopped after the first few thousand images, and saved those).
-            getattr(watch, "before_training", lambda stop: None)(stop)
-            if stop.requested:
-                report("stopped before any training: nothing saved")
-                return 130
-            history = train(model, train_images, train_labels, epochs=settings["epochs"],
-                            batch_size=settings["batch_size"], learning_rate=settings["learning_rate"],
-                            final_learning_rate=settings["final_learning_rate"], shuffle=settings["shuffle"],
-                            augmentation=recipes.augmentation(settings["augment"]),
-                            seed=None if seed is None else (seed, 1), test_set=test_set, progress=progress,
-                            stop=stop, report=report, watch=watch)
-        if stop.at_once:
-            # The second Ctrl-C came while Python was in a __del__ (a progress bar's, just closed), which
-            # cannot raise it; Ctrl-C being ignored by then, cli.quiet_about_interrupts does not send it
-            # again either. Without this the run went on to save. Stop at once all the same.
-            raise KeyboardInterrupt
+        model = _model_to_train(resumed, resume, settings, report)
+        _report_what_is_trained(model, settings, len(train_images), report)
+        history = _train_until_done_or_stopped(model, train_images, train_labels, test_set, settings, progress,
+                                               report, watch)
+        if history is None:
+            return 130
         stopped = history[-1]["stopped"]
         ended = getattr(watch, "ended", lambda saved_accuracy, note=None: None)  # tells a window what became of it
         if not any(epoch["seen"] for epoch in history):
             report("stopped before any training: nothing saved")
             ended(None)
             return 130
-        test_accuracy = history[-1].get("test_accuracy")
-        if test_accuracy is None:
-            test_accuracy = accuracy(model, *test_set)
+        test_accuracy = _test_accuracy_at_the_end(model, history, test_set)
         if test_accuracy < NO_BETTER_THAN_GUESSING:
             # Saved, such a model would become your own model, the one the drawing window opens (or replace
             # it): a talk's "step through the first moments, then Escape" made the demo read nothing.
-            seen = sum(epoch["seen"] for epoch in history)
-            unchanged = f" {resume} is as it was." if resume is not None and destination == resume else ""
-            report(f"{'stopped after' if stopped else 'trained on'} {seen:,} images, the network scores "
-                   f"{format_percent(test_accuracy)} on MNIST's test set: hardly better than guessing, which gets "
-                   f"one digit in ten, so nothing was saved{'' if stopped else ' (exit status 2)'}.{unchanged} "
-                   + ("Let it learn longer." if stopped else
-                      f"Likely why: {why_nothing_learned(settings, model.network, seen)}."))
+            _report_nothing_learned(settings, model.network, history, test_accuracy, resume, destination, report)
             ended(None, note="learned nothing")
             return 130 if stopped else 2
-        # What the network is (a resumed model keeps its own size, cost, preparation and precision,
-        # whatever the recipe says), then how this run trained it.
-        network = model.network
-        model.info = {**model.info, **{key: settings[key] for key in recipes.SETTINGS if key in settings},
-                      "hidden_nodes": network.hidden_nodes, "cost": network.cost,
-                      "deskew": bool(model.preparation.get("deskew")),
-                      "float64": network.input_weights.dtype == np.float64,
-                      "recipe": settings.get("recipe"), "trained_images": len(train_images),
-                      "epochs_done": sum(not epoch["stopped"] for epoch in history),
-                      "training_seconds": round(sum(epoch["seconds"] for epoch in history), 2),
-                      "test_accuracy": test_accuracy}
+        _record_training(model, settings, history, len(train_images), test_accuracy)
         in_use, in_use_accuracy = model_store.model_in_use_instead(destination)
         # A run on part of MNIST (--limit, the talk's LIMIT: a quick demo of training) saving where nobody
         # named is no more meant to become the model every window opens than a stopped one: one of 1,000
         # images (77.9%) did so, and the live demo after it misread a digit in four.
         partial = stopped or (limit is not None and limit < MNIST_TRAINING_IMAGES and not named and resume is None)
-        if partial and in_use is not None and (
-                in_use_accuracy < 0 or model_store.taught_digits(model_store.recorded_info(in_use))):
-            # It records no accuracy (an older file, one edited by hand), or one from before the drawing
-            # window taught it (which moves MNIST by a few tenths): measured, not taken as worse or better.
-            try:
-                in_use_accuracy = accuracy(load_model(in_use), *test_set)
-            except MyonnError:  # not a model this myonn reads: check_destination let it through as none
-                pass
+        if partial and in_use is not None:
+            in_use_accuracy = _accuracy_to_compare_with(in_use, in_use_accuracy, test_set)
         if partial and model_store.weaker_by_more_than(test_accuracy, in_use_accuracy, margin=0):
             # Stopped early (a talk's "watch it learn, then Escape", a Ctrl-C when it seemed slow), the
             # network would replace a better model as the one every window opens, and the demo that
@@ -549,51 +495,18 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
             saving.append((destination, _file_identity(destination), test_accuracy,
                            set(model_store.stopped_runs(destination))))   # those kept apart before this one
             kept_apart = model_store.as_typed(model_store.keep_stopped_run(model, destination))
-            typed = model_store.as_typed(destination)
-            below = (f"interrupted at {format_percent(test_accuracy)} on MNIST's test set, below" if stopped else
-                     f"trained on {limit:,} of MNIST's training images only (--limit, LIMIT): "
-                     f"{format_percent(test_accuracy)} on its test set, below")
-            use = f"what was learned is kept as {kept_apart}: use it with --model {model_store.shell_word(kept_apart)}"
-            if in_use == destination:
-                # No `cp` over the better model to offer: pasted, it would lose that model for good.
-                report(f"{below} the model it would replace ({format_percent(in_use_accuracy)}): "
-                       f"{typed} stays as it was")
-                report(use)
-            else:
-                report(f"{below} the shipped model ({format_percent(in_use_accuracy)}), which the windows use while "
-                       "you have no model of your own: it stays the one they use")
-                report(f"{use}, or make it your own model with: {model_store.restore_command(kept_apart, typed)}")
+            _report_kept_apart(kept_apart, destination, test_accuracy, stopped, limit, in_use, in_use_accuracy, report)
             ended(test_accuracy, note="kept apart")
             return 130 if stopped else 0
         replaced = model_store.recorded_info(destination) if destination.is_file() else None
-        replaced_accuracy = None if replaced is None else model_store.accuracy_in(replaced)
         # A Ctrl-C or kill from here on: the save is undone unless it had just replaced the file, and
         # train_from_settings says which, from the file as it was before.
         saving.append((destination, _file_identity(destination), test_accuracy, None))
         kept = model_store.save_keeping_backup(model, destination)
-    if stopped:
-        report(f"interrupted: saved what was learned so far to {destination} "
-               f"(test accuracy {format_percent(test_accuracy)})")
-    else:
-        report(f"saved to {destination} (test accuracy {format_percent(test_accuracy)})")
+    _report_saved(destination, test_accuracy, stopped, report)
     ended(test_accuracy)
     if kept:
-        report(f"the model it replaced is kept as {kept}")
-        taught = model_store.taught_digits(replaced or {})
-        if taught and my_digits is None and resume is None:
-            # A fresh training knows nothing of what the drawing window taught the model it replaces.
-            # Named as the window keeps them by default; a file of your own you know by name.
-            digits_file = default_digits_path()
-            digits_flag = (model_store.shell_word(model_store.as_typed(digits_file)) if digits_file.is_file()
-                           else "FILE (your digits' file)")
-            scored = (f", and scored {format_percent(replaced_accuracy)} on MNIST before that"
-                      if replaced_accuracy is not None and replaced_accuracy > test_accuracy else "")
-            report(f"note: the model it replaced had learned {taught} of your digits in the drawing window{scored}; "
-                   f"this one has not: train with --my-digits {digits_flag} to keep them, or go back: "
-                   f"{model_store.restore_command(kept, destination)}")
-        elif replaced_accuracy is not None and replaced_accuracy > test_accuracy:
-            report(f"note: the model it replaced scored {format_percent(replaced_accuracy)}; to go back to it: "
-                   f"{model_store.restore_command(kept, destination)}")
+        _report_replaced_model(kept, replaced, destination, test_accuracy, my_digits, resume, report)
     elif in_use is not None and in_use != destination:
         # Your first model: from now on every window opens it, not the shipped one, which was trained
         # to read drawn digits too; nothing said so, and a learner's drawings were read worse unawares.
@@ -601,6 +514,152 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
                f"({format_percent(in_use_accuracy)} on MNIST, trained on drawn digits too); to use that one: "
                f"--model {model_store.shell_word(model_store.as_typed(in_use))}")
     return 130 if stopped else 0
+
+
+def _model_to_train(resumed, resume, settings, report):
+    """The model loaded from `resume` (`resumed`), in double precision if asked; else, with no `resume`,
+    a new model as the recipe's settings say."""
+    if resumed is not None:
+        if settings["float64"]:
+            resumed.network.input_weights = resumed.network.input_weights.astype(np.float64)
+            resumed.network.output_weights = resumed.network.output_weights.astype(np.float64)
+        report(f"continuing {resume}: {describe(resumed)}")
+        return resumed
+    network = NeuralNetwork(INPUT_NODES, settings["hidden_nodes"], OUTPUT_NODES, settings["learning_rate"],
+                            seed=settings["seed"], dtype=np.float64 if settings["float64"] else np.float32,
+                            cost=settings["cost"])
+    return Model(network, {"deskew": bool(settings["deskew"])})
+
+
+def _report_what_is_trained(model, settings, image_count, report):
+    epochs, first, last = settings["epochs"], settings["learning_rate"], settings["final_learning_rate"]
+    rate = f"{first:g} (constant)" if first == last else f"{first:g} → {last:g}"
+    report(f"training {describe(model)} on {image_count:,} images: {epochs} "
+           f"epoch{'s' if epochs != 1 else ''}, batches of {settings['batch_size']:,}, learning rate {rate}, "
+           f"augmentation: {settings['augment']}")
+
+
+def _train_until_done_or_stopped(model, train_images, train_labels, test_set, settings, progress, report, watch):
+    """train() as the settings say, where Ctrl-C (or Escape in a --watch window) stops after the current
+    batch: its history, or None when stopped before any training (which it reports: nothing saved). A
+    second Ctrl-C raises KeyboardInterrupt."""
+    seed = settings["seed"]
+    # A step too large overflows the sigmoid before the weights stop being finite; train() then
+    # stops with one line, so NumPy's warnings would only be noise.
+    with stop_on_interrupt() as stop, np.errstate(over="ignore", invalid="ignore"):
+        # A window (--watch) answers the keys pressed while MNIST loaded: Escape then stops before any
+        # training, as Ctrl-C does (it stopped after the first few thousand images, and saved those).
+        getattr(watch, "before_training", lambda stop: None)(stop)
+        if stop.requested:
+            report("stopped before any training: nothing saved")
+            return None
+        history = train(model, train_images, train_labels, epochs=settings["epochs"],
+                        batch_size=settings["batch_size"], learning_rate=settings["learning_rate"],
+                        final_learning_rate=settings["final_learning_rate"], shuffle=settings["shuffle"],
+                        augmentation=recipes.augmentation(settings["augment"]),
+                        seed=None if seed is None else (seed, 1), test_set=test_set, progress=progress,
+                        stop=stop, report=report, watch=watch)
+    if stop.at_once:
+        # The second Ctrl-C came while Python was in a __del__ (a progress bar's, just closed), which
+        # cannot raise it; Ctrl-C being ignored by then, cli.quiet_about_interrupts does not send it
+        # again either. Without this the run went on to save. Stop at once all the same.
+        raise KeyboardInterrupt
+    return history
+
+
+def _test_accuracy_at_the_end(model, history, test_set):
+    """The model's accuracy on MNIST's test set: as the last epoch measured it, or measured now (a run
+    stopped during an epoch)."""
+    test_accuracy = history[-1].get("test_accuracy")
+    if test_accuracy is None:
+        test_accuracy = accuracy(model, *test_set)
+    return test_accuracy
+
+
+def _report_nothing_learned(settings, network, history, test_accuracy, resume, destination, report):
+    stopped = history[-1]["stopped"]
+    seen = sum(epoch["seen"] for epoch in history)
+    unchanged = f" {resume} is as it was." if resume is not None and destination == resume else ""
+    report(f"{'stopped after' if stopped else 'trained on'} {seen:,} images, the network scores "
+           f"{format_percent(test_accuracy)} on MNIST's test set: hardly better than guessing, which gets "
+           f"one digit in ten, so nothing was saved{'' if stopped else ' (exit status 2)'}.{unchanged} "
+           + ("Let it learn longer." if stopped else
+              f"Likely why: {why_nothing_learned(settings, network, seen)}."))
+
+
+def _record_training(model, settings, history, trained_images, test_accuracy):
+    """Writes into model.info what the network is (a resumed model keeps its own size, cost, preparation
+    and precision, whatever the recipe says), then how this run trained it."""
+    network = model.network
+    model.info = {**model.info, **{key: settings[key] for key in recipes.SETTINGS if key in settings},
+                  "hidden_nodes": network.hidden_nodes, "cost": network.cost,
+                  "deskew": bool(model.preparation.get("deskew")),
+                  "float64": network.input_weights.dtype == np.float64,
+                  "recipe": settings.get("recipe"), "trained_images": trained_images,
+                  "epochs_done": sum(not epoch["stopped"] for epoch in history),
+                  "training_seconds": round(sum(epoch["seconds"] for epoch in history), 2),
+                  "test_accuracy": test_accuracy}
+
+
+def _accuracy_to_compare_with(in_use, recorded_accuracy, test_set):
+    """The MNIST test accuracy of the model in use (`in_use`) that a partial run is compared with: the one
+    it records, or measured when that is no guide."""
+    if recorded_accuracy < 0 or model_store.taught_digits(model_store.recorded_info(in_use)):
+        # It records no accuracy (an older file, one edited by hand), or one from before the drawing
+        # window taught it (which moves MNIST by a few tenths): measured, not taken as worse or better.
+        try:
+            return accuracy(load_model(in_use), *test_set)
+        except MyonnError:  # not a model this myonn reads: check_destination let it through as none
+            pass
+    return recorded_accuracy
+
+
+def _report_kept_apart(kept_apart, destination, test_accuracy, stopped, limit, in_use, in_use_accuracy, report):
+    """Why the run was kept apart (as `kept_apart`) and not saved to `destination`, and how to use it."""
+    typed = model_store.as_typed(destination)
+    below = (f"interrupted at {format_percent(test_accuracy)} on MNIST's test set, below" if stopped else
+             f"trained on {limit:,} of MNIST's training images only (--limit, LIMIT): "
+             f"{format_percent(test_accuracy)} on its test set, below")
+    use = f"what was learned is kept as {kept_apart}: use it with --model {model_store.shell_word(kept_apart)}"
+    if in_use == destination:
+        # No `cp` over the better model to offer: pasted, it would lose that model for good.
+        report(f"{below} the model it would replace ({format_percent(in_use_accuracy)}): "
+               f"{typed} stays as it was")
+        report(use)
+    else:
+        report(f"{below} the shipped model ({format_percent(in_use_accuracy)}), which the windows use while "
+               "you have no model of your own: it stays the one they use")
+        report(f"{use}, or make it your own model with: {model_store.restore_command(kept_apart, typed)}")
+
+
+def _report_saved(destination, test_accuracy, stopped, report):
+    if stopped:
+        report(f"interrupted: saved what was learned so far to {destination} "
+               f"(test accuracy {format_percent(test_accuracy)})")
+    else:
+        report(f"saved to {destination} (test accuracy {format_percent(test_accuracy)})")
+
+
+def _report_replaced_model(kept, replaced, destination, test_accuracy, my_digits, resume, report):
+    """Where the model the save replaced (recording `replaced`) is kept, and how to go back to it when it
+    knew your digits or scored better."""
+    report(f"the model it replaced is kept as {kept}")
+    replaced_accuracy = None if replaced is None else model_store.accuracy_in(replaced)
+    taught = model_store.taught_digits(replaced or {})
+    if taught and my_digits is None and resume is None:
+        # A fresh training knows nothing of what the drawing window taught the model it replaces.
+        # Named as the window keeps them by default; a file of your own you know by name.
+        digits_file = default_digits_path()
+        digits_flag = (model_store.shell_word(model_store.as_typed(digits_file)) if digits_file.is_file()
+                       else "FILE (your digits' file)")
+        scored = (f", and scored {format_percent(replaced_accuracy)} on MNIST before that"
+                  if replaced_accuracy is not None and replaced_accuracy > test_accuracy else "")
+        report(f"note: the model it replaced had learned {taught} of your digits in the drawing window{scored}; "
+               f"this one has not: train with --my-digits {digits_flag} to keep them, or go back: "
+               f"{model_store.restore_command(kept, destination)}")
+    elif replaced_accuracy is not None and replaced_accuracy > test_accuracy:
+        report(f"note: the model it replaced scored {format_percent(replaced_accuracy)}; to go back to it: "
+               f"{model_store.restore_command(kept, destination)}")
 
 
 class _StoppedWhilePreparing(Exception):
