@@ -201,7 +201,7 @@ class _Epoch:
         self.seen_before_chunk = self.seen
 
     def tally(self, outputs, labels):
-        """Count a batch: its outputs (n, 10), which the network gave before learning from it, and labels (n,)."""
+        """Counts a batch: the outputs (n, 10) the network gave before its step on it, and its labels (n,)."""
         self.correct += int(np.count_nonzero(outputs.argmax(axis=1) == labels))
         self.seen += len(outputs)
 
@@ -508,11 +508,7 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
     if kept:
         _report_replaced_model(kept, replaced, destination, test_accuracy, my_digits, resume, report)
     elif in_use is not None and in_use != destination:
-        # Your first model: from now on every window opens it, not the shipped one, which was trained
-        # to read drawn digits too; nothing said so, and a learner's drawings were read worse unawares.
-        report(f"note: this is now your own model, which the windows use in place of the shipped one "
-               f"({format_percent(in_use_accuracy)} on MNIST, trained on drawn digits too); to use that one: "
-               f"--model {model_store.shell_word(model_store.as_typed(in_use))}")
+        _report_first_own_model(in_use, in_use_accuracy, report)
     return 130 if stopped else 0
 
 
@@ -638,6 +634,14 @@ def _report_saved(destination, test_accuracy, stopped, report):
                f"(test accuracy {format_percent(test_accuracy)})")
     else:
         report(f"saved to {destination} (test accuracy {format_percent(test_accuracy)})")
+
+
+def _report_first_own_model(shipped, shipped_accuracy, report):
+    # Your first model: from now on every window opens it, not the shipped one, which was trained
+    # to read drawn digits too; nothing said so, and a learner's drawings were read worse unawares.
+    report(f"note: this is now your own model, which the windows use in place of the shipped one "
+           f"({format_percent(shipped_accuracy)} on MNIST, trained on drawn digits too); to use that one: "
+           f"--model {model_store.shell_word(model_store.as_typed(shipped))}")
 
 
 def _report_replaced_model(kept, replaced, destination, test_accuracy, my_digits, resume, report):
