@@ -129,7 +129,8 @@ def train(model, images, labels, *, epochs, batch_size, learning_rate, final_lea
         stop = StopRequest()  # so the watcher can always ask training to stop
     watcher = _Watcher(watch, network, epochs, count, batch_size, chunk_size, test_inputs, test_set, stop)
     try:
-        if watcher.stops_before_training():  # Escape at once: as before any training, nothing to save
+        # Escape at once, or a Ctrl-C while the inputs were prepared: as before any training, nothing to save.
+        if watcher.stops_before_training() or _stop_requested(stop):
             return [{"epoch": 1, "seconds": 0.0, "preparation_seconds": preparation_seconds, "seen": 0,
                      "train_accuracy": 0.0, "stopped": True}]
         for number in range(epochs):

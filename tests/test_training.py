@@ -135,6 +135,26 @@ def test_augmented_training_is_repeatable_with_a_seed_though_chunks_are_made_in_
     assert list(one_ahead(iter(range(5)))) == [0, 1, 2, 3, 4] and list(one_ahead([])) == []
 
 
+def test_a_ctrl_c_while_the_inputs_are_prepared_stops_before_any_training(monkeypatch):
+    """It was heard only after the first batch, and the run ended "stopped after 16 images, hardly
+    better than guessing", for a Ctrl-C pressed before it had begun."""
+    images, labels = digit_like_data()
+    stop = StopRequest()
+    model = fresh_model()
+    calls = []
+    watch_training_steps(model, lambda inputs, targets: calls.append(len(inputs)))
+    prepare = model.network_input
+
+    def pressed_while_preparing(pixels):
+        stop.requested = True
+        return prepare(pixels)
+
+    monkeypatch.setattr(model, "network_input", pressed_while_preparing)
+    history = train(model, images, labels, epochs=5, batch_size=20, learning_rate=0.1, progress=False, stop=stop)
+    assert calls == []
+    assert len(history) == 1 and history[0]["stopped"] and history[0]["seen"] == 0
+
+
 def test_a_watcher_sees_each_few_thousand_images_and_can_stop_training():
     images, labels = digit_like_data(count=10_000)
     moments = []
