@@ -263,6 +263,7 @@ class Taught:
         self.yours_before, self.let_stand = yours_before, let_stand
         self.model_changed = True  # False: kept, not learned (MNIST could not be loaded to replay)
         self.model_was_there = True  # False: this teaching made the model's file
+        self.replaced = None  # the backup of the model this teaching's save replaced, if it kept one
 
 
 class Teacher:
@@ -353,6 +354,7 @@ class Teacher:
                 # Not saved (a full disk): the key changes nothing, neither the network nor your file.
                 self._as_before(before)
                 raise
+            before.replaced = kept
             if kept is not None and self.saved_as is not None:
                 self._say_kept(kept)
             if self.saved_as is None:  # the first teaching of the window: say once where it all went
@@ -447,6 +449,8 @@ class Teacher:
                 self._network_as_before(taught)
                 self.saved_as = None
                 return
+        if taught.replaced is not None and not changed and self._put_back_replaced(taught):
+            return
         network = self.model.network
         now = network.input_weights, network.output_weights, self.model.info
         self._network_as_before(taught)
@@ -458,6 +462,31 @@ class Teacher:
         if kept is not None:
             self._say_kept(kept)
         self.saved_as = _file_signature(self.destination)
+
+    def _put_back_replaced(self, taught):
+        """Put back the model `taught`'s save replaced, from its backup: the file is then as before the
+        key. It may not be the window's model: a window opened on the shipped model (--model) replaced
+        your trained one at its first teaching, and saving the window's network back left your model
+        in backups/ and the shipped one's weights in its place. False when the backup cannot be read
+        (removed by hand, or pruned): then the window's network before is saved, as before."""
+        from myonn.model import load_model
+        from myonn.model_store import as_typed, save_keeping_backup
+
+        try:
+            replaced = load_model(taught.replaced)
+        except MyonnError:
+            return False
+        save_keeping_backup(replaced, self.destination, backup=False)  # it is in backups/ already
+        self._network_as_before(taught)
+        # Not the window's network: the next teaching keeps a backup of it again, and says where.
+        self.saved_as = None
+        input_weights, output_weights, _ = taught.weights_before
+        if not (np.array_equal(replaced.network.input_weights, input_weights)
+                and np.array_equal(replaced.network.output_weights, output_weights)):
+            self.report(f"note: {as_typed(self.destination)} is again the model it was before this window's "
+                        f"teaching (put back from {as_typed(taught.replaced)}); this window goes on with "
+                        "the model it opened")
+        return True
 
     def _network_as_before(self, taught):
         network = self.model.network

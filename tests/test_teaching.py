@@ -349,6 +349,40 @@ def test_a_teaching_taken_back_leaves_model_file_and_digits_as_they_were(shipped
     assert destination.read_bytes() == before and not (tmp_path / "backups").exists()
 
 
+def test_a_take_back_puts_back_the_model_the_teaching_replaced_not_the_windows(shipped, mnist, tmp_path):
+    """A window opened on the shipped model (--model) teaches into your own model's file: taken back,
+    that file held the shipped model's weights, and your trained model was left in backups/."""
+    said = []
+    teacher, destination, _ = a_teacher(shipped, mnist, tmp_path, said)
+    yours = copy.deepcopy(shipped)
+    yours.network.output_weights = yours.network.output_weights * 1.01     # your trained model, not the shipped
+    yours.info = {**yours.info, "test_accuracy": 0.9818}
+    save_model(yours, destination)
+    teacher.learn(SLASHED_ZERO, 0)
+    assert not np.array_equal(load_model(destination).network.output_weights, yours.network.output_weights)
+    assert teacher.take_back() == "took back: 0 (0 of your digits)"
+    back = load_model(destination)
+    assert np.array_equal(back.network.output_weights, yours.network.output_weights)
+    assert np.array_equal(back.network.input_weights, yours.network.input_weights)
+    assert back.info["test_accuracy"] == 0.9818
+    assert said[-1].startswith(f"note: {destination} is again the model it was before this window's teaching")
+    # The window goes on with the model it opened, and its next teaching keeps yours again first.
+    assert np.array_equal(teacher.model.network.output_weights, shipped.network.output_weights)
+    teacher.learn(SLASHED_ZERO, 0)
+    backups = sorted((tmp_path / "backups").glob("*.npz"))
+    assert len(backups) == 2
+    assert np.array_equal(load_model(backups[-1]).network.output_weights, yours.network.output_weights)
+    # A window on the model in the file itself: put back, it is the window's model, and nothing is said.
+    teacher.take_back()
+    teacher, destination, _ = a_teacher(yours, mnist, tmp_path / "own", said)
+    destination.parent.mkdir()
+    save_model(yours, destination)
+    teacher.learn(SLASHED_ZERO, 0)
+    said.clear()
+    assert teacher.take_back() == "took back: 0 (0 of your digits)" and said == []
+    assert np.array_equal(load_model(destination).network.output_weights, yours.network.output_weights)
+
+
 @pytest.mark.parametrize("when", ["loading MNIST", "keeping the digit", "learning", "saving", "a failed save"])
 def test_a_ctrl_c_during_a_digit_key_leaves_model_and_file_agreeing(when, shipped, mnist, tmp_path, monkeypatch):
     """While MNIST loads for it, a Ctrl-C stops the key before it has changed anything; from the moment
