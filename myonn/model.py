@@ -84,7 +84,7 @@ def save_model(model, path):
             np.savez(handle, **arrays)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(handle.name, 0o666 & ~_current_umask())  # a temporary file starts private (0600)
+        os.chmod(handle.name, shared_file_mode())  # a temporary file starts private (0600)
         os.replace(handle.name, path)
     except BaseException as error:  # KeyboardInterrupt included: never leave the temporary file behind
         Path(handle.name).unlink(missing_ok=True)
@@ -127,10 +127,11 @@ def _info_that_loads(info):
     return "{}"
 
 
-def _current_umask():
+def shared_file_mode():
+    """The permissions a new file gets from open(): read and write for all, less the umask's."""
     mask = os.umask(0)
     os.umask(mask)
-    return mask
+    return 0o666 & ~mask
 
 
 # What load_model accepts. A model here is a digit recogniser: 784 pixels in, one output per digit.

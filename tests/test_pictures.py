@@ -105,6 +105,32 @@ def test_save_png_refuses_other_names_and_reports_a_failed_write_in_one_line(tmp
     assert "\n" not in str(error.value)
 
 
+def test_save_png_never_writes_through_a_link_planted_beside_the_picture(tmp_path):
+    """It wrote to .<name>.<pid>.tmp.png, following a link there: PNG bytes over a model."""
+    import os
+
+    model = tmp_path / "model.npz"
+    model.write_bytes(b"a model")
+    for name in [f".shot.{os.getpid()}.tmp.png", ".shot.png.tmp", ".shot.tmp"]:
+        (tmp_path / name).symlink_to(model)
+    save_png(pygame.Surface((4, 4)), tmp_path / "shot.png")
+    assert model.read_bytes() == b"a model"
+    assert (tmp_path / "shot.png").read_bytes().startswith(b"\x89PNG") and not (tmp_path / "shot.png").is_symlink()
+
+
+def test_save_png_takes_the_longest_name_a_folder_allows_and_the_usual_permissions(tmp_path):
+    import os
+
+    name = "x" * (255 - len(".png")) + ".png"    # the temporary file's name had 13 bytes more, too long
+    mask = os.umask(0o022)
+    try:
+        path = save_png(pygame.Surface((4, 4)), tmp_path / name)
+    finally:
+        os.umask(mask)
+    assert path.read_bytes().startswith(b"\x89PNG") and (path.stat().st_mode & 0o777) == 0o644
+    assert sorted(tmp_path.iterdir()) == [path]
+
+
 def test_weight_tiles_are_red_for_positive_blue_for_negative_each_scaled_to_its_largest():
     from myonn.windows.pictures import DIVERGING_PALETTE, GAP_COLOUR, NEGATIVE_COLOUR, POSITIVE_COLOUR, weight_tiles
     images = np.zeros((3, 2, 2))

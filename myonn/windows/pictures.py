@@ -13,6 +13,7 @@ import functools
 import io
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")  # pygame greets on imp
 import pygame  # noqa: E402  (must come after the line above)
 
 from myonn.errors import MyonnError  # noqa: E402
+from myonn.model import shared_file_mode  # noqa: E402
 
 WHITE = (255, 255, 255)
 BLACK = (0, 0, 0)
@@ -315,18 +317,26 @@ def save_png(surface, path):
     if path.suffix.lower() != ".png":
         raise MyonnError(f"{path}: a screenshot is written as PNG, so its name must end in .png")
     # Encoded in memory (libpng, writing to a full disk itself, printed its own error line beside ours),
-    # written beside its destination under a temporary name, then renamed over it: a failed write never
-    # leaves half a picture where a good one was.
-    temporary = path.with_name(f".{path.stem}.{os.getpid()}.tmp.png")
+    # written beside its destination to a new file of a name nobody could guess (a link planted at a
+    # name known beforehand turned a screenshot into PNG bytes over a model), then renamed over it: a
+    # failed write never leaves half a picture where a good one was.
+    temporary = None
     try:
         encoded = io.BytesIO()
         pygame.image.save(surface, encoded, "shot.png")  # the name hint picks the format
-        temporary.write_bytes(encoded.getvalue())
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".shot.", suffix=".tmp", delete=False) as file:
+            temporary = Path(file.name)
+            file.write(encoded.getvalue())
+        os.chmod(temporary, shared_file_mode())  # a temporary file starts private (0600)
         os.replace(temporary, path)
     except (pygame.error, OSError) as error:
-        raise MyonnError(f"cannot write {path}: {error}") from None
+        raise MyonnError(f"cannot write {path}: {getattr(error, 'strerror', None) or error}") from None
     finally:
-        temporary.unlink(missing_ok=True)
+        if temporary is not None:
+            try:
+                temporary.unlink(missing_ok=True)
+            except OSError:
+                pass
     return path
 
 
