@@ -227,6 +227,23 @@ def test_odd_things_named_like_backups_are_neither_counted_nor_an_error(tmp_path
     assert backups_of(path) == [kept] and len(list(backups.iterdir())) == BACKUPS_KEPT + 4
 
 
+def test_a_damaged_backup_is_pruned_as_one_that_records_nothing_after_the_save(tmp_path):
+    """A backup whose zip index zipfile chokes on (a name marked UTF-8 that is not) gave a traceback
+    after the model was saved, and the lines saying where everything went were never printed."""
+    path = save_model(small_model(accuracy=0.5), tmp_path / "m.npz")
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    damaged = bytearray(path.read_bytes())
+    entry = damaged.find(b"PK\x01\x02")
+    damaged[entry + 9] |= 0x08                                  # flags bit 11: the name is UTF-8...
+    damaged[entry + 46] = 0xFF                                  # ...and it is not
+    (backups / "m.20200101-000000.npz").write_bytes(damaged)
+    for number in range(1, BACKUPS_KEPT + 1):
+        save_model(small_model(seed=number, accuracy=0.5), backups / f"m.2020010{number}-120000.npz")
+    kept = save_keeping_backup(small_model(seed=9), path)
+    assert kept in backups_of(path) and not (backups / "m.20200101-000000.npz").exists()
+
+
 def test_a_backups_folder_that_cannot_be_used_is_refused_before_any_work(tmp_path):
     path = save_model(small_model(), tmp_path / "m.npz")
     written(tmp_path / "backups", "a file where the folder should be")
