@@ -467,6 +467,20 @@ def test_with_no_display_the_window_fails_in_one_line_instead_of_waiting_unseen(
     assert error.count("\n") == 1 and "no display to open a window on" in error
 
 
+def test_a_video_driver_this_machine_lacks_is_one_line_not_a_traceback(data_dir, model_path):
+    """SDL_VIDEODRIVER=wayland in a shell profile, over ssh: pygame.error, a traceback."""
+    import os
+
+    result = subprocess.run(
+        [sys.executable, "mnist_render.py", "--data-dir", str(data_dir), "--model", str(model_path)],
+        cwd=REPOSITORY_ROOT, capture_output=True, text=True, timeout=60,
+        env={**os.environ, "SDL_VIDEODRIVER": "no-such-driver"})
+    assert result.returncode == 2
+    line = result.stderr.splitlines()[-1]
+    assert line.startswith("mnist_render.py: error: no display to open a window on (SDL_VIDEODRIVER=no-such-driver: ")
+    assert "Traceback" not in result.stderr
+
+
 def test_the_script_writes_a_screenshot(data_dir, model_path, tmp_path):
     path = tmp_path / "shot.png"
     result = subprocess.run(

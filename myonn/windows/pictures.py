@@ -65,7 +65,12 @@ def open_window(size, title, hint="--screenshot FILE.png draws the view without 
     if (sys.platform.startswith("linux") and not os.environ.get("SDL_VIDEODRIVER")
             and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")):
         raise no_display
-    pygame.display.init()
+    try:
+        pygame.display.init()
+    except pygame.error as error:  # SDL_VIDEODRIVER naming a driver this machine lacks (wayland over ssh)
+        asked = os.environ.get("SDL_VIDEODRIVER")
+        raise MyonnError(f"no display to open a window on ({f'SDL_VIDEODRIVER={asked}: ' if asked else ''}"
+                         f"{error}); {hint}") from None
     driver = pygame.display.get_driver()
     if driver in INVISIBLE_DRIVERS and os.environ.get("SDL_VIDEODRIVER") != driver:
         pygame.display.quit()
