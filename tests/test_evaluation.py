@@ -14,6 +14,24 @@ def test_scores_are_the_models_outputs_in_batches():
     assert scores(model, images[:0]).shape == (0, 10)
 
 
+def test_a_network_of_many_hidden_nodes_reads_fewer_images_at_once(monkeypatch):
+    """10,000 test images through a network of 10,000 hidden nodes (loading accepts one) took 2.5 GB."""
+    from myonn import evaluation
+    from myonn.evaluation import answers
+
+    monkeypatch.setattr(evaluation, "MOST_BATCH_ACTIVATIONS", 20 * 50)
+    model = Model(NeuralNetwork(784, 50, 10, seed=0))
+    images = np.random.default_rng(0).integers(0, 256, (45, 28, 28), dtype=np.uint8)
+    batches = []
+    recognise = model.recognise
+    monkeypatch.setattr(model, "recognise", lambda pixels: batches.append(len(pixels)) or recognise(pixels))
+    assert np.array_equal(answers(model, images), recognise(images))
+    assert batches == [20, 20, 5]
+    assert evaluation.batch_size_for(Model(NeuralNetwork(784, 5, 10, seed=0))) == 200
+    monkeypatch.setattr(evaluation, "MOST_BATCH_ACTIVATIONS", 10**9)
+    assert evaluation.batch_size_for(model) == 10_000                    # never more than this at once
+
+
 def test_per_digit_accuracy_is_the_diagonal_over_each_row():
     matrix = confusion_matrix([0, 0, 0, 1, 1, 2], [0, 0, 1, 1, 2, 2], classes=4)
     share = per_digit_accuracy(matrix)
