@@ -217,6 +217,17 @@ def test_a_line_break_in_a_problem_is_shown_escaped_so_the_problem_stays_one_lin
     assert capsys.readouterr().err == "script.py: error: cannot write /tmp/a\\r\\nb.png\n"
 
 
+def test_a_terminals_control_characters_in_a_problem_are_shown_escaped_not_obeyed(capsys):
+    """A mirror's status line, quoted in the error, recoloured the line and renamed the terminal window."""
+    def main():
+        raise MyonnError("bad status line '\x1b[31mRED \x1b]0;TITLE\x07\x1b[2K\x00\x9b'")
+
+    with pytest.raises(SystemExit):
+        cli.run(main)
+    assert capsys.readouterr().err.endswith(
+        "error: bad status line '\\x1b[31mRED \\x1b]0;TITLE\\x07\\x1b[2K\\x00\\x9b'\n")
+
+
 def test_a_file_name_that_is_not_utf8_is_printed_escaped_not_as_a_traceback(capsys):
     # The byte 0xff in a name comes to Python as the lone surrogate \udcff, which a strict UTF-8
     # stream (capsys's, a UTF-8 desktop's terminal) cannot encode.
