@@ -82,8 +82,8 @@ def load_chosen_model(given=None, optional=False):
     model = load_model(path)
     accuracy = model.info.get("test_accuracy")
     scored = f"{100 * accuracy:.2f}% on MNIST" if isinstance(accuracy, float) and 0 <= accuracy <= 1 else ""
-    taught = model.info.get("taught_digits")
-    if scored and isinstance(taught, int):  # the accuracy was measured before the teaching, not after
+    taught = taught_digits(model.info)
+    if scored and taught:  # the accuracy was measured before the teaching, not after
         scored += f" before it was taught {taught} of your digits"
     about = ", ".join(part for part in (owner, scored) if part) or "named by --model"
     if owner == "your own model" and scored:

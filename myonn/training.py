@@ -46,7 +46,10 @@ def learning_rate_at(step, first, last, steps):
     """
     if steps <= 1:
         return float(first)
-    return float(first * (last / first) ** (step / (steps - 1)))
+    ratio = last / first
+    if not math.isfinite(ratio) or ratio == 0:  # rates far apart (5e-324 to 1e308): the same, in logarithms
+        return float(math.exp(math.log(first) + (math.log(last) - math.log(first)) * step / (steps - 1)))
+    return float(first * ratio ** (step / (steps - 1)))
 
 
 class StopRequest:

@@ -52,6 +52,15 @@ def test_a_model_inside_the_current_folder_is_named_as_typed_from_it(tmp_path, m
     assert load_chosen_model("data/m.npz")[1] == "model: data/m.npz (50.00% on MNIST)"
 
 
+@pytest.mark.parametrize("count", [True, -7, "3", 0])
+def test_a_taught_count_that_is_no_count_of_digits_is_left_out_of_the_line(tmp_path, count):
+    """A record edited by hand said "before it was taught True of your digits", or -7 of them."""
+    model = small_model(accuracy=0.5)
+    model.info["taught_digits"] = count
+    save_model(model, tmp_path / "m.npz")
+    assert load_chosen_model(tmp_path / "m.npz")[1] == f"model: {tmp_path / 'm.npz'} (50.00% on MNIST)"
+
+
 def test_the_chosen_model_comes_with_a_line_saying_which_it_is(own_models_apart):
     model, about = load_chosen_model()
     assert about.startswith("model: ") and about.endswith("% on MNIST)")

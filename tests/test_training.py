@@ -34,6 +34,15 @@ def test_learning_rates_fall_geometrically_from_first_to_last():
     assert np.allclose(learning_rates(0.2, 0.2, 4), 0.2)  # the talk's constant rate
 
 
+@pytest.mark.parametrize("first, last", [(5e-324, 1e308), (1e308, 5e-324)])
+def test_learning_rates_too_far_apart_for_their_ratio_still_fall_or_rise_between_them(first, last):
+    """Their ratio overflowed: a run from 5e-324 to 1e308 said its rate "was up to inf" when it diverged."""
+    rates = learning_rates(first, last, 5)
+    assert np.all(np.isfinite(rates)) and np.all(rates > 0)
+    assert rates[0] == pytest.approx(first, rel=1e-6) and rates[-1] == pytest.approx(last, rel=1e-6)
+    assert np.allclose(np.diff(np.log(rates)), (np.log(last) - np.log(first)) / 4)
+
+
 def test_training_learns_and_reports_each_epoch():
     images, labels = digit_like_data()
     model = fresh_model()
