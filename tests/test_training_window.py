@@ -156,6 +156,27 @@ def test_the_accuracy_axis_has_round_grid_lines_and_zooms_in_once_past_the_first
     assert round(accuracy_axis(curve)[0], 6) == 0.0     # while it climbs, all of it is shown
 
 
+def test_the_note_on_the_start_below_the_axis_and_the_axis_label_do_not_overlap():
+    """In the first epoch "test accuracy at the start: 9.7% (below the axis)" ran into "epochs: the
+    first 30,000 images", centred under the same axis."""
+    from myonn.windows.training_window import ACCURACY_SHARE, draw_learning_curve
+
+    curve = LearningCurve()
+    curve.epochs, curve.last = 8, {"epochs_done": 0.25, "images_per_epoch": 60_000}
+    curve.test_points = [(0.0, 0.097), (0.05, 0.9), (0.15, 0.92), (0.25, 0.935)]
+    curve.train_points = [(0.1, 0.85), (0.25, 0.89)]
+    assert accuracy_axis(curve)[0] > 0.097                       # the start is below the axis: the note is drawn
+    width = round(CURVE_AREA.width * ACCURACY_SHARE)                   # as the window draws it
+    surface = pygame.Surface(CURVE_AREA.size)
+    surface.fill((255, 255, 255))
+    draw_learning_curve(surface, (0, 0, width, CURVE_AREA.height), curve)
+    plot_bottom = 60 + CURVE_AREA.height - 110
+    band = pygame.surfarray.pixels3d(surface.subsurface((0, plot_bottom + 26, width, 18))).astype(int)
+    note = np.flatnonzero((np.abs(band - TEST_COLOUR).max(axis=2) <= 40).any(axis=1))
+    label = np.flatnonzero((band.max(axis=2) <= 60).any(axis=1))          # black text
+    assert len(note) and len(label) and note.max() < label.min()
+
+
 def test_the_untrained_network_and_the_first_moments_are_each_drawn(screen, monkeypatch):
     drawn_frames = []
     window = TrainingWindow(screen)
