@@ -190,7 +190,10 @@ def _model_file_size(path):
     try:
         status = path.stat()
     except (FileNotFoundError, NotADirectoryError):
-        raise MyonnError(f"model not found: {path} (train one with: python mnist_train.py)") from None
+        # Training writes .npz: a missing .yaml is one the talk's Ruby code saved, somewhere else.
+        hint = ("a model saved by the talk's Ruby code: give the path to its file" if path.suffix.lower()
+                in RUBY_YAML_SUFFIXES else "train one with: python mnist_train.py")
+        raise MyonnError(f"model not found: {path} ({hint})") from None
     except OSError as error:  # e.g. ENAMETOOLONG, which pathlib's is_file() raises too
         raise MyonnError(f"{shortened(path)}: cannot read ({error.strerror or error})") from None
     if stat.S_ISDIR(status.st_mode):

@@ -79,6 +79,8 @@ def test_an_unwritable_destination_is_one_clear_error(tmp_path):
 def test_a_missing_model_says_how_to_train_one(tmp_path):
     with pytest.raises(MyonnError, match=r"model not found: .*missing\.npz.*mnist_train\.py"):
         load_model(tmp_path / "missing.npz")
+    with pytest.raises(MyonnError, match=r"model not found: .*missing\.yaml \(a model saved by the talk's Ruby code"):
+        load_model(tmp_path / "missing.yaml")                  # training makes no .yaml: that hint would mislead
 
 
 def test_a_truncated_model_names_the_file(tmp_path):
