@@ -191,6 +191,17 @@ def test_the_untrained_network_and_the_first_moments_are_each_drawn(screen, monk
     assert len(drawn_frames) == FIRST_FRAMES
 
 
+def test_space_while_mnist_loads_says_training_will_wait_at_its_first_moment():
+    window = TrainingWindow()
+    assert count_colour(drawn(window), WEIGHTS_AREA, STOP_COLOUR, 10) == 0
+    for event in key_press(PAUSE_KEY):
+        window.handle(event)
+    assert window.paused and count_colour(drawn(window), WEIGHTS_AREA, STOP_COLOUR, 10) > 100
+    for event in key_press(PAUSE_KEY):                                    # Space again: it won't
+        window.handle(event)
+    assert not window.paused and count_colour(drawn(window), WEIGHTS_AREA, STOP_COLOUR, 10) == 0
+
+
 def test_with_only_a_curve_to_draw_before_training_starts():
     surface = drawn(TrainingWindow())
     assert count_colour(surface, STATS_AREA, (0, 0, 0), 40) == 0

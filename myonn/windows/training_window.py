@@ -202,6 +202,9 @@ class TrainingWindow:
         moment = self.curve.last
         if moment is None:
             pictures.draw_centred_text(surface, self.preparation, WEIGHTS_AREA, 32)
+            if self.paused and self.state == RUNNING:  # Space while MNIST loads: seconds with no sign of it
+                pictures.draw_centred_text(surface, "Paused: training will wait at its first moment (Space: it won't)",
+                                           WEIGHTS_AREA.move(0, 48), 26, STOP_COLOUR)
             return
         network = moment["network"]
         shown = min(network.hidden_nodes, MOST_TILES)
