@@ -6,7 +6,7 @@ os.environ["SDL_VIDEODRIVER"] = "dummy"  # no screen needed: pygame draws into m
 os.environ["SDL_AUDIODRIVER"] = "dummy"
 
 import errno  # noqa: E402
-import pathlib  # noqa: E402
+import re  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 
@@ -560,26 +560,34 @@ def test_bad_picture_flags_get_one_line_before_any_training(tmp_path):
 
 
 def test_a_picture_that_cannot_be_written_leaves_the_old_one_as_it_was(tmp_path, monkeypatch):
+    import tempfile
+
     from myonn.errors import MyonnError
 
     path = tmp_path / "curve.png"
     path.write_bytes(b"the picture from an earlier run")
     surface = pygame.Surface((10, 10))
-    write_bytes = pathlib.Path.write_bytes
-    # Interrupted half-way through writing (Ctrl-C, a crash): a ZeroDivisionError stands in for it.
-    monkeypatch.setattr(pathlib.Path, "write_bytes", lambda file, data: write_bytes(file, data[:10]) and 1 / 0)
-    with pytest.raises(ZeroDivisionError):
-        pictures.save_png(surface, path)
-    assert path.read_bytes() == b"the picture from an earlier run"
-    assert [p.name for p in tmp_path.iterdir()] == ["curve.png"]
-    def disk_full(file, data):
-        write_bytes(file, data[:10])
+    make_temporary = tempfile.NamedTemporaryFile
+
+    def writing_10_bytes_then(failure):
+        def temporary(*arguments, **options):
+            file = make_temporary(*arguments, **options)
+            write = file.write
+            file.write = lambda data: write(data[:10]) and failure()
+            return file
+        return temporary
+
+    def disk_full():
         raise OSError(errno.ENOSPC, "No space left on device")
-    monkeypatch.setattr(pathlib.Path, "write_bytes", disk_full)
-    with pytest.raises(MyonnError, match="cannot write .*curve.png: .*No space left on device"):
-        pictures.save_png(surface, path)
-    assert path.read_bytes() == b"the picture from an earlier run"
-    assert [p.name for p in tmp_path.iterdir()] == ["curve.png"]
+
+    # Interrupted half-way through writing (Ctrl-C, a crash): a ZeroDivisionError stands in for it.
+    for failure, raised in [(lambda: 1 / 0, ZeroDivisionError), (disk_full, MyonnError)]:
+        monkeypatch.setattr(tempfile, "NamedTemporaryFile", writing_10_bytes_then(failure))
+        with pytest.raises(raised) as error:
+            pictures.save_png(surface, path)
+        assert path.read_bytes() == b"the picture from an earlier run"
+        assert [p.name for p in tmp_path.iterdir()] == ["curve.png"]
+    assert re.fullmatch(f"cannot write {re.escape(str(path))}: No space left on device", str(error.value))
 
 
 def test_watching_without_a_display_is_one_line(tmp_path):

@@ -326,9 +326,9 @@ def draw_learning_curve(surface, rect, curve):
     bottom, step = accuracy_axis(curve)
     levels = np.arange(bottom, 1.0 + 1e-9, step)
     starts_below = bool(curve.test_points) and curve.test_points[0][1] < bottom
+    note = f"test accuracy at the start: {100 * curve.test_points[0][1]:.1f}% (below the axis)" if starts_below else None
     plot = _draw_frame(surface, rect, "Accuracy (%) against epochs", "accuracy (%)", curve,
-                       [((level - bottom) / (1 - bottom), f"{100 * level:.0f}") for level in levels],
-                       axis_label_right=starts_below)
+                       [((level - bottom) / (1 - bottom), f"{100 * level:.0f}") for level in levels], note)
     epochs = epoch_axis(curve)[0]
 
     def place(epochs_done, accuracy):
@@ -347,9 +347,6 @@ def draw_learning_curve(surface, rect, curve):
         pygame.draw.circle(surface, TRAIN_COLOUR, line[-1], 2 if len(line) > 1 else 4)
     _draw_dotted_line(surface, [place(*point) for point in curve.test_points], TEST_COLOUR)
     surface.set_clip(None)
-    if starts_below:
-        pictures.draw_text(surface, f"test accuracy at the start: {100 * curve.test_points[0][1]:.1f}% (below the axis)",
-                           (plot.left - 40, plot.bottom + 26), 20, TEST_COLOUR)
 
     legend_left = rect.right - 400
     for row, (colour, text) in enumerate(
@@ -380,10 +377,10 @@ def draw_cost_curve(surface, rect, curve):
     pictures.draw_text(surface, about, (rect.left + 16, rect.top + 36), 20, TEST_COLOUR)
 
 
-def _draw_frame(surface, rect, title, y_label, curve, grid, axis_label_right=False):
+def _draw_frame(surface, rect, title, y_label, curve, grid, note=None):
     """A curve's title, axes and epoch ticks (epoch_axis), and its y grid lines: grid is (height 0..1 up
-    the plot, label) each; the epochs' label under the axis, centred, or at its right end where a note
-    takes the left (axis_label_right). Returns the plot's Rect."""
+    the plot, label) each; under the axis, the epochs' label, and `note` (a test colour text) at the
+    left. Returns the plot's Rect."""
     plot = pygame.Rect(rect.left + 70, rect.top + 60, rect.width - 100, rect.height - 110)  # room for two legend lines
     end, step = epoch_axis(curve, most_ticks=max(2, round(15 * plot.width / 1100)))
     pictures.draw_text(surface, title, (rect.left + 16, rect.top + 10), 24)
@@ -400,11 +397,13 @@ def _draw_frame(surface, rect, title, y_label, curve, grid, axis_label_right=Fal
     about = "epochs"
     if end < max(curve.epochs, 1) and curve.last is not None and curve.last.get("images_per_epoch"):
         about = f"epochs: the first {round(end * curve.last['images_per_epoch']):,} images"
-    if axis_label_right:
-        label = pictures.text_picture(about, 22)
-        surface.blit(label, label.get_rect(topright=(plot.right, plot.bottom + 24)))
-    else:
-        pictures.draw_centred_text(surface, about, (plot.left, plot.bottom + 24, plot.width, 20), 22)
+    label = pictures.text_picture(about, 22)
+    placed = label.get_rect(midtop=(plot.centerx, plot.bottom + 24))
+    if note is not None:
+        noted = pictures.draw_text(surface, note, (plot.left - 40, plot.bottom + 26), 20, TEST_COLOUR)
+        if placed.left < noted.right + 16:  # "epochs: the first 30,000 images", centred, ran into it
+            placed.right = plot.right
+    surface.blit(label, placed)
     label = pygame.transform.rotate(pictures.text_picture(y_label, 22, AXIS_COLOUR), 90)
     surface.blit(label, label.get_rect(center=(rect.left + 14, plot.centery)))
     return plot
