@@ -304,8 +304,8 @@ def download_mnist(data_dir, mirrors=None, names=None, progress=True, expected_m
         None means every one not already in data_dir.
     progress: show a tqdm progress bar per file.
     expected_md5: name -> MD5 of the decompressed file; None means MNIST_MD5.
-    A mirror that fails (HTTP error, no connection, timeout, a file that fails the check, more than
-    MAX_DOWNLOAD_BYTES, longer than DOWNLOAD_DEADLINE_S)
+    A mirror that fails (HTTP error, no connection, timeout, a file that fails the MD5 or that read_idx
+    refuses, more than MAX_DOWNLOAD_BYTES, longer than DOWNLOAD_DEADLINE_S)
     is skipped for the next one, and noted on stderr once one works; when all fail, MyonnError
     (one line naming every failure).
     A failed or interrupted download leaves nothing behind in data_dir, nor data_dir where it made it.
@@ -410,10 +410,15 @@ def _download_one(url, destination, expected_md5, progress):
                 return str(error) or type(error).__name__
         try:
             actual_md5 = _md5_of_decompressed(temporary_path)
+            # Read as every later run will read it, too: real MNIST padded with 5 MB of zeros after its
+            # gzip data passed the MD5, was put in place, and was then refused by every run.
+            read_idx(temporary_path)
         except (EOFError, OSError, zlib.error) as error:
             return f"not a valid gzip file ({error})"
         except ValueError as error:  # a gzip bomb
             return str(error)
+        except MyonnError as error:  # read_idx's own words, less the temporary file's name
+            return str(error).removeprefix(f"{temporary_path}: ")
         if actual_md5 != expected_md5:
             return f"MD5 of the unzipped file is {actual_md5}, expected {expected_md5}"
         os.replace(temporary_path, destination)

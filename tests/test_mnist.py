@@ -197,6 +197,13 @@ def gzip_bomb(prefix, megabytes):
             + bytes(4) + size.to_bytes(4, "little"))
 
 
+def gzip_member_named(name, content=b""):
+    """A gzip member of `content` whose header carries the file name `name`."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return (b"\x1f\x8b\x08\x08" + bytes(6) + name.encode() + b"\0" + compressor.compress(content) + compressor.flush()
+            + zlib.crc32(content).to_bytes(4, "little") + len(content).to_bytes(4, "little"))
+
+
 def idx_header(*shape):
     return bytes([0, 0, 0x08, len(shape)]) + b"".join(size.to_bytes(4, "big") for size in shape)
 
@@ -592,7 +599,9 @@ def mirror_server(fake_mnist):
     (MD5 mismatch); /garbage/ serves bytes that are not gzip; /cut/ hangs up halfway through; /slow/ waits before answering;
     /endless/ streams zeros without end; /huge/ announces 10 GB; /trickle/ sends a byte every 20 ms;
     /slow-headers/ sends its headers a byte every 0.2 s (until the test is over, at most 10 s);
-    /redirect-loop/ redirects to itself; /bomb/ serves a 100 KB .gz that unpacks to 100 MB.
+    /redirect-loop/ redirects to itself; /bomb/ serves a 100 KB .gz that unpacks to 100 MB;
+    /padded/ serves the fake files followed by 128 KB of zeros, /long-named/ followed by an empty gzip
+    member whose header names a file of 256 KB: each passes the MD5, and read_idx refuses it.
     Yields its base url and the paths requested.
     """
     requests = []
@@ -625,6 +634,10 @@ def mirror_server(fake_mnist):
             body = b"not gzip at all" if mirror == "garbage" else gzip.compress(content)
             if mirror == "bomb":
                 body = gzip_bomb(content, 100)
+            if mirror == "padded":
+                body += bytes(2**17)
+            if mirror == "long-named":
+                body += gzip_member_named("n" * 2**18)
             try:
                 self.send_response(200)
                 self.send_header("Content-Length", str(len(body)))
@@ -697,6 +710,28 @@ def test_download_tries_mirrors_in_turn_and_keeps_only_verified_files(tmp_path, 
     assert "HTTP 404" in stderr and "MD5 of the unzipped file is" in stderr and "refused" in stderr
     assert "not a valid gzip file" in stderr
     assert "/corrupt/train-images-idx3-ubyte.gz" in stderr  # one slash, however the mirror was written
+
+
+@pytest.mark.parametrize("mirror, refusal", [
+    ("padded", "65,536 bytes of zeros after its gzip data (padding), more than any MNIST file has"),
+    ("long-named", "bytes is more than 3 bytes of digits take gzipped"),
+])
+def test_a_download_that_later_runs_would_refuse_fails_its_mirror_and_is_not_put_in_place(
+        tmp_path, mirror_server, fake_mnist, capsys, mirror, refusal):
+    """Only the MD5 of its content was checked: real MNIST padded with 5 MB of zeros was put in place,
+    and every later run refused it."""
+    name, url = "t10k-labels-idx1-ubyte", f"{mirror_server.url}/{mirror}/"
+    with pytest.raises(MyonnError) as raised:
+        download_mnist(tmp_path, mirrors=[url], names=[name], progress=False, expected_md5=expected_md5_of(fake_mnist))
+    message = str(raised.value)
+    assert message.startswith(f"could not download {name}.gz: no mirror could be reached ({url}{name}.gz: ")
+    assert refusal in message and ".part" not in message
+    assert list(tmp_path.iterdir()) == []
+    # The next mirror is tried, and the one refused is named once a file is in place.
+    download_mnist(tmp_path, mirrors=[url, f"{mirror_server.url}/good/"], names=[name], progress=False,
+                   expected_md5=expected_md5_of(fake_mnist))
+    assert idx_bytes(read_idx(tmp_path / (name + ".gz"))) == fake_mnist[name][0]
+    assert refusal in capsys.readouterr().err
 
 
 def test_download_fetches_only_missing_files_by_default(tmp_path, mirror_server, fake_mnist):
