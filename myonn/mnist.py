@@ -436,7 +436,10 @@ def _download_one(url, destination, expected_md5, progress):
                         # read1 returns what one read of the connection brings, so the deadline
                         # is checked however slowly the bytes come.
                         while chunk := response.read1(1 << 16):
-                            temporary_file.write(chunk)
+                            try:
+                                temporary_file.write(chunk)
+                            except OSError as error:  # as MyonnError, past the mirror's handlers below
+                                raise _cannot_write(destination, error) from None
                             received_bytes += len(chunk)
                             bar.update(len(chunk))
                             if received_bytes > MAX_DOWNLOAD_BYTES:
@@ -467,8 +470,16 @@ def _download_one(url, destination, expected_md5, progress):
             return f"MD5 of the unzipped file is {actual_md5}, expected {expected_md5}"
         os.replace(temporary_path, destination)
         return None
+    except OSError as error:  # closing the file, or moving it into place (the network's errors are caught above)
+        raise _cannot_write(destination, error) from None
     finally:
         temporary_path.unlink(missing_ok=True)
+
+
+def _cannot_write(path, error):
+    """The error for a download that cannot be written here (a full disk, say). It stops the download at
+    once: no mirror can help with it, and it was taken for each mirror's failure, each downloaded again."""
+    return MyonnError(f"cannot write {path}: {error.strerror or error}")
 
 
 def _not_a_regular_file(url):

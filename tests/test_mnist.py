@@ -4,6 +4,7 @@ Everything here runs offline on small generated files, except test_real_mnist, w
 the real dataset from $MYONN_DATA_DIR (or ../shared/data/mnist beside the repository).
 """
 import _thread
+import errno
 import gzip
 import hashlib
 import http.server
@@ -951,6 +952,39 @@ def test_download_into_a_read_only_directory_says_so(tmp_path, monkeypatch):
     monkeypatch.setattr(mnist.tempfile, "mkstemp", refuse)
     with pytest.raises(MyonnError, match=f"{tmp_path}: cannot write there \\(Permission denied\\)"):
         download_mnist(tmp_path, mirrors=["http://example.invalid/"], names=["t10k-labels-idx1-ubyte"])
+
+
+class FullDiskFile(io.FileIO):
+    """A file whose every write fails as on a full disk, and that closes without complaint (it holds nothing)."""
+
+    def write(self, data):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+@pytest.mark.parametrize("mirror, disk", [("good", "/dev/full"), ("endless", "/dev/full"), ("file", "/dev/full"),
+                                          ("file", "failing writes")])
+def test_a_full_disk_stops_the_download_at_once_in_one_line(tmp_path, mirror_server, fake_mnist, monkeypatch,
+                                                             mirror, disk):
+    """A full disk was taken for the mirror's failure: every mirror was downloaded again, to be told "no mirror
+    could be reached (...: [Errno 28] No space left on device; ...)"; and what waited in the write buffer
+    when the file was closed (a small file, or the last small read) failed there, in a traceback."""
+    def onto_dev_full(dir, prefix, suffix):  # every write to /dev/full fails as on a full disk
+        return os.open("/dev/full", os.O_WRONLY), os.path.join(dir, prefix + "full" + suffix)
+
+    if disk == "/dev/full":
+        monkeypatch.setattr(mnist.tempfile, "mkstemp", onto_dev_full)
+    else:
+        monkeypatch.setattr(mnist.os, "fdopen", FullDiskFile)
+    (tmp_path / "mirror").mkdir()
+    (tmp_path / "mirror" / "t10k-labels-idx1-ubyte.gz").write_bytes(bytes(2**20))  # read 64 KB at a time
+    first_mirror = (tmp_path / "mirror").as_uri() + "/" if mirror == "file" else f"{mirror_server.url}/{mirror}/"
+    data_dir = tmp_path / "data"
+    with pytest.raises(MyonnError) as raised:
+        download_mnist(data_dir, mirrors=[first_mirror, f"{mirror_server.url}/second/"],
+                       names=["t10k-labels-idx1-ubyte"], progress=False, expected_md5=expected_md5_of(fake_mnist))
+    assert str(raised.value) == f"cannot write {data_dir / 't10k-labels-idx1-ubyte.gz'}: No space left on device"
+    assert "/second/t10k-labels-idx1-ubyte.gz" not in mirror_server.requests
+    assert not data_dir.exists()
 
 
 def test_load_mnist_downloads_from_myonn_mirrors_when_nothing_is_there(tmp_path, mirror_server, fake_mnist,
