@@ -468,6 +468,8 @@ def _download_one(url, destination, expected_md5, progress):
             return str(error).removeprefix(f"{temporary_path}: ")
         if actual_md5 != expected_md5:
             return f"MD5 of the unzipped file is {actual_md5}, expected {expected_md5}"
+        # mkstemp's file is private (0600): in a data folder shared with others, they could not read it.
+        os.chmod(temporary_path, 0o666 & ~_current_umask())
         os.replace(temporary_path, destination)
         return None
     except OSError as error:  # closing the file, or moving it into place (the network's errors are caught above)
@@ -480,6 +482,14 @@ def _cannot_write(path, error):
     """The error for a download that cannot be written here (a full disk, say). It stops the download at
     once: no mirror can help with it, and it was taken for each mirror's failure, each downloaded again."""
     return MyonnError(f"cannot write {path}: {error.strerror or error}")
+
+
+def _current_umask():
+    """The process's umask, which only setting one tells. model.py has the same helper, but it imports this
+    module, so this one cannot import it."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _not_a_regular_file(url):

@@ -798,6 +798,18 @@ def test_a_download_that_later_runs_would_refuse_fails_its_mirror_and_is_not_put
     assert refusal in capsys.readouterr().err
 
 
+def test_a_downloaded_file_may_be_read_by_whom_the_umask_allows(tmp_path, mirror_server, fake_mnist):
+    """As any file the user makes: downloads were 0600 (mkstemp's), so in a data folder shared with others,
+    they got "Permission denied"."""
+    umask = os.umask(0o027)
+    try:
+        download_mnist(tmp_path, mirrors=[f"{mirror_server.url}/good/"], names=["t10k-labels-idx1-ubyte"],
+                       progress=False, expected_md5=expected_md5_of(fake_mnist))
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "t10k-labels-idx1-ubyte.gz").stat().st_mode & 0o777 == 0o640
+
+
 def test_download_fetches_only_missing_files_by_default(tmp_path, mirror_server, fake_mnist):
     already_there = write_idx(tmp_path / "t10k-labels-idx1-ubyte", make_digits(1)[1])
     before = already_there.read_bytes()
