@@ -469,7 +469,7 @@ def _download_one(url, destination, expected_md5, progress):
         if actual_md5 != expected_md5:
             return f"MD5 of the unzipped file is {actual_md5}, expected {expected_md5}"
         # mkstemp's file is private (0600): in a data folder shared with others, they could not read it.
-        os.chmod(temporary_path, 0o666 & ~_current_umask())
+        os.chmod(temporary_path, shared_file_mode())
         os.replace(temporary_path, destination)
         return None
     except OSError as error:  # closing the file, or moving it into place (the network's errors are caught above)
@@ -484,12 +484,12 @@ def _cannot_write(path, error):
     return MyonnError(f"cannot write {path}: {error.strerror or error}")
 
 
-def _current_umask():
-    """The process's umask, which only setting one tells. model.py has the same helper, but it imports this
-    module, so this one cannot import it."""
+def shared_file_mode():
+    """The permissions a new file gets from open(): read and write for all, less the umask's (which
+    only setting one tells). For files written to a temporary name first, which starts private (0600)."""
     mask = os.umask(0)
     os.umask(mask)
-    return mask
+    return 0o666 & ~mask
 
 
 def _not_a_regular_file(url):

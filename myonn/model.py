@@ -23,7 +23,7 @@ import numpy as np
 
 from myonn.errors import MyonnError, shortened
 from myonn.inputs import PLAIN, network_input
-from myonn.mnist import project_data_dir
+from myonn.mnist import project_data_dir, shared_file_mode
 from myonn.network import CROSS_ENTROPY, SQUARED_ERROR, NeuralNetwork
 
 FORMAT_VERSION = 1
@@ -123,13 +123,6 @@ def _info_that_loads(info):
         if len(text) <= MAX_RECORD_CHARACTERS:
             return text
     return "{}"
-
-
-def shared_file_mode():
-    """The permissions a new file gets from open(): read and write for all, less the umask's."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
 
 
 # What load_model accepts. A model here is a digit recogniser: 784 pixels in, one output per digit.

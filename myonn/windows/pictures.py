@@ -22,7 +22,7 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")  # pygame greets on imp
 import pygame  # noqa: E402  (must come after the line above)
 
 from myonn.errors import MyonnError  # noqa: E402
-from myonn.model import shared_file_mode  # noqa: E402
+from myonn.mnist import shared_file_mode  # noqa: E402
 
 WHITE = (255, 255, 255)
 BLACK = (0, 0, 0)
