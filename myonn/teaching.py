@@ -32,6 +32,7 @@ you chose to teach, makes teaching last; a drawing let stand may be one you did 
 import os
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -287,6 +288,7 @@ class Teacher:
         self.digits_as = None  # the digits' file as this session last wrote it (_file_signature)
         self.let_stand = []  # [(image, answer)]: this session's drawings read and passed over (let_stand_drawing)
         self.saved_as = None  # the file this session last saved (_file_signature), or None before its first
+        self.put_back_from = None  # the backup a take-back last put back over the model file, while it is there
         self.taught = []  # [Taught]: what this session's latest teachings changed, for take_back
         self.kept = 0  # how many digits this session has kept in your file (the window sees a key's effect)
         self.standing = 0  # how many of this session's teachings the model holds (not taken back)
@@ -354,7 +356,9 @@ class Teacher:
                 # Not saved (a full disk): the key changes nothing, neither the network nor your file.
                 self._as_before(before)
                 raise
-            before.replaced = kept
+            # The model this save replaced, kept in backups/: by this save, or put back from there by a take-back.
+            before.replaced = kept if kept is not None else None if changed else self.put_back_from
+            self.put_back_from = None
             if kept is not None and self.saved_as is not None:
                 self._say_kept(kept)
             if self.saved_as is None:  # the first teaching of the window: say once where it all went
@@ -418,15 +422,17 @@ class Teacher:
         return self.yours
 
     def _save_as_before(self, taught):
-        """Save the network as it was before `taught`, under the model's lock; MyonnError changes nothing."""
-        from myonn.model_store import NotAModelThere, check_destination, save_keeping_backup
+        """Put the model file back as it was before `taught`, under the model's lock; MyonnError changes nothing."""
+        from myonn.model_store import save_keeping_backup
 
         now_there = _file_signature(self.destination)
         changed = now_there != self.saved_as
-        if not taught.model_was_there:
+        if changed or not taught.model_was_there:
             # The teaching made the file (your first): taken back, there is none again, as before it, and
             # the windows open the model they opened before (the shipped one, say), not a copy of it.
-            # Deleted by hand meanwhile, it stays gone; replaced by another run's model, that one stays.
+            # Deleted by hand meanwhile, it stays gone. Changed by another run since (a retrain, another
+            # window, another program's file), it stays as that run left it: putting this window's model
+            # back over it pushed a fresh retrain into backups/.
             if not changed and now_there is not None:   # (None: made, deleted by hand, made again, taken back)
                 try:
                     self.destination.unlink()
@@ -434,57 +440,51 @@ class Teacher:
                     raise MyonnError(f"cannot take back {self.destination}: {error.strerror or error}") from None
             elif now_there is not None:
                 self.report(f"note: {self.destination} was changed by another run since this window saved it; "
-                            "it stays as that run left it")
+                            "it stays as that run left it, and the teaching is taken back in this window only")
             self._network_as_before(taught)
-            self.saved_as = None
+            self.saved_as = self.put_back_from = None
             return
-        if changed:
-            try:
-                check_destination(self.destination)
-            except NotAModelThere:
-                # Something this myonn cannot read is there now (another program's file): it is left as
-                # it is, the window's network goes back, and Ctrl+Z goes on (it refused for ever).
-                self.report(f"note: {self.destination} was replaced by a file this myonn cannot read; it stays "
-                            "as it is, and the teaching is taken back in this window only")
-                self._network_as_before(taught)
-                self.saved_as = None
-                return
-        if taught.replaced is not None and not changed and self._put_back_replaced(taught):
+        if taught.replaced is not None and self._put_back_replaced(taught):
             return
         network = self.model.network
         now = network.input_weights, network.output_weights, self.model.info
         self._network_as_before(taught)
         try:
-            kept = save_keeping_backup(self.model, self.destination, backup=changed)
+            save_keeping_backup(self.model, self.destination, backup=False)  # this window's own save is there
         except MyonnError:
             network.input_weights, network.output_weights, self.model.info = now
             raise
-        if kept is not None:
-            self._say_kept(kept)
         self.saved_as = _file_signature(self.destination)
 
     def _put_back_replaced(self, taught):
         """Put back the model `taught`'s save replaced, from its backup: the file is then as before the
         key. It may not be the window's model: a window opened on the shipped model (--model) replaced
         your trained one at its first teaching, and saving the window's network back left your model
-        in backups/ and the shipped one's weights in its place. False when the backup cannot be read
-        (removed by hand, or pruned): then the window's network before is saved, as before."""
+        in backups/ and the shipped one's weights in its place. False, with a note, when the backup
+        cannot be read (removed or changed by hand, or pruned): then the window's network is saved."""
         from myonn.model import load_model
         from myonn.model_store import as_typed, save_keeping_backup
 
+        backup = Path(taught.replaced)
         try:
-            replaced = load_model(taught.replaced)
-        except MyonnError:
+            if backup.is_symlink():  # made a link by hand: to what, nobody knows
+                raise MyonnError(f"{backup}: a link now, not the backup made")
+            replaced = load_model(backup)
+        except MyonnError as error:
+            self.report(f"note: the model this window's teaching replaced cannot be put back ({error}); the "
+                        "model this window opened is saved there instead")
             return False
         save_keeping_backup(replaced, self.destination, backup=False)  # it is in backups/ already
         self._network_as_before(taught)
-        # Not the window's network: the next teaching keeps a backup of it again, and says where.
-        self.saved_as = None
+        # Not the window's network, but a model kept in backups/: the next teaching replaces it without
+        # another backup (one more of the same model, each time, pruned your older models away), and its
+        # own take-back puts it back again.
+        self.saved_as, self.put_back_from = _file_signature(self.destination), backup
         input_weights, output_weights, _ = taught.weights_before
         if not (np.array_equal(replaced.network.input_weights, input_weights)
                 and np.array_equal(replaced.network.output_weights, output_weights)):
             self.report(f"note: {as_typed(self.destination)} is again the model it was before this window's "
-                        f"teaching (put back from {as_typed(taught.replaced)}); this window goes on with "
+                        f"teaching (put back from {as_typed(backup)}); this window goes on with "
                         "the model it opened")
         return True
 

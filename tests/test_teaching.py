@@ -366,14 +366,23 @@ def test_a_take_back_puts_back_the_model_the_teaching_replaced_not_the_windows(s
     assert np.array_equal(back.network.input_weights, yours.network.input_weights)
     assert back.info["test_accuracy"] == 0.9818
     assert said[-1].startswith(f"note: {destination} is again the model it was before this window's teaching")
-    # The window goes on with the model it opened, and its next teaching keeps yours again first.
+    # The window goes on with the model it opened. Its next teaching replaces yours again, kept in backups/
+    # already: no copy more (five wrong keys, each taken back, made six, and pruning took your older
+    # models), and taken back, yours is put back again.
     assert np.array_equal(teacher.model.network.output_weights, shipped.network.output_weights)
+    for _ in range(5):
+        teacher.learn(SLASHED_ZERO, 0)
+        assert teacher.take_back() == "took back: 0 (0 of your digits)"
+        assert np.array_equal(load_model(destination).network.output_weights, yours.network.output_weights)
+    assert len(list((tmp_path / "backups").glob("*.npz"))) == 1
+    # The backup removed by hand: the window's model goes there, and a note says why.
     teacher.learn(SLASHED_ZERO, 0)
-    backups = sorted((tmp_path / "backups").glob("*.npz"))
-    assert len(backups) == 2
-    assert np.array_equal(load_model(backups[-1]).network.output_weights, yours.network.output_weights)
+    next((tmp_path / "backups").glob("*.npz")).unlink()
+    said.clear()
+    assert teacher.take_back() == "took back: 0 (0 of your digits)"
+    assert said[0].startswith("note: the model this window's teaching replaced cannot be put back (")
+    assert np.array_equal(load_model(destination).network.output_weights, shipped.network.output_weights)
     # A window on the model in the file itself: put back, it is the window's model, and nothing is said.
-    teacher.take_back()
     teacher, destination, _ = a_teacher(yours, mnist, tmp_path / "own", said)
     destination.parent.mkdir()
     save_model(yours, destination)
@@ -574,14 +583,18 @@ def test_taking_back_keeps_a_model_another_run_saved_since_and_fails_whole(shipp
             teacher.take_back()
     assert np.array_equal(teacher.model.network.input_weights, taught) and digits.read_bytes() == file_taught
     assert [answer for _, answer in teacher.let_stand] == [7]
+    # Another run saved there since (a retrain): its model stays, not pushed into backups/ by the
+    # window's model put back over it; the teaching is taken back in the window.
     another_run = copy.deepcopy(shipped)
     another_run.network.output_weights = another_run.network.output_weights * 1.01
     save_model(another_run, destination)
     theirs = destination.read_bytes()
+    backups = sorted((tmp_path / "backups").glob("*.npz"))
     assert teacher.take_back() == "took back: 6 (0 of your digits)"
-    kept = [backup for backup in (tmp_path / "backups").glob("*.npz") if backup.read_bytes() == theirs]
-    assert len(kept) == 1 and said == [f"note: {destination} was changed by another run since this window saved "
-                                       f"it; that model is kept as {kept[0]}"]
+    assert destination.read_bytes() == theirs and sorted((tmp_path / "backups").glob("*.npz")) == backups
+    assert np.array_equal(teacher.model.network.input_weights, shipped.network.input_weights)
+    assert said == [f"note: {destination} was changed by another run since this window saved it; it stays as "
+                    "that run left it, and the teaching is taken back in this window only"]
 
 
 def test_digits_another_window_added_are_counted_and_taught_with(shipped, mnist, tmp_path):
