@@ -15,6 +15,7 @@ preparation of drawings improves (myonn/handwriting.py), and `mnist_draw.py --re
 It lives beside your own model ($MYONN_MODEL_DIR moves both).
 """
 
+import itertools
 import json
 import os
 import stat
@@ -168,12 +169,13 @@ def _only_writer(file, path):
         fcntl.flock(file.fileno(), fcntl.LOCK_UN)
 
 
-def read_digits(path, warn=None, missing_ok=True, largest_coordinate=LARGEST_COORDINATE):
+def read_digits(path, warn=None, missing_ok=True, largest_coordinate=LARGEST_COORDINATE, progress=None):
     """Every digit in the file: a list of (strokes, label), each stroke an (n, 2) float array of (x, y) points.
 
     A missing file gives [] (or, with missing_ok=False, MyonnError: a file the user named must be
     there). Damaged lines are skipped, with one warning (to stderr, or `warn`) naming the file and
-    the lines; the file itself is never changed. A point further out than `largest_coordinate` makes
+    the lines; the file itself is never changed. progress: None, or called with the number of lines
+    read so far, every PROGRESS_EVERY lines (a file of long digits takes seconds). A point further out than `largest_coordinate` makes
     its line damaged (your digits are in canvas pixels; recordings in a tablet's units go further).
     """
     warn = warn or (lambda message: print(message, file=sys.stderr))
@@ -186,6 +188,8 @@ def read_digits(path, warn=None, missing_ok=True, largest_coordinate=LARGEST_COO
                 raise MyonnError(f"{path}: larger than {LARGEST_FILE_BYTES // 1_000_000} MB, far more than "
                                  "anyone's drawn digits; is it the right file?")
             for number, line in enumerate(_lines(file), start=1):
+                if progress is not None and number % PROGRESS_EVERY == 0:
+                    progress(number)
                 if number > MOST_LINES:   # blank lines cost time too: 60 MB of them took 20 s
                     raise MyonnError(f"{path}: holds more than {MOST_LINES:,} lines, more than a file of "
                                      f"{MOST_DIGITS:,} digits; is it the right file?")
@@ -308,38 +312,42 @@ def _parse(line, largest_coordinate=LARGEST_COORDINATE):
         label, strokes = record["label"], record["strokes"]
         if not (isinstance(label, int) and not isinstance(label, bool) and 0 <= label <= 9):
             return None
-        # Before any point is made an object:
-        if not isinstance(strokes, list) or not strokes or len(strokes) > MOST_STROKES:
+        if not (isinstance(strokes, list) and 0 < len(strokes) <= MOST_STROKES
+                and all(isinstance(stroke, list) and stroke for stroke in strokes)):
             return None
-        if sum(map(len, strokes)) > MOST_POINTS:
+        lengths = [len(stroke) for stroke in strokes]
+        if sum(lengths) > MOST_POINTS:
             return None
-        # JSON's true and false could only be there if the line holds those words (see _stroke_points).
-        points = [_stroke_points(stroke, largest_coordinate, b"true" in line or b"false" in line)
-                  for stroke in strokes]
+        # JSON's true and false could only be there if the line holds those words (see _points).
+        points = _points(list(itertools.chain.from_iterable(strokes)), largest_coordinate,
+                         may_hold_booleans=b"true" in line or b"false" in line)
     # OverflowError: a whole number too large for a float, as JSON allows (10**400).
     except (ValueError, TypeError, KeyError, OverflowError, UnicodeDecodeError, RecursionError):
         return None
-    if any(stroke is None for stroke in points) or too_much_ink(points):  # a scribble, or a hostile line:
-        return None                                                      # minutes and gigabytes to draw
-    return points, label
+    if points is None:
+        return None
+    strokes = np.split(points, np.cumsum(lengths)[:-1])
+    if too_much_ink(strokes):  # a scribble, or a hostile line: minutes and gigabytes to draw
+        return None
+    return strokes, label
 
 
-def _stroke_points(stroke, largest_coordinate, may_hold_booleans=True):
-    """One stroke of a line: float (n, 2) points, or None unless it is one or more points, each two
-    coordinates: finite numbers within largest_coordinate (not true or false). Kept as arrays, 16 bytes a point: as Python's tuples of floats they
-    took 112, and a file within LARGEST_FILE_BYTES of digits at the most ink each came to gigabytes."""
-    if not isinstance(stroke, list) or not stroke:
+def _points(points, largest_coordinate, may_hold_booleans=True):
+    """A line's points, all its strokes' one after another: float (n, 2), or None unless each is two
+    coordinates: finite numbers within largest_coordinate (not true or false). Kept as an array, 16
+    bytes a point: as Python's tuples of floats they took 112, and a file within LARGEST_FILE_BYTES of
+    digits at the most ink each came to gigabytes."""
+    # NumPy checks a whole line's points at once, where is_coordinate on each number took 9 s of
+    # reading a file of 10,000 long digits (and an array a stroke, a minute for digits of 200 dots).
+    # Anything but numbers (strings, null, whole numbers too large for a float, as JSON allows: 10**400)
+    # makes an array whose kind is not a number's; JSON's true and false among numbers NumPy takes for
+    # 1 and 0, so those are looked for one by one.
+    array = np.array(points)
+    if array.dtype.kind not in "iuf" or array.ndim != 2 or array.shape[1] != 2:
         return None
-    # NumPy checks a whole stroke at once, where is_coordinate on each number took 9 s of reading a
-    # file of 10,000 long digits. Anything but numbers (strings, null, whole numbers too large for a
-    # float, as JSON allows: 10**400) makes an array whose kind is not a number's; JSON's true and
-    # false among numbers NumPy takes for 1 and 0, so those are looked for one by one.
-    points = np.array(stroke)
-    if points.dtype.kind not in "iuf" or points.ndim != 2 or points.shape[1] != 2:
+    array = array.astype(np.float64)
+    if not (np.isfinite(array).all() and np.abs(array).max() <= largest_coordinate):
         return None
-    points = points.astype(np.float64)
-    if not (np.isfinite(points).all() and np.abs(points).max() <= largest_coordinate):
+    if may_hold_booleans and any(isinstance(value, bool) for point in points for value in point):
         return None
-    if may_hold_booleans and any(isinstance(value, bool) for point in stroke for value in point):
-        return None
-    return points
+    return array

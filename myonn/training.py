@@ -689,8 +689,10 @@ def _training_images(settings, data_dir, limit, my_digits, progress, report, wat
     train_images, train_labels = load_mnist(TRAIN, data_dir, limit=limit)
     test_set = load_mnist(TEST, data_dir)
     if my_digits is not None:
-        preparing(f"Reading your digits from {my_digits} …")
-        digits = read_digits(my_digits, warn=report, missing_ok=False)
+        reading = f"Reading your digits from {my_digits}"
+        preparing(f"{reading} …")
+        digits = read_digits(my_digits, warn=report, missing_ok=False,
+                             progress=lambda lines: preparing(f"{reading}: {lines:,} lines"))
         with _drawing(len(digits), f"your {len(digits):,} digits", progress, preparing) as drawn_so_far:
             own_images, own_labels = digit_images(digits, progress=drawn_so_far)
         if not len(own_labels):

@@ -203,13 +203,14 @@ def test_a_digit_of_more_strokes_than_a_digit_ever_has_is_skipped_before_its_poi
         file.write(json.dumps({"label": 8, "strokes": [[[5, 5]]] * (MOST_STROKES + 1)}) + "\n")
         file.write(json.dumps({"label": 8, "strokes": [[[5, 5]]] * 20_000}) + "\n")
     made = []
-    real_stroke_points = my_digits._stroke_points
-    monkeypatch.setattr(my_digits, "_stroke_points", lambda *args: made.append(1) or real_stroke_points(*args))
+    real_points = my_digits._points
+    monkeypatch.setattr(my_digits, "_points", lambda points, *args, **options: made.append(len(points))
+                        or real_points(points, *args, **options))
     warnings = []
     digits = read_digits(path, warn=warnings.append)
     assert len(digits) == 1 and len(digits[0][0]) == MOST_STROKES
     assert warnings == [f"{path}: lines 2, 3 are not a digit (damaged?), skipped"]
-    assert len(made) == MOST_STROKES                              # the strokes of the first line only
+    assert made == [MOST_STROKES]                                 # the points of the first line only
 
 
 def test_a_line_longer_than_any_digit_can_be_is_skipped(tmp_path, monkeypatch):

@@ -469,7 +469,9 @@ def test_while_your_digits_are_read_and_drawn_the_window_says_so_and_escape_stop
                                  data_dir=real_mnist_dir, limit=2000, progress=False, report=said.append,
                                  watch=window, my_digits=digits)
     assert status == 130 and said[-1] == "stopped before any training: nothing saved"
-    assert shown == ["Loading MNIST …", f"Reading your digits from {digits} …", "Drawing your 201 digits …",
+    reading = f"Reading your digits from {digits}"
+    assert shown == ["Loading MNIST …", f"{reading} …", f"{reading}: {PROGRESS_EVERY} lines",
+                     f"{reading}: {2 * PROGRESS_EVERY} lines", "Drawing your 201 digits …",
                      f"Drawing your 201 digits: {PROGRESS_EVERY}"]
 
 
