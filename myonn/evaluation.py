@@ -16,9 +16,16 @@ def confusion_matrix(labels, answers, classes=10):
 MOST_BATCH_ACTIVATIONS = 4_000_000
 
 
-def batch_size_for(model):
-    """How many images to read at once with `model`: 10,000, or fewer for a network of many hidden nodes."""
-    return int(np.clip(MOST_BATCH_ACTIVATIONS // model.network.hidden_nodes, 1, 10_000))
+def batch_size_for(network):
+    """How many images to read at once with `network`: 10,000, or fewer for one of many hidden nodes."""
+    return int(np.clip(MOST_BATCH_ACTIVATIONS // network.hidden_nodes, 1, 10_000))
+
+
+def network_answers(network, inputs):
+    """The network's digit for each of its inputs (n, 784), already prepared, in batches (batch_size_for)."""
+    size = batch_size_for(network)
+    return np.concatenate([network.query(inputs[start:start + size]).argmax(axis=1)
+                           for start in range(0, len(inputs), size)]) if len(inputs) else np.array([], int)
 
 
 def accuracy(model, images, labels, batch_size=None):
@@ -28,7 +35,7 @@ def accuracy(model, images, labels, batch_size=None):
 
 def answers(model, images, batch_size=None):
     """The model's digit for each image (n, 28, 28), in batches (batch_size_for) so memory stays bounded."""
-    batch_size = batch_size or batch_size_for(model)
+    batch_size = batch_size or batch_size_for(model.network)
     return np.concatenate([model.recognise(images[start:start + batch_size])
                            for start in range(0, len(images), batch_size)]) if len(images) else np.array([], int)
 
@@ -36,7 +43,7 @@ def answers(model, images, batch_size=None):
 def scores(model, images, batch_size=None):
     """The model's ten outputs for each image (n, 28, 28): (n, 10), in batches (batch_size_for) so memory
     stays bounded."""
-    batch_size = batch_size or batch_size_for(model)
+    batch_size = batch_size or batch_size_for(model.network)
     return np.concatenate([model.scores(images[start:start + batch_size])
                            for start in range(0, len(images), batch_size)]) if len(images) else np.zeros((0, 10))
 

@@ -20,7 +20,7 @@ from tqdm import tqdm
 from myonn import model_store, recipes
 from myonn.drawn_styles import drawn_digits, style_count
 from myonn.errors import MyonnError
-from myonn.evaluation import accuracy, format_percent
+from myonn.evaluation import accuracy, format_percent, network_answers
 from myonn.inputs import targets
 from myonn.mnist import TEST, TRAIN, load_mnist
 from myonn.model import LARGEST_WEIGHT, Model, load_model
@@ -162,7 +162,7 @@ def train(model, images, labels, *, epochs, batch_size, learning_rate, final_lea
                     break
             result = epoch.end(stopped=_stop_requested(stop))
             if test_set is not None and not result["stopped"]:
-                result["test_accuracy"] = float(np.mean(network.query(test_inputs).argmax(axis=1) == test_set[1]))
+                result["test_accuracy"] = float(np.mean(network_answers(network, test_inputs) == test_set[1]))
                 seconds = epoch.seconds
                 report(f"epoch {number + 1}/{epochs}: test accuracy {100 * result['test_accuracy']:.2f}% "
                        f"(training {seconds:.{1 if seconds >= 0.1 else 2}f} s)")  # a short run's 0.04 s is no 0.0

@@ -27,9 +27,11 @@ def test_a_network_of_many_hidden_nodes_reads_fewer_images_at_once(monkeypatch):
     monkeypatch.setattr(model, "recognise", lambda pixels: batches.append(len(pixels)) or recognise(pixels))
     assert np.array_equal(answers(model, images), recognise(images))
     assert batches == [20, 20, 5]
-    assert evaluation.batch_size_for(Model(NeuralNetwork(784, 5, 10, seed=0))) == 200
+    assert evaluation.batch_size_for(NeuralNetwork(784, 5, 10, seed=0)) == 200
+    inputs = model.network_input(images)                                 # training tests prepared inputs so
+    assert np.array_equal(evaluation.network_answers(model.network, inputs), recognise(images))
     monkeypatch.setattr(evaluation, "MOST_BATCH_ACTIVATIONS", 10**9)
-    assert evaluation.batch_size_for(model) == 10_000                    # never more than this at once
+    assert evaluation.batch_size_for(model.network) == 10_000            # never more than this at once
 
 
 def test_per_digit_accuracy_is_the_diagonal_over_each_row():

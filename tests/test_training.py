@@ -164,6 +164,23 @@ def test_a_ctrl_c_while_the_inputs_are_prepared_stops_before_any_training(monkey
     assert len(history) == 1 and history[0]["stopped"] and history[0]["seen"] == 0
 
 
+def test_the_test_accuracy_after_each_epoch_reads_the_test_set_in_bounded_batches(monkeypatch):
+    """All 10,000 test images at once, through a network of 10,000 hidden nodes, took 2.6 GB."""
+    from myonn import evaluation
+
+    images, labels = digit_like_data()
+    model = fresh_model()                                          # 30 hidden nodes
+    monkeypatch.setattr(evaluation, "MOST_BATCH_ACTIVATIONS", 30 * 20)
+    queried = []
+    query = model.network.query
+    monkeypatch.setattr(model.network, "query", lambda inputs: queried.append(len(inputs)) or query(inputs))
+    history = train(model, images, labels, epochs=1, batch_size=20, learning_rate=0.1, progress=False,
+                    test_set=(images[:45], labels[:45]), report=lambda line: None)
+    assert queried == [20, 20, 5]
+    right = np.mean(query(model.network_input(images[:45])).argmax(axis=1) == labels[:45])
+    assert history[0]["test_accuracy"] == pytest.approx(right)
+
+
 def test_a_watcher_sees_each_few_thousand_images_and_can_stop_training():
     images, labels = digit_like_data(count=10_000)
     moments = []
