@@ -314,7 +314,7 @@ def _read_model_arrays(path, archive):
                 shape, fortran_order, dtype = _npy_header(stream)
                 _check_npz_member(path, name, shape, dtype)
                 stored[name] = _npy_data(stream, shape, fortran_order, dtype)
-        except MyonnError:
+        except (MyonnError, OSError):  # OSError: the disk's, "cannot read", said by _load_npz
             raise
         # Not only ValueError: NumPy's header reader lets others out for a damaged header (a dtype of
         # 'f4,(': SyntaxError; of (('<f4',(2,)),): IndexError; a dict not closed: tokenize's TokenError).
@@ -497,10 +497,12 @@ def _load_ruby_yaml(path, size):
         document = yaml.load(content, Loader=_ruby_yaml_loader())  # safe loading: never builds objects
     except OSError as error:
         raise MyonnError(f"{path}: cannot read ({error.strerror or error})") from None
-    # KeyError, IndexError, AttributeError, TypeError: PyYAML's safe constructors on a value its tag
-    # cannot hold (!!bool maybe, !!int "", !!timestamp x).
-    except (yaml.YAMLError, UnicodeDecodeError, ValueError, OverflowError, KeyError, IndexError, AttributeError,
-            TypeError) as error:
+    # PyYAML's safe constructors, on a value its tag cannot hold (!!bool maybe, !!int "", !!timestamp x),
+    # raise these, in words of Python's own ('maybe', string index out of range).
+    except (KeyError, IndexError, AttributeError, TypeError):
+        raise MyonnError(f"{path}: not readable YAML (a value its type tag, such as !!int or !!bool, "
+                         "cannot hold)") from None
+    except (yaml.YAMLError, UnicodeDecodeError, ValueError, OverflowError) as error:
         # A YAML parser's error says what went wrong ("problem") and while doing what ("context");
         # the first is the one to name (libyaml 0.2.6 refuses deep nesting itself, before our composer).
         problem = getattr(error, "problem", None) or (str(error).splitlines() or [type(error).__name__])[0]

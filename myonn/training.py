@@ -48,7 +48,8 @@ def learning_rate_at(step, first, last, steps):
         return float(first)
     ratio = last / first
     if not math.isfinite(ratio) or ratio == 0:  # rates far apart (5e-324 to 1e308): the same, in logarithms
-        return float(math.exp(math.log(first) + (math.log(last) - math.log(first)) * step / (steps - 1)))
+        rate = math.exp(math.log(first) + (math.log(last) - math.log(first)) * step / (steps - 1))
+        return float(min(max(rate, min(first, last)), max(first, last)))  # not a hair past either end
     return float(first * ratio ** (step / (steps - 1)))
 
 

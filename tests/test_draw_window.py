@@ -518,6 +518,13 @@ def test_with_no_display_the_window_fails_in_one_line_instead_of_waiting_unseen(
     assert result.returncode == 2
     assert result.stderr == ("mnist_draw.py: error: no display to open a window on (is DISPLAY set?); "
                              "--replay STROKES.json --screenshot FILE.png draws a drawing without one\n")
+    # DISPLAY set, but nothing there: "is DISPLAY set?" was no help.
+    result = subprocess.run([sys.executable, str(ROOT / "mnist_draw.py")], capture_output=True, text=True, timeout=60,
+                            env={**environment, "DISPLAY": ":987", "XDG_RUNTIME_DIR": str(tmp_path)})
+    assert result.returncode == 2
+    assert result.stderr.endswith("mnist_draw.py: error: no display to open a window on (DISPLAY=:987: is its X "
+                                  "server running?); --replay STROKES.json --screenshot FILE.png draws a drawing "
+                                  "without one\n")
 
 
 def test_the_models_own_input_preparation_is_applied(window):

@@ -41,6 +41,7 @@ def test_learning_rates_too_far_apart_for_their_ratio_still_fall_or_rise_between
     assert np.all(np.isfinite(rates)) and np.all(rates > 0)
     assert rates[0] == pytest.approx(first, rel=1e-6) and rates[-1] == pytest.approx(last, rel=1e-6)
     assert np.allclose(np.diff(np.log(rates)), (np.log(last) - np.log(first)) / 4)
+    assert learning_rate_at(1, 5e-324, 0.1, 2) == 0.1           # exactly the last, not a few ulps past it
 
 
 def test_training_learns_and_reports_each_epoch():

@@ -59,7 +59,9 @@ def open_window(size, title, hint="--screenshot FILE.png draws the view without 
 
     Asking for the invisible driver by name (SDL_VIDEODRIVER=dummy, as the tests do) is allowed.
     """
-    no_display = MyonnError(f"no display to open a window on (is DISPLAY set?); {hint}")
+    display = os.environ.get("DISPLAY")
+    question = f"DISPLAY={display}: is its X server running?" if display else "is DISPLAY set?"
+    no_display = MyonnError(f"no display to open a window on ({question}); {hint}")
     # On Linux with neither X nor Wayland there is nothing to find: say so before SDL, looking, prints
     # complaints of its own.
     if (sys.platform.startswith("linux") and not os.environ.get("SDL_VIDEODRIVER")
