@@ -15,7 +15,7 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-from myonn.errors import MyonnError
+from myonn.errors import MyonnError, printable
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -233,16 +233,10 @@ def fail(problem):
     leave(2)
 
 
-# Every character str.splitlines breaks a line at, and every other control character: a terminal
-# obeys those (a mirror's answer quoted in a message recoloured the line and renamed the window).
-CONTROL_CHARACTERS = "".join(map(chr, [*range(0x20), 0x7F, *range(0x80, 0xA0)])) + "\u2028\u2029"
-_ESCAPED = {ord(character): ascii(character)[1:-1] for character in CONTROL_CHARACTERS}
-
-
 def one_line(problem):
     """The problem as one line: a line break or other control character in it (a file name can hold
-    one) is shown escaped, as \\n or \\x1b."""
-    return str(problem).translate(_ESCAPED)
+    one) is shown escaped, as \\n or \\x1b (errors.printable)."""
+    return printable(problem)
 
 
 def leave(status):

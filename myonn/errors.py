@@ -12,3 +12,17 @@ def shortened(path, limit=120):
     """A path fit for one line of error message, even when it is longer than the system allows."""
     text = str(path)
     return text if len(text) <= limit else f"{text[:limit // 2]}…{text[-limit // 2:]}"
+
+
+# Every character str.splitlines breaks a line at, every other control character, and the marks that
+# turn text right to left: a terminal obeys them (a mirror's answer quoted in a message recoloured the
+# line and renamed the window; a file named x\u202egpj.npz showed as xnpz.jpg).
+CONTROL_CHARACTERS = ("".join(map(chr, [*range(0x20), 0x7F, *range(0x80, 0xA0)])) + "\u2028\u2029"
+                      + "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_ESCAPED = {ord(character): ascii(character)[1:-1] for character in CONTROL_CHARACTERS}
+
+
+def printable(text):
+    """`text` as one line a terminal shows as it is: each control character in it (a file name can hold
+    one) shown escaped, as \\n or \\x1b."""
+    return str(text).translate(_ESCAPED)

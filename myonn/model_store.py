@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from myonn.errors import MyonnError
+from myonn.errors import CONTROL_CHARACTERS, MyonnError, printable
 from myonn.mnist import project_data_dir
 from myonn.model import load_model, save_model, shipped_model_path
 
@@ -88,7 +88,7 @@ def load_chosen_model(given=None, optional=False):
     about = ", ".join(part for part in (owner, scored) if part) or "named by --model"
     if owner == "your own model" and scored:
         about += _better_shipped(accuracy)
-    return model, f"model: {as_typed(path)} ({about})"
+    return model, printable(f"model: {as_typed(path)} ({about})")
 
 
 # Your own model is used from the moment you have one, even one a Ctrl-C saved after a few batches
@@ -292,9 +292,21 @@ def _same_place(path, other):
 
 def shell_word(path):
     """`path` as one word of a command for the user to paste: quoted (a space in a folder's name) and
-    kept from reading as an option (a name like "-y.npz", or a folder "-models")."""
+    kept from reading as an option (a name like "-y.npz", or a folder "-models"). A name holding a
+    control character is written as bash writes it, $'...' with the character as \\xHH: printed as it
+    is, the terminal would obey it, and pasted, errors.printable's escape would name another file."""
     text = str(path)
-    return shlex.quote(text if not text.startswith("-") else f"./{text}")
+    text = text if not text.startswith("-") else f"./{text}"
+    if text != printable(text):
+        return "$'" + "".join(map(_in_bash_quotes, text)) + "'"
+    return shlex.quote(text)
+
+
+def _in_bash_quotes(character):
+    """One character as bash reads it inside $'...'."""
+    if character in CONTROL_CHARACTERS:
+        return f"\\x{ord(character):02x}" if ord(character) < 0x100 else f"\\u{ord(character):04x}"
+    return "\\" + character if character in "\\'" else character
 
 
 def restore_command(backup, path):

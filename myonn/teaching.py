@@ -39,7 +39,7 @@ from threadpoolctl import threadpool_limits
 
 from myonn.augment import Augmentation
 from myonn.cli import interruptions_held
-from myonn.errors import MyonnError
+from myonn.errors import MyonnError, printable
 from myonn.inputs import targets
 from myonn.my_digits import (DrawnWhenAsked, append_digit, check_digits_file, digit_images, read_digits,
                              take_back_digit)
@@ -281,7 +281,7 @@ class Teacher:
         self.destination = destination
         self.load_replay = load_replay
         self.random = np.random.default_rng(seed)
-        self.report = report or (lambda line: print(line, file=sys.stderr, flush=True))
+        self.report = report or (lambda line: print(printable(line), file=sys.stderr, flush=True))
         self.replay = None
         self.yours = None  # your digits' images (DrawnWhenAsked) and labels: read from the file once, then kept
         #                    up to date

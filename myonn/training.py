@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from myonn import model_store, recipes
 from myonn.drawn_styles import drawn_digits, style_count
-from myonn.errors import MyonnError
+from myonn.errors import MyonnError, printable
 from myonn.evaluation import accuracy, format_percent, network_answers
 from myonn.inputs import targets
 from myonn.mnist import TEST, TRAIN, load_mnist
@@ -423,7 +423,7 @@ def train_from_settings(settings, model_path=None, resume=None, data_dir=None, l
     called once MNIST is loaded, and ended(saved_accuracy, note=None), called when training has ended
     (saved_accuracy: the test accuracy of the model saved, None when nothing was).
     """
-    report = report or (lambda line: tqdm.write(line))
+    report = report or (lambda line: tqdm.write(printable(line)))  # a file's name may hold a terminal's codes
     destination = model_store.destination_for(model_path, resume)
     model_store.check_destination(destination)
     if my_digits is not None:

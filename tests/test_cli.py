@@ -226,6 +226,9 @@ def test_a_terminals_control_characters_in_a_problem_are_shown_escaped_not_obeye
         cli.run(main)
     assert capsys.readouterr().err.endswith(
         "error: bad status line '\\x1b[31mRED \\x1b]0;TITLE\\x07\\x1b[2K\\x00\\x9b'\n")
+    with pytest.raises(SystemExit):
+        cli.run(lambda: (_ for _ in ()).throw(MyonnError("x\u202egpj.npz: not a model")))
+    assert capsys.readouterr().err.endswith("error: x\\u202egpj.npz: not a model\n")   # not shown reversed
 
 
 def test_a_file_name_that_is_not_utf8_is_printed_escaped_not_as_a_traceback(capsys):

@@ -61,6 +61,29 @@ def test_a_taught_count_that_is_no_count_of_digits_is_left_out_of_the_line(tmp_p
     assert load_chosen_model(tmp_path / "m.npz")[1] == f"model: {tmp_path / 'm.npz'} (50.00% on MNIST)"
 
 
+def test_a_models_name_holding_a_terminals_codes_is_shown_escaped_and_pasted_as_bash_reads_it(tmp_path):
+    """A model named md6/\\e]0;renamed\\a\\e[31mred.npz recoloured the terminal and renamed its window,
+    in every line naming it; a name with U+202E showed reversed."""
+    import subprocess
+
+    from myonn.model_store import shell_word
+
+    path = tmp_path / "\x1b]0;renamed\x07\x1b[31mred\u202e.npz"
+    save_model(small_model(accuracy=0.5), path)
+    line = load_chosen_model(path)[1]
+    assert line == f"model: {tmp_path}/\\x1b]0;renamed\\x07\\x1b[31mred\\u202e.npz (50.00% on MNIST)"
+    word = shell_word(path)
+    assert word.startswith("$'") and all(code not in word for code in "\x1b\x07\u202e")
+    pasted = subprocess.run(["bash", "-c", f"test -f {word}"], timeout=30)
+    assert pasted.returncode == 0                                      # the very file, as bash reads the word
+    assert shell_word(tmp_path / "it's \\ here.npz") == shlex_quoted(tmp_path / "it's \\ here.npz")
+
+
+def shlex_quoted(path):
+    import shlex
+    return shlex.quote(str(path))
+
+
 def test_the_chosen_model_comes_with_a_line_saying_which_it_is(own_models_apart):
     model, about = load_chosen_model()
     assert about.startswith("model: ") and about.endswith("% on MNIST)")

@@ -243,6 +243,15 @@ def test_the_first_digit_key_draws_only_the_earlier_digits_its_steps_use(shipped
     assert teacher.model.recognise(digit_pixels(SLASHED_ZERO)) == 0
 
 
+def test_the_lines_a_teaching_prints_show_a_terminals_codes_in_file_names_escaped(shipped, mnist, tmp_path, capsys):
+    folder = tmp_path / "\x1b]0;renamed\x07"
+    teacher = Teacher(copy.deepcopy(shipped), folder / "mine.jsonl", folder / "m.npz", load_replay=lambda: mnist[0],
+                      seed=0)
+    teacher.learn(SLASHED_ZERO, 0)
+    said = capsys.readouterr().err
+    assert "taught model saved to " in said and "\\x1b]0;renamed\\x07" in said and "\x1b" not in said
+
+
 def test_a_model_another_run_saved_between_two_teachings_is_kept_and_named(shipped, mnist, tmp_path):
     """The window's later saves keep no backup of what its own first save wrote, but one of what
     another run (mnist_train.py, another window) saved there meanwhile."""

@@ -243,6 +243,18 @@ def a_small_mnist(monkeypatch):
     monkeypatch.setattr(training, "NO_BETTER_THAN_GUESSING", 0.0)
 
 
+def test_the_lines_training_prints_show_a_terminals_codes_in_file_names_escaped(tmp_path, monkeypatch, capsys):
+    from myonn import recipes, training
+
+    a_small_mnist(monkeypatch)
+    path = tmp_path / "\x1b]0;renamed\x07.npz"
+    assert training.train_from_settings(recipes.settings("default", {"epochs": 1}), model_path=path,
+                                        progress=False) == 0
+    said = capsys.readouterr()
+    assert f"saved to {tmp_path}/\\x1b]0;renamed\\x07.npz" in said.err + said.out
+    assert "\x1b" not in said.err + said.out
+
+
 @pytest.mark.parametrize("when", ["loading MNIST", "saving", "just after saving", "as the lock is let go"])
 def test_ctrl_c_that_stops_at_once_says_what_became_of_the_model(when, tmp_path, monkeypatch):
     # The terminal shows only ^C: a Ctrl-C while MNIST loads (or a second one while training), or while
