@@ -411,6 +411,21 @@ def test_escape_while_mnist_loads_stops_before_any_training_and_saves_nothing(sc
     assert not (tmp_path / "m.npz").exists() and window.window.state == "stopping"
 
 
+def pressing_escape_while_preparing(screen, shown, when, record=lambda window, what: what):
+    """A Watcher with a window, keeping in `shown` what it is told is being prepared (as `record` makes
+    of it), that presses Escape once `when` (what) is true."""
+    class Pressing(Watcher):
+        def preparing(self, what):
+            shown.append(record(self.window, what))
+            if when(what):
+                pygame.event.post(key_event(pygame.K_ESCAPE))
+            return super().preparing(what)
+
+    window = Pressing()
+    window.window = TrainingWindow(screen)
+    return window
+
+
 def test_while_digits_are_drawn_the_window_says_so_and_escape_stops_at_once(screen, real_mnist_dir, tmp_path):
     """The best recipe draws 2,660 digits before training, for seconds: the window says what it prepares
     and answers its keys meanwhile (it answered none, and looked hung); Escape stops then and there."""
@@ -418,17 +433,9 @@ def test_while_digits_are_drawn_the_window_says_so_and_escape_stops_at_once(scre
     from myonn.training import train_from_settings
 
     shown = []
-
-    class Pressing(Watcher):
-        def preparing(self, what):
-            shown.append((what, count_colour(drawn(self.window), WEIGHTS_AREA, (0, 0, 0), 40)))
-            if what.startswith("Drawing 380 digits in designed styles: 30"):   # after 3 of the 38 styles
-                pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_ESCAPE, mod=0, unicode="",
-                                                     scancode=0))
-            return super().preparing(what)
-
-    window = Pressing()
-    window.window = TrainingWindow(screen)
+    window = pressing_escape_while_preparing(
+        screen, shown, lambda what: what.startswith("Drawing 380 digits in designed styles: 30"),  # 3 of 38 styles
+        record=lambda window, what: (what, count_colour(drawn(window), WEIGHTS_AREA, (0, 0, 0), 40)))
     said = []
     status = train_from_settings(recipes.settings("best", {"drawn": 10, "epochs": 1}), model_path=tmp_path / "m.npz",
                                  data_dir=real_mnist_dir, limit=2000, progress=False, report=said.append,
@@ -453,17 +460,8 @@ def test_while_your_digits_are_read_and_drawn_the_window_says_so_and_escape_stop
     for number in range(2 * PROGRESS_EVERY + 1):
         append_digit(digits, [[(100 + number % 7, 100), (300, 400)]], number % 10)
     shown = []
-
-    class Pressing(Watcher):
-        def preparing(self, what):
-            shown.append(what)
-            if what == f"Drawing your 201 digits: {PROGRESS_EVERY}":
-                pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_ESCAPE, mod=0, unicode="",
-                                                     scancode=0))
-            return super().preparing(what)
-
-    window = Pressing()
-    window.window = TrainingWindow(screen)
+    window = pressing_escape_while_preparing(screen, shown,
+                                             lambda what: what == f"Drawing your 201 digits: {PROGRESS_EVERY}")
     said = []
     status = train_from_settings(recipes.settings("default", {"epochs": 1}), model_path=tmp_path / "m.npz",
                                  data_dir=real_mnist_dir, limit=2000, progress=False, report=said.append,
