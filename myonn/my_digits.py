@@ -40,10 +40,12 @@ LARGEST_FILE_BYTES = 64_000_000
 # Teaching reads the whole file at its first key press (and draws only the digits its steps use), at
 # a fraction of a millisecond a digit: a file of a million short lines kept the window waiting over
 # five minutes. More digits than this (some three hours of drawing one a second) are refused; a file
-# of 10,000 of the longest digits LARGEST_FILE_BYTES holds takes the first key about 5 s.
+# of 10,000 of the longest digits LARGEST_FILE_BYTES holds takes the first key 5 to 11 s.
 MOST_DIGITS = 10_000
 # Blank lines are skipped, but not for free: a file may have a few between its digits, not millions.
 MOST_LINES = 10 * MOST_DIGITS
+# Reading or drawing a file's digits says how far it has got every so many (read_digits, digit_images).
+PROGRESS_EVERY = 100
 
 # A digit holds at most MOST_POINTS points, and a point takes about 14 bytes as append_digit writes it
 # ("[123.4,567.8],"): a line longer than 100 bytes a point is not a digit. It is skipped unparsed, and
@@ -174,9 +176,10 @@ def read_digits(path, warn=None, missing_ok=True, largest_coordinate=LARGEST_COO
 
     A missing file gives [] (or, with missing_ok=False, MyonnError: a file the user named must be
     there). Damaged lines are skipped, with one warning (to stderr, or `warn`) naming the file and
-    the lines; the file itself is never changed. progress: None, or called with the number of lines
-    read so far, every PROGRESS_EVERY lines (a file of long digits takes seconds). A point further out than `largest_coordinate` makes
+    the lines; the file itself is never changed. A point further out than `largest_coordinate` makes
     its line damaged (your digits are in canvas pixels; recordings in a tablet's units go further).
+    progress: None, or called with the number of lines read so far, every PROGRESS_EVERY lines (a file
+    of long digits takes seconds).
     """
     warn = warn or (lambda message: print(message, file=sys.stderr))
     path = Path(path)
@@ -229,9 +232,6 @@ def digit_images(digits, progress=None):
         if progress is not None and (number % PROGRESS_EVERY == 0 or number == len(digits)):
             progress(number)
     return np.array(images, dtype=np.uint8).reshape(-1, 28, 28), np.array(labels, dtype=np.int64)
-
-
-PROGRESS_EVERY = 100
 
 
 class DrawnWhenAsked:
