@@ -650,6 +650,10 @@ def test_ctrl_z_right_after_a_digit_key_takes_the_teaching_back(window, teacher,
     assert np.array_equal(window.network_view()[1], read_before) and window.answer == 8   # read as before
     assert len(window.strokes) == 2 and (tmp_path / "mine.jsonl").read_bytes() == b""
     assert window.hint() == "took back: 6 (0 of your digits)    Press the right digit, or Space"
+    doubt = window.doubt
+    window.doubt = lambda: "Not sure: 8 or 0?    "                 # a drawing it is of two minds about
+    assert window.hint() == "took back: 6 (0 of your digits)    Not sure: 8 or 0?    Press the right digit"
+    window.doubt = doubt
     window.post(key("0"))                                          # the right one
     assert window.answer == 0 and window.output.text.endswith("learned: 0 (1 of your digits)\n")
     window.post(key("SPACE"))

@@ -464,7 +464,8 @@ class Recognizer:
             if self.took_back:
                 if self.taught_here:  # teachings of this drawing before it still stand
                     return f"{self.took_back}    Ctrl+Z: take back the one before    Space: next"
-                return f"{self.took_back}    Press the right digit, or Space"
+                doubt = self.doubt()  # read as before, and perhaps of two minds, as before: say so again
+                return f"{self.took_back}    {doubt}Press the right digit" + ("" if doubt else ", or Space")
             # Passing over a wrong answer lets it stand (clear), so say how to correct it.
             go_on = "Space: next digit    Wrong? Press the right digit" if self.teacher else "Space: next digit"
             return self.doubt() + go_on
