@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from myonn.errors import CONTROL_CHARACTERS, MyonnError, printable
-from myonn.mnist import project_data_dir
+from myonn.mnist import project_data_dir, shared_file_mode
 from myonn.model import load_model, save_model, shipped_model_path
 
 OWN_MODEL_NAME = "my_mnist_nn.npz"
@@ -392,8 +392,14 @@ def taught_digits(info):
 
 def _back_up(path, source=None):
     """Copy the file at `path` (or the file `source`, as a backup of `path`) to
-    backups/<stem>.<date>-<time>.npz, under a name no other backup has."""
+    backups/<stem>.<date>-<time>.npz, under a name no other backup has; or, when the newest backup
+    already holds the very same bytes, give that one."""
     source = path if source is None else source
+    # A model a take-back put back from its backup, replaced again: two windows taking back wrong keys
+    # made a copy of it each time, and pruning deleted the user's older models to make room.
+    newest = _backups_in_order(path)[-1:]
+    if newest and _same_bytes(source, newest[0][1]):
+        return newest[0][1]
     folder = path.parent / BACKUP_FOLDER
     stamp = time.strftime("%Y%m%d-%H%M%S")
     made_now = not folder.is_dir()
@@ -433,6 +439,44 @@ def _back_up(path, source=None):
     finally:
         Path(handle.name).unlink(missing_ok=True)
     return backup
+
+
+def _same_bytes(one, other):
+    """Whether two files hold the same bytes (False when either cannot be read)."""
+    try:
+        if os.path.getsize(one) != os.path.getsize(other):
+            return False
+        with open(one, "rb") as first, open(other, "rb") as second:
+            while True:
+                block = first.read(1 << 20)
+                if block != second.read(1 << 20):
+                    return False
+                if not block:
+                    return True
+    except OSError:
+        return False
+
+
+def put_back(backup, path):
+    """Put the model kept as `backup` back at `path`, byte for byte (a copy beside it, then renamed
+    over it): its backup then still holds the very same bytes, and is not copied again when it is
+    replaced. MyonnError if it cannot be written; then `path` is as it was."""
+    path = Path(path)
+    try:
+        handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False)
+    except OSError as error:
+        raise MyonnError(f"cannot write model {path}: {error.strerror or error}") from None
+    try:
+        with handle, open(backup, "rb") as original:
+            shutil.copyfileobj(original, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(handle.name, shared_file_mode())  # a temporary file starts private (0600)
+        os.replace(handle.name, path)
+    except OSError as error:
+        raise MyonnError(f"cannot write model {path}: {error.strerror or error}") from None
+    finally:
+        Path(handle.name).unlink(missing_ok=True)
 
 
 def _remove_if_empty(folder, made_now):

@@ -288,7 +288,6 @@ class Teacher:
         self.digits_as = None  # the digits' file as this session last wrote it (_file_signature)
         self.let_stand = []  # [(image, answer)]: this session's drawings read and passed over (let_stand_drawing)
         self.saved_as = None  # the file this session last saved (_file_signature), or None before its first
-        self.put_back_from = None  # the backup a take-back last put back over the model file, while it is there
         self.taught = []  # [Taught]: what this session's latest teachings changed, for take_back
         self.kept = 0  # how many digits this session has kept in your file (the window sees a key's effect)
         self.standing = 0  # how many of this session's teachings the model holds (not taken back)
@@ -356,9 +355,7 @@ class Teacher:
                 # Not saved (a full disk): the key changes nothing, neither the network nor your file.
                 self._as_before(before)
                 raise
-            # The model this save replaced, kept in backups/: by this save, or put back from there by a take-back.
-            before.replaced = kept if kept is not None else None if changed else self.put_back_from
-            self.put_back_from = None
+            before.replaced = kept  # the model this save replaced, kept in backups/
             if kept is not None and self.saved_as is not None:
                 self._say_kept(kept)
             if self.saved_as is None:  # the first teaching of the window: say once where it all went
@@ -442,7 +439,7 @@ class Teacher:
                 self.report(f"note: {self.destination} was changed by another run since this window saved it; "
                             "it stays as that run left it, and the teaching is taken back in this window only")
             self._network_as_before(taught)
-            self.saved_as = self.put_back_from = None
+            self.saved_as = None
             return
         if taught.replaced is not None and self._put_back_replaced(taught):
             return
@@ -463,7 +460,7 @@ class Teacher:
         in backups/ and the shipped one's weights in its place. False, with a note, when the backup
         cannot be read (removed or changed by hand, or pruned): then the window's network is saved."""
         from myonn.model import load_model
-        from myonn.model_store import as_typed, save_keeping_backup
+        from myonn.model_store import as_typed, put_back
 
         backup = Path(taught.replaced)
         try:
@@ -474,12 +471,12 @@ class Teacher:
             self.report(f"note: the model this window's teaching replaced cannot be put back ({error}); the "
                         "model this window opened is saved there instead")
             return False
-        save_keeping_backup(replaced, self.destination, backup=False)  # it is in backups/ already
+        put_back(backup, self.destination)
         self._network_as_before(taught)
-        # Not the window's network, but a model kept in backups/: the next teaching replaces it without
-        # another backup (one more of the same model, each time, pruned your older models away), and its
-        # own take-back puts it back again.
-        self.saved_as, self.put_back_from = _file_signature(self.destination), backup
+        # Not this window's save but the model there before it (another run's, or the one this window
+        # replaced first): a take-back of an earlier teaching leaves it, and the next teaching keeps it
+        # in backups/, where it is already, byte for byte (model_store._back_up gives that backup).
+        self.saved_as = None
         input_weights, output_weights, _ = taught.weights_before
         if not (np.array_equal(replaced.network.input_weights, input_weights)
                 and np.array_equal(replaced.network.output_weights, output_weights)):

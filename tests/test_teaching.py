@@ -1,6 +1,7 @@
 """Specification of myonn/teaching.py: teaching the network a drawing at once, without forgetting MNIST."""
 
 import copy
+import errno
 import json
 import os
 import shutil
@@ -401,6 +402,56 @@ def test_a_take_back_puts_back_the_model_the_teaching_replaced_not_the_windows(s
     assert np.array_equal(load_model(destination).network.output_weights, yours.network.output_weights)
 
 
+def test_two_windows_taking_back_wrong_keys_never_copy_one_model_into_backups_again(shipped, mnist, tmp_path):
+    """Each put the model back as a new file, the other took it for another run's and backed it up:
+    copies of one model filled backups/, and pruning deleted the user's older models."""
+    from myonn.model_store import BACKUPS_KEPT
+
+    destination = tmp_path / "my_model.npz"
+    older = []
+    for number in range(BACKUPS_KEPT - 1):                              # the user's older models, kept
+        model = copy.deepcopy(shipped)
+        model.network.output_weights = model.network.output_weights * (1.02 + number / 100)
+        backup = tmp_path / "backups" / f"my_model.2020010{number + 1}-120000.npz"
+        older.append(save_model(model, backup).read_bytes())
+    yours = copy.deepcopy(shipped)
+    yours.network.output_weights = yours.network.output_weights * 1.01
+    save_model(yours, destination)
+    first, second = (Teacher(copy.deepcopy(yours), tmp_path / f"{name}.jsonl", destination,
+                             load_replay=lambda: mnist[0], seed=0, report=lambda line: None) for name in "ab")
+    for _ in range(3):
+        for window in (first, second):
+            window.learn(SLASHED_ZERO, 6)
+            window.take_back()
+    kept = [backup.read_bytes() for backup in sorted((tmp_path / "backups").glob("*.npz"))]
+    assert all(model in kept for model in older) and len(kept) == len(older) + 1
+    assert np.array_equal(load_model(destination).network.output_weights, yours.network.output_weights)
+    # A's teaching, B's after it, A's again: taking A's back twice leaves B's model, saved after A's first.
+    first.learn(SLASHED_ZERO, 6)
+    second.learn(FLAGGED_ONE, 1)
+    theirs = destination.read_bytes()
+    first.learn(SLASHED_ZERO, 5)
+    first.take_back()
+    first.take_back()
+    assert destination.read_bytes() == theirs
+
+
+def test_a_teaching_after_a_put_back_whose_backup_went_keeps_the_model_again(shipped, mnist, tmp_path):
+    """The next teaching trusted the backup the take-back had put back from: removed by hand meanwhile,
+    the user's model was replaced with no copy anywhere."""
+    teacher, destination, _ = a_teacher(shipped, mnist, tmp_path, [])
+    yours = copy.deepcopy(shipped)
+    yours.network.output_weights = yours.network.output_weights * 1.01
+    save_model(yours, destination)
+    teacher.learn(SLASHED_ZERO, 6)
+    teacher.take_back()
+    for backup in (tmp_path / "backups").glob("*.npz"):
+        backup.unlink()
+    teacher.learn(SLASHED_ZERO, 0)
+    kept = list((tmp_path / "backups").glob("*.npz"))
+    assert len(kept) == 1 and np.array_equal(load_model(kept[0]).network.output_weights, yours.network.output_weights)
+
+
 @pytest.mark.parametrize("when", ["loading MNIST", "keeping the digit", "learning", "saving", "a failed save"])
 def test_a_ctrl_c_during_a_digit_key_leaves_model_and_file_agreeing(when, shipped, mnist, tmp_path, monkeypatch):
     """While MNIST loads for it, a Ctrl-C stops the key before it has changed anything; from the moment
@@ -585,12 +636,14 @@ def test_taking_back_keeps_a_model_another_run_saved_since_and_fails_whole(shipp
     from myonn import model_store
 
     def full_disk(*_, **__):
-        raise MyonnError(f"cannot write model {destination}: No space left on device")
+        raise OSError(errno.ENOSPC, "No space left on device")
+    file_before = destination.read_bytes()
     with pytest.MonkeyPatch.context() as patched:
-        patched.setattr(model_store, "save_model", full_disk)
-        with pytest.raises(MyonnError, match="No space left"):
+        patched.setattr(model_store.shutil, "copyfileobj", full_disk)     # putting the model back from its backup
+        with pytest.raises(MyonnError, match=f"cannot write model {destination}: No space left on device"):
             teacher.take_back()
     assert np.array_equal(teacher.model.network.input_weights, taught) and digits.read_bytes() == file_taught
+    assert destination.read_bytes() == file_before and [p.name for p in tmp_path.glob(".*")] == []
     assert [answer for _, answer in teacher.let_stand] == [7]
     # Another run saved there since (a retrain): its model stays, not pushed into backups/ by the
     # window's model put back over it; the teaching is taken back in the window.
