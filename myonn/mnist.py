@@ -33,7 +33,7 @@ import zlib
 import numpy as np
 from tqdm import tqdm
 
-from myonn.errors import MyonnError, shortened
+from myonn.errors import MyonnError, printable, shortened
 
 TRAIN, TEST = "train", "test"
 
@@ -381,7 +381,7 @@ def download_mnist(data_dir, mirrors=None, names=None, progress=True, expected_m
                     # Mirrors that failed first are worth knowing about, but only once one worked:
                     # when all fail, the single error line below carries every reason.
                     for earlier in failures:
-                        print(f"myonn: note: could not get {earlier}", file=sys.stderr)
+                        print(printable(f"myonn: note: could not get {earlier}"), file=sys.stderr)  # a mirror's words
                     break
                 # One line however the reason is worded: urllib's error for a redirect loop runs over three.
                 failures.append(f"{url}: {' '.join(failure.split())}")

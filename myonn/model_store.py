@@ -297,15 +297,22 @@ def shell_word(path):
     is, the terminal would obey it, and pasted, errors.printable's escape would name another file."""
     text = str(path)
     text = text if not text.startswith("-") else f"./{text}"
-    if text != printable(text):
+    if any(map(_written_as_bytes, text)):
         return "$'" + "".join(map(_in_bash_quotes, text)) + "'"
     return shlex.quote(text)
 
 
+def _written_as_bytes(character):
+    """Whether a character of a name goes into $'...' as its bytes: a control character, or a byte of a
+    name that is not UTF-8 (Python keeps it as a surrogate, which no terminal or shell reads back)."""
+    return character in CONTROL_CHARACTERS or "\udc80" <= character <= "\udcff"
+
+
 def _in_bash_quotes(character):
-    """One character as bash reads it inside $'...'."""
-    if character in CONTROL_CHARACTERS:
-        return f"\\x{ord(character):02x}" if ord(character) < 0x100 else f"\\u{ord(character):04x}"
+    """One character as bash reads it inside $'...': \\xHH for each byte of it in the file's name, in
+    any locale (bash's \\u is the locale's; \\x85 alone is not the name's two bytes of U+0085)."""
+    if _written_as_bytes(character):
+        return "".join(f"\\x{byte:02x}" for byte in character.encode("utf-8", "surrogateescape"))
     return "\\" + character if character in "\\'" else character
 
 

@@ -679,6 +679,10 @@ def mirror_server(fake_mnist):
             if mirror == "missing" or name not in fake_mnist or not filename.endswith(".gz"):
                 self.send_error(404)
                 return
+            if mirror == "escapes":   # a status line that would recolour the terminal and rename its window
+                self.send_response(500, "\x1b]0;PWNED\x07\x1b[41m RED \x1b[0m")
+                self.end_headers()
+                return
             content = fake_mnist[name][0]
             if mirror == "slow-headers":
                 self.send_headers_without_end()
@@ -774,6 +778,14 @@ def test_download_tries_mirrors_in_turn_and_keeps_only_verified_files(tmp_path, 
     assert "HTTP 404" in stderr and "MD5 of the unzipped file is" in stderr and "refused" in stderr
     assert "not a valid gzip file" in stderr
     assert "/corrupt/train-images-idx3-ubyte.gz" in stderr  # one slash, however the mirror was written
+
+
+def test_a_mirrors_answer_is_noted_with_a_terminals_codes_escaped(tmp_path, mirror_server, fake_mnist, capsys):
+    name = "t10k-labels-idx1-ubyte"
+    download_mnist(tmp_path, mirrors=[f"{mirror_server.url}/escapes/", f"{mirror_server.url}/good/"], names=[name],
+                   progress=False, expected_md5=expected_md5_of(fake_mnist))
+    stderr = capsys.readouterr().err
+    assert "\\x1b]0;PWNED\\x07\\x1b[41m RED" in stderr and "\x1b" not in stderr and "\x07" not in stderr
 
 
 @pytest.mark.parametrize("mirror, refusal", [

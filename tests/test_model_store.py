@@ -77,6 +77,16 @@ def test_a_models_name_holding_a_terminals_codes_is_shown_escaped_and_pasted_as_
     pasted = subprocess.run(["bash", "-c", f"test -f {word}"], timeout=30)
     assert pasted.returncode == 0                                      # the very file, as bash reads the word
     assert shell_word(tmp_path / "it's \\ here.npz") == shlex_quoted(tmp_path / "it's \\ here.npz")
+    # U+0085 is two bytes in the name (\\x85 alone, one), and a name may hold bytes that are not UTF-8
+    # at all; bash's \\u is its locale's. Each pastes back as the very file, in the C locale too.
+    import os
+
+    for name in ["nel\u0085x.npz", "csi\u009bx.npz", os.fsdecode(b"bad\xffname\n.npz"), "x\u202egpj.npz"]:
+        path = tmp_path / name
+        path.write_bytes(b"")
+        word = shell_word(path)
+        pasted = subprocess.run(["bash", "-c", f"test -f {word}"], timeout=30, env={**os.environ, "LC_ALL": "C"})
+        assert word.startswith("$'") and pasted.returncode == 0, word
 
 
 def shlex_quoted(path):
