@@ -419,10 +419,7 @@ def _back_up(path, source=None):
             raise
         raise MyonnError(f"cannot keep a backup of {path} in {folder}: {error.strerror or error}") from None
     try:
-        with handle, open(source, "rb") as original:
-            shutil.copyfileobj(original, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
+        _copy_to_disk(source, handle)
         shutil.copystat(source, handle.name)
         # After every backup already made this second, so that names keep the order backups were made
         # in (a number pruning had freed, taken again, would sort among the oldest).
@@ -464,6 +461,14 @@ def _same_bytes(one, other):
         return False
 
 
+def _copy_to_disk(source, handle):
+    """Copy the file `source` into the temporary file open as `handle`, to the disk itself (fsync), and close it."""
+    with handle, open(source, "rb") as original:
+        shutil.copyfileobj(original, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
 def put_back(backup, path):
     """Put the model kept as `backup` back at `path`, byte for byte (a copy beside it, then renamed
     over it): its backup then still holds the very same bytes, and is not copied again when it is
@@ -474,10 +479,7 @@ def put_back(backup, path):
     except OSError as error:
         raise MyonnError(f"cannot write model {path}: {error.strerror or error}") from None
     try:
-        with handle, open(backup, "rb") as original:
-            shutil.copyfileobj(original, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
+        _copy_to_disk(backup, handle)
         os.chmod(handle.name, shared_file_mode())  # a temporary file starts private (0600)
         os.replace(handle.name, path)
     except OSError as error:
