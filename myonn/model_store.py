@@ -155,10 +155,6 @@ def _through_links(path):
         return path
 
 
-class NotAModelThere(MyonnError):
-    """check_destination's refusal of a file there that is not a model this myonn can read."""
-
-
 def check_destination(path):
     """Refuse, before any work, a destination that saving must not or cannot replace.
 
@@ -197,7 +193,7 @@ def check_destination(path):
         try:
             load_model(path)
         except MyonnError as error:
-            raise NotAModelThere(f"will not overwrite {path}, which is not a model this myonn can read "
+            raise MyonnError(f"will not overwrite {path}, which is not a model this myonn can read "
                              f"({str(error).removeprefix(f'{path}: ')}); choose another --model") from None
     # Saving over it first keeps it in backups/, and so does a stopped run that reads worse than the
     # model in use (keep_stopped_run), the shipped one while you have none of your own: found out now
