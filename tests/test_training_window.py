@@ -284,10 +284,10 @@ def test_stopped_by_escape_the_window_stays_up_until_escape_again_but_not_after_
     (None, "learned nothing", 2, ["Learned nothing: Escape closes", "not saved: no better than guessing"], True),
     # Stopped far below the model in use: saved among the backups, the better model left in place.
     (0.2545, "kept apart", 130, ["kept as a backup: 25.45%", "(of 50; the model in use reads better)",
-                                 "Kept as a backup: Escape closes"], False),
+                                 "Stopped: Escape closes"], False),
     # A quick run on part of MNIST (--limit), finished below the model in use: the same, and it finished.
     (0.7747, "kept apart", 0, ["kept as a backup: 77.47%", "(of 50; the model in use reads better)",
-                               "Finished, kept as a backup: Escape closes"], True),
+                               "Finished: Escape closes"], True),
 ])
 def test_the_end_says_what_was_saved_with_its_whole_test_set_accuracy(screen, monkeypatch, saved, note, status,
                                                                       says, kept_up):
@@ -311,6 +311,36 @@ def test_the_end_says_what_was_saved_with_its_whole_test_set_accuracy(screen, mo
     assert all(text in said for text in says) and bool(waits) == kept_up
     if note == "kept apart":   # nothing gone wrong: not in a stop's red
         assert colours[says[-1]] != training_window.STOP_COLOUR
+
+
+@pytest.mark.parametrize("kept_apart", [False, True])
+def test_the_finished_windows_figures_and_a_pointed_node_stay_inside_the_window_and_clear_of_each_other(
+        screen, monkeypatch, kept_apart):
+    # "Finished, kept as a backup: Escape closes" ran to the window's edge, and a node pointed at
+    # then lay under the status line.
+    window = TrainingWindow(screen)
+    network = NeuralNetwork(784, 200, 10, seed=0)
+    labels = np.arange(10_000) % 10
+    window(moment(network, 0.0, None, test_labels=labels))
+    window(moment(network, 4.0, 0.9123, test_labels=labels))
+    window.state = training_window.FINISHED
+    window.saved_accuracy, window.kept_apart = 0.9329, kept_apart
+    window.pointer = tile_centre(53)
+    placed = []
+
+    def draw_text(surface, text, topleft, size, colour=training_window.AXIS_COLOUR):
+        placed.append((text, pictures.text_picture(text, size, colour).get_rect(topleft=topleft)))
+        return placed[-1][1]
+
+    monkeypatch.setattr(pictures, "draw_text", draw_text)
+    window.draw(pygame.Surface(WINDOW_SIZE))
+    in_stats = [(text, rect) for text, rect in placed if STATS_AREA.collidepoint(rect.topleft)]
+    assert any(text.endswith("Escape closes") for text, _ in in_stats)
+    assert all(rect.right <= WINDOW_SIZE[0] - 4 for _, rect in in_stats), in_stats
+    large = pygame.Rect(STATS_AREA.left, 0, training_window.POINTED_TILE, training_window.POINTED_TILE)
+    label = next(rect for text, rect in in_stats if text.startswith("node 53"))
+    large.top = label.top + 26
+    assert not any(large.colliderect(rect) for text, rect in in_stats if rect.top > label.top), in_stats
 
 
 @pytest.mark.parametrize("interrupt, status", [(KeyboardInterrupt(), 0), (Ended(15), None)])

@@ -238,16 +238,16 @@ def weight_tile_at(position, count, area, side=28, gap=1):
 
 def draw_weight_legend(surface, topleft):
     """What the weight tiles' colours mean: the diverging scale from negative to positive, below-left of
-    `topleft`, with its labels (about 256 × 110 pixels)."""
+    `topleft`, with its labels (about 256 × 115 pixels)."""
     left, top = topleft
     draw_text(surface, "weight colours:", (left, top), 22)
     key = pygame.Rect(left, top + 22, 256, 18)
     draw_picture(surface, DIVERGING_PALETTE[None, :, :], key)
     pygame.draw.rect(surface, (60, 60, 60), key, 1)
-    for text, x in (("negative", key.left), ("0", key.centerx - 4), ("positive", key.right - 58)):
-        draw_text(surface, text, (x, key.bottom + 4), 20)
-    draw_text(surface, "each tile scaled to its own", (left, key.bottom + 26), 20)
-    draw_text(surface, "largest weight", (left, key.bottom + 44), 20)
+    for text, x in (("negative", key.left), ("0", key.centerx - 5), ("positive", key.right - 64)):
+        draw_text(surface, text, (x, key.bottom + 4), 22)
+    draw_text(surface, "each tile scaled to its own", (left, key.bottom + 28), 22)
+    draw_text(surface, "largest weight", (left, key.bottom + 48), 22)
 
 
 def rgb_surface(picture):

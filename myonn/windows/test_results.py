@@ -169,7 +169,7 @@ class ResultsView:
                 surface.fill(pictures.RIGHT_COLOUR, (left, top, filled, 20))
             pygame.draw.rect(surface, GRID_COLOUR, track, 1)
             pictures.draw_text(surface, "-" if np.isnan(share) else f"{100 * share:.2f}%", (track.right + 8, top + 2), 22)
-        pictures.draw_text(surface, "bars: 90% to 100%", (left, MATRIX_AREA.bottom + 4), 18)
+        pictures.draw_text(surface, "bars: 90% to 100%", (left, MATRIX_AREA.bottom + 4), 22)
         pictures.draw_caption(surface, "Click a cell to see its images    W: what its hidden nodes look for    "
                                        "Escape: quit", height=36)
 
@@ -220,7 +220,7 @@ class ResultsView:
             surface.fill(pictures.WHITE, track)
             surface.fill(bar_colour, (track.left, track.top, round(track.width * float(score)), track.height))
             pygame.draw.rect(surface, GRID_COLOUR, track, 1)
-            pictures.draw_text(surface, f"{100 * score:.1f}%", (track.right + 6, row + 7), 20)
+            pictures.draw_text(surface, f"{100 * score:.1f}%", (track.right + 6, row + 6), 22)
         pictures.draw_caption(surface, "Escape: back to the cell's images", height=36)
 
     def _draw_weights(self, surface):

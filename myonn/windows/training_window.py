@@ -256,16 +256,16 @@ class TrainingWindow:
         if self.curve.test_points:
             lines.append((f"test accuracy {100 * self.curve.test_points[-1][1]:.2f}%", 26))
             # Not the whole test set, which the terminal reports after each epoch: the two can differ.
-            lines.append((f"(on {self.curve.test_images:,} test images)", 20))
+            lines.append((f"(on {self.curve.test_images:,} test images)", 22))
         if self.not_saved == "learned nothing":
-            lines.append(("not saved: no better than guessing", 20))
+            lines.append(("not saved: no better than guessing", 22))
         if self.saved_accuracy is not None:  # what the terminal says of the model saved, at the very end
             lines.append((f"{'kept as a backup' if self.kept_apart else 'saved'}: {100 * self.saved_accuracy:.2f}%", 26))
             whole = f"{len(moment['test_labels']):,}" if moment["test_labels"] is not None else None
             if self.kept_apart:  # the room sees the window, not the terminal's two lines; one line, as room is short
                 lines.append((f"(of {whole or 'the test set'}; the model in use reads better)", 20))
             else:
-                lines.append((f"(on all {whole} test images)" if whole else "(on the test set)", 20))
+                lines.append((f"(on all {whole} test images)" if whole else "(on the test set)", 22))
         for text, size in lines:
             pictures.draw_text(surface, text, (left, top), size)
             top += size + 8
@@ -291,17 +291,14 @@ class TrainingWindow:
             stopped = "Learned nothing" + closes
         elif self.not_saved is not None:
             stopped = "Stopped: nothing saved" + closes
-        elif self.kept_apart:
-            stopped = "Kept as a backup" + closes
-        else:
-            stopped = "Stopped and saved" + closes
+        else:  # saved, or kept as a backup (which the line above this one says, with its accuracy)
+            stopped = ("Stopped" if self.kept_apart else "Stopped and saved") + closes
         status = {RUNNING: ("Escape or close: stop and save" if self.curve.train_points else "Escape or close: stop",
                             AXIS_COLOUR),
                   STOPPING: ("Stopping after this batch …", STOP_COLOUR),
                   # Kept as a backup is nothing gone wrong: not in the red of a stop.
                   STOPPED: (stopped, AXIS_COLOUR if self.kept_apart else STOP_COLOUR),
-                  FINISHED: (("Finished, kept as a backup" if self.kept_apart else "Finished and saved") + closes,
-                             TRAIN_COLOUR)}[self.state]
+                  FINISHED: (("Finished" if self.kept_apart else "Finished and saved") + closes, TRAIN_COLOUR)}[self.state]
         pictures.draw_text(surface, status[0], (left, STATS_AREA.bottom - 24), 22, status[1])
 
 
@@ -348,13 +345,13 @@ def draw_learning_curve(surface, rect, curve):
     _draw_dotted_line(surface, [place(*point) for point in curve.test_points], TEST_COLOUR)
     surface.set_clip(None)
 
-    legend_left = rect.right - 400
+    legend_left = rect.right - 440
     for row, (colour, text) in enumerate(
-            ((TRAIN_COLOUR, "training accuracy (running, on the epoch's images so far)"),
-             (TEST_COLOUR, f"test accuracy ({curve.test_description if curve.last else 'once MNIST is loaded'})"))):
-        y = rect.top + 6 + 18 * row
-        pygame.draw.line(surface, colour, (legend_left, y + 7), (legend_left + 24, y + 7), 3)
-        pictures.draw_text(surface, text, (legend_left + 30, y), 20)
+            ((TRAIN_COLOUR, "training accuracy: running, on the epoch's images so far"),
+             (TEST_COLOUR, f"test accuracy: {curve.test_description if curve.last else 'once MNIST is loaded'}"))):
+        y = rect.top + 6 + 21 * row
+        pygame.draw.line(surface, colour, (legend_left, y + 8), (legend_left + 24, y + 8), 3)
+        pictures.draw_text(surface, text, (legend_left + 30, y), 22)
 
 
 def draw_cost_curve(surface, rect, curve):
@@ -374,7 +371,7 @@ def draw_cost_curve(surface, rect, curve):
     surface.set_clip(None)
     about = (f"per test image (the same {curve.test_images:,})" if curve.cost_points
              else "on the test images, once MNIST is loaded")
-    pictures.draw_text(surface, about, (rect.left + 16, rect.top + 36), 20, TEST_COLOUR)
+    pictures.draw_text(surface, about, (rect.left + 16, rect.top + 36), 22, TEST_COLOUR)
 
 
 def _draw_frame(surface, rect, title, y_label, curve, grid, note=None):
@@ -387,12 +384,12 @@ def _draw_frame(surface, rect, title, y_label, curve, grid, note=None):
     for height, text in grid:
         y = plot.bottom - plot.height * height
         pygame.draw.line(surface, GRID_COLOUR, (plot.left, y), (plot.right, y))
-        label = pictures.text_picture(text, 20)
-        surface.blit(label, (plot.left - 8 - label.get_width(), y - 7))
+        label = pictures.text_picture(text, 22)
+        surface.blit(label, (plot.left - 8 - label.get_width(), y - 8))
     for tick in np.arange(0, end + step / 2, step):
         x = plot.left + plot.width * tick / end
         pygame.draw.line(surface, AXIS_COLOUR, (x, plot.bottom), (x, plot.bottom + 5))
-        pictures.draw_centred_text(surface, f"{tick:g}", (x - 30, plot.bottom + 6, 60, 18), 20)
+        pictures.draw_centred_text(surface, f"{tick:g}", (x - 30, plot.bottom + 6, 60, 20), 22)
     pygame.draw.lines(surface, AXIS_COLOUR, False, [plot.topleft, plot.bottomleft, plot.bottomright])
     about = "epochs"
     if end < max(curve.epochs, 1) and curve.last is not None and curve.last.get("images_per_epoch"):
@@ -400,7 +397,7 @@ def _draw_frame(surface, rect, title, y_label, curve, grid, note=None):
     label = pictures.text_picture(about, 22)
     placed = label.get_rect(midtop=(plot.centerx, plot.bottom + 24))
     if note is not None:
-        noted = pictures.draw_text(surface, note, (plot.left - 40, plot.bottom + 26), 20, TEST_COLOUR)
+        noted = pictures.draw_text(surface, note, (plot.left - 40, plot.bottom + 28), 22, TEST_COLOUR)
         if placed.left < noted.right + 16:  # "epochs: the first 30,000 images", centred, ran into it
             placed.right = plot.right
     surface.blit(label, placed)
