@@ -70,7 +70,7 @@ EXTRA = 10
 # Teaching a writer's one misread digit moves the network's reading of their other digits too: the
 # teaching bench's Hershey fonts, taught their 9, read their 8s as 9s (gothiceng's 8s from 90% to 42%),
 # and no amount of MNIST replay protects a style MNIST lacks. What does is the writer's own drawings
-# of those other digits: the ones the window read and you let stand (Space past the answer, no digit
+# of those other digits: the ones the window read and you let stand (Space past the answer or the next digit drawn, no digit
 # key). Each step mixes in LET_STAND of them (as many as copies of the new drawing), with the answers
 # the network gave, so teaching keeps them as they were read; at most MOST_LET_STAND, the latest, are
 # kept. (Chosen on the designed writer, where 4 to 32 all did about as well; README, "Teaching".)

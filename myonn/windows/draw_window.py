@@ -103,7 +103,7 @@ UNSURE_BELOW = 0.5
 
 # What the window shows of a drawing, which a clear takes away and Ctrl+Z brings back (Recognizer.bring_back).
 SHOWN_DRAWING = ("strokes", "answer", "learned", "learned_digit", "scores_before", "taught_here", "took_back",
-                 "out_of_ink", "not_learned", "not_taken_back", "pen_radius", "added_to")
+                 "out_of_ink", "not_learned", "not_taken_back", "pen_radius")
 
 
 class Recognizer:
@@ -134,9 +134,6 @@ class Recognizer:
         self.canvas = np.zeros((CANVAS_SIDE, CANVAS_SIDE), dtype=np.float32)
         self.pen_radius = None  # the radius the canvas's ink is drawn with (canvas_pen_radius); None: no ink
         self.answer = None
-        # The answer a drawing had when you drew on over it (adding a stroke to a misread digit, say): the
-        # line under the canvas says so, for a next digit drawn straight over the last adds to it.
-        self.added_to = None
         self.pen_down = False
         self.out_of_ink = False  # the drawing holds all the ink a digit may have (handwriting.too_much_ink)
         self.nothing_to_teach = False  # a digit key was pressed on an empty canvas
@@ -207,9 +204,12 @@ class Recognizer:
                 self.nothing_to_teach = True  # said under the canvas: a key that did nothing looks broken
 
     def start_stroke(self, position):
-        """Put the pen down. Drawing over a shown answer takes the answer away and adds to the digit."""
+        """Put the pen down. On a shown answer, it starts the next digit, as Space would have first (the
+        answer let stand, or its teaching kept). Drawing on over the answer once added to its drawing, with
+        a line under the canvas to say so: two people in turn drew their next digit straight over the last,
+        saw the two read as one, and a digit key then taught the jumble."""
         if self.answer is not None:
-            self.added_to = self.answer, len(self.strokes)  # and how many strokes it had then
+            self.clear()
         self.answer = self.learned = self.took_back = None
         self.not_learned = self.not_taken_back = self.nothing_to_teach = False
         self.taught_here = 0  # a new drawing now: Ctrl+Z takes back its strokes, not teachings
@@ -271,7 +271,7 @@ class Recognizer:
         _, scores = self.network_view()
         self.not_learned = False
         print(score_line(scores), file=self.output or sys.stdout, flush=True)
-        self.answer, self.learned, self.took_back, self.added_to = int(np.argmax(scores)), None, None, None
+        self.answer, self.learned, self.took_back = int(np.argmax(scores)), None, None
         self.not_taken_back = False
         self.taught_here = 0  # Space goes on from the digit key: Ctrl+Z is about strokes again
         return self.answer
@@ -344,7 +344,7 @@ class Recognizer:
         self.out_of_ink = self.not_learned = self.not_taken_back = self.nothing_to_teach = False
         self.canvas[:] = 0
         self.pen_radius = None
-        self.answer = self.learned = self.took_back = self.added_to = None
+        self.answer = self.learned = self.took_back = None
         self.taught_here = 0
         self.pen_down = False
         self._view = None
@@ -354,8 +354,6 @@ class Recognizer:
         if not self.strokes:
             return
         self.strokes.pop()
-        if self.added_to is not None and len(self.strokes) <= self.added_to[1]:
-            self.added_to = None  # back to the drawing that was read: nothing added to it now
         self._redraw()
 
     def bring_back(self):
@@ -471,8 +469,6 @@ class Recognizer:
             return self.doubt() + go_on
         if self.out_of_ink:
             return "Too much ink for one digit    C: clear    Ctrl+Z: undo"
-        if self.strokes and self.added_to is not None:
-            return f"Adding to the drawing read as {self.added_to[0]}    C: clear, for a new digit    Ctrl+Z: undo"
         if self.strokes:
             return "Space: recognise    0-9: teach    C: clear    Ctrl+Z: undo"
         if self.nothing_to_teach:
