@@ -79,7 +79,12 @@ def load_chosen_model(given=None, optional=False):
     path, owner = chosen_model_path(given)
     if optional and given is None and not _is_file(path):
         return None, None
-    model = load_model(path)
+    try:
+        model = load_model(path)
+    except MyonnError as error:
+        if given is None and owner == "your own model":  # found, not named: say whose it is, and the way out
+            raise MyonnError(unreadable_own_model(path, error)) from None
+        raise
     accuracy = model.info.get("test_accuracy")
     scored = f"{100 * accuracy:.2f}% on MNIST" if isinstance(accuracy, float) and 0 <= accuracy <= 1 else ""
     taught = taught_digits(model.info)
@@ -89,6 +94,56 @@ def load_chosen_model(given=None, optional=False):
     if owner == "your own model" and scored:
         about += _better_shipped(accuracy)
     return model, printable(f"model: {as_typed(path)} ({about})")
+
+
+def unreadable_own_model(path, error, saving=False):
+    """The one line for your own model at `path`, found rather than named by --model, that load_model
+    cannot read (its `error`): that it is your own model, and the way out.
+
+    A damaged own model (an interrupted `cp` of a backup over it, say) stopped every script with a
+    line naming the file and the damage, and nothing on what to do: its newest readable backup and
+    the command that puts it back, or else the shipped model. saving: the line of a run that would
+    save over it, which it refuses (it may be a model a newer myonn wrote: README, "When something
+    goes wrong").
+    """
+    typed = as_typed(path)
+    reason = str(error).removeprefix(f"{path}: ")
+    problem = f"your own model {typed} cannot be read ({reason})" + (", so it is not overwritten" if saving else "")
+    backup = newest_readable_backup(path)
+    if backup is not None:
+        way_out = f": put back its newest readable backup with {restore_command(as_typed(backup), typed)}"
+    else:
+        # Moved aside, not deleted: it may hold something after all (a model a newer myonn wrote). With
+        # no own model, the scripts use the shipped one, and training saves a new one there.
+        aside = as_typed(Path(path).with_name(f"{Path(path).stem}.unreadable{Path(path).suffix}"))
+        way_out = f"; it has no readable backup: move it aside with mv {shell_word(typed)} {shell_word(aside)}"
+    # Saving, the other way round it is another file; opening, the shipped model.
+    other = ("save to another file with --model FILE" if saving else
+             f"use the shipped model: --model {shell_word(as_typed(shipped_model_path()))}")
+    return f"{problem}{way_out}, or {other}"
+
+
+def refuse_unreadable_own_model(path):
+    """Raise MyonnError (unreadable_own_model's line) when `path` is your own model and holds a file
+    load_model cannot read: for a run about to save there (check_destination would refuse it too,
+    with a line that does not say it is your own model, nor what to do)."""
+    if not (_is_file(path) and _same_place(path, own_model_path())):
+        return
+    try:
+        load_model(path)
+    except MyonnError as error:
+        raise MyonnError(unreadable_own_model(Path(path), error, saving=True)) from None
+
+
+def newest_readable_backup(path):
+    """The newest of the backups of the model at `path` that load_model reads, or None."""
+    for backup in reversed(backups_of(path)):
+        try:
+            load_model(backup)
+            return backup
+        except MyonnError:
+            continue
+    return None
 
 
 # Your own model is used from the moment you have one, even one a Ctrl-C saved after a few batches

@@ -310,12 +310,13 @@ class Teacher:
             return self._learn(strokes, label)
 
     def _learn(self, strokes, label):
-        from myonn.model_store import check_destination, save_keeping_backup
+        from myonn.model_store import check_destination, refuse_unreadable_own_model, save_keeping_backup
 
         # Whatever could stop the save is found before the digit is kept or taught: a file there that is
         # no model (training refuses it too), or, later, one another run saved since this session did.
         changed = self.saved_as is None or _file_signature(self.destination) != self.saved_as
         if changed:
+            refuse_unreadable_own_model(self.destination)  # a damaged own model: the line says what to do
             check_destination(self.destination)
         new_image, _ = digit_images([(strokes, label)])
         earlier = self._your_digits()

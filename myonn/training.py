@@ -425,6 +425,8 @@ def train_from_settings(settings, model_path=None, resume=None, data_dir=None, l
     """
     report = report or (lambda line: tqdm.write(printable(line)))  # a file's name may hold a terminal's codes
     destination = model_store.destination_for(model_path, resume)
+    if model_path is None:  # your own model, found rather than named: a damaged one is refused saying so
+        model_store.refuse_unreadable_own_model(destination)
     model_store.check_destination(destination)
     if my_digits is not None:
         check_digits_file(my_digits)  # a model named as your digits' file, before any work

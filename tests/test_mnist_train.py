@@ -295,6 +295,25 @@ def test_a_model_saved_under_a_name_that_is_not_utf8_is_reported_escaped(real_mn
     assert load_model(folder / "b.npz").info["trained_images"] == 300
 
 
+def test_a_damaged_own_model_is_not_overwritten_and_the_line_says_how_to_put_back_its_backup(own_models_apart):
+    """An interrupted `cp` of a backup over your own model: training said "will not overwrite FILE ...;
+    choose another --model", as if you had named it, and nothing of the backup to put back."""
+    own, backup = own_models_apart / "my_mnist_nn.npz", own_models_apart / "backups" / "my_mnist_nn.20260101-120000.npz"
+    backup.parent.mkdir()
+    backup.write_bytes(shipped_model_path().read_bytes())
+    own.write_bytes(backup.read_bytes()[:300_000])
+    for arguments in ((), ("--resume", str(shipped_model_path()))):   # continuing the shipped one saves there too
+        result = run_script("--limit", "300", "--epochs", "1", "--no-progress", *arguments)
+        assert result.returncode == 2 and result.stdout == ""
+        assert result.stderr == (f"mnist_train.py: error: your own model {own} cannot be read (not a model file (not a "
+                                 "readable .npz archive: File is not a zip file)), so it is not overwritten: put back "
+                                 f"its newest readable backup with cp {backup} {own}, or save to another file with "
+                                 "--model FILE\n")
+        assert own.read_bytes() == backup.read_bytes()[:300_000]
+    result = run_script("--limit", "300", "--epochs", "1", "--no-progress", "--model", str(own))
+    assert result.stderr.startswith(f"mnist_train.py: error: will not overwrite {own}, which is not a model")  # named
+
+
 def test_no_data_and_no_network_is_one_line_naming_the_missing_files(tmp_path):
     result = run_script("--data-dir", str(tmp_path / "empty"), "--model", str(tmp_path / "m.npz"),
                         env={"MYONN_MIRRORS": "http://127.0.0.1:9/"})

@@ -2,6 +2,7 @@
 
 import os
 import pathlib
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -133,6 +134,62 @@ def test_an_optional_model_that_is_not_there_is_none(own_models_apart, monkeypat
     assert load_chosen_model(optional=True) == (None, None)
     with pytest.raises(MyonnError, match="model not found"):
         load_chosen_model(optional=False)
+
+
+def damaged_copy(model_file, path):
+    """`path`, made a copy of the first half of `model_file` (as an interrupted `cp` leaves it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(Path(model_file).read_bytes()[:Path(model_file).stat().st_size // 2])
+    return path
+
+
+def test_a_damaged_own_model_says_it_is_yours_and_puts_back_its_newest_readable_backup(tmp_path, monkeypatch):
+    """It said only "FILE: not a model file (...)", from every script, and nothing of what to do."""
+    monkeypatch.setenv("MYONN_MODEL_DIR", str(tmp_path / "my models"))   # a space: the command quotes it
+    own = own_model_path()
+    good = save_model(small_model(accuracy=0.5), own.parent / "backups" / "my_mnist_nn.20260101-120000.npz")
+    damaged_copy(good, own.parent / "backups" / "my_mnist_nn.20260102-120000.npz")  # newer, but damaged too
+    damaged_copy(good, own)
+    command = f"cp '{good}' '{own}'"
+    for optional in (False, True):   # the renderer, which runs without a model, needs a readable one too
+        with pytest.raises(MyonnError) as refused:
+            load_chosen_model(optional=optional)
+        assert str(refused.value) == (
+            f"your own model {own} cannot be read (not a model file (not a readable .npz archive: File is not a "
+            f"zip file)): put back its newest readable backup with {command}, or use the shipped model: "
+            f"--model {model_store.as_typed(shipped_model_path())}")
+    subprocess.run(command, shell=True, check=True)                      # pasted into a shell, it works
+    assert load_chosen_model()[1].startswith(f"model: {own} (your own model")
+
+
+def test_a_damaged_own_model_with_no_backup_is_moved_aside_and_one_named_by_model_is_as_said(own_models_apart):
+    own = damaged_copy(shipped_model_path(), own_model_path())
+    with pytest.raises(MyonnError) as refused:
+        load_chosen_model()
+    aside = own.with_name("my_mnist_nn.unreadable.npz")
+    assert str(refused.value).endswith(f"; it has no readable backup: move it aside with mv {own} {aside}, "
+                                       f"or use the shipped model: --model {model_store.as_typed(shipped_model_path())}")
+    # Named by --model, it is the file you chose: the damage, as load_model says it.
+    with pytest.raises(MyonnError) as refused:
+        load_chosen_model(own)
+    assert str(refused.value).startswith(f"{own}: not a model file")
+
+
+def test_a_run_that_would_save_over_a_damaged_own_model_refuses_saying_so(own_models_apart):
+    own = own_model_path()
+    good = save_model(small_model(accuracy=0.5), own.parent / "backups" / "my_mnist_nn.20260101-120000.npz")
+    damaged_copy(good, own)
+    before = own.read_bytes()
+    with pytest.raises(MyonnError) as refused:
+        model_store.refuse_unreadable_own_model(own)
+    assert str(refused.value) == (
+        f"your own model {own} cannot be read (not a model file (not a readable .npz archive: File is not a zip "
+        f"file)), so it is not overwritten: put back its newest readable backup with cp {good} {own}, or save "
+        "to another file with --model FILE")
+    assert own.read_bytes() == before
+    model_store.refuse_unreadable_own_model(good)                       # not your own model: check_destination's
+    own.write_bytes(good.read_bytes())
+    model_store.refuse_unreadable_own_model(own)                        # readable: nothing to say
 
 
 # ---------------------------------------------------------------- where a changed model goes

@@ -685,6 +685,22 @@ def test_teaching_refuses_what_training_refuses_before_keeping_the_digit(shipped
     assert destination.read_text() == "1,2,3\n" and not digits.exists()
 
 
+def test_teaching_into_a_damaged_own_model_says_it_is_yours_and_what_to_do(shipped, mnist, tmp_path,
+                                                                         own_models_apart):
+    """A window opened on the shipped model saves to your own: damaged, it said "will not overwrite
+    ...; choose another --model", though no --model had named it."""
+    from myonn.errors import MyonnError
+    from myonn.model_store import own_model_path
+
+    own, digits = own_model_path(), tmp_path / "mine.jsonl"
+    own.write_bytes(shipped_model_path().read_bytes()[:300_000])
+    teacher = Teacher(copy.deepcopy(shipped), digits, own, load_replay=lambda: mnist[0])
+    with pytest.raises(MyonnError, match=rf"^your own model {own} cannot be read \(.*\), so it is not overwritten; it "
+                                         "has no readable backup: move it aside with mv "):
+        teacher.learn(SLASHED_ZERO, 0)
+    assert own.stat().st_size == 300_000 and not digits.exists()
+
+
 def test_a_model_named_as_your_digits_file_is_refused_as_the_window_opens(shipped, tmp_path):
     from myonn.errors import MyonnError
 
