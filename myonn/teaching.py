@@ -288,6 +288,12 @@ class Teacher:
         self.digits_as = None  # the digits' file as this session last wrote it (_file_signature)
         self.let_stand = []  # [(image, answer)]: this session's drawings read and passed over (let_stand_drawing)
         self.saved_as = None  # the file this session last saved (_file_signature), or None before its first
+        # The model file as this window found it when it opened, then as its last save or take-back left it:
+        # a teaching that finds another file there replaces a model another run (a training in another
+        # terminal, another window) saved meanwhile, and says so (_say_other_run_replaced).
+        self.known_as = _file_signature(destination)
+        self.has_written = False  # whether this window has saved the model since it opened
+        self.other_run_kept = None  # the backup of another run's model the last teaching replaced, if it did
         self.taught = []  # [Taught]: what this session's latest teachings changed, for take_back
         self.kept = 0  # how many digits this session has kept in your file (the window sees a key's effect)
         self.standing = 0  # how many of this session's teachings the model holds (not taken back)
@@ -303,6 +309,7 @@ class Teacher:
         """
         from myonn.model_store import ModelLock
 
+        self.other_run_kept = None
         if not any(len(stroke) for stroke in strokes):
             return None  # nothing drawn, nothing to learn
         # Held from before the digit is kept until the model is saved: no other run saves there meanwhile.
@@ -315,6 +322,7 @@ class Teacher:
         # Whatever could stop the save is found before the digit is kept or taught: a file there that is
         # no model (training refuses it too), or, later, one another run saved since this session did.
         changed = self.saved_as is None or _file_signature(self.destination) != self.saved_as
+        another_run = _file_signature(self.destination) != self.known_as   # (then `changed` too: it is backed up)
         if changed:
             refuse_unreadable_own_model(self.destination)  # a damaged own model: the line says what to do
             check_destination(self.destination)
@@ -357,11 +365,15 @@ class Teacher:
                 self._as_before(before)
                 raise
             before.replaced = kept  # the model this save replaced, kept in backups/
-            if kept is not None and self.saved_as is not None:
-                self._say_kept(kept)
+            if another_run and kept is not None:
+                # Not the model the window opened or saved: saving its network over another run's fresh
+                # model unasked would look like that training had vanished. Kept, and said (Ctrl+Z puts it back).
+                self.other_run_kept = kept
+                self._say_other_run_replaced(kept, label)
             if self.saved_as is None:  # the first teaching of the window: say once where it all went
-                self._say_where(kept)
-            self.saved_as = _file_signature(self.destination)
+                self._say_where(None if self.other_run_kept else kept)
+            self.saved_as = self.known_as = _file_signature(self.destination)
+            self.has_written = True
             self.standing += 1
             self._remember(before)
             self.seconds = time.perf_counter() - started
@@ -436,6 +448,7 @@ class Teacher:
                     self.destination.unlink()
                 except OSError as error:
                     raise MyonnError(f"cannot take back {self.destination}: {error.strerror or error}") from None
+                self.known_as = None
             elif now_there is not None:
                 self.report(f"note: {self.destination} was changed by another run since this window saved it; "
                             "it stays as that run left it, and the teaching is taken back in this window only")
@@ -452,7 +465,7 @@ class Teacher:
         except MyonnError:
             network.input_weights, network.output_weights, self.model.info = now
             raise
-        self.saved_as = _file_signature(self.destination)
+        self.saved_as = self.known_as = _file_signature(self.destination)
 
     def _put_back_replaced(self, taught):
         """Put back the model `taught`'s save replaced, from its backup: the file is then as before the
@@ -473,6 +486,7 @@ class Teacher:
                         "model this window opened is saved there instead")
             return False
         put_back(backup, self.destination)
+        self.known_as = _file_signature(self.destination)  # this window put it there: no other run's
         self._network_as_before(taught)
         # Not this window's save but the model there before it (another run's, or the one this window
         # replaced first): a take-back of an earlier teaching leaves it, and the next teaching keeps it
@@ -515,9 +529,14 @@ class Teacher:
         self.report(f"taught model saved to {as_typed(self.destination)} (your digits: {as_typed(self.digits_path)})"
                     f"{in_use}{replaced}")
 
-    def _say_kept(self, kept):
-        self.report(f"note: {self.destination} was changed by another run since this window saved it; "
-                    f"that model is kept as {kept}")
+    def _say_other_run_replaced(self, kept, label):
+        """One line: another run saved the model file since this window opened (or last saved it), its
+        model is kept as `kept`, and this window's network, just taught `label`, replaces it."""
+        from myonn.model_store import as_typed, restore_command
+        since = "this window last saved it" if self.has_written else "this window opened"
+        self.report(f"note: another run saved {as_typed(self.destination)} since {since}: that model is kept as "
+                    f"{as_typed(kept)}, and this window's network, taught your {label}, replaces it (Ctrl+Z "
+                    f"right after puts it back, as does {restore_command(as_typed(kept), as_typed(self.destination))})")
 
     def let_stand_drawing(self, strokes, answer):
         """A drawing the window read as `answer` and you passed over without correcting it: kept (for

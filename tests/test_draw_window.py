@@ -898,6 +898,33 @@ def test_a_digit_key_that_cannot_teach_says_so_on_screen_and_in_one_line(window,
     assert window.hint() == "Draw a digit with the left mouse button    Ctrl+Z: bring the last one back"
 
 
+def test_a_digit_key_replacing_a_model_another_run_saved_since_the_window_opened_says_so_on_screen(
+        window, teacher, tmp_path, capsys):
+    """A window left open while mnist_train.py saved in another terminal: the digit key's save replaced
+    that fresh model, and the window said only "learned: 9 (1 of your digits)"."""
+    from myonn.model import save_model
+
+    window.teacher, window.model = teacher, teacher.model
+    fresh = load_model()
+    fresh.network.output_weights = fresh.network.output_weights * 1.01
+    save_model(fresh, teacher.destination)                          # saved while the window was open
+    for stroke in SLASHED_ZERO:
+        window.post(*drag(stroke))
+    window.post(key("0"))
+    [kept] = (tmp_path / "backups").glob("*.npz")
+    assert window.hint_note() == f"It replaced a model another run saved meanwhile, kept as backups/{kept.name}"
+    assert pictures._font(32 * 3 // 4 * 7 // 10).size(window.hint_note())[0] < CANVAS_SIDE   # fits under the hint
+    assert window.output.text == "learned: 0 (1 of your digits)\n"
+    assert f"note: another run saved {teacher.destination} since this window opened: that model is kept as {kept}, " \
+           "and this window's network, taught your 0, replaces it" in capsys.readouterr().err
+    window.post(key("SPACE"))                                       # the next digit: the note goes with the answer
+    assert window.hint_note() is None
+    for stroke in SLASHED_ZERO:
+        window.post(*drag(stroke))
+    window.post(key("0"))                                           # its own model there now: nothing to say
+    assert window.hint_note() is None and "another run" not in capsys.readouterr().err
+
+
 def test_digit_keys_on_an_empty_canvas_or_without_a_teacher_do_nothing(window, teacher, tmp_path):
     window.post(key("7"))
     window.post(*drag(SEVEN[0]), key("7"))

@@ -274,10 +274,46 @@ def test_a_model_another_run_saved_between_two_teachings_is_kept_and_named(shipp
     theirs = destination.read_bytes()
     teacher.learn(SLASHED_ZERO, 0)
     kept = [backup for backup in (tmp_path / "backups").glob("*.npz") if backup.read_bytes() == theirs]
-    assert len(kept) == 1 and said == [f"note: {destination} was changed by another run since this window saved "
-                                       f"it; that model is kept as {kept[0]}"]
+    assert len(kept) == 1 and said == [f"note: another run saved {destination} since this window last saved it: "
+                                       f"that model is kept as {kept[0]}, and this window's network, taught your 0, "
+                                       f"replaces it (Ctrl+Z right after puts it back, as does cp {kept[0]} "
+                                       f"{destination})"]
     teacher.learn(SLASHED_ZERO, 0)  # and its own saves again keep nothing more
     assert len(list((tmp_path / "backups").glob("*.npz"))) == 2
+
+
+def test_a_model_another_run_saved_after_the_window_opened_is_kept_and_named_at_its_first_teaching(
+        shipped, mnist, tmp_path):
+    """A window left open while mnist_train.py saved a fresh model: its first digit key saved the window's
+    old network over it, and said only where the model it replaced was kept, as if that were its own."""
+    destination, digits = tmp_path / "my_model.npz", tmp_path / "mine.jsonl"
+    shutil.copy(shipped_model_path(), destination)                       # the model the window opened
+    said = []
+    teacher = Teacher(copy.deepcopy(shipped), digits, destination, load_replay=lambda: mnist[0], seed=0,
+                      report=said.append)
+    fresh = copy.deepcopy(shipped)                                       # a training in another terminal
+    fresh.network.output_weights = fresh.network.output_weights * 1.01
+    save_model(fresh, destination)
+    theirs = destination.read_bytes()
+    assert teacher.learn(SLASHED_ZERO, 9) == "learned: 9 (1 of your digits)"
+    [kept] = (tmp_path / "backups").glob("*.npz")
+    assert kept.read_bytes() == theirs and teacher.other_run_kept == kept
+    assert said == [f"note: another run saved {destination} since this window opened: that model is kept as {kept}, "
+                    f"and this window's network, taught your 9, replaces it (Ctrl+Z right after puts it back, as "
+                    f"does cp {kept} {destination})",
+                    f"taught model saved to {destination} (your digits: {digits})"]
+    assert teacher.take_back() == "took back: 9 (0 of your digits)"      # and Ctrl+Z does put it back
+    assert destination.read_bytes() == theirs
+    said.clear()
+    teacher.learn(SLASHED_ZERO, 9)                                       # the window put it there: no other run's
+    assert teacher.other_run_kept is None and not any("another run" in line for line in said)
+    # The model the window opened, still there at its first teaching: nothing of another run to say.
+    shutil.copy(shipped_model_path(), tmp_path / "b.npz")
+    said.clear()
+    teacher = Teacher(copy.deepcopy(shipped), digits, tmp_path / "b.npz", load_replay=lambda: mnist[0], seed=0,
+                      report=said.append)
+    teacher.learn(SLASHED_ZERO, 9)
+    assert teacher.other_run_kept is None and len(said) == 1 and said[0].startswith("taught model saved to ")
 
 
 def test_the_first_teaching_of_your_own_model_says_the_windows_use_it_from_now_on(shipped, mnist, tmp_path,

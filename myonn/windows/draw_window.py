@@ -103,7 +103,7 @@ UNSURE_BELOW = 0.5
 
 # What the window shows of a drawing, which a clear takes away and Ctrl+Z brings back (Recognizer.bring_back).
 SHOWN_DRAWING = ("strokes", "answer", "learned", "learned_digit", "scores_before", "taught_here", "took_back",
-                 "out_of_ink", "not_learned", "not_taken_back", "pen_radius")
+                 "out_of_ink", "not_learned", "not_taken_back", "pen_radius", "other_run_kept")
 
 
 class Recognizer:
@@ -128,6 +128,9 @@ class Recognizer:
         self.scores_before = None  # the outputs before that teaching, marked on the bars beside the new ones
         self.taught_here = 0  # teachings of the drawing on the canvas, as it is, that Ctrl+Z can take back
         self.took_back = None  # the last `took back: …` line, shown with the answer as it was before
+        # The backup of a model another run saved while this window was open, which the last teaching
+        # replaced (teaching.Teacher.other_run_kept): said under the hint, for that run's model seemed lost.
+        self.other_run_kept = None
         self.cleared = None  # what the last clear took away: the drawing as it was shown (see clear)
         self.strokes = []
         self._ink = None  # how much ink the strokes hold (InkTally), kept up as they grow; None: count again
@@ -294,6 +297,7 @@ class Recognizer:
         finally:
             self.busy = None
             self.after_busy()
+        self.other_run_kept = self.teacher.other_run_kept if learned else None
         self.not_learned = not learned  # said on screen too: the terminal may be hidden behind the window
         self.shown_since_teaching = False
         self._view = None  # the network may have changed
@@ -344,7 +348,7 @@ class Recognizer:
         self.out_of_ink = self.not_learned = self.not_taken_back = self.nothing_to_teach = False
         self.canvas[:] = 0
         self.pen_radius = None
-        self.answer = self.learned = self.took_back = None
+        self.answer = self.learned = self.took_back = self.other_run_kept = None
         self.taught_here = 0
         self.pen_down = False
         self._view = None
@@ -414,7 +418,7 @@ class Recognizer:
             canvas.blit(veil, (0, 0))
             pictures.draw_centred_text(canvas, self.answer, canvas.get_rect(), 560, self.answer_colour())
         # See-through enough that ink drawn under it shows: the network sees it all the same.
-        pictures.draw_caption(canvas, self.hint(), height=32, background=HINT_BACKGROUND)
+        pictures.draw_caption(canvas, self.hint(), height=32, background=HINT_BACKGROUND, note=self.hint_note())
         self._draw_panel(surface.subsurface((CANVAS_SIDE, 0, PANEL_WIDTH, CANVAS_SIDE)))
         left = CANVAS_SIDE + PANEL_WIDTH
         pointer = None if self.pointer is None else (self.pointer[0] - left, self.pointer[1])
@@ -441,6 +445,14 @@ class Recognizer:
         if scores[best] >= UNSURE_BELOW and scores[second] < scores[best] / 2:
             return ""
         return f"Not sure: {best} or {second}?    "
+
+    def hint_note(self):
+        """A smaller line under the hint, or None: while a teaching's `learned: …` is shown, that it replaced
+        a model another run had saved meanwhile, and where that model is kept."""
+        if self.busy or not self.learned or self.other_run_kept is None:
+            return None
+        kept = Path(self.other_run_kept)
+        return f"It replaced a model another run saved meanwhile, kept as {kept.parent.name}/{kept.name}"
 
     def hint(self):
         """The line under the canvas: what to do next."""
