@@ -394,12 +394,18 @@ def _backups_in_order(path):
 
 
 def prune_backups(path, keep=BACKUPS_KEPT, spare=None):
-    """Delete all but the newest `keep` backups of `path`, always sparing the most accurate one, the
-    one that learned the most of your digits in the drawing window, and `spare` (the backup just
-    made: "newest" goes by the local time in the names, which a change of time zone or the hour
-    repeated in autumn can turn back). What cannot be deleted is left."""
+    """Delete all but the newest `keep` backups of `path`, always sparing the most accurate one and the
+    one that learned the most of your digits in the drawing window. `spare`: the backup just made;
+    when it is not the newest by name, nothing is deleted (see below). What cannot be deleted is left."""
     backups = backups_of(path)
     if len(backups) <= keep:
+        return
+    if spare is not None and backups[-1] != spare:
+        # "Newest" goes by the local time in the names, and the clock went back (a flight west, a clock
+        # set right, the hour repeated in autumn): backups named "later" were made earlier, and those
+        # made since then sort among the oldest, so each save deleted the one the save before it made.
+        # Which are recent cannot be told from the names, so none is deleted until the clock is past
+        # the newest name again: a few more files for a while, and no recent model lost.
         return
     infos = {backup: recorded_info(backup) for backup in backups}
     best = max(backups, key=lambda backup: accuracy_in(infos[backup]))

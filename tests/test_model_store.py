@@ -315,6 +315,24 @@ def test_the_backup_just_made_is_never_pruned_though_its_name_sorts_first(tmp_pa
     assert kept.exists() and kept in backups_of(path)
 
 
+def test_after_the_clock_goes_back_no_save_deletes_the_backup_the_save_before_it_made(tmp_path, monkeypatch):
+    """Flown from UTC+14 to UTC-12, the names went back a day: each save then deleted the backup the
+    save just before it had made, and kept the old ones named "later"."""
+    clock = iter([f"20261201-1247{second:02}" for second in range(0, 12, 2)]     # at UTC+14
+                 + [f"20261130-1048{second:02}" for second in range(0, 15, 3)]   # then at UTC-12
+                 + ["20261202-090000"])                                         # and a day later
+    monkeypatch.setattr(model_store.time, "strftime", lambda form: next(clock))
+    path = save_model(small_model(seed=0, accuracy=0.5), tmp_path / "m.npz")
+    for seed in range(1, 7):
+        save_keeping_backup(small_model(seed=seed, accuracy=0.5), path)
+    made_since = []
+    for seed in range(7, 12):
+        made_since.append(save_keeping_backup(small_model(seed=seed, accuracy=0.5), path))
+        assert all(backup.exists() for backup in made_since)   # every model replaced since is kept
+    save_keeping_backup(small_model(seed=12, accuracy=0.5), path)   # the clock past the newest name again:
+    assert len(backups_of(path)) == BACKUPS_KEPT + 1               # pruned as ever (the most accurate stays)
+
+
 def test_odd_things_named_like_backups_are_neither_counted_nor_an_error(tmp_path):
     path = save_model(small_model(accuracy=0.5), tmp_path / "m.npz")
     backups = tmp_path / "backups"
