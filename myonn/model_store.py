@@ -485,7 +485,7 @@ def _back_up(path, source=None):
         for number in range(max(made, default=0) + 1, 1000):
             backup = folder / f"{path.stem}.{stamp}{'' if number == 1 else f'-{number}'}{path.suffix}"
             try:
-                os.link(handle.name, backup)  # fails if the name is taken: never replaces a backup
+                _name_without_replacing(handle.name, backup)  # never replaces a backup
                 break
             except FileExistsError:
                 continue
@@ -500,6 +500,31 @@ def _back_up(path, source=None):
     finally:
         Path(handle.name).unlink(missing_ok=True)
     return backup
+
+
+# What link(2) fails with where a file system has no hard links: FAT and exFAT USB sticks (EPERM),
+# VirtualBox shared folders and some network shares (EOPNOTSUPP, ENOTSUP, ENOSYS).
+NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS}
+
+
+def _name_without_replacing(temporary, name):
+    """Give the file `temporary` the name `name` unless a file has that name already (FileExistsError).
+
+    A hard link does it in one step. Where a file system has none, the name is first taken by an empty
+    file, made only if no file has that name (O_EXCL), and the file is renamed over that: a backup is
+    never replaced either way, and the run's training is not lost to a backup that could not be made."""
+    try:
+        os.link(temporary, name)
+        return
+    except OSError as error:
+        if error.errno not in NO_HARD_LINKS:  # FileExistsError included: the name is taken
+            raise
+    os.close(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    try:
+        os.replace(temporary, name)
+    except BaseException:  # a Ctrl-C too: the empty file is ours, never a backup, and must not pass for one
+        Path(name).unlink(missing_ok=True)
+        raise
 
 
 def _same_bytes(one, other):

@@ -1,5 +1,6 @@
 """myonn/model_store.py: the shipped model, your own model, backups, and one saver at a time."""
 
+import errno
 import os
 import pathlib
 import subprocess
@@ -374,6 +375,29 @@ def test_the_command_to_go_back_can_be_pasted_into_a_shell():
     assert model_store.restore_command("/My Models/backups/m.1.npz", "/My Models/m.npz") == \
         "cp '/My Models/backups/m.1.npz' '/My Models/m.npz'"
     assert model_store.restore_command("backups/-y.1.npz", "-y.npz") == "cp backups/-y.1.npz ./-y.npz"
+
+
+@pytest.mark.parametrize("no_links", [errno.EPERM, errno.EOPNOTSUPP])
+def test_where_hard_links_cannot_be_made_the_backup_is_a_copy_and_never_replaces_one(tmp_path, monkeypatch, no_links):
+    """On a FAT USB stick (EPERM) or a VirtualBox shared folder (EOPNOTSUPP) link(2) fails: the backup
+    failed after all the training was done, and the trained network was lost."""
+    def link(source, destination, *args, **kwargs):
+        raise OSError(no_links, os.strerror(no_links), source, None, destination)
+
+    monkeypatch.setattr(os, "link", link)
+    monkeypatch.setattr(model_store.time, "strftime", lambda form: "20261201-120000")  # all in one second
+    path = save_model(small_model(seed=1), tmp_path / "m.npz")
+    (tmp_path / "backups").mkdir()
+    taken = written(tmp_path / "backups" / "m.20261201-120000.npz", "a backup made before")
+    # Not a backup, so not counted by the numbering: the name is found taken only when the copy is put there.
+    (tmp_path / "backups" / "m.20261201-120000-2.npz").mkdir()
+    original = path.read_bytes()
+    kept = save_keeping_backup(small_model(seed=2), path)
+    assert kept == tmp_path / "backups" / "m.20261201-120000-3.npz" and kept.read_bytes() == original
+    assert taken.read_text() == "a backup made before"                        # nothing replaced
+    assert np.array_equal(load_model(path).network.input_weights, small_model(seed=2).network.input_weights)
+    assert {entry.name for entry in (tmp_path / "backups").iterdir()} == {  # no temporary file left
+        "m.20261201-120000.npz", "m.20261201-120000-2.npz", "m.20261201-120000-3.npz"}
 
 
 def test_a_backup_that_cannot_be_written_stops_the_save_and_loses_nothing(tmp_path):
