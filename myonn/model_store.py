@@ -697,6 +697,9 @@ def _lstat_or_none(path):
 
 
 def _try_lock(handle):
+    """Lock the open lock file for this run: False when another run holds it. Where the file system
+    has no locks (NFS without its lock service: ENOLCK, EOPNOTSUPP) the run goes on without one, as
+    your digits' file does (my_digits._only_writer): refusing would leave such a place unusable."""
     try:
         import fcntl
     except ImportError:  # Windows
@@ -711,3 +714,5 @@ def _try_lock(handle):
         return True
     except BlockingIOError:
         return False
+    except OSError:  # a file system without locks
+        return True

@@ -425,6 +425,26 @@ def test_a_second_run_cannot_take_the_lock_on_the_same_model(tmp_path):
     assert list(tmp_path.iterdir()) == []  # and the lock leaves nothing behind
 
 
+@pytest.mark.parametrize("no_locks", [errno.ENOLCK, errno.EOPNOTSUPP])
+def test_where_the_file_system_has_no_locks_a_run_goes_on_unlocked_and_leaves_nothing(tmp_path, monkeypatch,
+                                                                                        no_locks):
+    """On NFS without its lock service flock fails: the error escaped as "error: No locks available",
+    naming no file, and left the lock file and the folders made for it."""
+    import fcntl
+
+    def flock(descriptor, operation):
+        raise OSError(no_locks, os.strerror(no_locks))
+
+    monkeypatch.setattr(fcntl, "flock", flock)
+    path = tmp_path / "new" / "folders" / "m.npz"
+    with ModelLock(path):
+        save_keeping_backup(small_model(), path)     # as my_digits' file is written there: unlocked
+    assert list(path.parent.iterdir()) == [path]     # the lock file is gone
+    with ModelLock(tmp_path / "other" / "m.npz"):    # a run that saves nothing leaves nothing
+        pass
+    assert not (tmp_path / "other").exists()
+
+
 def test_a_model_named_through_a_link_is_saved_to_the_file_itself_under_its_lock(tmp_path):
     models = tmp_path / "models"
     models.mkdir()
