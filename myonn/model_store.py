@@ -213,8 +213,9 @@ def _through_links(path):
 def check_destination(path):
     """Refuse, before any work, a destination that saving must not or cannot replace.
 
-    The shipped model; a name not ending in .npz (the one save format); a directory; an existing file
-    that is not a model this myonn can read (a CSV, an MNIST file, a model from a newer myonn).
+    The shipped model; a name not ending in .npz (the one save format); a directory; a read-only file;
+    an existing file that is not a model this myonn can read (a CSV, an MNIST file, a model from a
+    newer myonn).
     Whether the folder can be written is found out by taking the lock (ModelLock).
     """
     path = Path(path)
@@ -244,6 +245,7 @@ def check_destination(path):
         raise MyonnError(f"cannot save a model as {path}: {error.strerror or error}") from None
     if is_directory:
         raise MyonnError(f"{path} is a directory; name a model file (ending in .npz)")
+    _refuse_if_read_only(path)
     if exists:
         try:
             load_model(path)
@@ -267,6 +269,20 @@ def check_destination(path):
         _remove_if_empty(folder, made_now)  # a run that then saves nothing leaves nothing behind
 
 
+def _refuse_if_read_only(path):
+    """MyonnError if there is a model at `path` that its owner made read-only (chmod 444), or that this
+    user may not write: a save renames a new file over it, which its own permissions do not stop, so
+    it is refused here as cp refuses it. By the permission bits as well as os.access, which says root
+    may write any file."""
+    try:
+        read_only = not os.stat(path).st_mode & 0o222 or not os.access(path, os.W_OK)
+    except OSError:  # none there: nothing to replace
+        return
+    if read_only:
+        raise MyonnError(f"will not overwrite {path}, which is read-only: to let a run replace it, make it "
+                         f"writable (chmod u+w {shell_word(path)}); or choose another --model")
+
+
 def save_keeping_backup(model, path, backup=True):
     """Save `model` to `path` atomically; first copy the model it replaces into backups/ beside it.
 
@@ -274,6 +290,7 @@ def save_keeping_backup(model, path, backup=True):
     second and later saves of one session that already kept the original).
     """
     path = Path(path)
+    _refuse_if_read_only(path)  # made read-only since check_destination (while the drawing window was open)
     kept = _back_up(path) if backup and _is_file(path) else None
     save_model(model, path)
     if kept is not None:

@@ -951,6 +951,18 @@ def test_teaching_from_the_script_saves_your_model_never_the_shipped_one(tmp_pat
     assert (own_models_apart / "my_mnist_nn.npz").is_file()
 
 
+def test_teaching_a_read_only_model_from_the_script_is_one_line_and_changes_nothing(tmp_path):
+    model = tmp_path / "keep.npz"
+    model.write_bytes((ROOT / "data" / "mnist_nn.npz").read_bytes())
+    model.chmod(0o444)
+    result = run_script("--model", model, "--replay", STROKES / "0-oval.json", "--teach", "0",
+                        "--my-digits", tmp_path / "mine.jsonl", "--screenshot", tmp_path / "taught.png")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and f"will not overwrite {model}, which is read-only" in result.stderr
+    assert model.read_bytes() == (ROOT / "data" / "mnist_nn.npz").read_bytes()
+    assert not (tmp_path / "mine.jsonl").exists() and not (tmp_path / "backups").exists()
+
+
 def test_a_scripted_teaching_teaches_the_same_every_time(tmp_path, own_models_apart):
     # So a README screenshot of a teaching is made again as it was, not with other random copies.
     weights = []

@@ -227,6 +227,21 @@ def test_a_model_from_a_newer_myonn_is_not_overwritten(tmp_path):
         check_destination(path)
 
 
+def test_a_read_only_model_is_refused_before_any_work_and_never_replaced(tmp_path):
+    """A model made read-only (chmod 444) was replaced all the same: a rename ignores the file's own
+    permissions. Checked by the mode bits too, since the tests may run as root, who may write any file."""
+    path = save_model(small_model(seed=1), tmp_path / "keep.npz")
+    path.chmod(0o444)
+    before = path.read_bytes()
+    with pytest.raises(MyonnError, match=f"will not overwrite {path}, which is read-only: .*chmod u\\+w {path}"):
+        check_destination(path)
+    with pytest.raises(MyonnError, match="which is read-only"):   # made read-only after the check
+        save_keeping_backup(small_model(seed=2), path)
+    assert path.read_bytes() == before and sorted(tmp_path.iterdir()) == [path]   # no backup either
+    path.chmod(0o644)
+    check_destination(path)                                          # writable again: replaced as ever
+
+
 def test_a_model_or_a_new_name_may_be_written(tmp_path):
     check_destination(tmp_path / "fresh.npz")
     check_destination(save_model(small_model(), tmp_path / "existing.npz"))

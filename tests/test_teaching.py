@@ -228,6 +228,24 @@ def test_the_teacher_keeps_the_digit_teaches_it_and_saves_your_model(shipped, mn
     assert teacher.seconds > 0
 
 
+def test_a_model_made_read_only_is_not_taught_over_and_the_digit_not_kept(shipped, mnist, tmp_path):
+    """The digit keys replaced a read-only model silently, as training did."""
+    teacher, destination, digits = a_teacher(shipped, mnist, tmp_path)
+    shutil.copy(shipped_model_path(), destination)
+    destination.chmod(0o444)
+    before = destination.read_bytes()
+    with pytest.raises(MyonnError, match=f"will not overwrite {destination}, which is read-only"):
+        teacher.learn(SLASHED_ZERO, 0)                 # the first key: refused before the digit is kept
+    assert not digits.exists() and destination.read_bytes() == before
+    destination.chmod(0o644)
+    assert teacher.learn(SLASHED_ZERO, 0) == "learned: 0 (1 of your digits)"
+    destination.chmod(0o444)                           # made read-only while the window is open
+    taught = destination.read_bytes()
+    with pytest.raises(MyonnError, match="which is read-only"):
+        teacher.learn(SLASHED_ZERO, 0)
+    assert len(read_digits(digits)) == 1 and destination.read_bytes() == taught
+
+
 def test_the_first_digit_key_draws_only_the_earlier_digits_its_steps_use(shipped, mnist, tmp_path, monkeypatch):
     """A file of 10,000 long digits kept the first digit key waiting 40 s to draw them all."""
     from myonn import my_digits
