@@ -509,7 +509,10 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
         # A Ctrl-C or kill from here on: the save is undone unless it had just replaced the file, and
         # train_from_settings says which, from the file as it was before.
         saving.append((destination, _file_identity(destination), test_accuracy, None))
-        kept = model_store.save_keeping_backup(model, destination)
+        try:
+            kept = model_store.save_keeping_backup(model, destination)
+        except MyonnError as error:
+            raise MyonnError(f"{error}{_kept_instead(model, destination, test_accuracy, saving)}") from None
     _report_saved(destination, test_accuracy, stopped, report)
     ended(test_accuracy)
     if kept:
@@ -615,6 +618,19 @@ def _accuracy_to_compare_with(in_use, recorded_accuracy, test_set):
         except MyonnError:  # not a model this myonn reads: check_destination let it through as none
             pass
     return recorded_accuracy
+
+
+def _kept_instead(model, destination, test_accuracy, saving):
+    """After a save that failed (the model made read-only during the run, a backup that could not be
+    made), keep what was learned among the backups as a stopped run is kept, so that the training is
+    not lost with the save. The words to add to the error; "" when it cannot be kept there either (a
+    full disk)."""
+    saving.append((destination, _file_identity(destination), test_accuracy, set(model_store.stopped_runs(destination))))
+    try:
+        kept = model_store.as_typed(model_store.keep_stopped_run(model, destination))
+    except MyonnError:
+        return ""
+    return f"; what was learned is kept as {kept}: use it with --model {model_store.shell_word(kept)}"
 
 
 def _report_kept_apart(kept_apart, destination, test_accuracy, stopped, limit, in_use, in_use_accuracy, report):

@@ -399,6 +399,31 @@ def test_a_stopped_run_weaker_than_the_model_it_would_replace_is_kept_as_a_backu
         assert [entry.name for entry in (tmp_path / "backups").iterdir()] == [stopped_runs[0].name]  # no scratch left
 
 
+def test_a_save_that_fails_after_training_keeps_what_was_learned_among_the_backups(tmp_path, monkeypatch):
+    """A model made read-only while it trained (or a backup that could not be made) failed the save,
+    and the whole run's training was lost with it."""
+    from myonn import model_store, recipes, training
+    from myonn.model import load_model, save_model
+
+    a_small_mnist(monkeypatch)
+    path = save_model(Model(NeuralNetwork(784, 5, 10, seed=0), info={"test_accuracy": 0.9}), tmp_path / "m.npz")
+    before = path.read_bytes()
+
+    def made_read_only_meanwhile(*arguments, **keywords):
+        path.chmod(0o444)
+        return train_to(0.95, False)(*arguments, **keywords)
+
+    monkeypatch.setattr(training, "train", made_read_only_meanwhile)
+    with pytest.raises(MyonnError) as refused:
+        training.train_from_settings(recipes.settings("default", {}), model_path=path, progress=False,
+                                     report=lambda line: None)
+    [kept] = model_store.stopped_runs(path)
+    assert str(refused.value) == (f"will not overwrite {path}, which is read-only: to let a run replace it, make it "
+                                  f"writable (chmod u+w {path}); or choose another --model; what was learned is "
+                                  f"kept as {kept}: use it with --model {kept}")
+    assert path.read_bytes() == before and load_model(kept).info["test_accuracy"] == 0.95
+
+
 def test_stopped_runs_kept_apart_never_push_the_models_saves_replaced_out_of_the_backups(tmp_path, monkeypatch):
     from myonn import model_store, recipes, training
     from myonn.model import load_model, save_model
