@@ -571,8 +571,9 @@ def _copy_to_disk(source, handle):
 def put_back(backup, path):
     """Put the model kept as `backup` back at `path`, byte for byte (a copy beside it, then renamed
     over it): its backup then still holds the very same bytes, and is not copied again when it is
-    replaced. MyonnError if it cannot be written; then `path` is as it was."""
+    replaced. MyonnError if it cannot be written, or was made read-only; then `path` is as it was."""
     path = Path(path)
+    _refuse_if_read_only(path)
     try:
         handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False)
     except OSError as error:

@@ -244,6 +244,9 @@ def test_a_model_made_read_only_is_not_taught_over_and_the_digit_not_kept(shippe
     with pytest.raises(MyonnError, match="which is read-only"):
         teacher.learn(SLASHED_ZERO, 0)
     assert len(read_digits(digits)) == 1 and destination.read_bytes() == taught
+    with pytest.raises(MyonnError, match="which is read-only"):   # nor taken back over it (Ctrl+Z)
+        teacher.take_back()
+    assert len(read_digits(digits)) == 1 and destination.read_bytes() == taught
 
 
 def test_the_first_digit_key_draws_only_the_earlier_digits_its_steps_use(shipped, mnist, tmp_path, monkeypatch):
