@@ -32,6 +32,8 @@ from myonn.model import MODEL_SUFFIXES  # names of models, never of your digits'
 from myonn.model_store import own_model_path
 
 FILE_NAME = "my_digits.jsonl"
+# An editor may begin a text file with these bytes (UTF-8's byte-order mark): no harm before a first digit.
+BYTE_ORDER_MARK = b"\xef\xbb\xbf"
 
 # Each digit is a few kilobytes of strokes: this is tens of thousands of them. A larger file is not a
 # digits file, and is refused rather than read.
@@ -264,22 +266,61 @@ class DrawnWhenAsked:
 
 
 def check_digits_file(path):
-    """MyonnError unless `path` may be your digits' file, before anything is added to it: a file (or
-    nothing yet) that is neither named as a model nor, if it holds anything, begins otherwise than a
-    digits file does. A line appended to a model spoils it (`--my-digits data/mnist_nn.npz` once did)."""
+    """MyonnError unless `path` may be your digits' file, before anything is added to it: nothing yet, or
+    a file not named as a model that is empty or is one of your digits' files (is_digits_file). A line
+    appended to a model spoils it (`--my-digits data/mnist_nn.npz` once did), and one appended to a
+    notebook, or to any other JSON file, too."""
     path = Path(path)
     refuse_unless_regular_file(path)
     if path.suffix.lower() in MODEL_SUFFIXES:
         raise MyonnError(f"{path}: a model's name, not a file of your digits (theirs ends in .jsonl)")
     try:
         with open(path, "rb") as file:
-            start = file.read(64).removeprefix(b"\xef\xbb\xbf").lstrip()
+            if is_digits_file(file):
+                return
     except OSError:
         return  # nothing there yet (or a folder): appending says so in its own words
-    if start and not start.startswith(b"{"):
-        # Said so for training too, which only reads it: a file that is not your digits is never used.
-        raise MyonnError(f"{path}: does not begin as a file of your digits does (with {{), so it is not used "
-                         "(nor added to); name another with --my-digits")
+    # Said so for training too, which only reads it: a file that is not your digits is never used.
+    raise MyonnError(f"{path}: does not begin as a file of your digits does (with a line "
+                     '{"label": …, "strokes": …}) and holds none of them, so it is not used (nor added to); '
+                     "name another with --my-digits")
+
+
+def is_digits_file(file):
+    """Whether `file` (opened in binary) may be one of your digits' files: empty or blank, or its first
+    line that is not blank is a digit's line as append_digit writes them, or else one line of it is a digit.
+
+    The first line need only hold a digit's keys, {"label": …, "strokes": …}, or, cut short, begin as one:
+    a line damaged in its values is skipped when the file is read, and must not make the file unusable.
+    Its first line can be damaged past that too (edited by hand), and the file is still yours if a later
+    line is a digit. A notebook or any other JSON file begins otherwise (`{` alone, on a line of its
+    own) and holds no digit's line: a line added to it would leave it no longer JSON.
+    A file larger than any digits file is not looked through: reading and appending refuse it, saying so."""
+    if os.fstat(file.fileno()).st_size > LARGEST_FILE_BYTES:
+        return True
+    first_line_seen = False
+    for number, line in enumerate(_lines(file), start=1):
+        if number > MOST_LINES:
+            return True  # as with a file too large: reading and appending refuse it, saying so
+        if line is not None and not line.removeprefix(BYTE_ORDER_MARK).strip():
+            continue
+        if not first_line_seen:
+            first_line_seen = True
+            if line is not None and _begins_as_digit(line):
+                return True
+        elif line is not None and line.lstrip().startswith(b"{") and _parse(line) is not None:
+            return True
+    return not first_line_seen
+
+
+def _begins_as_digit(line):
+    """Whether `line` (bytes) is a digit's line as append_digit writes it, though its values may be
+    damaged: a JSON object holding a digit's keys, or, not JSON (cut short), one that began as such."""
+    try:
+        record = json.loads(line.decode("utf-8-sig"))  # -sig: an editor's byte-order mark may come first
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return line.removeprefix(BYTE_ORDER_MARK).lstrip().startswith(b'{"label":')
+    return isinstance(record, dict) and "label" in record and "strokes" in record
 
 
 def refuse_unless_regular_file(path):

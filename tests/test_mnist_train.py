@@ -275,6 +275,16 @@ def test_bad_input_is_one_line_and_exit_2_before_any_work(arguments, env, compla
     assert time.monotonic() - started < 20
 
 
+def test_a_notebook_as_your_digits_is_refused_before_any_work_as_the_drawing_window_refuses_it(tmp_path):
+    notebook = tmp_path / "analysis.ipynb"
+    notebook.write_text('{\n "cells": [],\n "metadata": {},\n "nbformat": 4,\n "nbformat_minor": 5\n}\n')
+    result = run_script("--model", str(tmp_path / "m.npz"), "--my-digits", str(notebook), "--data-dir", str(tmp_path))
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == (f"mnist_train.py: error: {notebook}: does not begin as a file of your digits does "
+                             '(with a line {"label": …, "strokes": …}) and holds none of them, so it is not used '
+                             "(nor added to); name another with --my-digits\n")
+
+
 @pytest.mark.parametrize("flag", ["--plot", "--screenshot"])
 def test_a_picture_named_as_a_folder_is_refused_before_any_work(flag, real_mnist_dir, tmp_path):
     (tmp_path / "shots.png").mkdir()

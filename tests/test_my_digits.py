@@ -264,6 +264,47 @@ def test_a_model_or_a_file_that_is_no_digits_file_is_never_added_to(tmp_path):
     assert as_points(read_digits(bom)) == [(SEVEN, 7)]
 
 
+NOTEBOOK = b'{\n "cells": [],\n "metadata": {},\n "nbformat": 4,\n "nbformat_minor": 5\n}\n'
+
+
+def test_a_notebook_or_other_json_file_is_never_added_to(tmp_path):
+    """A pretty-printed JSON file begins with `{` as a digits file does: a notebook passed as --my-digits
+    got a digit's line appended, and was no longer JSON."""
+    import pytest
+
+    from myonn.errors import MyonnError
+
+    for name, content in [("analysis.ipynb", NOTEBOOK), ("settings.json", b'{"rate": 0.1}\n'),
+                          ("log.jsonl", b'{"text": "not a digit"}\n{"text": "nor this"}\n'),
+                          ("nested.json", b"[" * 100_000 + b"]" * 100_000 + b"\n"),
+                          ("data.csv", b"7,0,0,0\n" * 1000)]:
+        path = tmp_path / name
+        path.write_bytes(content)
+        with pytest.raises(MyonnError, match=r"does not begin as a file of your digits does .* and holds none "
+                                             "of them, so it is not used \\(nor added to\\); name another "
+                                             "with --my-digits"):
+            append_digit(path, SEVEN, 7)
+        assert path.read_bytes() == content
+
+
+def test_a_digits_file_whose_first_line_is_damaged_is_still_yours(tmp_path):
+    """A damaged line never makes the file unusable, the first one included: cut short, damaged in its
+    values, or not a digit at all (a note added by hand) but followed by digits."""
+    digit = json.dumps({"label": 1, "strokes": [[list(point) for point in stroke] for stroke in ONE]}).encode()
+    for first_line in [b'{"label":3,"strokes":[[[1,2],[3\n',          # cut short by a crash
+                       b'{"label": 12, "strokes": [[[1, 2]]]}\n',     # no such digit
+                       b"# my digits, drawn on the tablet\n",         # a note, then digits
+                       b"\n\n\xef\xbb\xbf{\n"]:                          # anything at all, then digits
+        path = tmp_path / "mine.jsonl"
+        path.write_bytes(first_line + digit + b"\n")
+        append_digit(path, SEVEN, 7)
+        assert as_points(read_digits(path, warn=lambda message: None)) == [(ONE, 1), (SEVEN, 7)]
+    alone = tmp_path / "cut-short.jsonl"
+    alone.write_bytes(b'{"label":3,"strokes":[[[1,')   # the first digit ever, cut short: no digit yet
+    append_digit(alone, SEVEN, 7)
+    assert as_points(read_digits(alone, warn=lambda message: None)) == [(SEVEN, 7)]
+
+
 def test_a_file_of_more_digits_than_teaching_reads_is_refused(tmp_path, monkeypatch):
     import pytest
 
@@ -349,7 +390,7 @@ def test_appending_counts_the_lines_through_a_buffer_not_a_byte_at_a_time(tmp_pa
     real_lines = my_digits._lines
     monkeypatch.setattr(my_digits, "_lines", lambda file: read_from.append(type(file)) or real_lines(file))
     append_digit(path, ONE, 1)
-    assert read_from == [io.BufferedReader]
+    assert read_from and set(read_from) == {io.BufferedReader}  # checking the file reads it so too
     assert as_points(read_digits(path)) == [(SEVEN, 7), (ONE, 1)]
 
 
