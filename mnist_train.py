@@ -15,7 +15,6 @@ import signal
 signal.signal(signal.SIGINT, lambda signum, frame: os._exit(130))
 
 import argparse  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 from myonn import cli, recipes  # noqa: E402
 from myonn.model_store import own_model_path, shipped_model_path  # noqa: E402
@@ -79,10 +78,10 @@ def parse_flags(argv=None):
                         help="make the starting weights, the shuffling and the augmentation repeatable")
     parser.add_argument("--float64", action="store_true",
                         help="compute in double precision (slower; float32 is plenty for 8-bit pixels)")
-    parser.add_argument("--resume", type=Path, metavar="MODEL",
+    parser.add_argument("--resume", type=cli.file_path, metavar="MODEL",
                         help="continue training this model (saved back to it unless --model says otherwise; "
                              "the shipped model and .yaml models continue into your own model)")
-    parser.add_argument("--my-digits", type=Path, metavar="FILE",
+    parser.add_argument("--my-digits", type=cli.file_path, metavar="FILE",
                         help=f"mix your own digits (taught in mnist_draw.py, {cli.path_in_help(default_digits_path())}) "
                              "into the training images, repeated so that they make up about 1%% of them")
     cli.add_model_flag(parser, "where to save the trained model; the model it replaces is kept in backups/ beside it",

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from myonn.errors import MyonnError, printable
+from myonn.paths import user_path
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -280,19 +281,20 @@ def positive_float(text):
 
 
 def png_path(text):
-    """argparse type: a file name ending in .png (pictures are written as PNG), as a Path."""
-    if Path(text).suffix.lower() != ".png":
+    """argparse type: a file name ending in .png (pictures are written as PNG), as a Path (file_path)."""
+    path = file_path(text)
+    if path.suffix.lower() != ".png":
         raise argparse.ArgumentTypeError(f"a picture is written as PNG, so its name must end in .png, not {text!r}")
-    if Path(text).is_dir():
-        raise argparse.ArgumentTypeError(f"cannot write {text}: it is a folder")
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"cannot write {path}: it is a folder")
     # Found out now, not after a long training run that then has nowhere to put its picture.
-    folder = Path(text).parent
+    folder = path.parent
     try:
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError:
-        raise argparse.ArgumentTypeError(f"cannot write {text}: {folder} is not a folder that can be written") from None
-    return Path(text)
+        raise argparse.ArgumentTypeError(f"cannot write {path}: {folder} is not a folder that can be written") from None
+    return path
 
 
 def confusion_cell(text):
@@ -321,12 +323,22 @@ def environment_default(name, convert, fallback):
         raise MyonnError(f"environment variable {name}: {error}") from None
 
 
+def file_path(text):
+    """argparse type: a file's path, as a Path, a leading ~ standing for your home folder (paths.user_path:
+    quoted, the shell leaves it as it is). An empty one is refused: Path("") is the current folder, and
+    `--model ''` was reported as ".: is a directory, not a model file"."""
+    if not text:
+        raise argparse.ArgumentTypeError("an empty path names no file")
+    return user_path(text)
+
+
 def folder_path(text):
-    """argparse type: a folder's path, as a Path. An empty one is refused: Path("") is the current folder,
-    and MNIST would be looked for, and downloaded, there."""
+    """argparse type: a folder's path, as a Path, a leading ~ standing for your home folder (as in
+    file_path). An empty one is refused: Path("") is the current folder, and MNIST would be looked for,
+    and downloaded, there."""
     if not text:
         raise argparse.ArgumentTypeError("an empty path names no folder (for the current folder, give .)")
-    return Path(text)
+    return user_path(text)
 
 
 def add_data_dir_flag(parser):
@@ -350,5 +362,5 @@ def add_model_flag(parser, help_text="the model file (.npz, or the Ruby original
 
     default_text = default_text or (f"your own model, {path_in_help(own_model_path())}, if you have trained one, "
                                     f"else the shipped {path_in_help(shipped_model_path())}")
-    parser.add_argument("--model", type=Path, default=None, metavar="PATH",
+    parser.add_argument("--model", type=file_path, default=None, metavar="PATH",
                         help=f"{help_text} (default: {default_text})")

@@ -34,6 +34,7 @@ import numpy as np
 from tqdm import tqdm
 
 from myonn.errors import MyonnError, printable, shortened
+from myonn.paths import folder_from_environment
 
 TRAIN, TEST = "train", "test"
 
@@ -109,9 +110,8 @@ def project_data_dir():
 
 
 def default_data_dir():
-    """$MYONN_DATA_DIR if it is set and non-empty, else project_data_dir()."""
-    from_environment = os.environ.get("MYONN_DATA_DIR", "")
-    return pathlib.Path(from_environment) if from_environment else project_data_dir()
+    """$MYONN_DATA_DIR (a leading ~ expanded) if it is set and non-empty, else project_data_dir()."""
+    return folder_from_environment("MYONN_DATA_DIR") or project_data_dir()
 
 
 def load_mnist(kind=TRAIN, data_dir=None, download=True, limit=None):

@@ -29,6 +29,7 @@ from pathlib import Path
 from myonn.errors import CONTROL_CHARACTERS, MyonnError, printable
 from myonn.mnist import project_data_dir, shared_file_mode
 from myonn.model import load_model, save_model, shipped_model_path
+from myonn.paths import folder_from_environment
 
 OWN_MODEL_NAME = "my_mnist_nn.npz"
 BACKUP_FOLDER = "backups"
@@ -38,9 +39,9 @@ STOPPED = ".stopped"
 
 
 def own_model_path():
-    """Where your own model lives: $MYONN_MODEL_DIR/my_mnist_nn.npz, else data/my_mnist_nn.npz."""
-    folder = os.environ.get("MYONN_MODEL_DIR", "")
-    return (Path(folder) if folder else project_data_dir()) / OWN_MODEL_NAME
+    """Where your own model lives: $MYONN_MODEL_DIR/my_mnist_nn.npz (a leading ~ expanded), else
+    data/my_mnist_nn.npz."""
+    return (folder_from_environment("MYONN_MODEL_DIR") or project_data_dir()) / OWN_MODEL_NAME
 
 
 def is_shipped(path):

@@ -258,6 +258,34 @@ def test_an_empty_data_dir_is_refused_not_taken_for_the_current_folder(capsys):
     assert parser.parse_args(["--data-dir", "."]).data_dir == Path(".")
 
 
+def test_an_empty_file_path_is_refused_not_taken_for_the_current_folder(capsys):
+    """`--model ''` was reported as ".: is a directory, not a model file", and `--my-digits ''` as
+    "cannot read your digits .: Is a directory"."""
+    parser = cli.ArgumentParser(prog="script.py")
+    cli.add_model_flag(parser)
+    parser.add_argument("--my-digits", type=cli.file_path)
+    parser.add_argument("--screenshot", type=cli.png_path)
+    for flag in ("--model", "--my-digits", "--screenshot"):
+        with pytest.raises(SystemExit) as stopped:
+            parser.parse_args([flag, ""])
+        assert stopped.value.code == 2
+        assert capsys.readouterr().err == f"script.py: error: argument {flag}: an empty path names no file\n"
+
+
+def test_a_leading_tilde_in_a_path_flag_is_your_home_folder(tmp_path, monkeypatch):
+    """Quoted, or after `--flag=`, the shell leaves ~ as it is: a folder named ~ was made in the current folder."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    parser = cli.ArgumentParser(prog="script.py")
+    cli.add_model_flag(parser)
+    cli.add_data_dir_flag(parser)
+    parser.add_argument("--my-digits", type=cli.file_path)
+    parser.add_argument("--plot", type=cli.png_path)
+    flags = parser.parse_args(["--model", "~/m.npz", "--data-dir", "~/mnist", "--my-digits", "~/mine.jsonl",
+                               "--plot", "~/curve.png"])
+    assert (flags.model, flags.data_dir, flags.my_digits, flags.plot) == (
+        tmp_path / "m.npz", tmp_path / "mnist", tmp_path / "mine.jsonl", tmp_path / "curve.png")
+
+
 def test_sigterm_ends_a_script_through_its_cleaning_up_with_the_shells_status():
     """kill's SIGTERM ended the process where it stood, leaving a half-written file beside the model."""
     import os

@@ -444,6 +444,9 @@ def test_replay_screenshot_prints_the_scores_and_writes_the_window(tmp_path):
     (["--replay", "x.json", "--teach", "12"], "argument --teach: invalid choice"),
     (["--replay", "x.json", "--screenshot", "x.bmp"], "argument --screenshot: a picture is written as PNG"),
     (["--point-at", "3"], "--point-at needs --screenshot"),
+    (["--model", ""], "argument --model: an empty path names no file"),
+    (["--my-digits", ""], "argument --my-digits: an empty path names no file"),
+    (["--replay", "", "--screenshot", "x.png"], "argument --replay: an empty path names no file"),
 ])
 def test_user_mistakes_get_one_line_and_exit_2(arguments, message):
     result = run_script(*arguments)

@@ -257,6 +257,8 @@ def test_resume_continues_a_model_and_keeps_its_preparation(real_mnist_dir, tmp_
     (["--batch-size", "10000000"], {}, "argument --batch-size: must be a whole number from 1 to 60,000"),
     (["--drawn", "5000"], {}, "argument --drawn: must be a whole number from 0 to 1,000"),
     (["--my-digits", str(shipped_model_path())], {}, "a model's name, not a file of your digits"),
+    (["--my-digits", ""], {}, "argument --my-digits: an empty path names no file"),
+    (["--resume", ""], {}, "argument --resume: an empty path names no file"),
     (["--hidden-nodes", "10000", "--batch-size", "60000", "--float64"], {},
      "batches of 60,000 with 10,000 hidden nodes would take about 27 GB of memory"),  # it took 20 GB
     (["--model", str(shipped_model_path())], {}, "is the shipped model, which is never overwritten"),
@@ -283,6 +285,23 @@ def test_a_notebook_as_your_digits_is_refused_before_any_work_as_the_drawing_win
     assert result.stderr == (f"mnist_train.py: error: {notebook}: does not begin as a file of your digits does "
                              '(with a line {"label": …, "strokes": …}) and holds none of them, so it is not used '
                              "(nor added to); name another with --my-digits\n")
+
+
+def test_a_model_folder_given_with_a_quoted_tilde_is_in_your_home_folder(real_mnist_dir, tmp_path):
+    """MYONN_MODEL_DIR='~/mymodels' saved into a folder named ~ in the current folder, and said "saved to
+    ~/mymodels/…", which reads as the home folder's: `rm -rf ~` to tidy up would have deleted that."""
+    home, here = tmp_path / "home", tmp_path / "here"
+    here.mkdir()
+    environment = {**os.environ, "HOME": str(home), "MYONN_MODEL_DIR": "~/mymodels", "PYTHONUNBUFFERED": "1"}
+    for name in ("RATE", "LIMIT", "EPOCHS"):
+        environment.pop(name, None)
+    result = subprocess.run([sys.executable, str(REPOSITORY_ROOT / "mnist_train.py"), "--limit", "300", "--epochs",
+                             "1", "--no-progress", "--data-dir", str(real_mnist_dir)], cwd=here, env=environment,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    # A quick run keeps what it learned apart, in backups/ beside your own model: in the home folder.
+    assert list(here.iterdir()) == [] and list((home / "mymodels").iterdir()) == [home / "mymodels" / "backups"]
+    assert f"kept as {home / 'mymodels' / 'backups'}" in result.stdout, result.stdout
 
 
 @pytest.mark.parametrize("flag", ["--plot", "--screenshot"])

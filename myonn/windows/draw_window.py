@@ -31,7 +31,8 @@ import numpy as np
 from myonn.windows import pictures
 from myonn.windows.hidden_layer_panel import (MOST_NODES, PANEL_WIDTH as HIDDEN_PANEL_WIDTH, draw_hidden_layer,
                                               node_centre)
-from myonn.cli import ArgumentParser, add_data_dir_flag, add_model_flag, non_negative_int, path_in_help, png_path
+from myonn.cli import (ArgumentParser, add_data_dir_flag, add_model_flag, file_path, non_negative_int, path_in_help,
+                       png_path)
 from myonn.errors import MyonnError
 from myonn.handwriting import (INK_LIMITS, MOST_POINTS, PEN_WIDTH, SMALLEST_DIGIT, InkTally, digit_pixels,
                                draw_segment, draw_strokes, drawing_size, is_coordinate, too_much_ink)
@@ -598,7 +599,7 @@ def parse_arguments(argv=None):
         description="Draw a digit with the mouse; Space recognises it (the talk's Digit Recognizer).",
         epilog=KEYS_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_model_flag(parser)
-    parser.add_argument("--replay", type=Path, metavar="STROKES.json",
+    parser.add_argument("--replay", type=file_path, metavar="STROKES.json",
                         help="draw these strokes as if by hand: a JSON list of strokes, each a list of "
                              "[x, y] canvas points (0..672)")
     parser.add_argument("--screenshot", type=png_path, metavar="FILE.png",
@@ -609,7 +610,7 @@ def parse_arguments(argv=None):
     parser.add_argument("--teach", type=int, choices=range(10), metavar="DIGIT",
                         help="with --replay: then press the key DIGIT, teaching the network that the drawing "
                              "is that digit (with --screenshot: instead of Space)")
-    parser.add_argument("--my-digits", type=Path, metavar="FILE", default=None,
+    parser.add_argument("--my-digits", type=file_path, metavar="FILE", default=None,
                         help="your own digits' file, where the digit keys keep what they teach "
                              f"(default: {path_in_help(default_digits_path())}, beside your own model)")
     add_data_dir_flag(parser)

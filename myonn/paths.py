@@ -1,0 +1,23 @@
+"""Paths as a person gives them, in a flag or in an environment variable, made into Paths one way.
+
+A shell turns a leading ~ into your home folder only where it is not quoted: written in quotes, or in
+a .env file, it reaches the scripts as it is, and Path takes it for a folder named ~ in the current
+folder. A model was saved into ./~/models/ while the script said "saved to ~/models/…", which reads as
+your home folder's (and `rm -rf ~` to tidy up would have deleted the home folder). So a leading ~ is
+expanded here, as the shell would have done.
+"""
+
+import os
+from pathlib import Path
+
+
+def user_path(text):
+    """The Path that `text` names, a leading ~ (or ~user) standing for that home folder."""
+    return Path(text).expanduser()
+
+
+def folder_from_environment(name):
+    """The folder that environment variable `name` names, as user_path makes it; None when it is unset or
+    empty (an empty variable is commonly how a variable is unset, in a .env file or `NAME= command`)."""
+    text = os.environ.get(name, "")
+    return user_path(text) if text else None

@@ -1,0 +1,36 @@
+"""Specification of myonn/paths.py: a path as a person gives it, a leading ~ being the home folder."""
+
+from pathlib import Path
+
+from myonn.paths import folder_from_environment, user_path
+
+
+def test_a_leading_tilde_is_your_home_folder_as_the_shell_would_have_made_it(tmp_path, monkeypatch):
+    """Quoted ('~/models', or in a .env file) the shell leaves ~ as it is: a folder named ~ was made in the
+    current folder, and "saved to ~/models/…" read as the home folder's."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert user_path("~/models/m.npz") == tmp_path / "models" / "m.npz"
+    assert user_path("~") == tmp_path
+    assert user_path("data/~/m.npz") == Path("data/~/m.npz")   # only a leading one
+    monkeypatch.setenv("MYONN_MODEL_DIR", "~/models")
+    assert folder_from_environment("MYONN_MODEL_DIR") == tmp_path / "models"
+
+
+def test_an_empty_variable_is_an_unset_one():
+    assert folder_from_environment("MYONN_NO_SUCH_VARIABLE") is None
+
+
+def test_an_empty_variable_names_no_folder(monkeypatch):
+    monkeypatch.setenv("MYONN_MODEL_DIR", "")
+    assert folder_from_environment("MYONN_MODEL_DIR") is None
+
+
+def test_both_folder_variables_expand_a_leading_tilde(tmp_path, monkeypatch):
+    from myonn.mnist import default_data_dir
+    from myonn.model_store import own_model_path
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("MYONN_MODEL_DIR", "~/models")
+    monkeypatch.setenv("MYONN_DATA_DIR", "~/mnist")
+    assert own_model_path() == tmp_path / "models" / "my_mnist_nn.npz"
+    assert default_data_dir() == tmp_path / "mnist"
