@@ -30,7 +30,7 @@ import functools
 
 import numpy as np
 
-from myonn.errors import MyonnError
+from myonn.errors import MyonnError, echoed
 from myonn.transform import CENTRE, IMAGE_SIDE, IMAGES_PER_PASS, warp
 
 OFF = "none"
@@ -114,10 +114,10 @@ class Augmentation:
                     if sigma:
                         settings["elastic_sigma"] = float(sigma)
                 else:
-                    raise MyonnError(f"augmentation: unknown setting {key!r} in {part!r} "
+                    raise MyonnError(f"augmentation: unknown setting {echoed(key)} in {echoed(part)} "
                                      "(known: shift, rotation, scale, elastic, flags, feet, slashes, tails)")
             except ValueError:
-                raise MyonnError(f"augmentation: {part!r} is not setting=number "
+                raise MyonnError(f"augmentation: {echoed(part)} is not setting=number "
                                  "(e.g. shift=2,rotation=10,scale=0.1,elastic=8:4)") from None
         try:
             return cls(**settings)

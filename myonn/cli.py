@@ -15,7 +15,7 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-from myonn.errors import MyonnError, printable
+from myonn.errors import MyonnError, echoed, printable, shortened
 from myonn.paths import user_path
 
 
@@ -24,6 +24,21 @@ class ArgumentParser(argparse.ArgumentParser):
 
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {one_line(message)}\n")
+
+    # argparse's own messages quote a value in full (errors.echoed: 5,000 characters of it were printed
+    # back); these two say the same, the value shortened. The rest of argparse is left as it is.
+
+    def parse_args(self, args=None, namespace=None):
+        flags, unrecognized = self.parse_known_args(args, namespace)
+        if unrecognized:
+            self.error(f"unrecognized arguments: {' '.join(map(echoed, unrecognized))}")
+        return flags
+
+    def _check_value(self, action, value):
+        """A value not among a flag's choices (--recipe, --cost)."""
+        if action.choices is not None and value not in action.choices:
+            raise argparse.ArgumentError(action, f"invalid choice: {echoed(value)} "
+                                                 f"(choose from {', '.join(map(repr, action.choices))})")
 
 
 def run(main):
@@ -253,14 +268,23 @@ def whole_number_at_least(minimum, maximum=None):
     A maximum keeps an absurd value (--epochs 1000000000) from starting work that could never end,
     or ask for more memory than any machine has.
     """
+    wanted = f"from {minimum:,} to {maximum:,}" if maximum is not None else f"of at least {minimum:,}"
+
     def whole_number(text):
         try:
             value = int(text)
         except ValueError:
+            # int() reads at most sys.get_int_max_str_digits() digits (4,300): a whole number longer than
+            # that is one, too large to read (it was said not to be a whole number at all).
+            if text.strip().removeprefix("+").isdecimal():
+                readable = "" if maximum is not None else f", of at most {sys.get_int_max_str_digits():,} digits"
+                raise argparse.ArgumentTypeError(f"{echoed(text)} is too large: must be a whole number {wanted}"
+                                                 f"{readable}") from None
             value = minimum - 1
-        if value < minimum or (maximum is not None and value > maximum):
-            wanted = f"from {minimum} to {maximum:,}" if maximum is not None else f"of at least {minimum}"
-            raise argparse.ArgumentTypeError(f"must be a whole number {wanted}, not {text!r}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"{echoed(text)} is too large: must be a whole number {wanted}")
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be a whole number {wanted}, not {echoed(text)}")
         return value
     return whole_number
 
@@ -275,8 +299,12 @@ def positive_float(text):
         value = float(text)
     except ValueError:
         value = float("nan")
+    # float() reads a number too large for a float (1e400, 5,000 nines) as infinity: so it is said, unless
+    # infinity was what was written.
+    if value == float("inf") and text.strip().lower().removeprefix("+") not in ("inf", "infinity"):
+        raise argparse.ArgumentTypeError(f"{echoed(text)} is too large: must be a finite number greater than 0")
     if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a finite number greater than 0, not {text!r}")
+        raise argparse.ArgumentTypeError(f"must be a finite number greater than 0, not {echoed(text)}")
     return value
 
 
@@ -284,7 +312,9 @@ def png_path(text):
     """argparse type: a file name ending in .png (pictures are written as PNG), as a Path (file_path)."""
     path = file_path(text)
     if path.suffix.lower() != ".png":
-        raise argparse.ArgumentTypeError(f"a picture is written as PNG, so its name must end in .png, not {text!r}")
+        # A path is shortened keeping its end (errors.shortened), where its wrong ending is.
+        raise argparse.ArgumentTypeError(f"a picture is written as PNG, so its name must end in .png, "
+                                         f"not {shortened(text)!r}")
     if path.is_dir():
         raise argparse.ArgumentTypeError(f"cannot write {path}: it is a folder")
     # Found out now, not after a long training run that then has nowhere to put its picture.
@@ -308,7 +338,7 @@ def confusion_cell(text):
     if not (len(numbers) in (2, 3) and all(0 <= digit <= 9 for digit in numbers[:2])
             and (len(numbers) == 2 or numbers[2] >= 1)):
         raise argparse.ArgumentTypeError(f"expected TRUE,ANSWER (two digits, e.g. 7,2) or TRUE,ANSWER,N "
-                                         f"(N from 1), not {text!r}")
+                                         f"(N from 1), not {echoed(text)}")
     return numbers
 
 

@@ -14,6 +14,20 @@ def shortened(path, limit=120):
     return text if len(text) <= limit else f"{text[:limit // 2]}…{text[-limit // 2:]}"
 
 
+# A value a message quotes back as the user gave it (a flag's, an environment variable's) is cut to its
+# first this many characters: LIMIT set to a number 5,000 digits long had every digit printed back.
+LONGEST_ECHOED = 40
+
+
+def echoed(value):
+    """`value`, as the user gave it, quoted for a message as repr quotes it: when longer than
+    LONGEST_ECHOED characters, its first ones only, then … and how long it is."""
+    text = str(value)
+    if len(text) <= LONGEST_ECHOED:
+        return repr(text)
+    return f"{text[:LONGEST_ECHOED]!r}… ({len(text):,} characters)"
+
+
 # Every character str.splitlines breaks a line at, every other control character, and the marks that
 # turn text right to left: a terminal obeys them (a mirror's answer quoted in a message recoloured the
 # line and renamed the window; a file named x\u202egpj.npz showed as xnpz.jpg).

@@ -33,7 +33,7 @@ import zlib
 import numpy as np
 from tqdm import tqdm
 
-from myonn.errors import MyonnError, printable, shortened
+from myonn.errors import MyonnError, echoed, printable, shortened
 from myonn.paths import folder_from_environment
 
 TRAIN, TEST = "train", "test"
@@ -681,7 +681,7 @@ def _parse_csv_line_by_line(path, lines, first_line_number):
             digits = field.strip()
             if not digits.isdigit():  # int() alone would also take "1_0" and "+1"
                 shown = digits.decode("utf-8", "replace")
-                raise MyonnError(f"{where}: {shown!r} is not a number 0-255")
+                raise MyonnError(f"{where}: {echoed(shown)} is not a number 0-255")
             significant = digits.lstrip(b"0") or b"0"
             if len(significant) > 3 or int(significant) > 255:  # int() refuses over 4,300 digits: not asked
                 shown = significant.decode() if len(significant) <= 40 else \

@@ -143,6 +143,15 @@ def test_bad_settings_fail_with_a_message_naming_them(text):
         Augmentation.from_text(text)
 
 
+def test_a_setting_too_long_is_named_shortened():
+    """Each part of the text is quoted back: a 5,000-character one was, whole."""
+    with pytest.raises(MyonnError) as refused:
+        Augmentation.from_text("shift=1," + "x" * 5000 + "=1")
+    assert str(refused.value) == ("augmentation: unknown setting '" + "x" * 40 + "'… (5,000 characters) in '"
+                                  + "x" * 40 + "'… (5,002 characters) (known: shift, rotation, scale, elastic, "
+                                  "flags, feet, slashes, tails)")
+
+
 def one_like_sticks(count=6):
     """Upright 3-pixel-wide sticks, rows 5..22: MNIST-style 1s without a flag."""
     images = np.zeros((count, 28, 28), dtype=np.float32)

@@ -456,6 +456,8 @@ def test_a_bad_model_or_key_name_fails_in_one_line(data_dir, tmp_path, capsys):
     assert status == 2 and error.count("\n") == 1 and "bad.npz" in error
     status, error = run_main(["--data-dir", str(data_dir), "--keys", "right jump"], capsys)
     assert status == 2 and error.count("\n") == 1 and "unknown key 'jump'" in error
+    status, error = run_main(["--data-dir", str(data_dir), "--keys", "x" * 5000], capsys)   # quoted back shortened
+    assert status == 2 and "unknown key '" + "x" * 40 + "'… (5,000 characters) (known: right" in error
 
 
 def test_with_no_display_the_window_fails_in_one_line_instead_of_waiting_unseen(data_dir, model_path, capsys,

@@ -2,6 +2,7 @@
 
 import argparse
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -284,6 +285,34 @@ def test_a_leading_tilde_in_a_path_flag_is_your_home_folder(tmp_path, monkeypatc
                                "--plot", "~/curve.png"])
     assert (flags.model, flags.data_dir, flags.my_digits, flags.plot) == (
         tmp_path / "m.npz", tmp_path / "mnist", tmp_path / "mine.jsonl", tmp_path / "curve.png")
+
+
+def test_a_value_too_long_is_echoed_shortened_and_a_number_too_large_is_said_to_be(capsys, monkeypatch):
+    """LIMIT set to 5,000 nines was echoed whole, and said not to be a whole number of at least 1."""
+    nines = "9" * 5000
+    shown = "'" + "9" * 40 + "'… (5,000 characters)"
+    with pytest.raises(argparse.ArgumentTypeError) as refused:
+        cli.positive_int(nines)
+    assert str(refused.value) == f"{shown} is too large: must be a whole number of at least 1, of at most 4,300 digits"
+    with pytest.raises(argparse.ArgumentTypeError) as refused:
+        cli.whole_number_at_least(1, 10_000)("10001")
+    assert str(refused.value) == "'10001' is too large: must be a whole number from 1 to 10,000"
+    with pytest.raises(argparse.ArgumentTypeError) as refused:
+        cli.positive_float("1e400")   # infinity, as float() reads it
+    assert str(refused.value) == "'1e400' is too large: must be a finite number greater than 0"
+    with pytest.raises(argparse.ArgumentTypeError, match=f"not {re.escape(shown)}$"):
+        cli.confusion_cell(nines)
+    monkeypatch.setenv("LIMIT", nines)
+    with pytest.raises(MyonnError, match=f"^environment variable LIMIT: {re.escape(shown)} is too large"):
+        cli.environment_default("LIMIT", cli.positive_int, None)
+    parser = cli.ArgumentParser(prog="script.py")
+    parser.add_argument("--recipe", choices=["talk", "best"])
+    for arguments, complaint in [(["--recipe", "x" * 5000], "argument --recipe: invalid choice: '" + "x" * 40
+                                  + "'… (5,000 characters) (choose from 'talk', 'best')"),
+                                 (["x" * 5000], "unrecognized arguments: '" + "x" * 40 + "'… (5,000 characters)")]:
+        with pytest.raises(SystemExit):
+            parser.parse_args(arguments)
+        assert capsys.readouterr().err == f"script.py: error: {complaint}\n"
 
 
 def test_sigterm_ends_a_script_through_its_cleaning_up_with_the_shells_status():

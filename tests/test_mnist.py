@@ -512,6 +512,8 @@ def test_leading_zeros_are_still_a_value_0_to_255(tmp_path):
         (csv_line(pixels=[0] * 100 + [-1] + [0] * 683), r"line 3: '-1' is not a number 0-255"),
         (csv_line(pixels=[0] * 100 + [""] + [0] * 683), r"line 3: '' is not a number 0-255"),
         (csv_line(pixels=[0] * 100 + [2.5] + [0] * 683), r"line 3: '2.5' is not a number 0-255"),
+        (csv_line(pixels=[0] * 100 + ["x" * 5000] + [0] * 683),
+         r"line 3: '" + "x" * 40 + r"'… \(5,000 characters\) is not a number 0-255$"),
         (csv_line(pixels=[0] * 100 + [10**30] + [0] * 683), r"line 3: value 1000000000000000000000000000000 is outside"),
         (csv_line(pixels=[0] * 100 + ["9" * 5000] + [0] * 683), r"line 3: value 9999999999\.\.\. \(5,000 digits\) is outside"),
         (csv_line(label=10), r"line 3: label 10 is not a digit 0-9"),

@@ -250,12 +250,22 @@ def test_resume_continues_a_model_and_keeps_its_preparation(real_mnist_dir, tmp_
     (["--augment", "wobble=3"], {}, "argument --augment"),
     ([], {"LIMIT": "-5"}, "environment variable LIMIT"),
     (["--resume", "/nowhere/model.npz"], {}, "model not found: /nowhere/model.npz"),
-    (["--epochs", "100000000000000000000"], {}, "argument --epochs: must be a whole number from 1 to 10,000"),
-    (["--epochs", "1000000000"], {}, "argument --epochs: must be a whole number from 1 to 10,000"),
-    ([], {"EPOCHS": "1000000000"}, "environment variable EPOCHS: must be a whole number from 1 to 10,000"),
-    (["--hidden-nodes", "10000000"], {}, "argument --hidden-nodes: must be a whole number from 1 to 10,000"),
-    (["--batch-size", "10000000"], {}, "argument --batch-size: must be a whole number from 1 to 60,000"),
-    (["--drawn", "5000"], {}, "argument --drawn: must be a whole number from 0 to 1,000"),
+    (["--epochs", "100000000000000000000"], {},
+     "argument --epochs: '100000000000000000000' is too large: must be a whole number from 1 to 10,000"),
+    (["--epochs", "1000000000"], {}, "argument --epochs: '1000000000' is too large: must be a whole number from 1 to 10,000"),
+    ([], {"EPOCHS": "1000000000"},
+     "environment variable EPOCHS: '1000000000' is too large: must be a whole number from 1 to 10,000"),
+    (["--hidden-nodes", "10000000"], {}, "argument --hidden-nodes: '10000000' is too large: must be a whole number from 1 to 10,000"),
+    (["--batch-size", "10000000"], {}, "argument --batch-size: '10000000' is too large: must be a whole number from 1 to 60,000"),
+    (["--drawn", "5000"], {}, "argument --drawn: '5000' is too large: must be a whole number from 0 to 1,000"),
+    # A number too long for int() to read was said to be no whole number, and echoed whole, 5,000 digits.
+    ([], {"LIMIT": "9" * 5000}, "environment variable LIMIT: '" + "9" * 40 + "'… (5,000 characters) is too large: must "
+                                "be a whole number of at least 1, of at most 4,300 digits"),
+    (["--learning-rate", "9" * 5000], {}, "argument --learning-rate: '" + "9" * 40 + "'… (5,000 characters) is too "
+                                          "large: must be a finite number greater than 0"),
+    (["--recipe", "x" * 5000], {}, "argument --recipe: invalid choice: '" + "x" * 40 + "'… (5,000 characters) "
+                                   "(choose from 'talk', 'default', 'best')"),
+    (["y" * 5000], {}, "unrecognized arguments: '" + "y" * 40 + "'… (5,000 characters)\n"),
     (["--my-digits", str(shipped_model_path())], {}, "a model's name, not a file of your digits"),
     (["--my-digits", ""], {}, "argument --my-digits: an empty path names no file"),
     (["--resume", ""], {}, "argument --resume: an empty path names no file"),

@@ -20,7 +20,7 @@ import numpy as np
 
 from myonn.windows import pictures
 from myonn.cli import ArgumentParser, add_data_dir_flag, add_model_flag, non_negative_int, png_path
-from myonn.errors import MyonnError
+from myonn.errors import MyonnError, echoed
 from myonn.evaluation import answers
 from myonn.inputs import IMAGE_SIDE, pixels_from_input, targets
 from myonn.mnist import TEST, TRAIN, load_mnist
@@ -212,7 +212,7 @@ def key_events(text):
     for name in text.replace(",", " ").lower().split():
         if name not in KEY_NAMES:
             known = " ".join(KEY_NAMES)
-            raise MyonnError(f"--keys: unknown key {name!r} (known: {known})")
+            raise MyonnError(f"--keys: unknown key {echoed(name)} (known: {known})")
         events.append(pygame.event.Event(pygame.KEYDOWN, key=KEY_NAMES[name], mod=0, unicode="", scancode=0))
     return events
 

@@ -32,7 +32,7 @@ from myonn.windows import pictures
 from myonn.windows.hidden_layer_panel import (MOST_NODES, PANEL_WIDTH as HIDDEN_PANEL_WIDTH, draw_hidden_layer,
                                               node_centre)
 from myonn.cli import (ArgumentParser, add_data_dir_flag, add_model_flag, file_path, non_negative_int, path_in_help,
-                       png_path)
+                       png_path, whole_number_at_least)
 from myonn.errors import MyonnError
 from myonn.handwriting import (INK_LIMITS, MOST_POINTS, PEN_WIDTH, SMALLEST_DIGIT, InkTally, digit_pixels,
                                draw_segment, draw_strokes, drawing_size, is_coordinate, too_much_ink)
@@ -607,7 +607,7 @@ def parse_arguments(argv=None):
                              "FILE.png without opening it, and exit")
     parser.add_argument("--point-at", type=non_negative_int, metavar="NODE",
                         help="with --screenshot: the mouse points at this hidden node (from 0), showing its weights")
-    parser.add_argument("--teach", type=int, choices=range(10), metavar="DIGIT",
+    parser.add_argument("--teach", type=whole_number_at_least(0, 9), metavar="DIGIT",
                         help="with --replay: then press the key DIGIT, teaching the network that the drawing "
                              "is that digit (with --screenshot: instead of Space)")
     parser.add_argument("--my-digits", type=file_path, metavar="FILE", default=None,
