@@ -478,9 +478,11 @@ def test_beyond_the_nodes_the_panel_shows_a_node_cannot_be_pointed_at():
     from myonn.windows.draw_window import refuse_unless_shown
 
     refuse_unless_shown(299, hidden_nodes=1000)
-    with pytest.raises(MyonnError, match=re.escape("--point-at 300: of the model's 1000, the window shows "
+    with pytest.raises(MyonnError, match=re.escape("--point-at 300: of the model's 1,000, the window shows "
                                                    "hidden nodes 0 to 299")):
         refuse_unless_shown(300, hidden_nodes=1000)
+    with pytest.raises(MyonnError, match=re.escape("--point-at 9999: of the model's 10,000, the window shows")):
+        refuse_unless_shown(9999, hidden_nodes=10_000)
 
 
 @pytest.mark.parametrize("content, complaint", [

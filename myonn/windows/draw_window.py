@@ -659,8 +659,8 @@ def refuse_unless_shown(node, hidden_nodes):
     (a node beyond them would be pointed at silently, with nothing to see)."""
     shown = min(hidden_nodes, MOST_NODES)
     if node >= shown:
-        which = "the model has" if shown == hidden_nodes else f"of the model's {hidden_nodes}, the window shows"
-        raise MyonnError(f"--point-at {node}: {which} hidden nodes 0 to {shown - 1}")
+        which = "the model has" if shown == hidden_nodes else f"of the model's {hidden_nodes:,}, the window shows"
+        raise MyonnError(f"--point-at {node}: {which} hidden nodes 0 to {shown - 1:,}")
 
 
 def teacher(model, arguments):
