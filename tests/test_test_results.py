@@ -14,8 +14,10 @@ import pytest  # noqa: E402
 from conftest import REPOSITORY_ROOT, headless_window  # noqa: E402
 from myonn.mnist import TEST, load_mnist  # noqa: E402
 from myonn.model import load_model  # noqa: E402
+from myonn.windows import pictures  # noqa: E402
 from myonn.windows.pictures import NEGATIVE_COLOUR, pygame  # noqa: E402
-from myonn.windows.test_results import (CELL, IMAGE, MATRIX, THUMBNAILS_PER_PAGE, WEIGHTS, WEIGHTS_AREA,  # noqa: E402
+from myonn.windows.test_results import (CELL, IMAGE, MATRIX, POINTED_TILE, THUMBNAILS_PER_PAGE, WEIGHTS,  # noqa: E402
+                                        WEIGHTS_AREA,
                                         WINDOW_SIZE, ResultsView, cell_rect, thumbnail_layout,
                                         thumbnail_rect)
 
@@ -143,6 +145,31 @@ def test_w_shows_what_the_models_hidden_nodes_look_for_and_escape_goes_back(wind
     assert window.view == MATRIX and window.running
     window.post(click(corner(cell_rect(7, 2))), key("w"))           # W only from the matrix
     assert window.view == CELL
+
+
+def test_pointing_at_a_node_in_the_weights_view_shows_it_large_as_the_training_window_does(window, monkeypatch):
+    weights = window.model.network.input_weights.copy()             # the model is shared: changed on a copy
+    weights[21] = -0.3                                              # node 21 (row 2, column 2): all blue
+    monkeypatch.setattr(window.model.network, "input_weights", weights)
+    said = []
+    draw_text = pictures.draw_text
+    monkeypatch.setattr(pictures, "draw_text", lambda surface, text, *rest: said.append(text) or draw_text(
+        surface, text, *rest))
+    window.post(key("w"))
+    assert not any(text.startswith("node ") for text in said)       # nothing pointed at: nothing large
+    tile = WEIGHTS_AREA.width / 20
+    window.post(pygame.event.Event(pygame.MOUSEMOTION, pos=(round(WEIGHTS_AREA.left + 1.5 * tile),
+                                                            round(WEIGHTS_AREA.top + 1.5 * tile)), rel=(0, 0),
+                                   buttons=(0, 0, 0)))
+    assert "node 21: what it looks for" in said
+    large = pygame.Rect(WEIGHTS_AREA.left + 320, 0, POINTED_TILE, POINTED_TILE)
+    large.bottom = WINDOW_SIZE[1] - 36 - 2                           # above the caption
+    pixels = pygame.surfarray.pixels3d(window.screen.subsurface(large)).astype(int)
+    blue = np.count_nonzero(np.abs(pixels - NEGATIVE_COLOUR).max(axis=2) <= 30)
+    assert blue > POINTED_TILE ** 2 // 2                             # node 21's tile, large: all blue
+    said.clear()
+    window.post(pygame.event.Event(pygame.WINDOWLEAVE))
+    assert not any(text.startswith("node ") for text in said)
 
 
 def run_test_script(*arguments):

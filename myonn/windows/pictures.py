@@ -236,6 +236,18 @@ def weight_tile_at(position, count, area, side=28, gap=1):
                                round(side * scale), round(side * scale))
 
 
+def draw_pointed_node(surface, node, image, topleft, side):
+    """Hidden node `node` pointed at: its weights' tile (`image`, 28×28) drawn `side` pixels large at
+    `topleft` under a line naming it, and beside it what its colours mean."""
+    left, top = topleft
+    draw_text(surface, f"node {node}: what it looks for", (left, top), 22)
+    large = pygame.Rect(left, top + 26, side, side)
+    draw_picture(surface, weight_tiles(image[None], columns=1), large)
+    pygame.draw.rect(surface, (60, 60, 60), large.inflate(2, 2), 1)
+    for row, text in enumerate(("red: ink here", "excites it,", "blue: calms it")):
+        draw_text(surface, text, (large.right + 12, large.top + 4 + 26 * row), 22)
+
+
 def draw_weight_legend(surface, topleft):
     """What the weight tiles' colours mean: the diverging scale from negative to positive, below-left of
     `topleft`, with its labels (about 256 × 115 pixels)."""

@@ -34,6 +34,7 @@ WINDOW_SIZE = (1000, 720)
 MATRIX, CELL, IMAGE, WEIGHTS = "matrix", "cell", "image", "weights"
 WEIGHTS_AREA = pygame.Rect(20, 84, 960, 480)   # 20 × 10 tiles of 48 pixels for the talk's 200 nodes
 MOST_TILES = 400
+POINTED_TILE = 72  # a pointed node's tile, large under the tiles, clear of the caption below
 
 MATRIX_AREA = pygame.Rect(90, 100, 560, 560)  # 10 × 10 cells of 56 pixels
 # A cell's images as thumbnails: as large as the cell's count lets them be, for a cell of a few
@@ -68,6 +69,7 @@ class ResultsView:
         self.confidence = self.outputs.max(axis=1)
         self.matrix = confusion_matrix(self.labels, self.answers)
         self.view, self.cell, self.page, self.record = MATRIX, None, 0, None
+        self.pointer = None  # where the mouse is: in the weights view, the node under it is shown large
         self.running = True
 
     def title(self):
@@ -81,6 +83,10 @@ class ResultsView:
 
     def handle(self, event):
         """Change what is shown for one pygame event: clicks go deeper, Escape goes back."""
+        if event.type == pygame.MOUSEMOTION:
+            self.pointer = event.pos
+        elif event.type == pygame.WINDOWLEAVE:
+            self.pointer = None  # or a node stays pointed at, with no mouse over the window
         if event.type == pygame.QUIT:
             self.running = False
         elif event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE:
@@ -230,8 +236,15 @@ class ResultsView:
         pictures.draw_text(surface, f"What its {nodes} look{'s' if shown == 1 else ''} for", (20, 14), 32)
         pictures.draw_text(surface, "each node's input weights as a 28×28 image: red where ink excites the node, "
                                     "blue where ink calms it", (20, 52), 20)
-        drawn = pictures.draw_weight_tiles(surface, weight_images(network)[:shown], WEIGHTS_AREA)
+        images = weight_images(network)[:shown]
+        drawn = pictures.draw_weight_tiles(surface, images, WEIGHTS_AREA)
         pictures.draw_weight_legend(surface, (WEIGHTS_AREA.left, drawn.bottom + 12))
+        # As in the Training window: the node pointed at, large, beside the colour key.
+        pointed, tile = pictures.weight_tile_at(self.pointer, shown, WEIGHTS_AREA)
+        if pointed is not None:
+            pygame.draw.rect(surface, pictures.WRONG_COLOUR, tile.inflate(4, 4), 2)
+            pictures.draw_pointed_node(surface, pointed, images[pointed], (WEIGHTS_AREA.left + 320, drawn.bottom + 12),
+                                       POINTED_TILE)
         pictures.draw_caption(surface, "Escape: back to the matrix", height=36)
 
 

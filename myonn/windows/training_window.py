@@ -272,12 +272,7 @@ class TrainingWindow:
         if pointed is None:
             pictures.draw_weight_legend(surface, (left, top + 12))
         else:  # pointed at: that node's tile, large (the colour key as in the drawing window's panel)
-            pictures.draw_text(surface, f"node {pointed}: what it looks for", (left, top + 8), 22)
-            large = pygame.Rect(left, top + 34, POINTED_TILE, POINTED_TILE)
-            pictures.draw_picture(surface, pictures.weight_tiles(images[pointed:pointed + 1], columns=1), large)
-            pygame.draw.rect(surface, AXIS_COLOUR, large.inflate(2, 2), 1)
-            for row, text in enumerate(("red: ink here", "excites it,", "blue: calms it")):
-                pictures.draw_text(surface, text, (large.right + 12, large.top + 4 + 26 * row), 22)
+            pictures.draw_pointed_node(surface, pointed, images[pointed], (left, top + 8), POINTED_TILE)
         if self.state == RUNNING and self.screen is not None:
             if self.paused:  # large: in a talk, the room should see that it waits (a small red line went unseen)
                 pictures.draw_text(surface, "Paused", (left, STATS_AREA.bottom - 92), 44, STOP_COLOUR)
