@@ -107,8 +107,11 @@ def unreadable_own_model(path, error, saving=False):
     save over it, which it refuses (it may be a model a newer myonn wrote: README, "When something
     goes wrong").
     """
-    typed = as_typed(path)
     reason = str(error).removeprefix(f"{path}: ")
+    # A link to the model elsewhere: its backups, and the file to put one back over, are where it leads
+    # (as a save's are), not beside the link, where none was found.
+    path = _through_links(Path(path))
+    typed = as_typed(path)
     problem = f"your own model {typed} cannot be read ({reason})" + (", so it is not overwritten" if saving else "")
     backup = newest_readable_backup(path)
     if backup is not None:
@@ -246,7 +249,7 @@ def check_destination(path):
         raise MyonnError(f"cannot save a model as {path}: {error.strerror or error}") from None
     if is_directory:
         raise MyonnError(f"{path} is a directory; name a model file (ending in .npz)")
-    _refuse_if_read_only(path)
+    refuse_if_read_only(path)
     if exists:
         try:
             load_model(path)
@@ -270,7 +273,7 @@ def check_destination(path):
         _remove_if_empty(folder, made_now)  # a run that then saves nothing leaves nothing behind
 
 
-def _refuse_if_read_only(path):
+def refuse_if_read_only(path):
     """MyonnError if there is a model at `path` that its owner made read-only (chmod 444), or that this
     user may not write: a save renames a new file over it, which its own permissions do not stop, so
     it is refused here as cp refuses it. By the permission bits as well as os.access, which says root
@@ -291,7 +294,7 @@ def save_keeping_backup(model, path, backup=True):
     second and later saves of one session that already kept the original).
     """
     path = Path(path)
-    _refuse_if_read_only(path)  # made read-only since check_destination (while the drawing window was open)
+    refuse_if_read_only(path)  # made read-only since check_destination (while the drawing window was open)
     kept = _back_up(path) if backup and _is_file(path) else None
     save_model(model, path)
     if kept is not None:
@@ -574,7 +577,7 @@ def put_back(backup, path):
     over it): its backup then still holds the very same bytes, and is not copied again when it is
     replaced. MyonnError if it cannot be written, or was made read-only; then `path` is as it was."""
     path = Path(path)
-    _refuse_if_read_only(path)
+    refuse_if_read_only(path)
     try:
         handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False)
     except OSError as error:

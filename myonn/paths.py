@@ -12,8 +12,13 @@ from pathlib import Path
 
 
 def user_path(text):
-    """The Path that `text` names, a leading ~ (or ~user) standing for that home folder."""
-    return Path(text).expanduser()
+    """The Path that `text` names, a leading ~ (or ~user) standing for that home folder. A ~name with no
+    such user is left as it is, as the shell leaves it (a file named ~old.npz, say): Path.expanduser
+    raised RuntimeError, a traceback."""
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:
+        return Path(text)
 
 
 def folder_from_environment(name):

@@ -433,7 +433,7 @@ class Teacher:
 
     def _save_as_before(self, taught):
         """Put the model file back as it was before `taught`, under the model's lock; MyonnError changes nothing."""
-        from myonn.model_store import save_keeping_backup
+        from myonn.model_store import refuse_if_read_only, save_keeping_backup
 
         now_there = _file_signature(self.destination)
         changed = now_there != self.saved_as
@@ -444,6 +444,7 @@ class Teacher:
             # window, another program's file), it stays as that run left it: putting this window's model
             # back over it pushed a fresh retrain into backups/.
             if not changed and now_there is not None:   # (None: made, deleted by hand, made again, taken back)
+                refuse_if_read_only(self.destination)  # made read-only since (chmod 444): kept, as a save keeps it
                 try:
                     self.destination.unlink()
                 except OSError as error:

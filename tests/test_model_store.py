@@ -163,6 +163,19 @@ def test_a_damaged_own_model_says_it_is_yours_and_puts_back_its_newest_readable_
     assert load_chosen_model()[1].startswith(f"model: {own} (your own model")
 
 
+def test_a_damaged_own_model_behind_a_link_names_the_backups_where_the_link_leads(tmp_path, monkeypatch):
+    """The scripts that load it looked for backups beside the link (none: "move it aside"), training
+    where it leads (the right cp)."""
+    real = tmp_path / "real" / "model.npz"
+    good = save_model(small_model(accuracy=0.5), real.parent / "backups" / "model.20260101-120000.npz")
+    damaged_copy(good, real)
+    monkeypatch.setenv("MYONN_MODEL_DIR", str(tmp_path / "models"))
+    own_model_path().parent.mkdir()
+    own_model_path().symlink_to(real)
+    with pytest.raises(MyonnError, match=f"put back its newest readable backup with cp {good} {real},"):
+        load_chosen_model()
+
+
 def test_a_damaged_own_model_with_no_backup_is_moved_aside_and_one_named_by_model_is_as_said(own_models_apart):
     own = damaged_copy(shipped_model_path(), own_model_path())
     with pytest.raises(MyonnError) as refused:

@@ -34,3 +34,10 @@ def test_both_folder_variables_expand_a_leading_tilde(tmp_path, monkeypatch):
     monkeypatch.setenv("MYONN_DATA_DIR", "~/mnist")
     assert own_model_path() == tmp_path / "models" / "my_mnist_nn.npz"
     assert default_data_dir() == tmp_path / "mnist"
+
+
+def test_a_leading_tilde_naming_no_user_is_left_as_it_is():
+    """As the shell leaves it: a file named ~old.npz could no longer be opened (Path.expanduser raised
+    RuntimeError, a traceback from every script)."""
+    assert user_path("~no_such_user_of_myonn/old.npz") == Path("~no_such_user_of_myonn/old.npz")
+    assert user_path("~old.npz") == Path("~old.npz")

@@ -249,6 +249,17 @@ def test_a_model_made_read_only_is_not_taught_over_and_the_digit_not_kept(shippe
     assert len(read_digits(digits)) == 1 and destination.read_bytes() == taught
 
 
+def test_a_model_the_first_teaching_made_then_made_read_only_is_not_deleted_by_ctrl_z(shipped, mnist, tmp_path):
+    """Taking back the teaching that made the file deletes it, and did so made read-only (chmod 444) too."""
+    teacher, destination, digits = a_teacher(shipped, mnist, tmp_path)
+    assert teacher.learn(SLASHED_ZERO, 0) == "learned: 0 (1 of your digits)"   # no model there before: made
+    destination.chmod(0o444)
+    taught = destination.read_bytes()
+    with pytest.raises(MyonnError, match="which is read-only"):
+        teacher.take_back()
+    assert destination.read_bytes() == taught and len(read_digits(digits)) == 1
+
+
 def test_the_first_digit_key_draws_only_the_earlier_digits_its_steps_use(shipped, mnist, tmp_path, monkeypatch):
     """A file of 10,000 long digits kept the first digit key waiting 40 s to draw them all."""
     from myonn import my_digits
