@@ -290,11 +290,13 @@ def is_digits_file(file):
     """Whether `file` (opened in binary) may be one of your digits' files: empty or blank, or its first
     line that is not blank is a digit's line as append_digit writes them, or else one line of it is a digit.
 
-    The first line need only hold a digit's keys, {"label": …, "strokes": …}, or, cut short, begin as one:
-    a line damaged in its values is skipped when the file is read, and must not make the file unusable.
-    Its first line can be damaged past that too (edited by hand), and the file is still yours if a later
-    line is a digit. A notebook or any other JSON file begins otherwise (`{` alone, on a line of its
-    own) and holds no digit's line: a line added to it would leave it no longer JSON.
+    A digit's line begins the line with {"label": (append_digit writes nothing else). The first one need
+    only hold a digit's keys, {"label": …, "strokes": …}, or, cut short, begin as one: a line damaged in
+    its values is skipped when the file is read, and must not make the file unusable. Its first line can
+    be damaged past that too (edited by hand), and the file is still yours if a later line is a digit.
+    A notebook or any other JSON document begins otherwise, with `{` or `[` on a line of their own (a JSON
+    array of digits, one to a line, has its last one whole: it was taken for yours and appended to), and
+    its lines are indented: a line added to it would leave it no longer JSON.
     A file larger than any digits file is not looked through: reading and appending refuse it, saying so."""
     if os.fstat(file.fileno()).st_size > LARGEST_FILE_BYTES:
         return True
@@ -306,20 +308,26 @@ def is_digits_file(file):
             continue
         if not first_line_seen:
             first_line_seen = True
-            if line is not None and _begins_as_digit(line):
+            first = b"" if line is None else line.removeprefix(BYTE_ORDER_MARK)
+            if _begins_as_digit(first):
                 return True
-        elif line is not None and line.lstrip().startswith(b"{") and _parse(line) is not None:
+            if first.strip() in (b"{", b"[") or first.lstrip().startswith(b"["):
+                return False  # a JSON document, pretty-printed, or an array
+        elif line is not None and line.startswith(b"{") and _begins_as_digit(line) and _parse(line) is not None:
             return True
     return not first_line_seen
 
 
 def _begins_as_digit(line):
-    """Whether `line` (bytes) is a digit's line as append_digit writes it, though its values may be
-    damaged: a JSON object holding a digit's keys, or, not JSON (cut short), one that began as such."""
+    """Whether `line` (bytes) begins as a digit's line as append_digit writes it, though its values may be
+    damaged: from its very start, a JSON object holding a digit's keys, or, not JSON (cut short), one that
+    began as such."""
+    if not line.startswith(b"{"):
+        return False  # indented: a line of some JSON document, not of a digits file
     try:
-        record = json.loads(line.decode("utf-8-sig"))  # -sig: an editor's byte-order mark may come first
+        record = json.loads(line)
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
-        return line.removeprefix(BYTE_ORDER_MARK).lstrip().startswith(b'{"label":')
+        return line.startswith(b'{"label":')
     return isinstance(record, dict) and "label" in record and "strokes" in record
 
 

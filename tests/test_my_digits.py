@@ -277,7 +277,13 @@ def test_a_notebook_or_other_json_file_is_never_added_to(tmp_path):
     for name, content in [("analysis.ipynb", NOTEBOOK), ("settings.json", b'{"rate": 0.1}\n'),
                           ("log.jsonl", b'{"text": "not a digit"}\n{"text": "nor this"}\n'),
                           ("nested.json", b"[" * 100_000 + b"]" * 100_000 + b"\n"),
-                          ("data.csv", b"7,0,0,0\n" * 1000)]:
+                          ("data.csv", b"7,0,0,0\n" * 1000),
+                          # A JSON array of digits, one to a line: its last line is a whole digit (audit 17).
+                          ("array.json", b'[\n  {"label": 1, "strokes": [[[10, 10], [100, 100]]]},\n'
+                                         b'  {"label": 1, "strokes": [[[10, 10], [100, 100]]]}\n]\n'),
+                          ("flush.json", b'[\n{"label": 1, "strokes": [[[10, 10], [100, 100]]]},\n'
+                                         b'{"label": 1, "strokes": [[[10, 10], [100, 100]]]}\n]\n'),
+                          ("object.json", b'{\n  "digits": [\n{"label": 1, "strokes": [[[10, 10], [100, 100]]]}\n]}\n')]:
         path = tmp_path / name
         path.write_bytes(content)
         with pytest.raises(MyonnError, match=r"does not begin as a file of your digits does .* and holds none "
@@ -294,7 +300,7 @@ def test_a_digits_file_whose_first_line_is_damaged_is_still_yours(tmp_path):
     for first_line in [b'{"label":3,"strokes":[[[1,2],[3\n',          # cut short by a crash
                        b'{"label": 12, "strokes": [[[1, 2]]]}\n',     # no such digit
                        b"# my digits, drawn on the tablet\n",         # a note, then digits
-                       b"\n\n\xef\xbb\xbf{\n"]:                          # anything at all, then digits
+                       b"\n\n\xef\xbb\xbf}{x\n"]:                        # anything at all, then digits
         path = tmp_path / "mine.jsonl"
         path.write_bytes(first_line + digit + b"\n")
         append_digit(path, SEVEN, 7)
