@@ -275,13 +275,21 @@ def test_drawing_on_a_shown_answer_starts_the_next_digit_letting_the_answer_stan
     assert [answer for _, answer in teacher.let_stand] == [read_as]  # passed over, as Space would have
     assert window.hint() == "Space: recognise    0-9: teach    C: clear    Ctrl+Z: undo"
     window.post(key("z", pygame.KMOD_CTRL))                         # the new stroke undone: an empty canvas,
-    assert window.strokes == [] and window.answer is None            # not the drawing before brought back
+    assert window.strokes == [] and window.answer is None
+    window.post(key("z", pygame.KMOD_CTRL))                         # and once more: the drawing before, back,
+    assert len(window.strokes) == 1 and window.answer == read_as and teacher.let_stand == []   # not let stand
+    window.post(*drag([(250, 200), (251, 201)]))                    # a mere click on it (to focus the window):
+    assert len(window.strokes) == 1 and window.answer == read_as and teacher.let_stand == []   # nothing changes
+    window.post(key("c"))
     for stroke in SLASHED_ZERO:
         window.post(*drag(stroke))
     window.post(key("SPACE"), key("0"))                             # taught, its new answer shown
     window.post(*drag(SEVEN[0]))                                    # the next digit: the teaching stays,
     assert len(window.strokes) == 1 and window.taught_here == 0      # and is not let stand
     assert [answer for _, answer in teacher.let_stand] == [read_as] and teacher.kept == 1
+    window.post(key("SPACE"), *drag([(100, 100)]), key("7"))        # a click on the answer, then its digit key:
+    assert teacher.kept == 2 and len(window.strokes) == 1            # the drawing taught, not the click's dot
+    assert len(read_digits(teacher.digits_path)[-1][0][0]) > 1
 
 
 def test_a_model_that_learned_mnist_only_says_on_the_empty_canvas_that_the_shipped_one_reads_drawings_better(

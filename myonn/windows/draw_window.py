@@ -137,6 +137,7 @@ class Recognizer:
         # replaced (teaching.Teacher.other_run_kept): said under the hint, for that run's model seemed lost.
         self.other_run_kept = None
         self.cleared = None  # what the last clear took away: the drawing as it was shown (see clear)
+        self.cleared_by_pen = False  # that clear was drawing on a shown answer (start_stroke)
         self.strokes = []
         self._ink = None  # how much ink the strokes hold (InkTally), kept up as they grow; None: count again
         self.canvas = np.zeros((CANVAS_SIDE, CANVAS_SIDE), dtype=np.float32)
@@ -218,10 +219,15 @@ class Recognizer:
         saw the two read as one, and a digit key then taught the jumble."""
         if self.answer is not None:
             self.clear()
+            # Until this next digit is read or cleared, undoing its strokes and Ctrl+Z once more brings the
+            # last one back, and a mere click (to bring the window forward, say) brings it back at once
+            # (lift_pen): a click, then the digit key meant for the answer, taught the click's dot.
+            self.cleared_by_pen = True
         self.answer = self.learned = self.took_back = None
         self.not_learned = self.not_taken_back = self.nothing_to_teach = False
         self.taught_here = 0  # a new drawing now: Ctrl+Z takes back its strokes, not teachings
-        self.cleared = None  # nor brings back the drawing cleared before
+        if not self.cleared_by_pen:
+            self.cleared = None  # nor brings back the drawing cleared before
         self.pen_down = True
         self.strokes.append([])
         self.extend_stroke(position)
@@ -246,7 +252,12 @@ class Recognizer:
         self._view = None
 
     def lift_pen(self):
-        """The stroke ends: the canvas pen as wide as the whole drawing, stray dots left out, calls for."""
+        """The stroke ends: the canvas pen as wide as the whole drawing, stray dots left out, calls for.
+        A click on a shown answer, no stroke at all, brings that drawing back as it was (start_stroke)."""
+        if self.pen_down and self.cleared_by_pen and len(self.strokes) == 1 and _a_click(self.strokes[0]):
+            self.strokes.pop()
+            self.bring_back()
+            return
         if self.pen_down and self.strokes:
             self._widen_pen(self._ink.exact_size() if self._ink is not None else drawing_size(self.strokes))
         self.pen_down = False
@@ -277,7 +288,7 @@ class Recognizer:
         Returns the digit.
         """
         _, scores = self.network_view()
-        self.not_learned = False
+        self.not_learned = self.cleared_by_pen = False
         print(score_line(scores), file=self.output or sys.stdout, flush=True)
         self.answer, self.learned, self.took_back = int(np.argmax(scores)), None, None
         self.not_taken_back = False
@@ -290,6 +301,7 @@ class Recognizer:
         # Teaching holds the window for a quarter of a second; the first time, MNIST is loaded for it
         # (downloaded, even, when it is not there yet): say so on screen rather than seem to hang.
         first = getattr(self.teacher, "replay", True) is None
+        self.cleared_by_pen = False  # the drawing before it is let stand for good now
         before = self.network_view()[1].copy()
         kept_before = self.teacher.kept
         self.busy = f"Learning your {digit}..." + ("  (loading MNIST to replay, the first time)" if first else "")
@@ -342,6 +354,7 @@ class Recognizer:
         let stand: later teachings keep reading it as it was read (teaching.Teacher.let_stand_drawing).
         Until you draw again, Ctrl+Z brings it back (bring_back)."""
         self.lift_pen()  # cleared while drawing (a right click, C): the pen sized for it all, kept with it
+        self.cleared_by_pen = False
         if self.strokes:
             self.cleared = {name: getattr(self, name) for name in SHOWN_DRAWING}
             self.cleared["canvas"] = self.canvas.copy()
@@ -371,6 +384,7 @@ class Recognizer:
         take back too, as if it had never been let stand. (Nothing can have taught the network since:
         that takes a drawing.)"""
         cleared, self.cleared = self.cleared, None
+        self.cleared_by_pen = False
         if cleared["let_stand"] is not None:
             self.teacher.let_stand = cleared["let_stand"]
         for name in SHOWN_DRAWING:
@@ -680,6 +694,11 @@ def learned_mnist_only(model, path):
         return None
     shipped = as_typed(shipped_model_path())
     return f"This model learned MNIST only: the shipped one reads drawn digits better (--model {shipped})"
+
+
+def _a_click(stroke, within=3):
+    """Whether a stroke is a mere click: every point within `within` canvas pixels of its first."""
+    return bool(stroke) and max(max(abs(x - stroke[0][0]), abs(y - stroke[0][1])) for x, y in stroke) <= within
 
 
 def refuse_unless_shown(node, hidden_nodes):
