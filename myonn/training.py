@@ -486,7 +486,7 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
             _report_nothing_learned(settings, model.network, history, test_accuracy, resume, destination, report)
             ended(None, note="learned nothing")
             return 130 if stopped else 2
-        _record_training(model, settings, history, len(train_images), test_accuracy)
+        _record_training(model, settings, history, len(train_images), test_accuracy, own_digits=my_digits is not None)
         in_use, in_use_accuracy = model_store.model_in_use_instead(destination)
         # A run on part of MNIST (--limit, the talk's LIMIT: a quick demo of training) saving where nobody
         # named is no more meant to become the model every window opens than a stopped one: one of 1,000
@@ -593,11 +593,14 @@ def _report_nothing_learned(settings, network, history, test_accuracy, resume, d
               f"Likely why: {why_nothing_learned(settings, network, seen)}."))
 
 
-def _record_training(model, settings, history, trained_images, test_accuracy):
+def _record_training(model, settings, history, trained_images, test_accuracy, own_digits=False):
     """Writes into model.info what the network is (a resumed model keeps its own size, cost, preparation
-    and precision, whatever the recipe says), then how this run trained it."""
+    and precision, whatever the recipe says), then how this run trained it, and whether it has learned
+    digits drawn with the window's pen, in this run or before it (own_digits: yours, --my-digits)."""
     network = model.network
+    drawn_digits_learned = bool(settings.get("drawn") or own_digits or learned_drawn_digits(model.info))
     model.info = {**model.info, **{key: settings[key] for key in recipes.SETTINGS if key in settings},
+                  "drawn_digits_learned": drawn_digits_learned,
                   "hidden_nodes": network.hidden_nodes, "cost": network.cost,
                   "deskew": bool(model.preparation.get("deskew")),
                   "float64": network.input_weights.dtype == np.float64,
@@ -605,6 +608,18 @@ def _record_training(model, settings, history, trained_images, test_accuracy):
                   "epochs_done": sum(not epoch["stopped"] for epoch in history),
                   "training_seconds": round(sum(epoch["seconds"] for epoch in history), 2),
                   "test_accuracy": test_accuracy}
+
+
+def learned_drawn_digits(info):
+    """Whether a model (its recorded `info`) has learned digits drawn with the drawing window's pen: the
+    best recipe's drawn digits, your own (--my-digits, or taught with the digit keys), in its own run or
+    in one it continued; None where its info does not say (a model trained before this was recorded)."""
+    if info.get("drawn_digits_learned") is True or model_store.taught_digits(info):
+        return True
+    drawn = info.get("drawn")
+    if isinstance(drawn, int) and not isinstance(drawn, bool) and drawn > 0:
+        return True
+    return False if info.get("drawn_digits_learned") is False else None
 
 
 def _accuracy_to_compare_with(in_use, recorded_accuracy, test_set):

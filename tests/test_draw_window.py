@@ -304,11 +304,14 @@ def test_a_model_that_learned_mnist_only_says_on_the_empty_canvas_that_the_shipp
     note = learned_mnist_only(replace(model, info=mnist_only), tmp_path / "my_mnist_nn.npz")
     assert note.startswith("This model learned MNIST only") and str(shipped_model_path().name) in note
     assert learned_mnist_only(replace(model, info={**mnist_only, "trained_images": 1_000}), tmp_path / "a.npz")
+    assert learned_mnist_only(replace(model, info={**mnist_only, "drawn_digits_learned": False}), tmp_path / "a.npz")
     for info, path in [(mnist_only, shipped_model_path()),                         # the shipped model itself
                        (model.info, tmp_path / "copy.npz"),                        # learned drawn digits
                        ({**mnist_only, "taught_digits": 3}, tmp_path / "a.npz"),  # taught your digits
                        ({**mnist_only, "trained_images": 60_600}, tmp_path / "a.npz"),  # retrained with them
-                       ({}, tmp_path / "mnist_nn.yaml")]:                          # the Ruby original's: not said
+                       ({}, tmp_path / "mnist_nn.yaml"),                           # the Ruby original's: not said
+                       ({**mnist_only, "trained_images": 2_000, "drawn_digits_learned": True},  # --limit, your
+                        tmp_path / "a.npz")]:                                      # digits or the shipped one's
         assert learned_mnist_only(replace(model, info=info), path) is None
     window.model_note = note
     window.post()

@@ -38,6 +38,22 @@ def test_trains_on_a_limit_and_saves_a_working_model(real_mnist_dir, tmp_path):
     assert model.info["trained_images"] == 2000 and model.info["epochs_done"] == 2
     assert model.info["test_accuracy"] > 0.8
     assert model.preparation == {"deskew": True}  # the default recipe deskews
+    assert model.info["drawn_digits_learned"] is False  # MNIST's digits only: the drawing window says so
+
+
+def test_a_run_continuing_the_shipped_model_records_that_it_has_learned_drawn_digits(real_mnist_dir, tmp_path):
+    """Its recipe's "drawn": 0 replaced the shipped model's 70, and the drawing window then said that it
+    had learned MNIST only."""
+    from myonn.model_store import shipped_model_path
+    from myonn.windows.draw_window import learned_mnist_only
+
+    path = tmp_path / "continued.npz"
+    result = run_script("--recipe", "default", "--limit", "2000", "--epochs", "1", "--no-progress", "--data-dir",
+                        str(real_mnist_dir), "--resume", str(shipped_model_path()), "--model", str(path))
+    assert result.returncode == 0, result.stderr
+    model = load_model(path)
+    assert model.info["drawn"] == 0 and model.info["drawn_digits_learned"] is True
+    assert learned_mnist_only(model, path) is None
 
 
 def test_a_network_no_better_than_guessing_is_never_saved_over_your_model(real_mnist_dir, tmp_path):

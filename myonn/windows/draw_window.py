@@ -38,11 +38,10 @@ from myonn.handwriting import (INK_LIMITS, MOST_POINTS, PEN_WIDTH, SMALLEST_DIGI
                                draw_segment, draw_strokes, drawing_size, is_coordinate, too_much_ink)
 from myonn.inputs import IMAGE_SIDE, pixels_from_input
 from myonn.model import shipped_model_path
-from myonn.model_store import (as_typed, chosen_model_path, destination_for, is_shipped, load_chosen_model,
-                               taught_digits, whose)
+from myonn.model_store import as_typed, chosen_model_path, destination_for, is_shipped, load_chosen_model, whose
 from myonn.my_digits import default_path as default_digits_path
 from myonn.teaching import MOST_TAKEN_BACK
-from myonn.training import MNIST_TRAINING_IMAGES
+from myonn.training import MNIST_TRAINING_IMAGES, learned_drawn_digits
 from myonn.windows.pictures import pygame, update
 
 TITLE = "Digit Recognizer"
@@ -687,10 +686,14 @@ def learned_mnist_only(model, path):
     So the empty canvas says where the better reader is. Not for the shipped model itself, a model
     that learned drawn digits or your own (taught, or retrained with them), or a Ruby YAML model."""
     info = model.info
-    if is_shipped(path) or info.get("drawn") != 0 or taught_digits(info):
+    if is_shipped(path):
         return None
-    if not isinstance(info.get("trained_images"), int) or info["trained_images"] > MNIST_TRAINING_IMAGES:
-        # your digits mixed in (--my-digits), or not said
+    learned = learned_drawn_digits(info)
+    if learned is None:  # trained before it was recorded: by what its record says of the run
+        trained = info.get("trained_images")
+        if info.get("drawn") != 0 or not isinstance(trained, int) or trained > MNIST_TRAINING_IMAGES:
+            return None  # a Ruby YAML model says nothing; more images than MNIST's: your digits mixed in
+    elif learned:
         return None
     shipped = as_typed(shipped_model_path())
     return f"This model learned MNIST only: the shipped one reads drawn digits better (--model {shipped})"
