@@ -34,6 +34,7 @@ from myonn.paths import folder_from_environment
 OWN_MODEL_NAME = "my_mnist_nn.npz"
 BACKUP_FOLDER = "backups"
 BACKUPS_KEPT = 5
+HELD_WHILE_CLOCK_BACK = 4  # while the clock reads earlier than a backup's name, up to 4 × BACKUPS_KEPT are kept
 # A stopped run that reads worse than the model in use is kept as a backup of "<stem>.stopped.npz".
 STOPPED = ".stopped"
 
@@ -421,12 +422,14 @@ def prune_backups(path, keep=BACKUPS_KEPT, spare=None):
     backups = backups_of(path)
     if len(backups) <= keep:
         return
-    if spare is not None and backups[-1] != spare:
+    if spare is not None and backups[-1] != spare and len(backups) <= keep * HELD_WHILE_CLOCK_BACK:
         # "Newest" goes by the local time in the names, and the clock went back (a flight west, a clock
         # set right, the hour repeated in autumn): backups named "later" were made earlier, and those
         # made since then sort among the oldest, so each save deleted the one the save before it made.
         # Which are recent cannot be told from the names, so none is deleted until the clock is past
-        # the newest name again: a few more files for a while, and no recent model lost.
+        # the newest name again: a few more files for a while. A few: a backup named years ahead (a
+        # clock once set wrong) would have held every later one for years; past this many, pruning
+        # goes by the names again.
         return
     infos = {backup: recorded_info(backup) for backup in backups}
     best = max(backups, key=lambda backup: accuracy_in(infos[backup]))

@@ -362,6 +362,18 @@ def test_after_the_clock_goes_back_no_save_deletes_the_backup_the_save_before_it
     assert len(backups_of(path)) == BACKUPS_KEPT + 1               # pruned as ever (the most accurate stays)
 
 
+def test_a_backup_named_years_ahead_holds_pruning_back_only_so_far(tmp_path, monkeypatch):
+    """A clock once set to 2038 left a backup named so: it held every later save's pruning, for years."""
+    from myonn.model_store import HELD_WHILE_CLOCK_BACK
+
+    clock = iter(["20380101-120000"] + [f"20261130-10{minute:02}00" for minute in range(60)])
+    monkeypatch.setattr(model_store.time, "strftime", lambda form: next(clock))
+    path = save_model(small_model(seed=0, accuracy=0.5), tmp_path / "m.npz")
+    for seed in range(1, 2 + BACKUPS_KEPT * HELD_WHILE_CLOCK_BACK + 5):
+        save_keeping_backup(small_model(seed=seed, accuracy=0.5), path)
+        assert len(backups_of(path)) <= BACKUPS_KEPT * HELD_WHILE_CLOCK_BACK + 1
+
+
 def test_odd_things_named_like_backups_are_neither_counted_nor_an_error(tmp_path):
     path = save_model(small_model(accuracy=0.5), tmp_path / "m.npz")
     backups = tmp_path / "backups"
