@@ -275,12 +275,17 @@ def whole_number_at_least(minimum, maximum=None):
             value = int(text)
         except ValueError:
             # int() reads at most sys.get_int_max_str_digits() digits (4,300): a whole number longer than
-            # that is one, too large to read (it was said not to be a whole number at all).
-            if text.strip().removeprefix("+").isdecimal():
+            # that is one, too large to read (it was said not to be a whole number at all), unless those
+            # digits are mostly leading zeros.
+            digits = text.strip().removeprefix("+")
+            if digits.isdecimal() and len(digits.lstrip("0")) < sys.get_int_max_str_digits():
+                value = int(digits.lstrip("0") or "0")
+            elif digits.isdecimal():
                 readable = "" if maximum is not None else f", of at most {sys.get_int_max_str_digits():,} digits"
                 raise argparse.ArgumentTypeError(f"{echoed(text)} is too large: must be a whole number {wanted}"
                                                  f"{readable}") from None
-            value = minimum - 1
+            else:
+                value = minimum - 1
         if maximum is not None and value > maximum:
             raise argparse.ArgumentTypeError(f"{echoed(text)} is too large: must be a whole number {wanted}")
         if value < minimum:

@@ -638,13 +638,13 @@ def _accuracy_to_compare_with(in_use, recorded_accuracy, test_set):
 def _kept_instead(model, destination, test_accuracy, saving):
     """After a save that failed (the model made read-only during the run, a backup that could not be
     made), keep what was learned among the backups as a stopped run is kept, so that the training is
-    not lost with the save. The words to add to the error; "" when it cannot be kept there either (a
+    not lost with the save. The words to add to the error, which say so when it cannot be kept there either (a
     full disk)."""
     saving.append((destination, _file_identity(destination), test_accuracy, set(model_store.stopped_runs(destination))))
     try:
         kept = model_store.as_typed(model_store.keep_stopped_run(model, destination))
-    except MyonnError:
-        return ""
+    except MyonnError as error:
+        return f"; what was learned could not be kept either ({error})"
     return f"; what was learned is kept as {kept}: use it with --model {model_store.shell_word(kept)}"
 
 

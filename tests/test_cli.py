@@ -294,6 +294,9 @@ def test_a_value_too_long_is_echoed_shortened_and_a_number_too_large_is_said_to_
     with pytest.raises(argparse.ArgumentTypeError) as refused:
         cli.positive_int(nines)
     assert str(refused.value) == f"{shown} is too large: must be a whole number of at least 1, of at most 4,300 digits"
+    assert cli.positive_int("0" * 5000 + "7") == 7          # leading zeros: not too large (audit 17)
+    with pytest.raises(argparse.ArgumentTypeError, match="must be a whole number of at least 1, not '0000"):
+        cli.positive_int("0" * 5000)
     with pytest.raises(argparse.ArgumentTypeError) as refused:
         cli.whole_number_at_least(1, 10_000)("10001")
     assert str(refused.value) == "'10001' is too large: must be a whole number from 1 to 10,000"

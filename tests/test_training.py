@@ -424,6 +424,29 @@ def test_a_save_that_fails_after_training_keeps_what_was_learned_among_the_backu
     assert path.read_bytes() == before and load_model(kept).info["test_accuracy"] == 0.95
 
 
+def test_a_save_that_fails_after_training_says_so_when_what_was_learned_cannot_be_kept_either(tmp_path, monkeypatch):
+    """A full disk: the error said nothing of the run's training, lost with the save (audit 17)."""
+    from myonn import model_store, recipes, training
+    from myonn.model import save_model
+
+    a_small_mnist(monkeypatch)
+    path = save_model(Model(NeuralNetwork(784, 5, 10, seed=0), info={"test_accuracy": 0.9}), tmp_path / "m.npz")
+
+    def made_read_only_meanwhile(*arguments, **keywords):
+        path.chmod(0o444)
+        return train_to(0.95, False)(*arguments, **keywords)
+
+    def disk_full(model, destination):
+        raise MyonnError(f"cannot save {destination}: No space left on device")
+
+    monkeypatch.setattr(training, "train", made_read_only_meanwhile)
+    monkeypatch.setattr(model_store, "keep_stopped_run", disk_full)
+    with pytest.raises(MyonnError, match=f"; what was learned could not be kept either \\(cannot save {path}: No "
+                                         "space left on device\\)$"):
+        training.train_from_settings(recipes.settings("default", {}), model_path=path, progress=False,
+                                     report=lambda line: None)
+
+
 def test_stopped_runs_kept_apart_never_push_the_models_saves_replaced_out_of_the_backups(tmp_path, monkeypatch):
     from myonn import model_store, recipes, training
     from myonn.model import load_model, save_model
