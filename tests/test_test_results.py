@@ -111,6 +111,22 @@ def test_clicking_a_thumbnail_shows_it_large_with_every_output_and_escape_goes_b
     assert not window.running
 
 
+def test_right_and_left_in_an_image_step_through_its_cells_images_never_past_either_end(window):
+    """A walkthrough's students, used to the MNIST browser, pressed Right there and nothing happened."""
+    window.post(click(cell_rect(7, 2).center))
+    records = list(window.cell_records())
+    window.post(click(thumbnail_rect(0, len(records)).center))
+    window.post(key("LEFT"))                                        # the first: nothing before it
+    assert window.view == IMAGE and window.record == records[0]
+    window.post(key("RIGHT"), key("RIGHT"))
+    assert window.record == records[2] and window.title().endswith(f"test #{records[2]}")
+    for _ in records:
+        window.post(key("RIGHT"))
+    assert window.record == records[-1]                             # the last: nothing after it
+    window.post(key("ESCAPE"))
+    assert window.view == CELL and window.page == (len(records) - 1) // THUMBNAILS_PER_PAGE
+
+
 def test_a_big_cell_has_pages(window):
     window.post(click(cell_rect(1, 1).center))
     count = window.matrix[1, 1]

@@ -93,6 +93,8 @@ class ResultsView:
             self.back()
         elif event.type == pygame.KEYDOWN and self.view == MATRIX and event.key == pygame.K_w:
             self.view = WEIGHTS
+        elif event.type == pygame.KEYDOWN and self.view == IMAGE and event.key in (pygame.K_RIGHT, pygame.K_LEFT):
+            self.step(1 if event.key == pygame.K_RIGHT else -1)
         elif event.type == pygame.KEYDOWN and self.view == CELL and event.key in (pygame.K_PAGEDOWN, pygame.K_PAGEUP):
             last_page = max(0, (len(self.cell_records()) - 1) // THUMBNAILS_PER_PAGE)
             self.page = min(max(self.page + (1 if event.key == pygame.K_PAGEDOWN else -1), 0), last_page)
@@ -119,6 +121,14 @@ class ResultsView:
         records = self.cell_records()
         _check_position(self.cell, len(records), position)
         self.page, self.record, self.view = position // THUMBNAILS_PER_PAGE, int(records[position]), IMAGE
+
+    def step(self, by):
+        """Right / Left in an image: the cell's next or previous image (as the MNIST browser steps through
+        records, where a walkthrough's students reached for them), never past either end."""
+        records = self.cell_records()
+        position = int(np.flatnonzero(records == self.record)[0]) + by
+        if 0 <= position < len(records):
+            self.open_image(position)
 
     def back(self):
         """Escape: from an image to its cell, from a cell or the weights to the matrix, from the matrix out."""
@@ -227,7 +237,8 @@ class ResultsView:
             surface.fill(bar_colour, (track.left, track.top, round(track.width * float(score)), track.height))
             pygame.draw.rect(surface, GRID_COLOUR, track, 1)
             pictures.draw_text(surface, f"{100 * score:.1f}%", (track.right + 6, row + 6), 22)
-        pictures.draw_caption(surface, "Escape: back to the cell's images", height=36)
+        pictures.draw_caption(surface, "Right / Left: the cell's next / previous image    Escape: back to them",
+                              height=36)
 
     def _draw_weights(self, surface):
         network = self.model.network
