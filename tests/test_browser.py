@@ -308,11 +308,20 @@ def test_an_arrow_in_the_label_view_steps_and_shows_the_image(data_dir, model_pa
 def test_m_jumps_to_the_next_record_the_model_gets_wrong(data_dir, model_path, screen):
     browser = browse(data_dir, model_path)
     images, _ = load_mnist("train", data_dir)
-    visited = []
+    visited, said = [], []
     for _ in WRONG:
         press(browser, screen, "m")
         visited.append(browser.index)
+        said.append(browser.message)
     assert visited == WRONG
+    # What it was taken for, on the picture too: the title bar is small on a projector (walkthrough 7).
+    digit, strength = browser.model_answer()
+    assert digit != browser.labels[WRONG[-1]]
+    assert said[-1] == f"The model reads it as {digit} ({strength:.0%})    Space: its label"
+    assert all(line.startswith("The model reads it as ") for line in said)
+    assert colour_present(screen, WRONG_COLOUR, (0, CAPTION_TOP, 672, 40))
+    browser.message = None                                         # gone at the next key: the image as it is
+    browser.draw(screen)
     assert_shows_image(screen, images[WRONG[-1]])
     press(browser, screen, "m")
     assert browser.index == WRONG[-1]

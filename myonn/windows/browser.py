@@ -135,6 +135,10 @@ class Browser:
         wrong = np.flatnonzero(self.answers()[after:] != self.labels[after:])
         if wrong.size:
             self.go_to(after + int(wrong[0]))
+            # What it was taken for, on the picture (until the next key): the title bar that says it is
+            # small on a projector, or gone with a window that fills the screen.
+            digit, strength = self.model_answer()
+            self.message = f"The model reads it as {digit} ({strength:.0%})    Space: its label"
         elif after == len(self.labels):
             self.message = f"#{self.index} is the last record: no mistakes after it"
         else:
