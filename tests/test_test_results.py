@@ -127,6 +127,21 @@ def test_right_and_left_in_an_image_step_through_its_cells_images_never_past_eit
     assert window.view == CELL and window.page == (len(records) - 1) // THUMBNAILS_PER_PAGE
 
 
+def test_an_empty_cell_says_so_without_the_lines_about_its_images(window, monkeypatch):
+    """It still said "under each: the network's answer…" and "Click an image to see it large" around
+    "no images here" (walkthrough 7)."""
+    true_digit, answer = map(int, np.argwhere(window.matrix == 0)[0])
+    said = []
+    for name in ("draw_text", "draw_centred_text", "draw_caption"):
+        drawn = getattr(pictures, name)
+        monkeypatch.setattr(pictures, name, lambda surface, text, *rest, drawn=drawn, **options: said.append(text)
+                            or drawn(surface, text, *rest, **options))
+    window.open_cell(true_digit, answer)
+    window.post()
+    assert "no images here" in said and "Escape: back" in said
+    assert not any("under each" in text or "Click an image" in text for text in said)
+
+
 def test_a_big_cell_has_pages(window):
     window.post(click(cell_rect(1, 1).center))
     count = window.matrix[1, 1]

@@ -196,8 +196,9 @@ class ResultsView:
         pages = max(1, -(-len(records) // THUMBNAILS_PER_PAGE))
         page_note = f", page {self.page + 1} of {pages}" if pages > 1 else ""
         pictures.draw_text(surface, f"{len(records):,} test images of a {true_digit} {what}{page_note}", (20, 14), 32)
-        pictures.draw_text(surface, "under each: the network's answer and its strongest output, most confident first",
-                           (20, 50), 20)
+        if len(records):  # an empty cell: nothing to be under, nor to click
+            pictures.draw_text(surface, "under each: the network's answer and its strongest output, most confident "
+                                        "first", (20, 50), 20)
         shown = records[self.page * THUMBNAILS_PER_PAGE:(self.page + 1) * THUMBNAILS_PER_PAGE]
         colour = pictures.RIGHT_COLOUR if true_digit == answer else pictures.WRONG_COLOUR
         text_size = 18 if len(records) > THUMBNAIL_LAYOUTS[1][1] * THUMBNAIL_LAYOUTS[1][2] else 24
@@ -210,7 +211,8 @@ class ResultsView:
         if not len(records):
             pictures.draw_centred_text(surface, "no images here", surface.get_rect(), 40)
         more = "    PageDown / PageUp: more" if pages > 1 else ""
-        pictures.draw_caption(surface, f"Click an image to see it large{more}    Escape: back", height=36)
+        click = "Click an image to see it large" + more + "    " if len(records) else ""
+        pictures.draw_caption(surface, f"{click}Escape: back", height=36)
 
     def _draw_image(self, surface):
         record, (true_digit, answer) = self.record, self.cell
