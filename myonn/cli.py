@@ -12,6 +12,7 @@ import signal
 import sys
 import tempfile
 import threading
+import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -278,6 +279,8 @@ def whole_number_at_least(minimum, maximum=None):
             # that is one, too large to read (it was said not to be a whole number at all), unless those
             # digits are mostly leading zeros.
             digits = text.strip().removeprefix("+")
+            if digits.isdecimal():  # as int() reads them, in any script's digits: here 0-9
+                digits = "".join(str(unicodedata.decimal(digit)) for digit in digits)
             if digits.isdecimal() and len(digits.lstrip("0")) < sys.get_int_max_str_digits():
                 value = int(digits.lstrip("0") or "0")
             elif digits.isdecimal():

@@ -110,8 +110,10 @@ def unreadable_own_model(path, error, saving=False):
     """
     reason = str(error).removeprefix(f"{path}: ")
     # A link to the model elsewhere: its backups, and the file to put one back over, are where it leads
-    # (as a save's are), not beside the link, where none was found.
-    path = _through_links(Path(path))
+    # (as a save's are), not beside the link, where none was found. What is moved aside is the link itself:
+    # moving the file it leads to left it leading nowhere, and the next training wrote through it.
+    found_as = Path(path)
+    path = _through_links(found_as)
     typed = as_typed(path)
     problem = f"your own model {typed} cannot be read ({reason})" + (", so it is not overwritten" if saving else "")
     backup = newest_readable_backup(path)
@@ -120,8 +122,9 @@ def unreadable_own_model(path, error, saving=False):
     else:
         # Moved aside, not deleted: it may hold something after all (a model a newer myonn wrote). With
         # no own model, the scripts use the shipped one, and training saves a new one there.
-        aside = as_typed(Path(path).with_name(f"{Path(path).stem}.unreadable{Path(path).suffix}"))
-        way_out = f"; it has no readable backup: move it aside with mv {shell_word(typed)} {shell_word(aside)}"
+        aside = as_typed(found_as.with_name(f"{found_as.stem}.unreadable{found_as.suffix}"))
+        way_out = (f"; it has no readable backup: move it aside with mv {shell_word(as_typed(found_as))} "
+                   f"{shell_word(aside)}")
     # Saving, the other way round it is another file; opening, the shipped model.
     other = ("save to another file with --model FILE" if saving else
              f"use the shipped model: --model {shell_word(as_typed(shipped_model_path()))}")

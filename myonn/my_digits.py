@@ -294,9 +294,9 @@ def is_digits_file(file):
     only hold a digit's keys, {"label": …, "strokes": …}, or, cut short, begin as one: a line damaged in
     its values is skipped when the file is read, and must not make the file unusable. Its first line can
     be damaged past that too (edited by hand), and the file is still yours if a later line is a digit.
-    A notebook or any other JSON document begins otherwise, with `{` or `[` on a line of their own (a JSON
-    array of digits, one to a line, has its last one whole: it was taken for yours and appended to), and
-    its lines are indented: a line added to it would leave it no longer JSON.
+    A notebook or any other JSON document begins otherwise, with a `{` or `[` that does not begin a digit's
+    line (a JSON array of digits, one to a line, has its last one whole: it was taken for yours and
+    appended to; so was an object begun `{"digits": [`): a line added to it would leave it no longer JSON.
     A file larger than any digits file is not looked through: reading and appending refuse it, saying so."""
     if os.fstat(file.fileno()).st_size > LARGEST_FILE_BYTES:
         return True
@@ -311,8 +311,8 @@ def is_digits_file(file):
             first = b"" if line is None else line.removeprefix(BYTE_ORDER_MARK)
             if _begins_as_digit(first):
                 return True
-            if first.strip() in (b"{", b"[") or first.lstrip().startswith(b"["):
-                return False  # a JSON document, pretty-printed, or an array
+            if first.lstrip().startswith((b"{", b"[")):
+                return False  # a JSON document: an object or an array begun otherwise than a digit's line
         elif line is not None and line.startswith(b"{") and _begins_as_digit(line) and _parse(line) is not None:
             return True
     return not first_line_seen

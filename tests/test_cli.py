@@ -295,6 +295,7 @@ def test_a_value_too_long_is_echoed_shortened_and_a_number_too_large_is_said_to_
         cli.positive_int(nines)
     assert str(refused.value) == f"{shown} is too large: must be a whole number of at least 1, of at most 4,300 digits"
     assert cli.positive_int("0" * 5000 + "7") == 7          # leading zeros: not too large (audit 17)
+    assert cli.positive_int("\u0660" * 5000 + "7") == 7     # in any script's digits (audit 18)
     with pytest.raises(argparse.ArgumentTypeError, match="must be a whole number of at least 1, not '0000"):
         cli.positive_int("0" * 5000)
     with pytest.raises(argparse.ArgumentTypeError) as refused:

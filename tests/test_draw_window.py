@@ -290,6 +290,15 @@ def test_drawing_on_a_shown_answer_starts_the_next_digit_letting_the_answer_stan
     window.post(key("SPACE"), *drag([(100, 100)]), key("7"))        # a click on the answer, then its digit key:
     assert teacher.kept == 2 and len(window.strokes) == 1            # the drawing taught, not the click's dot
     assert len(read_digits(teacher.digits_path)[-1][0][0]) > 1
+    window.post(key("c"), *drag(SEVEN[0]), key("SPACE"))            # read; a click on it, the button still held:
+    window.post(button(pygame.MOUSEBUTTONDOWN, 1, (100, 100)), key("7"))
+    assert teacher.kept == 3 and len(read_digits(teacher.digits_path)[-1][0][0]) > 1       # (audit 18)
+    window.post(key("SPACE"), key("SPACE"), *drag([(100, 100)]), key("7"))  # a dot on an empty canvas: not taught
+    assert teacher.kept == 3
+    window.post(key("c"), *drag(SEVEN[0]), key("SPACE"), *drag(ONE[0]), key("SPACE"))   # the next digit read:
+    standing = len(teacher.let_stand)
+    window.post(key("z", pygame.KMOD_CTRL), key("z", pygame.KMOD_CTRL))                  # the one before it stays
+    assert window.strokes == [] and window.answer is None and len(teacher.let_stand) == standing   # (audit 18)
 
 
 def test_a_model_that_learned_mnist_only_says_on_the_empty_canvas_that_the_shipped_one_reads_drawings_better(
@@ -322,6 +331,8 @@ def test_a_model_that_learned_mnist_only_says_on_the_empty_canvas_that_the_shipp
     assert window.hint_note() is None
     window.post(key("SPACE"))
     assert window.hint_note() == note                             # cleared for the next digit: again
+    window.teacher = type("Taught", (), {"standing": 1})()        # once it has learned your digits: no more
+    assert window.hint_note() is None
 
 
 def test_score_line_format():

@@ -174,6 +174,10 @@ def test_a_damaged_own_model_behind_a_link_names_the_backups_where_the_link_lead
     own_model_path().symlink_to(real)
     with pytest.raises(MyonnError, match=f"put back its newest readable backup with cp {good} {real},"):
         load_chosen_model()
+    good.unlink()                                                  # none: the link is moved aside, not the file
+    aside = own_model_path().with_name("my_mnist_nn.unreadable.npz")  # it leads to (which left it leading nowhere)
+    with pytest.raises(MyonnError, match=f"move it aside with mv {own_model_path()} {aside},"):
+        load_chosen_model()
 
 
 def test_a_damaged_own_model_with_no_backup_is_moved_aside_and_one_named_by_model_is_as_said(own_models_apart):

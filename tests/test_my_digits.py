@@ -283,7 +283,8 @@ def test_a_notebook_or_other_json_file_is_never_added_to(tmp_path):
                                          b'  {"label": 1, "strokes": [[[10, 10], [100, 100]]]}\n]\n'),
                           ("flush.json", b'[\n{"label": 1, "strokes": [[[10, 10], [100, 100]]]},\n'
                                          b'{"label": 1, "strokes": [[[10, 10], [100, 100]]]}\n]\n'),
-                          ("object.json", b'{\n  "digits": [\n{"label": 1, "strokes": [[[10, 10], [100, 100]]]}\n]}\n')]:
+                          ("object.json", b'{\n  "digits": [\n{"label": 1, "strokes": [[[10, 10], [100, 100]]]}\n]}\n'),
+                          ("begun.json", b'{"digits": [\n{"label": 1, "strokes": [[[10, 10], [100, 100]]]}\n]}\n')]:
         path = tmp_path / name
         path.write_bytes(content)
         with pytest.raises(MyonnError, match=r"does not begin as a file of your digits does .* and holds none "

@@ -206,10 +206,14 @@ class Recognizer:
                     self.undo()
             elif event.key in CLEAR_KEYS:
                 self.clear()
-            elif event.key in DIGIT_KEYS and self.strokes and self.teacher is not None and self.shown_since_teaching:
-                self.learn(DIGIT_KEYS[event.key])
-            elif event.key in DIGIT_KEYS and not self.strokes and self.teacher is not None:
-                self.nothing_to_teach = True  # said under the canvas: a key that did nothing looks broken
+            elif event.key in DIGIT_KEYS and self.teacher is not None:
+                # The pen lifted first, as Space lifts it: a click on a shown answer, the button still held
+                # (a trackpad's drag lock), brings the answer back and the key teaches it, not the click.
+                self.lift_pen()
+                if self.strokes and not _a_mere_click(self.strokes) and self.shown_since_teaching:
+                    self.learn(DIGIT_KEYS[event.key])
+                elif not self.strokes or _a_mere_click(self.strokes):
+                    self.nothing_to_teach = True  # said under the canvas: a key that did nothing looks broken
 
     def start_stroke(self, position):
         """Put the pen down. On a shown answer, it starts the next digit, as Space would have first (the
@@ -253,7 +257,7 @@ class Recognizer:
     def lift_pen(self):
         """The stroke ends: the canvas pen as wide as the whole drawing, stray dots left out, calls for.
         A click on a shown answer, no stroke at all, brings that drawing back as it was (start_stroke)."""
-        if self.pen_down and self.cleared_by_pen and len(self.strokes) == 1 and _a_click(self.strokes[0]):
+        if self.pen_down and self.cleared_by_pen and _a_mere_click(self.strokes):
             self.strokes.pop()
             self.bring_back()
             return
@@ -287,7 +291,8 @@ class Recognizer:
         Returns the digit.
         """
         _, scores = self.network_view()
-        self.not_learned = self.cleared_by_pen = False
+        self._drawing_before_is_gone()
+        self.not_learned = False
         print(score_line(scores), file=self.output or sys.stdout, flush=True)
         self.answer, self.learned, self.took_back = int(np.argmax(scores)), None, None
         self.not_taken_back = False
@@ -300,7 +305,7 @@ class Recognizer:
         # Teaching holds the window for a quarter of a second; the first time, MNIST is loaded for it
         # (downloaded, even, when it is not there yet): say so on screen rather than seem to hang.
         first = getattr(self.teacher, "replay", True) is None
-        self.cleared_by_pen = False  # the drawing before it is let stand for good now
+        self._drawing_before_is_gone()
         before = self.network_view()[1].copy()
         kept_before = self.teacher.kept
         self.busy = f"Learning your {digit}..." + ("  (loading MNIST to replay, the first time)" if first else "")
@@ -326,6 +331,13 @@ class Recognizer:
             still = f", still read as {self.answer}" if self.answer != digit else ""
             print(learned + still, file=self.output or sys.stdout, flush=True)
             self.learned, self.learned_digit, self.scores_before = learned, digit, before
+
+    def _drawing_before_is_gone(self):
+        """This drawing is read or taught: the one that drawing on its answer cleared (start_stroke) is let
+        stand for good, and Ctrl+Z no longer brings it back."""
+        if self.cleared_by_pen:
+            self.cleared = None
+        self.cleared_by_pen = False
 
     def take_back(self):
         """Ctrl+Z right after a digit key: take that teaching back (teaching.Teacher.take_back), then
@@ -473,7 +485,8 @@ class Recognizer:
         if self.learned and self.other_run_kept is not None:
             kept = Path(self.other_run_kept)
             return f"It replaced a model another run saved meanwhile, kept as {kept.parent.name}/{kept.name}"
-        if not self.strokes and self.answer is None and not self.learned:
+        taught = self.teacher is not None and self.teacher.standing  # then it has learned your digits too
+        if not self.strokes and self.answer is None and not self.learned and not taught:
             return self.model_note
         return None
 
@@ -699,9 +712,12 @@ def learned_mnist_only(model, path):
     return f"This model learned MNIST only: the shipped one reads drawn digits better (--model {shipped})"
 
 
-def _a_click(stroke, within=3):
-    """Whether a stroke is a mere click: every point within `within` canvas pixels of its first."""
-    return bool(stroke) and max(max(abs(x - stroke[0][0]), abs(y - stroke[0][1])) for x, y in stroke) <= within
+def _a_mere_click(strokes, within=3):
+    """Whether a drawing is a mere click: one stroke, every point within `within` canvas pixels of its first."""
+    if len(strokes) != 1 or not strokes[0]:
+        return False
+    (x0, y0), *_ = strokes[0]
+    return max(max(abs(x - x0), abs(y - y0)) for x, y in strokes[0]) <= within
 
 
 def refuse_unless_shown(node, hidden_nodes):
