@@ -279,16 +279,16 @@ def whole_number_at_least(minimum, maximum=None):
             # that is one, too large to read (it was said not to be a whole number at all), unless those
             # digits are mostly leading zeros.
             digits = text.strip().removeprefix("+")
-            if digits.isdecimal():  # as int() reads them, in any script's digits: here 0-9
-                digits = "".join(str(unicodedata.decimal(digit)) for digit in digits)
-            if digits.isdecimal() and len(digits.lstrip("0")) < sys.get_int_max_str_digits():
-                value = int(digits.lstrip("0") or "0")
-            elif digits.isdecimal():
-                readable = "" if maximum is not None else f", of at most {sys.get_int_max_str_digits():,} digits"
-                raise argparse.ArgumentTypeError(f"{echoed(text)} is too large: must be a whole number {wanted}"
-                                                 f"{readable}") from None
-            else:
+            if not digits.isdecimal():
                 value = minimum - 1
+            else:
+                # As int() reads them, in any script's digits: here 0-9, leading zeros left out.
+                significant = "".join(str(unicodedata.decimal(digit)) for digit in digits).lstrip("0") or "0"
+                if len(significant) >= sys.get_int_max_str_digits():
+                    readable = "" if maximum is not None else f", of at most {sys.get_int_max_str_digits():,} digits"
+                    raise argparse.ArgumentTypeError(f"{echoed(text)} is too large: must be a whole number "
+                                                     f"{wanted}{readable}") from None
+                value = int(significant)
         if maximum is not None and value > maximum:
             raise argparse.ArgumentTypeError(f"{echoed(text)} is too large: must be a whole number {wanted}")
         if value < minimum:

@@ -37,6 +37,7 @@ from myonn.errors import MyonnError, echoed, printable, shortened
 from myonn.paths import folder_from_environment
 
 TRAIN, TEST = "train", "test"
+MNIST_TRAINING_IMAGES = 60_000  # MNIST's training set: a --limit below it trains on part of it
 
 # Base names of the (images, labels) IDX files for each kind; on disk they may also end in .gz.
 MNIST_FILES = {

@@ -481,6 +481,18 @@ def taught_digits(info):
     return count if isinstance(count, int) and not isinstance(count, bool) and count > 0 else 0
 
 
+def learned_drawn_digits(info):
+    """Whether a model (its recorded `info`) has learned digits drawn with the drawing window's pen: the
+    best recipe's drawn digits, your own (--my-digits, or taught with the digit keys), in its own run or
+    in one it continued; None where its info does not say (a model trained before this was recorded)."""
+    if info.get("drawn_digits_learned") is True or taught_digits(info):
+        return True
+    drawn = info.get("drawn")
+    if isinstance(drawn, int) and not isinstance(drawn, bool) and drawn > 0:
+        return True
+    return False if info.get("drawn_digits_learned") is False else None
+
+
 def _back_up(path, source=None):
     """Copy the file at `path` (or the file `source`, as a backup of `path`) to
     backups/<stem>.<date>-<time>.npz, under a name no other backup has; or, when the newest backup

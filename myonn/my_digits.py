@@ -313,7 +313,7 @@ def is_digits_file(file):
                 return True
             if first.lstrip().startswith((b"{", b"[")):
                 return False  # a JSON document: an object or an array begun otherwise than a digit's line
-        elif line is not None and line.startswith(b"{") and _begins_as_digit(line) and _parse(line) is not None:
+        elif line is not None and _begins_as_digit(line) and _parse(line) is not None:
             return True
     return not first_line_seen
 

@@ -22,7 +22,7 @@ from myonn.drawn_styles import drawn_digits, style_count
 from myonn.errors import MyonnError, printable
 from myonn.evaluation import accuracy, format_percent, network_answers
 from myonn.inputs import targets
-from myonn.mnist import TEST, TRAIN, load_mnist
+from myonn.mnist import MNIST_TRAINING_IMAGES, TEST, TRAIN, load_mnist
 from myonn.model import LARGEST_WEIGHT, Model, load_model
 from myonn.my_digits import check_digits_file, digit_images, read_digits
 from myonn.my_digits import default_path as default_digits_path
@@ -351,9 +351,6 @@ def weights_are_usable(network):
     return all(np.abs(weights).max() <= LARGEST_WEIGHT for weights in (network.input_weights, network.output_weights))
 
 
-# MNIST's training set: a --limit below it trains on part of it (a quick run).
-MNIST_TRAINING_IMAGES = 60_000
-
 # The running training accuracy of a handful of images is chance: with the talk's batches of one, the
 # first point of the learning curve was 100% or 0% from a single image, a spike up or down the axis.
 ACCURACY_FROM_IMAGES = 100
@@ -598,7 +595,7 @@ def _record_training(model, settings, history, trained_images, test_accuracy, ow
     and precision, whatever the recipe says), then how this run trained it, and whether it has learned
     digits drawn with the window's pen, in this run or before it (own_digits: yours, --my-digits)."""
     network = model.network
-    drawn_digits_learned = bool(settings.get("drawn") or own_digits or learned_drawn_digits(model.info))
+    drawn_digits_learned = bool(settings.get("drawn") or own_digits or model_store.learned_drawn_digits(model.info))
     model.info = {**model.info, **{key: settings[key] for key in recipes.SETTINGS if key in settings},
                   "drawn_digits_learned": drawn_digits_learned,
                   "hidden_nodes": network.hidden_nodes, "cost": network.cost,
@@ -608,18 +605,6 @@ def _record_training(model, settings, history, trained_images, test_accuracy, ow
                   "epochs_done": sum(not epoch["stopped"] for epoch in history),
                   "training_seconds": round(sum(epoch["seconds"] for epoch in history), 2),
                   "test_accuracy": test_accuracy}
-
-
-def learned_drawn_digits(info):
-    """Whether a model (its recorded `info`) has learned digits drawn with the drawing window's pen: the
-    best recipe's drawn digits, your own (--my-digits, or taught with the digit keys), in its own run or
-    in one it continued; None where its info does not say (a model trained before this was recorded)."""
-    if info.get("drawn_digits_learned") is True or model_store.taught_digits(info):
-        return True
-    drawn = info.get("drawn")
-    if isinstance(drawn, int) and not isinstance(drawn, bool) and drawn > 0:
-        return True
-    return False if info.get("drawn_digits_learned") is False else None
 
 
 def _accuracy_to_compare_with(in_use, recorded_accuracy, test_set):

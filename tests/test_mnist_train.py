@@ -322,8 +322,8 @@ def test_a_model_folder_given_with_a_quoted_tilde_is_in_your_home_folder(real_mn
     for name in ("RATE", "LIMIT", "EPOCHS"):
         environment.pop(name, None)
     result = subprocess.run([sys.executable, str(REPOSITORY_ROOT / "mnist_train.py"), "--limit", "300", "--epochs",
-                             "1", "--no-progress", "--data-dir", str(real_mnist_dir)], cwd=here, env=environment,
-                            capture_output=True, text=True, timeout=120)
+                             "1", "--seed", SAVED_SEED, "--no-progress", "--data-dir", str(real_mnist_dir)], cwd=here,
+                            env=environment, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     # A quick run keeps what it learned apart, in backups/ beside your own model: in the home folder.
     assert list(here.iterdir()) == [] and list((home / "mymodels").iterdir()) == [home / "mymodels" / "backups"]

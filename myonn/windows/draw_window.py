@@ -38,10 +38,11 @@ from myonn.handwriting import (INK_LIMITS, MOST_POINTS, PEN_WIDTH, SMALLEST_DIGI
                                draw_segment, draw_strokes, drawing_size, is_coordinate, too_much_ink)
 from myonn.inputs import IMAGE_SIDE, pixels_from_input
 from myonn.model import shipped_model_path
-from myonn.model_store import as_typed, chosen_model_path, destination_for, is_shipped, load_chosen_model, whose
+from myonn.mnist import MNIST_TRAINING_IMAGES
+from myonn.model_store import (as_typed, chosen_model_path, destination_for, is_shipped, learned_drawn_digits,
+                               load_chosen_model, whose)
 from myonn.my_digits import default_path as default_digits_path
 from myonn.teaching import MOST_TAKEN_BACK
-from myonn.training import MNIST_TRAINING_IMAGES, learned_drawn_digits
 from myonn.windows.pictures import pygame, update
 
 TITLE = "Digit Recognizer"
@@ -210,10 +211,10 @@ class Recognizer:
                 # The pen lifted first, as Space lifts it: a click on a shown answer, the button still held
                 # (a trackpad's drag lock), brings the answer back and the key teaches it, not the click.
                 self.lift_pen()
-                if self.strokes and not _a_mere_click(self.strokes) and self.shown_since_teaching:
-                    self.learn(DIGIT_KEYS[event.key])
-                elif not self.strokes or _a_mere_click(self.strokes):
+                if not self.strokes or _a_mere_click(self.strokes):
                     self.nothing_to_teach = True  # said under the canvas: a key that did nothing looks broken
+                elif self.shown_since_teaching:
+                    self.learn(DIGIT_KEYS[event.key])
 
     def start_stroke(self, position):
         """Put the pen down. On a shown answer, it starts the next digit, as Space would have first (the
