@@ -66,14 +66,15 @@ def parse_flags(argv=None):
                              f"'{recipes.RECIPES['best']['augment']}' (the best recipe's), or 'none'")
     parser.add_argument("--drawn", type=cli.whole_number_at_least(0, MAX_DRAWN), metavar="N",
                         help="add N digits of each designed style (myonn/drawn_styles.py), drawn with the drawing "
-                             "window's pen by made-up writers, to the training images; 0 for none (best recipe: "
-                             f"{recipes.RECIPES['best']['drawn']}, default recipe: {default['drawn']})")
+                             "window's pen by made-up writers, to the training images (without it, a --limit run "
+                             f"draws its share of the recipe's); 0 for none (default recipe: {default['drawn']}, best: {recipes.RECIPES['best']['drawn']})")
     parser.add_argument("--shuffle", action=argparse.BooleanOptionalAction,
                         help="visit the images in a fresh random order every epoch; the talk goes in file order "
                              f"(default recipe: {default['shuffle']})")
     parser.add_argument("--limit", type=cli.positive_int, metavar="N",
                         default=cli.environment_default("LIMIT", cli.positive_int, None),
-                        help="train on the first N training records only, like the talk's LIMIT")
+                        help="train on the first N training records only, like the talk's LIMIT (and on the same "
+                             "share of the recipe's drawn digits)")
     parser.add_argument("--seed", type=cli.non_negative_int, metavar="N",
                         help="make the starting weights, the shuffling and the augmentation repeatable")
     parser.add_argument("--float64", action="store_true",

@@ -14,7 +14,7 @@ made-up writer who draws any of them as a hand moving a mouse would:
     write(style)    one writer's drawing of a style: a random slant, turn, width, size and place on the
                     canvas, every control point moved a little, a slow wobble along the line, sampled
                     as a mouse reports a drag
-    drawn_digits    such drawings of every style, as the window prepares them: the best recipe adds
+    drawn_digits    such drawings of every style, as the window prepares them: the recipes add
                     them to MNIST's training digits (myonn/recipes.py), so that the network learns
                     what drawn digits look like, in styles MNIST lacks too
 
@@ -124,7 +124,7 @@ STYLES = {
 # Styles of writers MNIST lacks (issue 9's list of real people's misread styles), for the teaching bench
 # (bench/handwriting.py --teach) and a drawn-digit table of their own. The teaching settings
 # (myonn/teaching.py) and the augmentation's added strokes (flags, feet, slashes in myonn/augment.py)
-# were chosen while watching them, and the best recipe trains on them (drawn_digits).
+# were chosen while watching them, and the default and best recipes train on them (drawn_digits).
 WRITER_STYLES = {
     0: {"slashed": [[arc(0.5, 0.5, 0.33, 0.5, -90, -90 - 370)], [[(0.2, 0.95), (0.8, 0.05)]]]},
     1: {"long flag": [[[(0.1, 0.38), (0.6, 0.0)], [(0.6, 0.0), (0.6, 1.0)]]],
@@ -208,7 +208,7 @@ def drawn_digits(per_style, random, styles=(STYLES, WRITER_STYLES), progress=Non
     """Every style of `styles` drawn `per_style` times, each by a new made-up writer, as the window
     prepares a drawing: uint8 images (n, 28, 28), as MNIST stores its digits, and labels (n,).
     random: a numpy Generator (the same seed gives the very same digits). progress: None, or called
-    with the number of digits drawn so far after each style (the best recipe's 2,660 take seconds: a
+    with the number of digits drawn so far after each style (a recipe's 2,660 take seconds: a
     progress bar, or a window that keeps answering its keys meanwhile)."""
     images, labels = [], []
     for by_digit in styles:

@@ -483,7 +483,7 @@ def taught_digits(info):
 
 def learned_drawn_digits(info):
     """Whether a model (its recorded `info`) has learned digits drawn with the drawing window's pen: the
-    best recipe's drawn digits, your own (--my-digits, or taught with the digit keys), in its own run or
+    recipes' drawn digits, your own (--my-digits, or taught with the digit keys), in its own run or
     in one it continued; None where its info does not say (a model trained before this was recorded)."""
     if info.get("drawn_digits_learned") is True or taught_digits(info):
         return True

@@ -459,8 +459,9 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
         check_batch_fits(resumed.network.hidden_nodes if resumed is not None else settings["hidden_nodes"],
                          settings["batch_size"], settings["float64"])
         try:
-            train_images, train_labels, test_set = _training_images(settings, data_dir, limit, my_digits, progress,
-                                                                    report, watch)
+            train_images, train_labels, test_set, drawn = _training_images(settings, data_dir, limit, my_digits,
+                                                                           progress, report, watch)
+            settings = {**settings, "drawn": drawn}   # what this run drew: the model records it
         except _StoppedWhilePreparing:
             report("stopped before any training: nothing saved")
             return 130
@@ -694,10 +695,11 @@ class _StoppedWhilePreparing(Exception):
 
 
 def _training_images(settings, data_dir, limit, my_digits, progress, report, watch):
-    """MNIST's training images (with your digits and the recipe's drawn digits, if asked) and its test
-    set. A window (--watch) is told what is being prepared, and keeps answering its keys meanwhile: the
-    best recipe's drawn digits take seconds, and a window that answers nothing for that long looks hung.
-    Raises _StoppedWhilePreparing when it asks to stop."""
+    """MNIST's training images (with your digits and the recipe's drawn digits, if asked), its test set,
+    and how many digits of each designed style were drawn (drawn_per_style). A window (--watch) is told
+    what is being prepared, and keeps answering its keys meanwhile: a recipe's drawn digits take seconds,
+    and a window that answers nothing for that long looks hung. Raises _StoppedWhilePreparing when it
+    asks to stop."""
     window_preparing = getattr(watch, "preparing", lambda what: False)
 
     def preparing(what):
@@ -706,6 +708,7 @@ def _training_images(settings, data_dir, limit, my_digits, progress, report, wat
 
     preparing("Loading MNIST …")
     train_images, train_labels = load_mnist(TRAIN, data_dir, limit=limit)
+    mnist_images = len(train_labels)
     test_set = load_mnist(TEST, data_dir)
     if my_digits is not None:
         reading = f"Reading your digits from {my_digits}"
@@ -716,23 +719,37 @@ def _training_images(settings, data_dir, limit, my_digits, progress, report, wat
             own_images, own_labels = digit_images(digits, progress=drawn_so_far)
         if not len(own_labels):
             raise MyonnError(f"{my_digits}: holds none of your digits (teach some in mnist_draw.py)")
-        mnist_count = len(train_labels)
         train_images, train_labels = with_own_digits(train_images, train_labels, own_images, own_labels)
         report(f"with {len(own_labels)} of your digits from {my_digits}"
-               + (f", each {(len(train_labels) - mnist_count) // len(own_labels)} times" if len(own_labels) else ""))
-    if settings.get("drawn"):
+               + (f", each {(len(train_labels) - mnist_images) // len(own_labels)} times" if len(own_labels) else ""))
+    per_style = (settings.get("drawn") or 0) if settings.get("drawn_as_given") else \
+        drawn_per_style(settings.get("drawn") or 0, mnist_images)
+    if per_style:
         # Digits drawn with the window's pen by made-up writers, in designed styles MNIST lacks too
         # (myonn/drawn_styles.py): from the run's seed, so that a seeded run is repeatable.
-        seed, total = settings["seed"], settings["drawn"] * style_count()
+        seed, total = settings["seed"], per_style * style_count()
         with _drawing(total, f"{total:,} digits in designed styles", progress, preparing) as drawn_so_far:
-            drawn_images, drawn_labels = drawn_digits(settings["drawn"], np.random.default_rng(
+            drawn_images, drawn_labels = drawn_digits(per_style, np.random.default_rng(
                 None if seed is None else (seed, 2)), progress=drawn_so_far)
         train_images = np.concatenate([train_images, drawn_images])
         train_labels = np.concatenate([train_labels, drawn_labels])
+        share = ("" if per_style == settings["drawn"] else f": the share of {mnist_images:,} images, where "
+                 f"MNIST's {MNIST_TRAINING_IMAGES:,} get {settings['drawn']}")
         report(f"with {len(drawn_labels):,} digits drawn in designed styles (myonn/drawn_styles.py, "
-               f"{settings['drawn']} of each style)")
+               f"{per_style} of each style{share})")
+    elif settings.get("drawn"):
+        report(f"with no digits drawn in designed styles: MNIST's {MNIST_TRAINING_IMAGES:,} images get "
+               f"{settings['drawn']} of each style, and {mnist_images:,} too small a share for one")
     preparing("Preparing the images …")
-    return train_images, train_labels, test_set
+    return train_images, train_labels, test_set, per_style
+
+
+def drawn_per_style(drawn, mnist_images):
+    """How many digits of each designed style a run draws from its recipe: the recipe's `drawn` goes with
+    all of MNIST's training images, and a run on fewer (--limit, the talk's LIMIT) draws the same share,
+    so that the drawn digits are no larger a part of what it learns (all 2,660 beside 1,000 images would
+    be most of them) and a quick run stays quick."""
+    return round(drawn * min(mnist_images, MNIST_TRAINING_IMAGES) / MNIST_TRAINING_IMAGES)
 
 
 @contextmanager

@@ -31,13 +31,28 @@ def test_trains_on_a_limit_and_saves_a_working_model(real_mnist_dir, tmp_path):
                         "--data-dir", str(real_mnist_dir), "--model", str(path))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("training 784-200-10 sigmoid network") and "2,000 images" in lines[0]
-    assert lines[1].startswith("epoch 1/2: test accuracy ")
+    # The default recipe's 70 drawn digits of each style go with MNIST's 60,000 images: 2,000 get 2 of each.
+    assert lines[0] == ("with 76 digits drawn in designed styles (myonn/drawn_styles.py, 2 of each style: the share "
+                        "of 2,000 images, where MNIST's 60,000 get 70)")
+    assert lines[1].startswith("training 784-200-10 sigmoid network") and "2,076 images" in lines[1]
+    assert lines[2].startswith("epoch 1/2: test accuracy ")
     assert lines[-1].startswith(f"saved to {path} (test accuracy ")
     model = load_model(path)
-    assert model.info["trained_images"] == 2000 and model.info["epochs_done"] == 2
+    assert model.info["trained_images"] == 2076 and model.info["epochs_done"] == 2
+    assert model.info["drawn"] == 2 and model.info["drawn_digits_learned"] is True
     assert model.info["test_accuracy"] > 0.8
     assert model.preparation == {"deskew": True}  # the default recipe deskews
+
+
+def test_a_run_on_too_few_images_for_one_drawn_digit_of_each_style_learns_mnist_only(real_mnist_dir, tmp_path):
+    path = tmp_path / "tiny.npz"
+    result = run_script("--limit", "400", "--epochs", "3", "--seed", "1", "--no-progress",
+                        "--data-dir", str(real_mnist_dir), "--model", str(path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == ("with no digits drawn in designed styles: MNIST's 60,000 images get 70 "
+                                             "of each style, and 400 too small a share for one")
+    model = load_model(path)
+    assert model.info["trained_images"] == 400 and model.info["drawn"] == 0
     assert model.info["drawn_digits_learned"] is False  # MNIST's digits only: the drawing window says so
 
 
@@ -48,8 +63,8 @@ def test_a_run_continuing_the_shipped_model_records_that_it_has_learned_drawn_di
     from myonn.windows.draw_window import learned_mnist_only
 
     path = tmp_path / "continued.npz"
-    result = run_script("--recipe", "default", "--limit", "2000", "--epochs", "1", "--no-progress", "--data-dir",
-                        str(real_mnist_dir), "--resume", str(shipped_model_path()), "--model", str(path))
+    result = run_script("--recipe", "default", "--drawn", "0", "--limit", "2000", "--epochs", "1", "--no-progress",
+                        "--data-dir", str(real_mnist_dir), "--resume", str(shipped_model_path()), "--model", str(path))
     assert result.returncode == 0, result.stderr
     model = load_model(path)
     assert model.info["drawn"] == 0 and model.info["drawn_digits_learned"] is True
@@ -60,7 +75,7 @@ def test_a_network_no_better_than_guessing_is_never_saved_over_your_model(real_m
     """Batches of all 2,000 images: two steps in all, and the network still names one digit for all."""
     path = tmp_path / "m.npz"
     path.write_bytes(shipped_model_path().read_bytes())          # your model, which must stay as it is
-    result = run_script("--limit", "2000", "--epochs", "2", "--batch-size", "2000", "--no-progress",
+    result = run_script("--limit", "2000", "--drawn", "0", "--epochs", "2", "--batch-size", "2000", "--no-progress",
                         "--data-dir", str(real_mnist_dir), "--model", str(path))
     assert result.returncode == 2, result.stderr
     assert "hardly better than guessing, which gets one digit in ten, so nothing was saved" in result.stdout
@@ -88,7 +103,7 @@ def test_stopped_before_it_has_learned_anything_nothing_is_saved(real_mnist_dir,
             self.told = (saved_accuracy, note)
 
     watcher, said = StopAfterTwoBatches(), []
-    status = train_from_settings(recipes.settings("default", {"seed": 1}), model_path=tmp_path / "m.npz",
+    status = train_from_settings(recipes.settings("default", {"seed": 1, "drawn": 0}), model_path=tmp_path / "m.npz",
                                  data_dir=real_mnist_dir, limit=2000, progress=False, report=said.append,
                                  watch=watcher)
     assert status == 130 and not (tmp_path / "m.npz").exists()
@@ -141,7 +156,8 @@ def test_replacing_a_model_taught_in_the_drawing_window_says_how_to_keep_what_it
     save_model(taught, path)
     digits = tmp_path / "mine.jsonl"
     append_digit(digits, [[(330, 120), (330, 560)]], 1)
-    result = run_script(*arguments, "--my-digits", str(digits))
+    # (The best recipe then, its 70 drawn digits of each style given: 300 images alone learn too little.)
+    result = run_script(*arguments, "--my-digits", str(digits), "--drawn", "70")
     assert result.returncode == 0 and "had learned" not in result.stdout, result.stdout
 
 
@@ -479,8 +495,8 @@ def test_your_own_digits_are_mixed_in_and_weighted(real_mnist_dir, tmp_path):
     # 1% of 2,000 images: 20 copies of your 2 digits, 10 each (each distorted afresh, with augmentation).
     assert f"with 2 of your digits from {digits}, each 10 times" in result.stdout.splitlines()
     # With your digits the best recipe is the default: the default recipe loses much of what you taught.
-    # (and the best recipe's 70 digits drawn in each of the 38 designed styles)
-    assert load_model(path).info["trained_images"] == 2020 + 38 * 70 and load_model(path).info["recipe"] == "best"
+    # (and the best recipe's drawn digits: 2 of each of the 38 designed styles, 2,000 images' share of 70)
+    assert load_model(path).info["trained_images"] == 2020 + 38 * 2 and load_model(path).info["recipe"] == "best"
     result = run_script("--limit", "2000", "--epochs", "1", "--no-progress", "--data-dir", str(real_mnist_dir),
                         "--model", str(path), "--my-digits", str(digits), "--recipe", "default")
     assert result.returncode == 0 and load_model(path).info["recipe"] == "default", result.stderr
@@ -491,6 +507,7 @@ def test_digits_drawn_in_designed_styles_join_the_training_images(real_mnist_dir
     result = run_script("--limit", "500", "--epochs", "1", "--no-progress", "--data-dir", str(real_mnist_dir),
                         "--model", str(path), "--drawn", "2", "--seed", "3")
     assert result.returncode == 0, result.stderr
+    # Given, they are drawn as given, not as the share of the recipe's 70 that 500 images would get (none).
     assert "with 76 digits drawn in designed styles (myonn/drawn_styles.py, 2 of each style)" in result.stdout
     info = load_model(path).info
     assert info["trained_images"] == 576 and info["drawn"] == 2 and info["recipe"] == "default"

@@ -579,3 +579,12 @@ def test_a_ctrl_c_while_a_stopped_run_is_kept_apart_says_whether_it_was(tmp_path
         assert said[-1] == f"stopped just after keeping what was learned as {kept[0]}; nothing else was saved"
     else:
         assert kept == [] and said[-1] == "stopped while keeping what was learned apart: nothing kept, nothing saved"
+
+
+def test_a_run_on_part_of_mnist_draws_its_share_of_the_recipes_drawn_digits():
+    from myonn.training import drawn_per_style
+    assert drawn_per_style(70, 60_000) == 70
+    assert drawn_per_style(70, 2_000) == 2          # 2.33 of each style
+    assert drawn_per_style(70, 400) == 0            # 0.47: too small a share for one
+    assert drawn_per_style(70, 120_000) == 70       # a larger data set gets no more than MNIST's share
+    assert drawn_per_style(0, 60_000) == 0
