@@ -343,7 +343,7 @@ def draw_learning_curve(surface, rect, curve):
     legend_left = rect.right - 440
     for row, (colour, text) in enumerate(
             ((TRAIN_COLOUR, "training accuracy: running, on the epoch's images so far"),
-             (TEST_COLOUR, f"test accuracy: {curve.test_description if curve.last else 'once MNIST is loaded'}"))):
+             (TEST_COLOUR, f"test accuracy: {curve.test_description if curve.last else 'once training starts'}"))):
         y = rect.top + 6 + 21 * row
         pygame.draw.line(surface, colour, (legend_left, y + 8), (legend_left + 24, y + 8), 3)
         pictures.draw_text(surface, text, (legend_left + 30, y), 22)
@@ -365,7 +365,7 @@ def draw_cost_curve(surface, rect, curve):
     _draw_dotted_line(surface, line, TEST_COLOUR)
     surface.set_clip(None)
     about = (f"per test image (the same {curve.test_images:,})" if curve.cost_points
-             else "on the test images, once MNIST is loaded")
+             else "on the test images, once training starts")
     pictures.draw_text(surface, about, (rect.left + 16, rect.top + 36), 22, TEST_COLOUR)
 
 
