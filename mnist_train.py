@@ -39,7 +39,7 @@ def parse_flags(argv=None):
                "--learning-rate, --limit and --epochs.")
     parser.add_argument("--recipe", choices=list(recipes.RECIPES),
                         help="a documented set of training settings (default: default; with --my-digits, best, "
-                             "which keeps what you taught where the default recipe loses much of it): "
+                             "which keeps more of what you taught than the default recipe): "
                              + "; ".join(f"{name}: {recipe['about']}" for name, recipe in recipes.RECIPES.items()))
     default = recipes.RECIPES["default"]
     parser.add_argument("--epochs", type=epoch_count, metavar="N",
