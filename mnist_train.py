@@ -10,9 +10,19 @@
 import os
 import signal
 
-# Ctrl-C while Python is still loading NumPy (and pygame) stops at once and quietly: nothing has been
-# written yet. cli.run hands Ctrl-C back to Python when the script's work begins.
-signal.signal(signal.SIGINT, lambda signum, frame: os._exit(130))
+
+def stopped_while_loading(signum, frame):
+    """Ctrl-C while Python is still loading NumPy stops at once: nothing has been written yet, and one
+    line says so, as training.STOPPED_BEFORE_TRAINING does later (the terminal shows only ^C). cli.run
+    hands Ctrl-C back to Python when the script's work begins."""
+    try:
+        os.write(1, b"stopped before any training: nothing saved\n")
+    except OSError:  # standard output closed, or its reader gone: the status still says it
+        pass
+    os._exit(130)
+
+
+signal.signal(signal.SIGINT, stopped_while_loading)
 
 import argparse  # noqa: E402
 
@@ -20,7 +30,7 @@ from myonn import cli, recipes  # noqa: E402
 from myonn.model_store import own_model_path, shipped_model_path  # noqa: E402
 from myonn.my_digits import default_path as default_digits_path  # noqa: E402
 from myonn.network import CROSS_ENTROPY, SQUARED_ERROR  # noqa: E402
-from myonn.training import train_from_settings  # noqa: E402
+from myonn.training import STOPPED_BEFORE_TRAINING, train_from_settings  # noqa: E402
 
 # Far beyond any useful run, and small enough that the arrays they ask for fit in memory (a batch's
 # hidden nodes × batch size is bounded too: training.check_batch_fits).
@@ -110,16 +120,20 @@ def parse_flags(argv=None):
 
 
 def main(argv=None):
-    flags = parse_flags(argv)
-    # Your digits are drawn digits: the best recipe reads drawn digits as the shipped model does, and a
-    # retrain with it keeps what the digit keys taught; the default recipe's model reads them worse than
-    # the shipped model did before any teaching (bench/retrain.py).
-    recipe = flags.recipe or ("best" if flags.my_digits else "default")
-    settings = recipes.settings(recipe, vars(flags))
-    watcher = None
-    if flags.watch or flags.screenshot or flags.plot:
-        from myonn.windows.training_window import Watcher  # pygame only when pictures are wanted
-        watcher = Watcher(show=flags.watch, screenshot=flags.screenshot, plot=flags.plot)
+    try:
+        flags = parse_flags(argv)
+        # Your digits are drawn digits: the best recipe reads drawn digits as the shipped model does, and a
+        # retrain with it keeps what the digit keys taught; the default recipe's model reads them worse than
+        # the shipped model did before any teaching (bench/retrain.py).
+        recipe = flags.recipe or ("best" if flags.my_digits else "default")
+        settings = recipes.settings(recipe, vars(flags))
+        watcher = None
+        if flags.watch or flags.screenshot or flags.plot:
+            from myonn.windows.training_window import Watcher  # pygame only when pictures are wanted
+            watcher = Watcher(show=flags.watch, screenshot=flags.screenshot, plot=flags.plot)
+    except KeyboardInterrupt:  # a Ctrl-C while pygame loads, say: from here on train_from_settings says it
+        print(STOPPED_BEFORE_TRAINING)
+        raise
     status = train_from_settings(settings, model_path=flags.model, resume=flags.resume, data_dir=flags.data_dir,
                                  limit=flags.limit, progress=not flags.no_progress, watch=watcher,
                                  my_digits=flags.my_digits)

@@ -31,6 +31,10 @@ from myonn.teaching import with_own_digits
 
 INPUT_NODES, OUTPUT_NODES = 784, 10
 
+# What a run stopped before it has trained on a single image says (Escape, Ctrl-C or kill while the model
+# path is checked, MNIST loads or the recipe's digits are drawn): the terminal shows only ^C.
+STOPPED_BEFORE_TRAINING = "stopped before any training: nothing saved"
+
 # Inputs are prepared (augmented) about this many at a time: large enough that NumPy's per-call cost vanishes,
 # small enough to stay in cache-friendly memory.
 AUGMENT_CHUNK = 4096
@@ -421,22 +425,28 @@ def train_from_settings(settings, model_path=None, resume=None, data_dir=None, l
     (saved_accuracy: the test accuracy of the model saved, None when nothing was).
     """
     report = report or (lambda line: tqdm.write(printable(line)))  # a file's name may hold a terminal's codes
-    destination = model_store.destination_for(model_path, resume)
-    if model_path is None:  # your own model, found rather than named: a damaged one is refused saying so
-        model_store.refuse_unreadable_own_model(destination)
-    model_store.check_destination(destination)
-    if my_digits is not None:
-        check_digits_file(my_digits)  # a model named as your digits' file, before any work
-    # _train_and_save notes here when it begins to save: (where, the file there before, the accuracy, and
-    # when the run is kept apart instead, the stopped runs kept apart before it; else None).
-    saving = []
+    # _train_and_save notes in `training_began` when training begins, and in `saving` when it begins to save:
+    # (where, the file there before, the accuracy, and when the run is kept apart instead, the stopped
+    # runs kept apart before it; else None).
+    training_began, saving = [], []
     try:
+        # Checking the model path reads the model there (your own twice): a second or more for a large
+        # one, and a Ctrl-C meanwhile said nothing at all.
+        destination = model_store.destination_for(model_path, resume)
+        if model_path is None:  # your own model, found rather than named: a damaged one is refused saying so
+            model_store.refuse_unreadable_own_model(destination)
+        model_store.check_destination(destination)
+        if my_digits is not None:
+            check_digits_file(my_digits)  # a model named as your digits' file, before any work
         return _train_and_save(settings, destination, resume, data_dir, limit, progress, report, watch,
-                               my_digits, saving, named=model_path is not None)
+                               my_digits, training_began, saving, named=model_path is not None)
     except KeyboardInterrupt:
-        # A Ctrl-C while MNIST loads, or a second one while training, stops at once: say so, for the
-        # terminal shows only ^C. One while saving, or just after, says what became of the model.
-        if not saving:
+        # A Ctrl-C (or kill) while the model path is checked, MNIST loads or the recipe's digits are
+        # drawn, or a second one while training, stops at once: say so, for the terminal shows only ^C.
+        # One while saving, or just after, says what became of the model.
+        if not training_began:
+            report(STOPPED_BEFORE_TRAINING)
+        elif not saving:
             report("stopped at once: nothing saved")
         else:
             destination, before, test_accuracy, kept_apart = saving[-1]
@@ -451,8 +461,8 @@ def train_from_settings(settings, model_path=None, resume=None, data_dir=None, l
         raise
 
 
-def _train_and_save(settings, destination, resume, data_dir, limit, progress, report, watch, my_digits, saving,
-                    named=False):
+def _train_and_save(settings, destination, resume, data_dir, limit, progress, report, watch, my_digits,
+                    training_began, saving, named=False):
     """train_from_settings, once its destination has been checked (`named`: by --model)."""
     with model_store.ModelLock(destination):
         resumed = load_model(resume) if resume is not None else None
@@ -463,10 +473,11 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
                                                                            progress, report, watch)
             settings = {**settings, "drawn": drawn}   # what this run drew: the model records it
         except _StoppedWhilePreparing:
-            report("stopped before any training: nothing saved")
+            report(STOPPED_BEFORE_TRAINING)
             return 130
         model = _model_to_train(resumed, resume, settings, report)
         _report_what_is_trained(model, settings, len(train_images), report)
+        training_began.append(True)   # from here a Ctrl-C asks to stop after the batch; a second one stops at once
         history = _train_until_done_or_stopped(model, train_images, train_labels, test_set, settings, progress,
                                                report, watch)
         if history is None:
@@ -474,7 +485,7 @@ def _train_and_save(settings, destination, resume, data_dir, limit, progress, re
         stopped = history[-1]["stopped"]
         ended = getattr(watch, "ended", lambda saved_accuracy, note=None: None)  # tells a window what became of it
         if not any(epoch["seen"] for epoch in history):
-            report("stopped before any training: nothing saved")
+            report(STOPPED_BEFORE_TRAINING)
             ended(None)
             return 130
         test_accuracy = _test_accuracy_at_the_end(model, history, test_set)
@@ -555,7 +566,7 @@ def _train_until_done_or_stopped(model, train_images, train_labels, test_set, se
         # training, as Ctrl-C does (it stopped after the first few thousand images, and saved those).
         getattr(watch, "before_training", lambda stop: None)(stop)
         if stop.requested:
-            report("stopped before any training: nothing saved")
+            report(STOPPED_BEFORE_TRAINING)
             return None
         history = train(model, train_images, train_labels, epochs=settings["epochs"],
                         batch_size=settings["batch_size"], learning_rate=settings["learning_rate"],

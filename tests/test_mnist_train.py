@@ -475,12 +475,43 @@ def test_ctrl_c_at_any_moment_of_starting_up_is_a_clean_exit(delay, tmp_path):
     wait_until_numpy_loads(process)
     time.sleep(delay)
     process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
+    stdout, stderr = process.communicate(timeout=60)
     # 130: stopped by Ctrl-C; 2: it had already failed (no data here) in one line; -SIGINT: Ctrl-C came
     # as it was exiting.
     assert "Traceback" not in stderr and process.returncode in (130, 2, -signal.SIGINT), stderr
     assert stderr.count("\n") <= 1
+    if process.returncode == 130:
+        assert stdout == "stopped before any training: nothing saved\n"
     assert not (tmp_path / "m.npz").exists()
+
+
+# Run in a fresh Python from the project's root: each makes the Ctrl-C come at one moment, for sure.
+CTRL_C_AT = {
+    # The script's first lines stop it at once (os._exit) on a Ctrl-C while NumPy loads.
+    "while NumPy loads": "import os, signal, time, mnist_train\n"
+                         "os.kill(os.getpid(), signal.SIGINT)\n"
+                         "time.sleep(10)",
+    # pygame loads, and the window opens, before training's own checks begin.
+    "while the window opens": "import sys, mnist_train\n"
+                              "from myonn import cli\n"
+                              "from myonn.windows import training_window\n"
+                              "def ctrl_c(**flags):\n"
+                              "    raise KeyboardInterrupt\n"
+                              "training_window.Watcher = ctrl_c\n"
+                              "sys.argv = ['mnist_train.py', '--plot', sys.argv[1], '--model', sys.argv[2]]\n"
+                              "cli.run(mnist_train.main)",
+}
+
+
+@pytest.mark.parametrize("moment", CTRL_C_AT)
+def test_a_ctrl_c_before_training_begins_says_nothing_was_saved(moment, tmp_path):
+    # The terminal shows only ^C: a Ctrl-C there exited with status 130 and not a word.
+    result = subprocess.run([sys.executable, "-c", CTRL_C_AT[moment], str(tmp_path / "plot.png"),
+                             str(tmp_path / "m.npz")], cwd=REPOSITORY_ROOT, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 130 and "Traceback" not in result.stderr, result.stderr
+    assert result.stdout == "stopped before any training: nothing saved\n"
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_your_own_digits_are_mixed_in_and_weighted(real_mnist_dir, tmp_path):

@@ -297,8 +297,45 @@ def test_ctrl_c_that_stops_at_once_says_what_became_of_the_model(when, tmp_path,
         accuracy = load_model(path).info["test_accuracy"]
         assert said[-1] == f"stopped just after saving to {path} (test accuracy {100 * accuracy:.2f}%)"
     else:
-        assert said[-1] == {"loading MNIST": "stopped at once: nothing saved",
+        assert said[-1] == {"loading MNIST": "stopped before any training: nothing saved",
                             "saving": f"stopped while saving: nothing saved, {path} is as it was"}[when]
+
+
+@pytest.mark.parametrize("when", ["reading your own model", "checking the model path", "checking your digits' file",
+                                  "taking the lock", "loading MNIST", "drawing the recipe's digits",
+                                  "making the network"])
+def test_a_ctrl_c_before_any_training_says_so_in_one_line(when, tmp_path, monkeypatch):
+    # Checking the model path reads the model there (your own twice), which takes a second or more for
+    # a large one: a Ctrl-C then exited with status 130 and not a word, as if nothing had been asked.
+    from myonn import model_store, recipes, training
+    from myonn.model import save_model
+
+    def ctrl_c(*arguments, **keywords):
+        raise KeyboardInterrupt
+
+    own = tmp_path / "my_mnist_nn.npz"
+    monkeypatch.setenv("MYONN_MODEL_DIR", str(tmp_path))
+    save_model(Model(NeuralNetwork(784, 5, 10, seed=0)), own)
+    before = own.read_bytes()
+    digits = tmp_path / "my_digits.jsonl"
+    digits.write_text("")
+    a_small_mnist(monkeypatch)
+    patched = {"reading your own model": (model_store, "refuse_unreadable_own_model"),
+               "checking the model path": (model_store, "check_destination"),
+               "checking your digits' file": (training, "check_digits_file"),
+               "taking the lock": (model_store.ModelLock, "__enter__"),
+               "loading MNIST": (training, "load_mnist"),
+               "drawing the recipe's digits": (training, "drawn_digits"),
+               "making the network": (training, "NeuralNetwork")}[when]
+    monkeypatch.setattr(*patched, ctrl_c)
+    said = []
+    with pytest.raises(KeyboardInterrupt):
+        training.train_from_settings(recipes.settings("default", {"epochs": 1, "drawn": 1}), progress=False,
+                                     report=said.append,
+                                     my_digits=digits if when == "checking your digits' file" else None)
+    assert said[-1] == "stopped before any training: nothing saved" and not any("stopped" in line for line in said[:-1])
+    assert own.read_bytes() == before and sorted(path.name for path in tmp_path.iterdir()) == [
+        "my_digits.jsonl", "my_mnist_nn.npz"]
 
 
 def test_a_second_ctrl_c_that_python_swallowed_still_stops_at_once_and_saves_nothing(tmp_path, monkeypatch):
