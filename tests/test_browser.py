@@ -393,15 +393,39 @@ def test_escape_or_closing_the_window_quits(data_dir, model_path, screen):
         pygame.display.init()  # main closes the display on its way out
 
 
-def test_the_window_works_out_the_models_answers_before_the_first_key(data_dir, model_path, screen, monkeypatch):
-    # so that M never keeps a key waiting (a slow key would come back from pygame as a repeat)
-    calls = []
+def counting_answers(monkeypatch):
+    """The browser's model answers counted: a list of how many records each call works out."""
+    worked_out = []
     real_answers = browser_module.answers
-    monkeypatch.setattr(browser_module, "answers", lambda *arguments: calls.append(1) or real_answers(*arguments))
+    monkeypatch.setattr(browser_module, "answers",
+                        lambda model, images: worked_out.append(len(images)) or real_answers(model, images))
+    return worked_out
+
+
+def test_the_window_answers_its_first_key_without_working_out_the_models_answers(data_dir, model_path, screen,
+                                                                                 monkeypatch):
+    # Worked out for the whole set before the first key, they kept the window of a model of 10,000 hidden
+    # nodes deaf to every key, Escape and closing it too, for 40 s.
+    worked_out = counting_answers(monkeypatch)
     pygame.event.post(key_down(pygame.K_ESCAPE))
     main(["--data-dir", str(data_dir), "--model", str(model_path)])
-    assert calls == [1]
+    assert worked_out == []
     pygame.display.init()
+
+
+def test_m_works_out_the_models_answers_only_as_far_as_the_mistake_it_finds(data_dir, model_path, screen,
+                                                                           monkeypatch):
+    # So that M keeps no key waiting, however large the model (a slow key comes back from pygame as a
+    # repeat): the first mistake among the first SEARCHED_FIRST records is found among those alone.
+    worked_out = counting_answers(monkeypatch)
+    browser = browse(data_dir, model_path)
+    press(browser, screen, "m")
+    assert browser.index == WRONG[0] and worked_out == [browser_module.SEARCHED_FIRST]
+    press(browser, screen, "m", "m", "m", "home", "m")
+    assert browser.index == WRONG[0]
+    # Each record's answer worked out once (record 0, never searched, at the end), and as the model gives it.
+    assert (browser.answers() == load_model(model_path).recognise(browser.images)).all()
+    assert sum(worked_out) == RECORDS
 
 
 def test_screenshot_draws_the_selected_view_to_png_without_a_window(data_dir, model_path, tmp_path, capsys):
