@@ -249,10 +249,11 @@ def teaching_table(path, model, writers, size, seed):
 
 
 def main(argv=None):
+    # Path flags as the scripts take them (cli.file_path): a quoted ~ is your home folder.
     parser = cli.ArgumentParser(description="Real people's recorded pen digits through the drawing window.")
-    parser.add_argument("recordings", type=Path, metavar="RECORDINGS",
+    parser.add_argument("recordings", type=cli.file_path, metavar="RECORDINGS",
                         help="a folder of WRITER.jsonl files (one digit a line, as data/my_digits.jsonl), or one such file")
-    parser.add_argument("--model", type=Path, action="append", metavar="PATH",
+    parser.add_argument("--model", type=cli.file_path, action="append", metavar="PATH",
                         help="a model to measure (repeat for several; default: the shipped model)")
     parser.add_argument("--size", type=int, default=SIZE, metavar="PIXELS",
                         help=f"draw each digit on the {CANVAS_SIDE}-pixel canvas with its longer side this long "
@@ -262,10 +263,10 @@ def main(argv=None):
     parser.add_argument("--y-up", action="store_true",
                         help="the recordings' y axis points up (as many tablets' and data sets' do): turn them the "
                              "right way up")
-    parser.add_argument("--peer-python", type=Path, metavar="PYTHON",
+    parser.add_argument("--peer-python", type=cli.file_path, metavar="PYTHON",
                         help="also the peer app, neural-network-digits, installed in this Python's virtual "
                              "environment and trained (see bench/peer.py)")
-    parser.add_argument("--peer-model", type=Path, metavar="MODEL.npz", help="the peer's trained model (default: "
+    parser.add_argument("--peer-model", type=cli.file_path, metavar="MODEL.npz", help="the peer's trained model (default: "
                         "where the peer saves it)")
     parser.add_argument("--peer-size", type=int, default=200, metavar="PIXELS",
                         help="the digit's longer side on the peer's 280-pixel board (default 200, see bench/peer.py)")

@@ -147,6 +147,28 @@ def test_two_models_and_the_peer_are_read_side_by_side(tmp_path, capsys):
     assert output.count("mnist_nn.npz: ahead of the peer on every digit: yes") == 2
 
 
+def test_a_quoted_tilde_in_a_path_flag_is_your_home_folder(tmp_path, capsys, monkeypatch):
+    # As in the scripts (myonn/paths.py): a ~ that the shell left as it is (quoted, or from a .env file)
+    # was taken for a folder named ~ in the current folder, and nothing was found there.
+    home = tmp_path / "home"
+    (home / "recordings").mkdir(parents=True)
+    append_digit(home / "recordings" / "anna.jsonl", STICK, 1)
+    (home / "model.npz").write_bytes(real_handwriting.shipped_model_path().read_bytes())
+    (home / "peer.npz").write_bytes(b"the peer's model")
+    # The peer's stand-in (as in the test above), which fails unless it is given the peer's model.
+    peer = home / "python"
+    peer.write_text('#!/bin/sh\n[ -f "$3" ] || { echo "no model at $3" >&2; exit 1; }\n'
+                    "echo 0.9854\nwhile read line; do echo 7; done\n")
+    peer.chmod(peer.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(tmp_path)
+    output = run(capsys, "~/recordings", "--model", "~/model.npz", "--peer-python", "~/python",
+                 "--peer-model", "~/peer.npz").out
+    assert output.startswith("1 digits from 1 writer;")
+    assert "| model.npz" in output and "| peer: neural-network-digits (98.54% on MNIST)" in output
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["home"]   # no folder named ~ made here
+
+
 def test_digits_recorded_one_after_another_are_split_digit_by_digit():
     digits = [(STICK, 0)] * 4 + [(STICK, 1)] * 3 + [(STICK, 2)]
     for number, (strokes, label) in enumerate(digits):

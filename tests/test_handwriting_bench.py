@@ -1,0 +1,21 @@
+"""Specification of bench/handwriting.py's flags (its tables are measured, not tested: see the README's results)."""
+
+import os
+import subprocess
+import sys
+
+from conftest import REPOSITORY_ROOT
+
+
+def test_a_quoted_tilde_in_a_path_flag_is_your_home_folder(tmp_path):
+    # As in the scripts (myonn/paths.py): a ~ that the shell left as it is (quoted, or from a .env file)
+    # was taken for a folder named ~ in the current folder, where the drawings were written while the
+    # line said "wrote … to ~/examples", which reads as your home folder's.
+    home, elsewhere = tmp_path / "home", tmp_path / "elsewhere"
+    home.mkdir(), elsewhere.mkdir()
+    result = subprocess.run([sys.executable, str(REPOSITORY_ROOT / "bench" / "handwriting.py"), "--examples",
+                             "~/examples", "--source", "styles"], cwd=elsewhere, env={**os.environ, "HOME": str(home)},
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert f"drawings to {home / 'examples'}" in result.stdout
+    assert any((home / "examples").glob("*.json")) and list(elsewhere.iterdir()) == []
