@@ -397,6 +397,15 @@ def restore_command(backup, path):
     return f"cp {shell_word(backup)} {shell_word(path)}"
 
 
+def adopt_command(model, path):
+    """The shell command that makes `model` the model at `path`, where there is none yet, for the user to
+    paste: cp -i, which asks first should there be one by then. Offered while you have no model of your
+    own, the line stays in the terminal; pasted after the drawing window's digit keys (or a training run)
+    had made one, a plain cp replaced that model, of which no backup is kept (a backup keeps what a save
+    replaced)."""
+    return f"cp -i {shell_word(model)} {shell_word(path)}"
+
+
 def backups_of(path):
     """The backups of the model at `path`, oldest first."""
     return [backup for _, backup in _backups_in_order(path)]

@@ -660,7 +660,7 @@ def _report_kept_apart(kept_apart, destination, test_accuracy, stopped, limit, i
     else:
         report(f"{below} the shipped model ({format_percent(in_use_accuracy)}), which the windows use while "
                "you have no model of your own: it stays the one they use")
-        report(f"{use}, or make it your own model with: {model_store.restore_command(kept_apart, typed)}")
+        report(f"{use}, or make it your own model with: {model_store.adopt_command(kept_apart, typed)}")
 
 
 def _report_saved(destination, test_accuracy, stopped, report):

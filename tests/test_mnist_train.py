@@ -189,7 +189,7 @@ def test_a_quick_run_on_part_of_mnist_never_displaces_the_model_the_windows_use(
     assert result.stdout.splitlines()[-2].endswith("on its test set, below the shipped model (98.54%), which the "
                                                    "windows use while you have no model of your own: it stays the "
                                                    "one they use")
-    assert f"make it your own model with: cp {kept} {own}" in result.stdout.splitlines()[-1]
+    assert f"make it your own model with: cp -i {kept} {own}" in result.stdout.splitlines()[-1]
     assert not own.exists() and shipped_model_path().read_bytes() == shipped
     # Your own model, better than the quick run, stays as it was too. (Another seed: the very same run
     # again may make the very same bytes, which are not kept twice.)

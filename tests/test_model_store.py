@@ -421,6 +421,19 @@ def test_the_command_to_go_back_can_be_pasted_into_a_shell():
     assert model_store.restore_command("backups/-y.1.npz", "-y.npz") == "cp backups/-y.1.npz ./-y.npz"
 
 
+def test_the_command_to_adopt_a_model_never_replaces_one_made_since_unasked(tmp_path):
+    # Offered while you have no model of your own, the line stays in the terminal: pasted after the drawing
+    # window's digit keys had made one (no backup of it is kept), a plain cp replaced the taught model.
+    kept, own = written(tmp_path / "kept.npz", "kept apart"), tmp_path / "my model.npz"
+    command = model_store.adopt_command(kept, own)
+    assert command == f"cp -i {kept} '{own}'"
+    subprocess.run(command, shell=True, check=True, stdin=subprocess.DEVNULL, timeout=30)
+    assert own.read_text() == "kept apart"                            # none there: copied
+    own.write_text("taught")
+    subprocess.run(command, shell=True, stdin=subprocess.DEVNULL, capture_output=True, timeout=30)   # not answered
+    assert own.read_text() == "taught"
+
+
 @pytest.mark.parametrize("no_links", [errno.EPERM, errno.EOPNOTSUPP])
 def test_where_hard_links_cannot_be_made_the_backup_is_a_copy_and_never_replaces_one(tmp_path, monkeypatch, no_links):
     """On a FAT USB stick (EPERM) or a VirtualBox shared folder (EOPNOTSUPP) link(2) fails: the backup

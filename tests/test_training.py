@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from myonn.errors import MyonnError
-from myonn.model import Model, load_model
+from myonn.model import Model, load_model, save_model
 from myonn.network import NeuralNetwork
 from myonn.training import StopRequest, learning_rate_at, train
 
@@ -524,7 +524,17 @@ def test_a_stopped_run_does_not_become_your_model_when_the_shipped_one_reads_bet
     assert "below the shipped model" in said[-2] and said[-2].endswith("it stays the one they use")
     [kept] = model_store.backups_of(own.with_name("my_mnist_nn.stopped.npz"))
     assert load_model(kept).info["test_accuracy"] == 0.2545
-    assert said[-1].endswith(f"or make it your own model with: cp {kept} {own}")   # over nothing: there is none
+    assert said[-1].endswith(f"or make it your own model with: cp -i {kept} {own}")   # over nothing: there is none
+    # Pasted once the drawing window's digit keys have made your own model (of which no backup is kept),
+    # it asks before replacing that (cp -i): a plain cp replaced the taught model, and it was lost.
+    import subprocess
+
+    command = said[-1].split("make it your own model with: ")[1]
+    save_model(Model(NeuralNetwork(784, 5, 10, seed=0)), own)
+    taught = own.read_bytes()
+    subprocess.run(command, shell=True, stdin=subprocess.DEVNULL, capture_output=True, timeout=30)   # not answered
+    assert own.read_bytes() == taught
+    own.unlink()
     # Stopped at 97.6%, not quite the shipped model's 98.54%: kept apart too (it reads drawn digits worse).
     monkeypatch.setattr(training, "train", train_to(0.9760, True))
     assert training.train_from_settings(recipes.settings("default", {}), progress=False, report=said.append) == 130
