@@ -177,6 +177,25 @@ def test_the_note_on_the_start_below_the_axis_and_the_axis_label_do_not_overlap(
     assert len(note) and len(label) and note.max() < label.min()
 
 
+def test_grid_lines_closer_than_a_labels_height_leave_out_every_other_label_rather_than_run_them_together():
+    from myonn.windows.training_window import draw_learning_curve
+
+    curve = LearningCurve()
+    curve.test_points = [(0.0, 0.098), (0.01, 0.6)]   # the first climb: the axis from 0 to 100, a line every 10
+
+    def labelled(height):
+        """Which grid lines have a label, in a learning curve `height` pixels high (its plot 110 less)."""
+        surface = pygame.Surface((800, height))
+        surface.fill((255, 255, 255))
+        draw_learning_curve(surface, (0, 0, 800, height), curve)
+        bottom, plot_height = height - 50, height - 110
+        return [level for level in range(0, 101, 10)
+                if count_colour(surface, (30, round(bottom - plot_height * level / 100) - 3, 40, 7), (0, 0, 0), 60)]
+
+    assert labelled(256) == [0, 20, 40, 60, 80, 100]      # lines 14.6 pixels apart
+    assert labelled(training_window.PLOT_SIZE[1]) == list(range(0, 101, 10))
+
+
 def test_the_untrained_network_and_the_first_moments_are_each_drawn(screen, monkeypatch):
     drawn_frames = []
     window = TrainingWindow(screen)

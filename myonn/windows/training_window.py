@@ -355,7 +355,8 @@ def draw_cost_curve(surface, rect, curve):
     rect = pygame.Rect(rect)
     low, high, levels = cost_axis(curve)
     span = np.log(high / low)
-    plot = _draw_frame(surface, rect, "Cost: what training makes smaller", f"{curve.cost_name} (log scale)",
+    # "(log scale)" in the title: up the axis, "squared error (log scale)" was taller than the plot.
+    plot = _draw_frame(surface, rect, "Cost: what training makes smaller (log scale)", curve.cost_name,
                        curve, [(np.log(level / low) / span, f"{level:g}") for level in levels])
     epochs = epoch_axis(curve)[0]
     # A network whose weights a step too large has made NaN has no cost to draw (training stops on it).
@@ -371,16 +372,18 @@ def draw_cost_curve(surface, rect, curve):
 
 def _draw_frame(surface, rect, title, y_label, curve, grid, note=None):
     """A curve's title, axes and epoch ticks (epoch_axis), and its y grid lines: grid is (height 0..1 up
-    the plot, label) each; under the axis, the epochs' label, and `note` (a test colour text) at the
+    the plot, label) each, from the bottom up; under the axis, the epochs' label, and `note` (a test colour text) at the
     left. Returns the plot's Rect."""
     plot = pygame.Rect(rect.left + 70, rect.top + 60, rect.width - 100, rect.height - 110)  # room for two legend lines
     end, step = epoch_axis(curve, most_ticks=max(2, round(15 * plot.width / 1100)))
     pictures.draw_text(surface, title, (rect.left + 16, rect.top + 10), 24)
+    labelled_up_to = None  # the top of the label below: grid lines closer than a label's height skip theirs
     for height, text in grid:
         y = plot.bottom - plot.height * height
         pygame.draw.line(surface, GRID_COLOUR, (plot.left, y), (plot.right, y))
         label = pictures.text_picture(text, 22)
-        surface.blit(label, (plot.left - 8 - label.get_width(), y - 8))
+        if labelled_up_to is None or y - 8 + label.get_height() <= labelled_up_to:  # 0 to 100 in tens ran together
+            labelled_up_to = surface.blit(label, (plot.left - 8 - label.get_width(), y - 8)).top
     for tick in np.arange(0, end + step / 2, step):
         x = plot.left + plot.width * tick / end
         pygame.draw.line(surface, AXIS_COLOUR, (x, plot.bottom), (x, plot.bottom + 5))
