@@ -46,7 +46,8 @@ def count_colour(surface, rect, colour, tolerance=30):
 
 
 def tile_centre(node, columns=20):
-    """The screen point at the middle of hidden node `node`'s tile (tiles of 29 pixels, ×1.5)."""
+    """The screen point at the middle of hidden node `node`'s tile (28 pixels and a 1-pixel gap, scaled to fill
+    the weights area's width)."""
     scale = WEIGHTS_AREA.width / (columns * 29 - 1)
     row, column = divmod(node, columns)
     return (round(WEIGHTS_AREA.left + (column * 29 + 14) * scale), round(WEIGHTS_AREA.top + (row * 29 + 14) * scale))
@@ -71,6 +72,63 @@ def test_each_hidden_nodes_weights_are_a_tile_red_where_positive_blue_where_nega
     assert min(surface.get_at((x - 12, y - 12))[:3]) > 245
     # 200 tiles in a 20 × 10 grid: the last one ends at the weights area's bottom right.
     assert WEIGHTS_AREA.collidepoint(tile_centre(199)) and not WEIGHTS_AREA.collidepoint(tile_centre(219))
+
+
+def test_the_window_is_drawn_for_a_16_9_screen_whole_on_1920_by_1080_and_large_on_a_1280_by_720_projector():
+    assert pictures.fitted_size(WINDOW_SIZE, (1920, 1080)) == WINDOW_SIZE   # at full size: nothing blurred
+    # A workshop's 1280×720 projector, less a title bar and a taskbar: drawn for 1200×850 the window was
+    # shown at 73% there, its smallest text 11 pixels high.
+    shown = pictures.fitted_size(WINDOW_SIZE, (1280, 720))
+    assert shown[0] / WINDOW_SIZE[0] > 0.85
+
+
+def test_the_windows_areas_lie_inside_it_apart_and_hold_readable_tiles_and_the_mistakes():
+    window = pygame.Rect((0, 0), WINDOW_SIZE)
+    areas = [CURVE_AREA, WEIGHTS_AREA, STATS_AREA, MISTAKES_AREA]
+    assert all(window.contains(area) for area in areas)
+    assert not any(area.colliderect(other) for number, area in enumerate(areas) for other in areas[number + 1:])
+    assert pictures.tile_columns(200, WEIGHTS_AREA) == 20
+    assert pictures.weight_tile_at(tile_centre(0), 200, WEIGHTS_AREA)[1].width >= 33  # 42 at 1200×850
+    assert training_window.MOST_MISTAKES * 48 <= MISTAKES_AREA.width
+
+
+@pytest.mark.parametrize("state", ["running, paused, pointed at", "finished, kept as a backup"])
+def test_no_text_runs_off_the_window_or_into_another(screen, monkeypatch, state):
+    """Every line the window writes (draw_text, draw_centred_text), in its fullest frames: in the first
+    quarter epoch (with the note on the start below the axis), paused with a node pointed at, or finished
+    with the longest lines of a model kept as a backup."""
+    window = TrainingWindow(screen)
+    network = NeuralNetwork(784, 200, 10, seed=0)
+    labels = np.arange(10_000) % 10
+    window(moment(network, 0.0, None, test_labels=labels))
+    for step in range(1, 6):
+        window({**moment(network, step / 20, 0.9, test_labels=labels), "images_per_epoch": 60_000})
+    window.curve.test_points = [(0.0, 0.097), (0.05, 0.9), (0.1, 0.91), (0.15, 0.92), (0.2, 0.93), (0.25, 0.935)]
+    if state.startswith("running"):
+        window.paused, window.pointer = True, tile_centre(199)
+    else:
+        window.state, window.saved_accuracy, window.kept_apart = training_window.FINISHED, 0.9329, True
+    placed = []
+
+    def draw_text(surface, text, topleft, size, colour=training_window.AXIS_COLOUR):
+        placed.append((text, pictures.text_picture(text, size, colour).get_rect(topleft=topleft)))
+        return placed[-1][1]
+
+    def draw_centred_text(surface, text, rect, size, colour=training_window.AXIS_COLOUR):
+        placed.append((text, pictures.text_picture(text, size, colour).get_rect(center=pygame.Rect(rect).center)))
+        return placed[-1][1]
+
+    monkeypatch.setattr(pictures, "draw_text", draw_text)
+    monkeypatch.setattr(pictures, "draw_centred_text", draw_centred_text)
+    window.draw(pygame.Surface(WINDOW_SIZE))
+    texts = [text for text, _ in placed]
+    assert "test accuracy at the start: 9.7% (below the axis)" in texts
+    assert ("Paused" in texts and "node 199: what it looks for" in texts if state.startswith("running")
+            else "(of 10,000; the model in use reads better)" in texts and "Finished: Escape closes" in texts)
+    assert all(pygame.Rect((0, 0), WINDOW_SIZE).contains(rect) for _, rect in placed), placed
+    overlapping = [(text, other) for number, (text, rect) in enumerate(placed)
+                   for other, other_rect in placed[number + 1:] if rect.colliderect(other_rect)]
+    assert not overlapping
 
 
 def test_the_learning_curve_draws_both_lines_and_says_which_test_images():
@@ -356,7 +414,9 @@ def test_the_finished_windows_figures_and_a_pointed_node_stay_inside_the_window_
     in_stats = [(text, rect) for text, rect in placed if STATS_AREA.collidepoint(rect.topleft)]
     assert any(text.endswith("Escape closes") for text, _ in in_stats)
     assert all(rect.right <= WINDOW_SIZE[0] - 4 for _, rect in in_stats), in_stats
-    large = pygame.Rect(STATS_AREA.left, 0, training_window.POINTED_TILE, training_window.POINTED_TILE)
+    key_column = STATS_AREA.left + training_window.FIGURES_WIDTH   # the figures stay left of it
+    assert all(rect.right < key_column for _, rect in in_stats if rect.left < key_column), in_stats
+    large = pygame.Rect(key_column, 0, training_window.POINTED_TILE, training_window.POINTED_TILE)
     label = next(rect for text, rect in in_stats if text.startswith("node 53"))
     large.top = label.top + 26
     assert not any(large.colliderect(rect) for text, rect in in_stats if rect.top > label.top), in_stats
@@ -541,7 +601,7 @@ def test_a_few_hidden_nodes_get_large_tiles_that_fill_the_area():
     window(moment(network, 0.5, 0.9))
     surface = drawn(window)
     assert surface.get_at(tile_centre(11, columns=6))[:3] == pictures.NEGATIVE_COLOUR
-    assert tile_centre(11, columns=6)[1] > WEIGHTS_AREA.top + 200  # two rows of large tiles, down the area
+    assert tile_centre(11, columns=6)[1] > WEIGHTS_AREA.top + WEIGHTS_AREA.height // 3  # two rows of large tiles, down the area
 
 
 def test_the_learning_curve_alone_as_a_png(tmp_path):

@@ -38,12 +38,18 @@ from myonn.windows import pictures
 from myonn.windows.pictures import pygame
 
 TITLE = "Training"
-WINDOW_SIZE = (1200, 850)
-CURVE_AREA = pygame.Rect(0, 0, 1200, 300)   # the accuracy and, at its right, the cost
+# Drawn for a 16:9 projector's own 1280×720: there, less a title bar and a taskbar (pictures.fitted_size),
+# it is shown at 87% (1109×624), and on a 1920×1080 screen whole. (Drawn for 1200×850 it was shown at 73%
+# on the projector, its smallest text 11 pixels high.) The curves run across the top; under them the
+# weight tiles, at their right the figures, and right of those the colour key and the status lines;
+# the mistakes run along the bottom.
+WINDOW_SIZE = (1280, 720)
+CURVE_AREA = pygame.Rect(0, 0, 1280, 256)   # the accuracy and, at its right, the cost
 ACCURACY_SHARE = 0.66                       # of the curves' width
-WEIGHTS_AREA = pygame.Rect(16, 318, 868, 434)   # 20 × 10 tiles of 28 pixels and 1-pixel gaps, ×1.5
-STATS_AREA = pygame.Rect(900, 318, 290, 434)
-MISTAKES_AREA = pygame.Rect(16, 762, 1168, 82)
+WEIGHTS_AREA = pygame.Rect(16, 274, 695, 347)   # 20 × 10 tiles of 28 pixels and 1-pixel gaps, ×1.2: 33.6 pixels a tile
+STATS_AREA = pygame.Rect(727, 274, 545, 347)    # the figures, and right of them the colour key and the status lines
+FIGURES_WIDTH = 276  # of the stats area: as wide as its widest line, "random weights, not trained yet"
+MISTAKES_AREA = pygame.Rect(16, 631, 1248, 82)
 MOST_MISTAKES = 24  # shown at a time, 48 pixels apart
 MOST_TILES = 200
 PLOT_SIZE = (1300, 420)
@@ -65,7 +71,7 @@ STOP_COLOUR = (190, 0, 0)
 RUNNING, STOPPING, STOPPED, FINISHED = "running", "stopping", "stopped", "finished"
 PAUSE_KEY, STEP_KEY = pygame.K_SPACE, pygame.K_RIGHT
 KEY_REPEAT = (400, 120)  # milliseconds: a key held this long repeats this often (Right held: slow motion)
-POINTED_TILE = 96  # a pointed node's tile, large enough to see, small enough to fit under the figures
+POINTED_TILE = 112  # a pointed node's tile: each weight a square of 4 pixels, clear of the status lines under it
 SPEED_FROM_IMAGES = 4096  # the images per second are shown once this many are trained: a chunk (training.py)
 
 
@@ -239,7 +245,8 @@ class TrainingWindow:
             pictures.draw_centred_text(surface, f"{label} as {answer}", (x, picture.bottom + 1, 44, 18), 22, STOP_COLOUR)
 
     def _draw_stats(self, surface, moment, pointed=None, images=None):
-        """The figures of this moment; under them the weights' colour key, or the tile pointed at, large."""
+        """The figures of this moment; at their right the weights' colour key, or the tile pointed at, large,
+        and under that what Space and Right do and where training stands."""
         left, top = STATS_AREA.topleft
         lines = [(f"epoch {moment['epoch']} of {moment['epochs']}", 30),
                  (f"learning rate {moment['learning_rate']:.4g}", 26)]
@@ -269,10 +276,11 @@ class TrainingWindow:
         for text, size in lines:
             pictures.draw_text(surface, text, (left, top), size)
             top += size + 8
+        left, top = STATS_AREA.left + FIGURES_WIDTH, STATS_AREA.top  # the column right of the figures
         if pointed is None:
-            pictures.draw_weight_legend(surface, (left, top + 12))
+            pictures.draw_weight_legend(surface, (left, top))
         else:  # pointed at: that node's tile, large (the colour key as in the drawing window's panel)
-            pictures.draw_pointed_node(surface, pointed, images[pointed], (left, top + 8), POINTED_TILE)
+            pictures.draw_pointed_node(surface, pointed, images[pointed], (left, top), POINTED_TILE)
         if self.state == RUNNING and self.screen is not None:
             if self.paused:  # large: in a talk, the room should see that it waits (a small red line went unseen)
                 pictures.draw_text(surface, "Paused", (left, STATS_AREA.bottom - 92), 44, STOP_COLOUR)
@@ -372,8 +380,8 @@ def draw_cost_curve(surface, rect, curve):
 
 def _draw_frame(surface, rect, title, y_label, curve, grid, note=None):
     """A curve's title, axes and epoch ticks (epoch_axis), and its y grid lines: grid is (height 0..1 up
-    the plot, label) each, from the bottom up; under the axis, the epochs' label, and `note` (a test colour text) at the
-    left. Returns the plot's Rect."""
+    the plot, label) each, from the bottom up; under the axis, the epochs' label, and `note` (a test
+    colour text) at the left. Returns the plot's Rect."""
     plot = pygame.Rect(rect.left + 70, rect.top + 60, rect.width - 100, rect.height - 110)  # room for two legend lines
     end, step = epoch_axis(curve, most_ticks=max(2, round(15 * plot.width / 1100)))
     pictures.draw_text(surface, title, (rect.left + 16, rect.top + 10), 24)
