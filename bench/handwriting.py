@@ -48,6 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
+from myonn import cli  # noqa: E402
 from myonn.cli import file_path, folder_path  # noqa: E402
 from myonn.drawn_styles import STYLES, WRITER_STYLES, write  # noqa: E402
 from myonn.windows.draw_window import WINDOW_SIZE, Recognizer, stroke_events, update  # noqa: E402
@@ -615,4 +616,4 @@ def save_strokes(path, strokes):
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)   # a missing or damaged model, a path that is not there: one line and exit status 2

@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import numpy as np  # noqa: E402
 
 import handwriting as bench  # noqa: E402  (bench/handwriting.py: the styles and their writers)
+from myonn import cli  # noqa: E402
 from myonn.cli import file_path  # noqa: E402
 from myonn.handwriting import digit_pixels  # noqa: E402
 from myonn.model import load_model, shipped_model_path  # noqa: E402
@@ -151,4 +152,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)   # a missing or damaged model, a path that is not there: one line and exit status 2

@@ -20,13 +20,13 @@ RECIPES = {
     },
     "default": {
         "about": "fast: deskewed digits, mini-batches, a falling learning rate, and digits drawn with the "
-                 "window's pen in designed styles (about 13 s of training)",
+                 "window's pen in designed styles (about 10 s of training)",
         "epochs": 8, "batch_size": 16, "learning_rate": 0.1, "final_learning_rate": 0.02,
         "hidden_nodes": 200, "cost": "squared_error", "deskew": True, "augment": "none", "shuffle": True,
         # The best recipe's drawn digits: the model set-up trains is the one the drawing window opens, and
         # without them it read drawn digits far worse than the shipped model (over three seeds: the
         # designed writer styles 74.8% -> 98.4%, the held-out designed styles 78.0% -> 88.5%, the held-out
-        # Hershey fonts 79.8% -> 82.1%, MNIST 98.31% -> 98.25%), for about 4 s of drawing (README).
+        # Hershey fonts 79.8% -> 82.1%, MNIST 98.31% -> 98.25%), for about 3 s of drawing (README).
         "drawn": 70,
     },
     "best": {

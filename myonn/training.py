@@ -17,6 +17,12 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
+# tqdm makes its write lock the first time it writes, importing multiprocessing for it (some 12 ms): a
+# Ctrl-C landing there (a second one, just after the first, while MNIST loaded) left tqdm without its
+# lock, and its cleanup's AttributeError was a traceback in place of "stopped before any training".
+# Made now, while the scripts still stop at once, and quietly, on a Ctrl-C.
+tqdm.get_lock()
+
 from myonn import model_store, recipes
 from myonn.drawn_styles import drawn_digits, style_count
 from myonn.errors import MyonnError, printable
@@ -549,7 +555,7 @@ def _model_to_train(resumed, resume, settings, report):
 def _report_what_is_trained(model, settings, image_count, report):
     epochs, first, last = settings["epochs"], settings["learning_rate"], settings["final_learning_rate"]
     rate = f"{first:g} (constant)" if first == last else f"{first:g} → {last:g}"
-    report(f"training {describe(model)} on {image_count:,} images: {epochs} "
+    report(f"training {describe(model)} on {image_count:,} image{'' if image_count == 1 else 's'}: {epochs} "
            f"epoch{'s' if epochs != 1 else ''}, batches of {settings['batch_size']:,}, learning rate {rate}, "
            f"augmentation: {settings['augment']}")
 
@@ -751,7 +757,7 @@ def _training_images(settings, data_dir, limit, my_digits, progress, report, wat
                f"{per_style} of each style{share})")
     elif settings.get("drawn"):
         report(f"with no digits drawn in designed styles: MNIST's {MNIST_TRAINING_IMAGES:,} images get "
-               f"{settings['drawn']} of each style, and {mnist_images:,} too small a share for one")
+               f"{settings['drawn']} of each style, and {mnist_images:,} of them too small a share for one")
     preparing("Preparing the images …")
     return train_images, train_labels, test_set, per_style
 
@@ -760,8 +766,10 @@ def drawn_per_style(drawn, mnist_images):
     """How many digits of each designed style a run draws from its recipe: the recipe's `drawn` goes with
     all of MNIST's training images, and a run on fewer (--limit, the talk's LIMIT) draws the same share,
     so that the drawn digits are no larger a part of what it learns (all 2,660 beside 1,000 images would
-    be most of them) and a quick run stays quick."""
-    return round(drawn * min(mnist_images, MNIST_TRAINING_IMAGES) / MNIST_TRAINING_IMAGES)
+    be most of them) and a quick run stays quick. Rounded half up, in whole numbers (round() rounds a
+    half to even: 3,000 images got 4 of each style, 9,000 got 10)."""
+    share = drawn * min(mnist_images, MNIST_TRAINING_IMAGES)
+    return (2 * share + MNIST_TRAINING_IMAGES) // (2 * MNIST_TRAINING_IMAGES)
 
 
 @contextmanager

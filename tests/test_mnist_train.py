@@ -50,7 +50,7 @@ def test_a_run_on_too_few_images_for_one_drawn_digit_of_each_style_learns_mnist_
                         "--data-dir", str(real_mnist_dir), "--model", str(path))
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == ("with no digits drawn in designed styles: MNIST's 60,000 images get 70 "
-                                             "of each style, and 400 too small a share for one")
+                                             "of each style, and 400 of them too small a share for one")
     model = load_model(path)
     assert model.info["trained_images"] == 400 and model.info["drawn"] == 0
     assert model.info["drawn_digits_learned"] is False  # MNIST's digits only: the drawing window says so

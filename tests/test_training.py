@@ -635,3 +635,16 @@ def test_a_run_on_part_of_mnist_draws_its_share_of_the_recipes_drawn_digits():
     assert drawn_per_style(70, 400) == 0            # 0.47: too small a share for one
     assert drawn_per_style(70, 120_000) == 70       # a larger data set gets no more than MNIST's share
     assert drawn_per_style(0, 60_000) == 0
+    assert drawn_per_style(70, 3_000) == drawn_per_style(70, 3_001) == 4   # 3.5 and a hair: halves round up
+    assert drawn_per_style(70, 9_000) == 11                                # 10.5, where round() gave 10
+    assert drawn_per_style(70, 428) == 0 and drawn_per_style(70, 429) == 1
+
+
+def test_tqdms_write_lock_is_made_when_training_is_imported_not_at_its_first_line():
+    """Made at the first tqdm.write, the lock imports multiprocessing: a second Ctrl-C landing there gave a
+    traceback (tqdm's AttributeError) in place of "stopped before any training: nothing saved"."""
+    import subprocess
+    import sys
+    made = subprocess.run([sys.executable, "-c", "import myonn.training, tqdm; print('_lock' in vars(tqdm.tqdm))"],
+                          capture_output=True, text=True, timeout=120)
+    assert made.stdout.strip() == "True", made.stderr

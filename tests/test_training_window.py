@@ -520,6 +520,26 @@ def test_escape_while_mnist_loads_stops_before_any_training_and_saves_nothing(sc
     assert not (tmp_path / "m.npz").exists() and window.window.state == "stopping"
 
 
+def test_escape_before_any_training_writes_no_pictures_and_leaves_earlier_ones(screen, real_mnist_dir, tmp_path):
+    """--plot and --screenshot with Escape while MNIST loads: an empty curve was written over the PNG,
+    and a picture still saying "Loading MNIST …", where Ctrl-C writes none."""
+    from myonn import recipes
+    from myonn.training import train_from_settings
+
+    plot, shot = tmp_path / "curve.png", tmp_path / "shot.png"
+    plot.write_bytes(b"an earlier run's curve")
+    window = Watcher(plot=str(plot), screenshot=str(shot))
+    window.window = TrainingWindow(screen)
+    pygame.event.post(key_event(pygame.K_ESCAPE))
+    status = train_from_settings(recipes.settings("default", {}), model_path=tmp_path / "m.npz",
+                                 data_dir=real_mnist_dir, limit=2000, progress=False, report=lambda line: None,
+                                 watch=window)
+    said = []
+    window.finish(status, report=said.append)
+    assert status == 130 and said == ["no picture written: stopped before any training"]
+    assert plot.read_bytes() == b"an earlier run's curve" and not shot.exists()
+
+
 def pressing_escape_while_preparing(screen, shown, when, record=lambda window, what: what):
     """A Watcher with a window, keeping in `shown` what it is told is being prepared (as `record` makes
     of it), that presses Escape once `when` (what) is true."""

@@ -514,6 +514,11 @@ class Watcher:
         """Write the PNGs asked for; with a window (and no --screenshot) keep it up until closed."""
         window = self.window
         window.finish(status)
+        if window.curve.last is None and (self.plot or self.screenshot):
+            # Stopped before any training (Escape while MNIST loaded or the digits were drawn): nothing to
+            # picture, and a picture of an earlier run where these would go stays as it is, as after Ctrl-C.
+            report("no picture written: stopped before any training")
+            return
         try:
             if self.plot:
                 report(f"learning curve written to {save_learning_curve(window.curve, self.plot)}")
