@@ -970,7 +970,7 @@ def test_a_digit_key_replacing_a_model_another_run_saved_since_the_window_opened
     window.post(key("0"))
     [kept] = (tmp_path / "backups").glob("*.npz")
     assert window.hint_note() == f"It replaced a model another run saved meanwhile, kept as backups/{kept.name}"
-    assert pictures._font(32 * 3 // 4 * 7 // 10).size(window.hint_note())[0] < CANVAS_SIDE   # fits under the hint
+    assert pictures._font(32 * 9 // 10 * 7 // 10).size(window.hint_note())[0] < CANVAS_SIDE   # fits under the hint
     assert window.output.text == "learned: 0 (1 of your digits)\n"
     assert f"note: another run saved {teacher.destination} since this window opened: that model is kept as {kept}, " \
            "and this window's network, taught your 0, replaces it" in capsys.readouterr().err

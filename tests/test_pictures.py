@@ -84,6 +84,19 @@ def test_a_caption_is_a_band_across_the_bottom_with_the_text_inside():
     assert surface.get_at((5, 155))[:3] == WHITE
 
 
+def test_a_captions_note_is_nearly_as_large_as_its_line_and_a_long_one_is_made_to_fit():
+    # At three quarters of the line, the drawing window's note under its hint was 8 or 9 pixels high on a
+    # 1280×720 projector; a long one (a backup's name) ran off both ends.
+    surface = pygame.Surface((672, 400))
+    surface.fill(WHITE)
+    band = draw_caption(surface, "hint", height=32, note="a short note")
+    assert band.height == 32 + 28
+    surface.fill(WHITE)
+    band = draw_caption(surface, "hint", height=32, note="a note far too long for the band " * 4,
+                        background=(255, 255, 255, 255))             # a white band: the ink is the text's
+    assert 0 < ink_box(surface).left and ink_box(surface).right < 672 and band.contains(ink_box(surface))
+
+
 def test_save_png_writes_the_surface_as_png(tmp_path):
     surface = pygame.Surface((30, 20))
     surface.fill((10, 20, 30))

@@ -124,7 +124,7 @@ def test_no_text_runs_off_the_window_or_into_another(screen, monkeypatch, state)
     texts = [text for text, _ in placed]
     assert "test accuracy at the start: 9.7% (below the axis)" in texts
     assert ("Paused" in texts and "node 199: what it looks for" in texts if state.startswith("running")
-            else "(of 10,000; the model in use reads better)" in texts and "Finished: Escape closes" in texts)
+            else "(of 10,000; the model in use is better)" in texts and "Finished: Escape closes" in texts)
     assert all(pygame.Rect((0, 0), WINDOW_SIZE).contains(rect) for _, rect in placed), placed
     overlapping = [(text, other) for number, (text, rect) in enumerate(placed)
                    for other, other_rect in placed[number + 1:] if rect.colliderect(other_rect)]
@@ -360,10 +360,10 @@ def test_stopped_by_escape_the_window_stays_up_until_escape_again_but_not_after_
     (0.9829, None, 0, ["saved: 98.29%", "(on all 50 test images)", "Finished and saved: Escape closes"], True),
     (None, "learned nothing", 2, ["Learned nothing: Escape closes", "not saved: no better than guessing"], True),
     # Stopped far below the model in use: saved among the backups, the better model left in place.
-    (0.2545, "kept apart", 130, ["kept as a backup: 25.45%", "(of 50; the model in use reads better)",
+    (0.2545, "kept apart", 130, ["kept as a backup: 25.45%", "(of 50; the model in use is better)",
                                  "Stopped: Escape closes"], False),
     # A quick run on part of MNIST (--limit), finished below the model in use: the same, and it finished.
-    (0.7747, "kept apart", 0, ["kept as a backup: 77.47%", "(of 50; the model in use reads better)",
+    (0.7747, "kept apart", 0, ["kept as a backup: 77.47%", "(of 50; the model in use is better)",
                                "Finished: Escape closes"], True),
 ])
 def test_the_end_says_what_was_saved_with_its_whole_test_set_accuracy(screen, monkeypatch, saved, note, status,

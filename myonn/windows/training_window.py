@@ -270,7 +270,7 @@ class TrainingWindow:
             lines.append((f"{'kept as a backup' if self.kept_apart else 'saved'}: {100 * self.saved_accuracy:.2f}%", 26))
             whole = f"{len(moment['test_labels']):,}" if moment["test_labels"] is not None else None
             if self.kept_apart:  # the room sees the window, not the terminal's two lines; one line, as room is short
-                lines.append((f"(of {whole or 'the test set'}; the model in use reads better)", 20))
+                lines.append((f"(of {whole or 'the test set'}; the model in use is better)", 22))
             else:
                 lines.append((f"(on all {whole} test images)" if whole else "(on the test set)", 22))
         for text, size in lines:
