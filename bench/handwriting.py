@@ -57,6 +57,9 @@ from myonn.model import shipped_model_path, load_model  # noqa: E402
 from myonn.windows.pictures import pygame  # noqa: E402
 
 
+# --per-digit: far beyond any useful run (50 drawings a digit take a minute or two), and small enough to end.
+MOST_PER_DIGIT = 10_000
+
 # Styles designed for issue 9 and written before any model trained against them was measured: never
 # used to train a model or to choose a setting (bench/strokes_held_out/README.md).
 HELD_OUT_DIR = Path(__file__).resolve().parent / "strokes_held_out"
@@ -199,8 +202,9 @@ def main():
     parser.add_argument("--source", choices=["styles", "hershey", "both"], default="both",
                         help="where the strokes come from: the designed styles (those tuned on and those held "
                              "out), the Hershey fonts' digits (held out), or both; one table per source (default both)")
-    parser.add_argument("--per-digit", type=int, default=50, metavar="N", help="drawings per digit (default 50)")
-    parser.add_argument("--seed", type=int, default=2019, help="the writers' random seed (default 2019)")
+    parser.add_argument("--per-digit", type=cli.whole_number_at_least(1, MOST_PER_DIGIT), default=50, metavar="N",
+                        help="drawings per digit (default 50)")
+    parser.add_argument("--seed", type=cli.non_negative_int, default=2019, help="the writers' random seed (default 2019)")
     parser.add_argument("--examples", type=folder_path, metavar="DIR",
                         help="write one drawing of each style to DIR as STROKES.json (for --replay), then exit")
     parser.add_argument("--save-strokes", type=folder_path, metavar="DIR", help="also write every drawing to DIR")

@@ -31,6 +31,7 @@ import numpy as np  # noqa: E402
 import handwriting as bench  # noqa: E402  (bench/handwriting.py: the styles and their writers)
 from myonn import cli  # noqa: E402
 from myonn.cli import file_path  # noqa: E402
+from myonn.errors import MyonnError  # noqa: E402
 from myonn.handwriting import digit_pixels  # noqa: E402
 from myonn.model import load_model, shipped_model_path  # noqa: E402
 from myonn.windows.draw_window import CANVAS_SIDE  # noqa: E402
@@ -95,8 +96,11 @@ def peer_answers(peer_python, peer_model, drawings, size=None):
     if done.returncode:
         last_line = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit status {done.returncode}"
         sys.exit(f"the peer's Python failed: {last_line}")
-    mnist, *answers = done.stdout.split()
-    return float(mnist), np.array([int(answer) for answer in answers])
+    try:
+        mnist, *answers = done.stdout.split()
+        return float(mnist), np.array([int(answer) for answer in answers])
+    except ValueError:  # a Python without the peer, or another program: not its answers
+        raise MyonnError(f"the peer's Python gave no answers (its output began {done.stdout[:40]!r})") from None
 
 
 def main():
@@ -111,8 +115,9 @@ def main():
                              "(default: as large as on our 672-pixel canvas, scaled with it). Its brush is 20 "
                              "pixels whatever the digit's size, so small digits come out thick there")
     parser.add_argument("--model", type=file_path, default=shipped_model_path(), help="ours (default: the shipped model)")
-    parser.add_argument("--per-digit", type=int, default=50, metavar="N", help="drawings per digit (default 50)")
-    parser.add_argument("--seed", type=int, default=2019, help="the writers' random seed (default 2019)")
+    parser.add_argument("--per-digit", type=cli.whole_number_at_least(1, bench.MOST_PER_DIGIT), default=50, metavar="N",
+                        help="drawings per digit (default 50)")
+    parser.add_argument("--seed", type=cli.non_negative_int, default=2019, help="the writers' random seed (default 2019)")
     arguments = parser.parse_args()
 
     ours = load_model(arguments.model)

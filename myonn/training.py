@@ -9,6 +9,7 @@ and a clean stop on Ctrl-C.
 import math
 import os
 import signal
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -450,21 +451,41 @@ def train_from_settings(settings, model_path=None, resume=None, data_dir=None, l
         # A Ctrl-C (or kill) while the model path is checked, MNIST loads or the recipe's digits are
         # drawn, or a second one while training, stops at once: say so, for the terminal shows only ^C.
         # One while saving, or just after, says what became of the model.
-        if not training_began:
-            report(STOPPED_BEFORE_TRAINING)
-        elif not saving:
-            report("stopped at once: nothing saved")
-        else:
-            destination, before, test_accuracy, kept_apart = saving[-1]
-            if kept_apart is not None:
-                kept = sorted(set(model_store.stopped_runs(destination)) - kept_apart)
-                report(f"stopped just after keeping what was learned as {kept[-1]}; nothing else was saved"
-                       if kept else "stopped while keeping what was learned apart: nothing kept, nothing saved")
-            elif _file_identity(destination) == before:
-                report(f"stopped while saving: nothing saved, {destination} is as it was")
-            else:
-                report(f"stopped just after saving to {destination} (test accuracy {format_percent(test_accuracy)})")
+        with _ctrl_c_ignored():
+            _report_stopped_at_once(training_began, saving, report)
         raise
+
+
+@contextmanager
+def _ctrl_c_ignored():
+    """Ctrl-C ignored meanwhile: a Ctrl-C more, while the line saying what the first one stopped is
+    printed, cut it off (two pressed at once lost it now and then). Only the main thread may set it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _report_stopped_at_once(training_began, saving, report):
+    """What a run stopped at once (a Ctrl-C before training, or a second one in it) did and did not save."""
+    if not training_began:
+        report(STOPPED_BEFORE_TRAINING)
+    elif not saving:
+        report("stopped at once: nothing saved")
+    else:
+        destination, before, test_accuracy, kept_apart = saving[-1]
+        if kept_apart is not None:
+            kept = sorted(set(model_store.stopped_runs(destination)) - kept_apart)
+            report(f"stopped just after keeping what was learned as {kept[-1]}; nothing else was saved"
+                   if kept else "stopped while keeping what was learned apart: nothing kept, nothing saved")
+        elif _file_identity(destination) == before:
+            report(f"stopped while saving: nothing saved, {destination} is as it was")
+        else:
+            report(f"stopped just after saving to {destination} (test accuracy {format_percent(test_accuracy)})")
 
 
 def _train_and_save(settings, destination, resume, data_dir, limit, progress, report, watch, my_digits,

@@ -31,3 +31,12 @@ def test_a_model_that_is_not_there_is_one_line_and_exit_status_2(tmp_path):
         assert result.returncode == 2, (script, result.stderr)
         assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
         assert str(tmp_path / "nop") in result.stderr
+
+
+def test_a_bad_number_of_drawings_or_seed_is_one_line_and_exit_status_2():
+    # --seed -5 ended in NumPy's traceback, --per-digit 0 in np.quantile's.
+    for flags in (["--seed", "-5"], ["--per-digit", "0"]):
+        result = subprocess.run([sys.executable, str(REPOSITORY_ROOT / "bench" / "handwriting.py"), *flags],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        assert result.stderr.strip().splitlines()[-1].startswith(f"handwriting.py: error: argument {flags[0]}: ")

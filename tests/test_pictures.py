@@ -10,10 +10,11 @@ import time
 os.environ["SDL_VIDEODRIVER"] = "dummy"  # pygame must never need a display in the tests
 os.environ["SDL_AUDIODRIVER"] = "dummy"
 
-import numpy as np  # noqa: E402
+import numpy as np
 import pytest  # noqa: E402
 
 from myonn.errors import MyonnError  # noqa: E402
+from myonn.windows import pictures  # noqa: E402
 from myonn.windows.pictures import (  # noqa: E402
     BLACK, WHITE, draw_caption, draw_centred_text, draw_grey_image, fitted_size, grey_colour, pygame, save_png,
     set_title)
@@ -95,6 +96,18 @@ def test_a_captions_note_is_nearly_as_large_as_its_line_and_a_long_one_is_made_t
     band = draw_caption(surface, "hint", height=32, note="a note far too long for the band " * 4,
                         background=(255, 255, 255, 255))             # a white band: the ink is the text's
     assert 0 < ink_box(surface).left and ink_box(surface).right < 672 and band.contains(ink_box(surface))
+
+
+def test_a_note_too_long_even_at_the_smallest_size_loses_its_middle_not_its_ends():
+    surface = pygame.Surface((672, 400))
+    surface.fill(WHITE)
+    note = "This model learned MNIST only (--model /" + "a_long_folder/" * 12 + "data/mnist_nn.npz)"
+    band = draw_caption(surface, "hint", height=32, note=note, background=(255, 255, 255, 255))
+    assert 0 < ink_box(surface).left and ink_box(surface).right < 672 and band.contains(ink_box(surface))
+    font = pictures._font(pictures.NOTE_SMALLEST)
+    shortened = pictures.shortened_to_fit(note, font, 664)
+    assert shortened.startswith("This model learned") and shortened.endswith("mnist_nn.npz)") and "…" in shortened
+    assert font.size(shortened)[0] <= 664 and pictures.shortened_to_fit("short", font, 664) == "short"
 
 
 def test_save_png_writes_the_surface_as_png(tmp_path):

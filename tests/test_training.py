@@ -648,3 +648,27 @@ def test_tqdms_write_lock_is_made_when_training_is_imported_not_at_its_first_lin
     made = subprocess.run([sys.executable, "-c", "import myonn.training, tqdm; print('_lock' in vars(tqdm.tqdm))"],
                           capture_output=True, text=True, timeout=120)
     assert made.stdout.strip() == "True", made.stderr
+
+
+def test_a_ctrl_c_more_while_the_stopped_line_is_printed_does_not_cut_it_off(monkeypatch, tmp_path):
+    """Two Ctrl-Cs pressed at once: the second landed in the report of the first, and the line was lost."""
+    import os
+    import signal
+    from myonn import model_store, recipes, training
+
+    def pressed(*arguments):
+        raise KeyboardInterrupt
+
+    said = []
+
+    def report(line):
+        os.kill(os.getpid(), signal.SIGINT)       # the second Ctrl-C, as the line is being printed
+        said.append(line)
+
+    monkeypatch.setattr(model_store, "destination_for", pressed)   # the first, while the model path is checked
+    handler = signal.getsignal(signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt):
+        training.train_from_settings(recipes.settings("default", {}), model_path=tmp_path / "m.npz",
+                                     progress=False, report=report)
+    assert said == ["stopped before any training: nothing saved"]
+    assert signal.getsignal(signal.SIGINT) is handler                # Ctrl-C as it was before

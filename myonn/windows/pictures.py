@@ -315,7 +315,8 @@ def draw_centred_text(surface, text, rect, size, colour=BLACK):
 def draw_caption(surface, text, height=40, colour=BLACK, background=(255, 255, 224, 220), note=None):
     """Draw a line of text on a nearly opaque band across the bottom of the surface, and under it,
     a little smaller, an optional `note` (the band grows to hold it; a note too long for the band is
-    drawn smaller still, down to NOTE_SMALLEST, rather than cut off at both ends).
+    drawn smaller still, down to NOTE_SMALLEST, and past that shortened in its middle, rather than cut
+    off at both ends).
 
     For a short note over a picture (what it shows, or why a key did nothing). Returns the band's Rect.
     """
@@ -330,11 +331,27 @@ def draw_caption(surface, text, height=40, colour=BLACK, background=(255, 255, 2
         size = note_height * 7 // 10
         while size > NOTE_SMALLEST and _font(size).size(note)[0] > band.width - 8:
             size -= 1
+        note = shortened_to_fit(note, _font(size), band.width - 8)
         draw_centred_text(surface, note, (band.left, band.top + height - 6, band.width, note_height), size, colour)
     return band
 
 
 NOTE_SMALLEST = 14  # a caption's note is never drawn smaller than this, however long
+
+
+def shortened_to_fit(text, font, width):
+    """`text` as it is if `font` draws it at most `width` pixels wide, else with characters taken from
+    its middle and "…" in their place until it is: a path's beginning and its file name both stay (a
+    note naming the shipped model from a folder far from the project ran off both ends)."""
+    if font.size(text)[0] <= width:
+        return text
+    keep = len(text)
+    while keep > 2:
+        keep -= 1
+        shortened = text[:(keep + 1) // 2] + "…" + text[len(text) - keep // 2:]
+        if font.size(shortened)[0] <= width:
+            return shortened
+    return "…"
 
 
 def save_png(surface, path):
