@@ -49,7 +49,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np  # noqa: E402
 
 from myonn import cli  # noqa: E402
-from myonn.cli import file_path, folder_path  # noqa: E402
 from myonn.drawn_styles import STYLES, WRITER_STYLES, write  # noqa: E402
 from myonn.windows.draw_window import WINDOW_SIZE, Recognizer, stroke_events, update  # noqa: E402
 from myonn.handwriting import mnist_style  # noqa: E402
@@ -195,9 +194,9 @@ def replay_all(model, made):
 
 
 def main():
-    # Path flags as the scripts take them (cli.file_path, cli.folder_path): a quoted ~ is your home folder.
+    # Path flags as the scripts take them: a quoted ~ is your home folder.
     parser = argparse.ArgumentParser(description="Recognition of replayed pen strokes in the drawing window.")
-    parser.add_argument("--model", type=file_path, action="append", metavar="PATH",
+    parser.add_argument("--model", type=cli.file_path, action="append", metavar="PATH",
                         help="a model to measure (repeat for several; default: data/mnist_nn.npz)")
     parser.add_argument("--source", choices=["styles", "hershey", "both"], default="both",
                         help="where the strokes come from: the designed styles (those tuned on and those held "
@@ -205,10 +204,10 @@ def main():
     parser.add_argument("--per-digit", type=cli.whole_number_at_least(1, MOST_PER_DIGIT), default=50, metavar="N",
                         help="drawings per digit (default 50)")
     parser.add_argument("--seed", type=cli.non_negative_int, default=2019, help="the writers' random seed (default 2019)")
-    parser.add_argument("--examples", type=folder_path, metavar="DIR",
+    parser.add_argument("--examples", type=cli.folder_path, metavar="DIR",
                         help="write one drawing of each style to DIR as STROKES.json (for --replay), then exit")
-    parser.add_argument("--save-strokes", type=folder_path, metavar="DIR", help="also write every drawing to DIR")
-    parser.add_argument("--as-recordings", type=folder_path, metavar="DIR",
+    parser.add_argument("--save-strokes", type=cli.folder_path, metavar="DIR", help="also write every drawing to DIR")
+    parser.add_argument("--as-recordings", type=cli.folder_path, metavar="DIR",
                         help="write the held-out writers of --teach (each Hershey font, the held-out designed "
                              "styles), --per-digit drawings of each digit, as recordings for "
                              "bench/real_handwriting.py (DIR/WRITER.jsonl), then exit")

@@ -30,7 +30,6 @@ import numpy as np  # noqa: E402
 
 import handwriting as bench  # noqa: E402  (bench/handwriting.py: the styles and their writers)
 from myonn import cli  # noqa: E402
-from myonn.cli import file_path  # noqa: E402
 from myonn.errors import MyonnError  # noqa: E402
 from myonn.handwriting import digit_pixels  # noqa: E402
 from myonn.model import load_model, shipped_model_path  # noqa: E402
@@ -104,17 +103,17 @@ def peer_answers(peer_python, peer_model, drawings, size=None):
 
 
 def main():
-    # Path flags as the scripts take them (cli.file_path): a quoted ~ is your home folder.
+    # Path flags as the scripts take them: a quoted ~ is your home folder.
     parser = argparse.ArgumentParser(description="The shipped model against the peer app on drawn digits.")
-    parser.add_argument("--peer-python", type=file_path, required=True, metavar="PYTHON",
+    parser.add_argument("--peer-python", type=cli.file_path, required=True, metavar="PYTHON",
                         help="the Python of the virtual environment where neural-network-digits is installed")
-    parser.add_argument("--peer-model", type=file_path, metavar="MODEL.npz",
+    parser.add_argument("--peer-model", type=cli.file_path, metavar="MODEL.npz",
                         help="the peer's trained model (default: where the peer saves it)")
     parser.add_argument("--peer-size", type=int, metavar="PIXELS",
                         help="draw each digit on the peer's 280-pixel board with its longer side this long "
                              "(default: as large as on our 672-pixel canvas, scaled with it). Its brush is 20 "
                              "pixels whatever the digit's size, so small digits come out thick there")
-    parser.add_argument("--model", type=file_path, default=shipped_model_path(), help="ours (default: the shipped model)")
+    parser.add_argument("--model", type=cli.file_path, default=shipped_model_path(), help="ours (default: the shipped model)")
     parser.add_argument("--per-digit", type=cli.whole_number_at_least(1, bench.MOST_PER_DIGIT), default=50, metavar="N",
                         help="drawings per digit (default 50)")
     parser.add_argument("--seed", type=cli.non_negative_int, default=2019, help="the writers' random seed (default 2019)")

@@ -21,7 +21,7 @@ import numpy as np
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")  # pygame greets on import otherwise
 import pygame  # noqa: E402  (must come after the line above)
 
-from myonn.errors import MyonnError  # noqa: E402
+from myonn.errors import MyonnError, shortened  # noqa: E402
 from myonn.mnist import shared_file_mode  # noqa: E402
 
 WHITE = (255, 255, 255)
@@ -343,15 +343,10 @@ def shortened_to_fit(text, font, width):
     """`text` as it is if `font` draws it at most `width` pixels wide, else with characters taken from
     its middle and "…" in their place until it is: a path's beginning and its file name both stay (a
     note naming the shipped model from a folder far from the project ran off both ends)."""
-    if font.size(text)[0] <= width:
-        return text
-    keep = len(text)
-    while keep > 2:
-        keep -= 1
-        shortened = text[:(keep + 1) // 2] + "…" + text[len(text) - keep // 2:]
-        if font.size(shortened)[0] <= width:
-            return shortened
-    return "…"
+    limit = len(text)
+    while limit > 2 and font.size(shortened(text, limit))[0] > width:
+        limit -= 1
+    return shortened(text, limit)
 
 
 def save_png(surface, path):
