@@ -70,6 +70,33 @@ def test_the_matrix_is_a_heat_map_green_on_the_diagonal_red_where_most_mistakes_
     assert has_ink(screen, cell_rect(*one).inflate(-16, -16))
 
 
+def text_height(surface, rect):
+    """Rows of a cell holding its count's text: pixels far from the cell's own colour (at its corner)."""
+    pixels = pygame.surfarray.array3d(surface.subsurface(rect)).astype(int)
+    background = pixels[2, 2]
+    rows = np.flatnonzero((np.abs(pixels - background).sum(axis=2) > 120).any(axis=0))
+    return rows.max() - rows.min() + 1
+
+
+def test_four_digit_counts_are_written_as_large_as_three_digit_ones(window):
+    # A projector's audience read the diagonal's 1,000s worst: they were drawn smaller than the rest.
+    matrix = window.matrix
+    four_digits = next(digit for digit in range(10) if matrix[digit, digit] >= 1000)
+    three_digits = next(digit for digit in range(10) if 100 <= matrix[digit, digit] < 1000)
+    inside = (-8, -8)  # clear of the grid lines
+    assert (text_height(window.screen, cell_rect(four_digits, four_digits).inflate(*inside))
+            == text_height(window.screen, cell_rect(three_digits, three_digits).inflate(*inside)))
+
+
+def test_a_count_too_long_for_its_cell_is_drawn_smaller_to_fit():
+    width = cell_rect(0, 0).width - 8
+    assert pictures.size_to_fit(1135, width, 24, 12) == 24
+    smaller = pictures.size_to_fit(1_234_567, width, 24, 12)
+    assert 12 < smaller < 24
+    assert pictures._font(smaller).size("1234567")[0] <= width < pictures._font(smaller + 1).size("1234567")[0]
+    assert pictures.size_to_fit(10 ** 30, width, 24, 12) == 12  # never smaller than asked, however long
+
+
 def test_clicking_a_cell_shows_its_images_most_confident_first_with_their_confidence(window):
     true_digit, answer = 7, 2
     window.post(click(cell_rect(true_digit, answer).center))

@@ -328,15 +328,21 @@ def draw_caption(surface, text, height=40, colour=BLACK, background=(255, 255, 2
     surface.blit(shade, band)
     draw_centred_text(surface, text, (band.left, band.top, band.width, height), height * 7 // 10, colour)
     if note:
-        size = note_height * 7 // 10
-        while size > NOTE_SMALLEST and _font(size).size(note)[0] > band.width - 8:
-            size -= 1
+        size = size_to_fit(note, band.width - 8, note_height * 7 // 10, NOTE_SMALLEST)
         note = shortened_to_fit(note, _font(size), band.width - 8)
         draw_centred_text(surface, note, (band.left, band.top + height - 6, band.width, note_height), size, colour)
     return band
 
 
 NOTE_SMALLEST = 14  # a caption's note is never drawn smaller than this, however long
+
+
+def size_to_fit(text, width, size, smallest):
+    """The largest text size from `size` down to `smallest` at which `text` is at most `width` pixels
+    wide (`smallest` if none is)."""
+    while size > smallest and _font(size).size(str(text))[0] > width:
+        size -= 1
+    return size
 
 
 def shortened_to_fit(text, font, width):

@@ -49,6 +49,7 @@ SEEN_AREA = pygame.Rect(460, 110, 224, 224)      # 28 squares of 8 pixels
 BACKGROUND = (250, 250, 247)
 BAR_COLOUR = (120, 130, 160)
 GRID_COLOUR = (200, 200, 200)
+COUNT_SIZE = 24  # a cell's count: 56-pixel cells hold "9999" at this size with room to spare
 LEFT_BUTTON = 1
 
 
@@ -166,7 +167,10 @@ class ResultsView:
             colour = cell_colour(count, true_digit == answer, most_wrong)
             surface.fill(colour, cell)
             text_colour = pictures.WHITE if sum(colour) < 400 else (pictures.BLACK if count else GRID_COLOUR)
-            pictures.draw_centred_text(surface, count, cell, 22 if count < 1000 else 19, text_colour)
+            # Every count at one size while it fits the cell (four-digit counts were drawn smaller, and
+            # were hard to read on a projector); a longer one, from a larger test set, shrinks to fit.
+            size = pictures.size_to_fit(count, cell.width - 8, COUNT_SIZE, 12)
+            pictures.draw_centred_text(surface, count, cell, size, text_colour)
         for line in range(11):
             offset = line * side
             pygame.draw.line(surface, GRID_COLOUR, (MATRIX_AREA.left + offset, MATRIX_AREA.top),
