@@ -89,7 +89,12 @@ def test_the_windows_areas_lie_inside_it_apart_and_hold_readable_tiles_and_the_m
     assert not any(area.colliderect(other) for number, area in enumerate(areas) for other in areas[number + 1:])
     assert pictures.tile_columns(200, WEIGHTS_AREA) == 20
     assert pictures.weight_tile_at(tile_centre(0), 200, WEIGHTS_AREA)[1].width >= 33  # 42 at 1200×850
-    assert training_window.MOST_MISTAKES * 48 <= MISTAKES_AREA.width
+    # The mistakes across the area, each label (as wide as any: digits differ) well apart from the next.
+    pitch = MISTAKES_AREA.width // training_window.MOST_MISTAKES
+    widest = max(pictures.text_picture(f"{label} as {answer}", training_window.MISTAKE_LABEL_SIZE).get_width()
+                 for label in range(10) for answer in range(10))
+    assert widest + 12 <= pitch and pitch >= 40
+    assert training_window.MISTAKE_LABEL_SIZE >= 24  # 22 was 11 pixels high on a projector
 
 
 @pytest.mark.parametrize("state", ["running, paused, pointed at", "finished, kept as a backup"])

@@ -50,7 +50,8 @@ WEIGHTS_AREA = pygame.Rect(16, 274, 695, 347)   # 20 × 10 tiles of 28 pixels an
 STATS_AREA = pygame.Rect(727, 274, 545, 347)    # the figures, and right of them the colour key and the status lines
 FIGURES_WIDTH = 276  # of the stats area: as wide as its widest line, "random weights, not trained yet"
 MISTAKES_AREA = pygame.Rect(16, 631, 1248, 82)
-MOST_MISTAKES = 24  # shown at a time, 48 pixels apart
+MOST_MISTAKES = 20  # shown at a time, spread across the area (62 pixels apart: at 52 their labels ran together)
+MISTAKE_LABEL_SIZE = 26  # "8 as 0", 46 pixels wide: at 22 it was 11 pixels high on the screen, hard to read on a projector
 MOST_TILES = 200
 PLOT_SIZE = (1300, 420)
 
@@ -237,12 +238,14 @@ class TrainingWindow:
                  + ", as the network sees them (4 as 8: a 4 it takes for an 8)" if wrong
                  else f"Test images it answers wrong now: none of {self.curve.test_images:,}")
         pictures.draw_text(surface, about, (left, top), 22)
+        pitch = MISTAKES_AREA.width // MOST_MISTAKES
         for place, (inputs, label, answer) in enumerate(shown):
-            x = left + place * 48
-            picture = pygame.Rect(x + 2, top + 22, 40, 40)
+            x = left + place * pitch
+            picture = pygame.Rect(x + (pitch - 40) // 2, top + 22, 40, 40)
             pictures.draw_grey_picture(surface, pixels_from_input(inputs), picture)
             pygame.draw.rect(surface, GRID_COLOUR, picture, 1)
-            pictures.draw_centred_text(surface, f"{label} as {answer}", (x, picture.bottom + 1, 44, 18), 22, STOP_COLOUR)
+            pictures.draw_centred_text(surface, f"{label} as {answer}", (x, picture.bottom + 1, pitch, 18),
+                                       MISTAKE_LABEL_SIZE, STOP_COLOUR)
 
     def _draw_stats(self, surface, moment, pointed=None, images=None):
         """The figures of this moment; at their right the weights' colour key, or the tile pointed at, large,
