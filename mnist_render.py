@@ -7,12 +7,11 @@
 Keys and flags: python mnist_render.py --help, and myonn/windows/browser.py.
 """
 
-import os
-import signal
+# Before NumPy and pygame: a Ctrl-C while they load stops the script at once, and quietly, for nothing
+# has been written yet (myonn/early_ctrl_c.py).
+from myonn.early_ctrl_c import stop_at_once_on_ctrl_c
 
-# Ctrl-C while Python is still loading NumPy (and pygame) stops at once and quietly: nothing has been
-# written yet. cli.run hands Ctrl-C back to Python when the script's work begins.
-signal.signal(signal.SIGINT, lambda signum, frame: os._exit(130))
+stop_at_once_on_ctrl_c()
 
 from myonn.windows.browser import main  # noqa: E402
 from myonn.cli import run  # noqa: E402

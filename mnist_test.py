@@ -10,13 +10,13 @@ Prints the accuracy first, in the talk's form (97.6%), then per digit, then the 
 what the model's hidden nodes look for.
 """
 
-import os
-import signal
 import sys
 
-# Ctrl-C while Python is still loading NumPy (and pygame) stops at once and quietly: nothing has been
-# written yet. cli.run hands Ctrl-C back to Python when the script's work begins.
-signal.signal(signal.SIGINT, lambda signum, frame: os._exit(130))
+# Before NumPy and pygame: a Ctrl-C while they load stops the script at once, and quietly, for nothing
+# has been written yet (myonn/early_ctrl_c.py).
+from myonn.early_ctrl_c import stop_at_once_on_ctrl_c
+
+stop_at_once_on_ctrl_c()
 
 from myonn import cli  # noqa: E402
 from myonn.evaluation import answers, report  # noqa: E402

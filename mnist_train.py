@@ -8,21 +8,12 @@
 """
 
 import os
-import signal
 
+# Before NumPy: a Ctrl-C while it loads stops the script at once (myonn/early_ctrl_c.py), and says so as
+# training.STOPPED_BEFORE_TRAINING does later.
+from myonn.early_ctrl_c import stop_at_once_on_ctrl_c
 
-def stopped_while_loading(signum, frame):
-    """Ctrl-C while Python is still loading NumPy stops at once: nothing has been written yet, and one
-    line says so, as training.STOPPED_BEFORE_TRAINING does later (the terminal shows only ^C). cli.run
-    hands Ctrl-C back to Python when the script's work begins."""
-    try:
-        os.write(1, b"stopped before any training: nothing saved\n")
-    except OSError:  # standard output closed, or its reader gone: the status still says it
-        pass
-    os._exit(130)
-
-
-signal.signal(signal.SIGINT, stopped_while_loading)
+stop_at_once_on_ctrl_c("stopped before any training: nothing saved")
 
 import argparse  # noqa: E402
 

@@ -9,13 +9,23 @@ are computed (see myonn/augment.py and myonn/transform.py):
 - and training prepared each chunk in the same thread that trained on it.
 """
 
-import numpy as np
+import sys
+from pathlib import Path
 
-from myonn.augment import Augmentation, gaussian_blur_matrix
-from myonn.handwriting import draw_segment
-from myonn.inputs import INPUT_OFFSET, INPUT_SCALE
-from myonn.model import Model
-from myonn.transform import CENTRE, IMAGE_SIDE, IMAGES_PER_PASS, centre_of_mass_and_skew
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from myonn.early_ctrl_c import stop_at_once_on_ctrl_c  # noqa: E402
+
+if __name__ == "__main__":  # run, not imported by bench/train_bench.py: myonn/early_ctrl_c.py
+    stop_at_once_on_ctrl_c()
+
+import numpy as np  # noqa: E402
+
+from myonn.augment import Augmentation, gaussian_blur_matrix  # noqa: E402
+from myonn.handwriting import draw_segment  # noqa: E402
+from myonn.inputs import INPUT_OFFSET, INPUT_SCALE  # noqa: E402
+from myonn.model import Model  # noqa: E402
+from myonn.transform import CENTRE, IMAGE_SIDE, IMAGES_PER_PASS, centre_of_mass_and_skew  # noqa: E402
 
 
 class AugmentationBefore(Augmentation):

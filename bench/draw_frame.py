@@ -23,8 +23,14 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from myonn.early_ctrl_c import stop_at_once_on_ctrl_c  # noqa: E402
+
+if __name__ == "__main__":  # run, not imported by another bench or a test: myonn/early_ctrl_c.py
+    stop_at_once_on_ctrl_c()
+
 import numpy as np  # noqa: E402
 
+from myonn import cli  # noqa: E402
 from myonn.model import load_model  # noqa: E402
 from myonn.windows import draw_window  # noqa: E402
 from myonn.windows.draw_window import (CANVAS_SIDE, PANEL_WIDTH, WINDOW_SIZE, Recognizer, read_strokes,  # noqa: E402
@@ -103,4 +109,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)   # a missing model: one line and exit status 2; Ctrl-C: exit 130, no traceback

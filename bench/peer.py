@@ -26,6 +26,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from myonn.early_ctrl_c import stop_at_once_on_ctrl_c  # noqa: E402
+
+if __name__ == "__main__":  # run, not imported by another bench or a test: myonn/early_ctrl_c.py
+    stop_at_once_on_ctrl_c()
+
 import numpy as np  # noqa: E402
 
 import handwriting as bench  # noqa: E402  (bench/handwriting.py: the styles and their writers)

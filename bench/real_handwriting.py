@@ -55,6 +55,11 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from myonn.early_ctrl_c import stop_at_once_on_ctrl_c  # noqa: E402
+
+if __name__ == "__main__":  # run, not imported by another bench or a test: myonn/early_ctrl_c.py
+    stop_at_once_on_ctrl_c()
+
 import numpy as np  # noqa: E402
 
 from myonn import cli  # noqa: E402

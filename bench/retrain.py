@@ -35,10 +35,15 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from myonn.early_ctrl_c import stop_at_once_on_ctrl_c  # noqa: E402
+
+if __name__ == "__main__":  # run, not imported by another bench or a test: myonn/early_ctrl_c.py
+    stop_at_once_on_ctrl_c()
+
 import numpy as np  # noqa: E402
 
 import handwriting as bench  # noqa: E402  (bench/handwriting.py: the writers and their digits)
-from myonn import recipes  # noqa: E402
+from myonn import cli, recipes  # noqa: E402
 from myonn.mnist import TEST, TRAIN, load_mnist  # noqa: E402
 from myonn.model import load_model, shipped_model_path  # noqa: E402
 from myonn.my_digits import append_digit  # noqa: E402
@@ -132,4 +137,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)   # no MNIST: one line and exit status 2; Ctrl-C: exit 130, the models trained so far removed

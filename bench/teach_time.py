@@ -25,8 +25,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from myonn.early_ctrl_c import stop_at_once_on_ctrl_c  # noqa: E402
+
+if __name__ == "__main__":  # run, not imported by another bench or a test: myonn/early_ctrl_c.py
+    stop_at_once_on_ctrl_c()
+
 import numpy as np  # noqa: E402
 
+from myonn import cli  # noqa: E402
 from myonn.handwriting import digit_pixels  # noqa: E402
 from myonn.mnist import TRAIN, load_mnist  # noqa: E402
 from myonn.model import load_model  # noqa: E402
@@ -74,4 +80,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)   # no MNIST: one line and exit status 2; Ctrl-C: exit 130, no traceback

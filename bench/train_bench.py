@@ -45,12 +45,16 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from myonn import recipes, training  # noqa: E402
-from myonn.cli import folder_path  # noqa: E402
+from myonn.early_ctrl_c import stop_at_once_on_ctrl_c  # noqa: E402
+
+if __name__ == "__main__":  # run, not imported by another bench or a test: myonn/early_ctrl_c.py
+    stop_at_once_on_ctrl_c()
+
+import numpy as np  # noqa: E402
+
+from myonn import cli, recipes, training  # noqa: E402
 from myonn.augment import Augmentation  # noqa: E402
 from myonn.drawn_styles import drawn_digits  # noqa: E402
 from myonn.inputs import network_input, targets  # noqa: E402
@@ -228,7 +232,7 @@ def first_reaching(history, target):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-dir", type=folder_path, default=None)
+    parser.add_argument("--data-dir", type=cli.folder_path, default=None)
     parser.add_argument("--skip", default="", help="comma-separated recipe names (or 'speed') to leave out")
     flags = parser.parse_args()
     skip = set(filter(None, flags.skip.split(",")))
@@ -327,4 +331,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)   # no MNIST: one line and exit status 2; Ctrl-C: exit 130, no traceback

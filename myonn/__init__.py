@@ -11,5 +11,6 @@ Where things live (the README's Layout has every module):
     training      training.py, recipes.py, teaching.py, evaluation.py, learning_curve.py,
                   hidden_layer.py; model.py and model_store.py (a model on disk, and where models live)
     the windows   windows/: one module per window, and pictures.py, the drawing they share
-    the scripts'  cli.py (flags, one-line errors), paths.py (a path as a person gives it)
+    the scripts'  cli.py (flags, one-line errors), paths.py (a path as a person gives it), early_ctrl_c.py
+                  (imported first: a Ctrl-C while NumPy loads)
 """
