@@ -54,19 +54,19 @@ def run(main):
     sys.stdout, sys.stderr = LosableOutput(sys.stdout, 1), LosableOutput(sys.stderr, 2)
     # The scripts stop at once on a Ctrl-C while loading; from here on it is a KeyboardInterrupt,
     # so that training can finish its batch and save, and files being written are cleaned up.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    # So are kill's SIGTERM and a closed terminal's SIGHUP, which otherwise end the process where it
+    # stands, leaving a half-written temporary file beside the model (the model itself is safe).
+    # A signal that whoever started the script ignores stays ignored, as in any well-behaved program:
+    # Ctrl-C, for a script a shell script started in the background; a closed terminal, under nohup.
+    taken = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")  # Windows has no SIGHUP
+             if hasattr(signal, name) and signal.getsignal(getattr(signal, name)) is not signal.SIG_IGN]
+    for number in taken:
+        signal.signal(number, signal.default_int_handler if number == signal.SIGINT else end_on_signal)
     signals_sent_again.clear()
     # A Ctrl-C that comes while Python runs a __del__ (a progress bar's, say) cannot be raised there:
     # Python prints it as "Exception ignored in ..." with a traceback, and goes on. Not a word of
     # that is the user's business; whoever needs to know (training's second Ctrl-C) also notes it.
     sys.unraisablehook = quiet_about_interrupts(sys.unraisablehook)
-    # So are kill's SIGTERM and a closed terminal's SIGHUP, which otherwise end the process where it
-    # stands, leaving a half-written temporary file beside the model (the model itself is safe).
-    for name in ("SIGTERM", "SIGHUP"):
-        if hasattr(signal, name):  # Windows has neither
-            if name == "SIGHUP" and signal.getsignal(signal.SIGHUP) is signal.SIG_IGN:
-                continue  # started with nohup, to go on after the terminal closes: so it does
-            signal.signal(getattr(signal, name), end_on_signal)
     try:
         try:
             status = main()
@@ -74,11 +74,11 @@ def run(main):
             # The work is over, however it ended: a Ctrl-C from here on could change nothing, and must not
             # come out as a traceback from the lines below (as one did while the error line was printed).
             # One that came just before is raised here, and caught below as any other. kill and a closed
-            # terminal end the process at once now, as they would any program.
+            # terminal end the process at once now, as they would any program (unless ignored from the start).
             signal.signal(signal.SIGINT, signal.SIG_IGN)
-            for name in ("SIGTERM", "SIGHUP"):
-                if hasattr(signal, name):
-                    signal.signal(getattr(signal, name), signal.SIG_DFL)
+            for number in taken:
+                if number != signal.SIGINT:
+                    signal.signal(number, signal.SIG_DFL)
     except MyonnError as error:
         fail(error)
     except OSError as error:

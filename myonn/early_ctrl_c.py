@@ -16,7 +16,13 @@ import signal
 
 def stop_at_once_on_ctrl_c(saying=None):
     """From now until cli.run, a Ctrl-C ends the script at once with the shell's status for it (130),
-    after printing the line `saying`, if given (the terminal shows only ^C)."""
+    after printing the line `saying`, if given (the terminal shows only ^C).
+
+    A script started with Ctrl-C ignored (in the background by a shell script, or by a program that
+    ignores it) goes on ignoring it, as a well-behaved program does; cli.run leaves it so too."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        return
+
     def stop(signal_number, frame):
         if saying:
             try:

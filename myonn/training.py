@@ -75,8 +75,11 @@ class StopRequest:
 @contextmanager
 def stop_on_interrupt():
     """While active, the first Ctrl-C asks training to stop after the current batch; a second one
-    interrupts at once (KeyboardInterrupt)."""
+    interrupts at once (KeyboardInterrupt). A Ctrl-C ignored (the script was started so) stays ignored."""
     stop = StopRequest()
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        yield stop
+        return
 
     def request_stop(signum, frame):
         if stop.requested:

@@ -24,6 +24,18 @@ def own_models_apart(tmp_path_factory, monkeypatch):
     return folder
 
 
+# The tests send Ctrl-C as a terminal does, to themselves and to the scripts they start. pytest started
+# with it ignored (in the background, by a shell script) would pass that on, and a script started so
+# rightly goes on ignoring it: every such test would fail, or wait for ever.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def ignore_ctrl_c():
+    """For Popen's preexec_fn: the script starts with Ctrl-C ignored, as a shell script's background job does."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @pytest.fixture(autouse=True)
 def ctrl_c_handled_as_before():
     """Scripts run in-process (through cli.run) set how Ctrl-C is handled; put it back after each test,

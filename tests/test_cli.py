@@ -69,6 +69,26 @@ def test_after_a_ctrl_c_more_of_them_are_ignored_while_the_script_leaves(capsys)
     assert stopped.value.code == 130 and printed == [signal.SIG_IGN]
 
 
+def test_signals_the_script_was_started_ignoring_stay_ignored_to_the_end():
+    # A script started in the background by a shell script inherits Ctrl-C ignored, and one started with
+    # nohup a closed terminal's SIGHUP: run took Ctrl-C back (a KeyboardInterrupt, exit 130), and let a
+    # SIGHUP end the process once the work was done.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    seen = []
+
+    def main():
+        seen.extend([signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGHUP)])
+        signal.raise_signal(signal.SIGINT)
+        signal.raise_signal(signal.SIGHUP)
+        return 0
+
+    with pytest.raises(SystemExit) as ended:
+        cli.run(main)
+    assert ended.value.code == 0 and seen == [signal.SIG_IGN, signal.SIG_IGN]
+    assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+
+
 def test_a_second_ctrl_c_in_training_stops_at_once_and_a_third_is_ignored():
     from myonn.training import stop_on_interrupt
 

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from conftest import REPOSITORY_ROOT
+from conftest import REPOSITORY_ROOT, ignore_ctrl_c
 
 SCRIPTS = ["mnist_train.py", "mnist_draw.py", "mnist_render.py", "mnist_test.py",
            *(f"bench/{name}.py" for name in ("handwriting", "peer", "real_handwriting", "retrain", "teach_time",
@@ -48,3 +48,14 @@ def test_a_ctrl_c_while_numpy_loads_stops_the_script_at_once_without_a_traceback
     stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == 130 and stderr == "", stderr
     assert stdout == ("stopped before any training: nothing saved\n" if script == "mnist_train.py" else "")
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_a_script_started_with_ctrl_c_ignored_goes_on_ignoring_it(script, tmp_path):
+    # Started in the background by a shell script (or by any program that ignores Ctrl-C), a program
+    # inherits Ctrl-C ignored, and should keep it so; the user scripts took it back, and stopped.
+    process = started_loading_numpy(script, tmp_path, preexec_fn=ignore_ctrl_c)
+    process.send_signal(signal.SIGINT)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate("go on\n", timeout=60)
+    assert process.returncode == 0 and stderr == "NumPy loaded\n" and stdout == "", stderr

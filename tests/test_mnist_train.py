@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pytest
 
-from conftest import REPOSITORY_ROOT
+from conftest import REPOSITORY_ROOT, ignore_ctrl_c
 from myonn.model import load_model
 from myonn.model_store import shipped_model_path
 
@@ -512,6 +512,22 @@ def test_a_ctrl_c_before_training_begins_says_nothing_was_saved(moment, tmp_path
     assert result.returncode == 130 and "Traceback" not in result.stderr, result.stderr
     assert result.stdout == "stopped before any training: nothing saved\n"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_run_started_with_ctrl_c_ignored_trains_to_the_end_whatever_ctrl_cs_come(real_mnist_dir, tmp_path):
+    # Started in the background by a shell script (or by any program that ignores Ctrl-C), a run inherits
+    # Ctrl-C ignored, and should keep it so: the first Ctrl-C sent to the whole group stopped it.
+    path = tmp_path / "m.npz"
+    process = subprocess.Popen([sys.executable, "mnist_train.py", "--limit", "5000", "--epochs", "3", "--batch-size",
+                                "1", "--drawn", "0", "--no-progress", "--data-dir", str(real_mnist_dir),
+                                "--model", str(path)], cwd=REPOSITORY_ROOT, preexec_fn=ignore_ctrl_c,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    while process.poll() is None:  # from its first line to its last: loading, training, saving
+        process.send_signal(signal.SIGINT)
+        time.sleep(0.05)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0 and stderr == "", stderr
+    assert f"saved to {path}" in stdout and load_model(path).info["epochs_done"] == 3
 
 
 def test_your_own_digits_are_mixed_in_and_weighted(real_mnist_dir, tmp_path):

@@ -363,6 +363,20 @@ def test_a_second_ctrl_c_that_python_swallowed_still_stops_at_once_and_saves_not
     assert not (tmp_path / "m.npz").exists() and said[-1] == "stopped at once: nothing saved"
 
 
+def test_a_ctrl_c_ignored_from_the_start_stays_ignored_while_training():
+    # A script started with Ctrl-C ignored (in the background, by a shell script) goes on ignoring it:
+    # training took it, and stopped after its batch.
+    import signal
+
+    from myonn.training import stop_on_interrupt
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with stop_on_interrupt() as stop:
+        signal.raise_signal(signal.SIGINT)
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    assert not stop.requested and signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+
+
 def test_a_stop_within_a_chunk_counts_only_the_images_trained_for_the_speed():
     random = np.random.default_rng(0)
     images, labels = random.integers(0, 256, (9000, 28, 28), dtype=np.uint8), random.integers(0, 10, 9000)
