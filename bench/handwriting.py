@@ -272,7 +272,9 @@ def main():
                     seen.add((digit, name))
                     name = name if source == "styles" else f"{source}-{name}"  # the styles' files keep their names
                     save_strokes(arguments.examples / f"{digit}-{name.replace(', ', '-').replace(' ', '-')}.json", strokes)
-            print(f"wrote {len(seen)} {source} drawings to {arguments.examples}")
+            each = {"styles": "designed style", "held-out": "held-out style",
+                    "hershey": f"digit in each of {len({font for _, font in seen})} Hershey fonts"}[source]
+            print(f"wrote {len(seen)} drawings to {arguments.examples}, one of each {each}")
         return
 
     for number, (_, title, styles, same_as) in enumerate(sources):

@@ -1,6 +1,7 @@
 """Specification of bench/handwriting.py's flags (its tables are measured, not tested: see the README's results)."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -42,3 +43,15 @@ def test_a_bad_number_of_drawings_or_seed_is_one_line_and_exit_status_2():
                                 capture_output=True, text=True, timeout=120)
         assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
         assert result.stderr.strip().splitlines()[-1].startswith(f"handwriting.py: error: argument {flags[0]}: ")
+
+
+def test_examples_say_how_many_drawings_were_written_and_of_what(tmp_path):
+    # It said "wrote 31 styles drawings to …".
+    result = subprocess.run([sys.executable, str(REPOSITORY_ROOT / "bench" / "handwriting.py"), "--examples",
+                             str(tmp_path), "--source", "styles"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    counts = [re.fullmatch(rf"wrote (\d+) drawings to {re.escape(str(tmp_path))}, one of each {what}", line)
+              for line, what in zip(lines, ("designed style", "held-out style"))]
+    assert len(lines) == 2 and all(counts), result.stdout
+    assert sum(int(count[1]) for count in counts) == len(list(tmp_path.glob("*.json")))
