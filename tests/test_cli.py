@@ -279,6 +279,25 @@ def test_an_empty_data_dir_is_refused_not_taken_for_the_current_folder(capsys):
     assert parser.parse_args(["--data-dir", "."]).data_dir == Path(".")
 
 
+def test_a_folder_flag_naming_a_file_or_a_path_under_one_is_refused_in_one_line(tmp_path, capsys):
+    """`--examples /etc/passwd` said "/etc/passwd: File exists", mkdir's words; under a file, "Not a
+    directory"; a link to nothing, "File exists" again."""
+    (tmp_path / "notes.txt").write_text("")
+    (tmp_path / "gone").symlink_to(tmp_path / "moved")
+    parser = cli.ArgumentParser(prog="script.py")
+    cli.add_data_dir_flag(parser)
+    for given, complaint in ((tmp_path / "notes.txt", f"{tmp_path / 'notes.txt'} is a file, not a folder"),
+                             (tmp_path / "notes.txt" / "a" / "b", f"{tmp_path / 'notes.txt'} is a file, not a folder"),
+                             (tmp_path / "gone" / "a", f"{tmp_path / 'gone'} is a link to {tmp_path / 'moved'}, "
+                                                       "which is not there")):
+        with pytest.raises(SystemExit) as stopped:
+            parser.parse_args(["--data-dir", str(given)])
+        assert stopped.value.code == 2
+        assert capsys.readouterr().err == f"script.py: error: argument --data-dir: {complaint}\n"
+    # A folder not there yet, however deep, is for the script to make.
+    assert cli.folder_path(str(tmp_path / "new" / "deeper")) == tmp_path / "new" / "deeper"
+
+
 def test_an_empty_file_path_is_refused_not_taken_for_the_current_folder(capsys):
     """`--model ''` was reported as ".: is a directory, not a model file", and `--my-digits ''` as
     "cannot read your digits .: Is a directory"."""

@@ -55,3 +55,14 @@ def test_examples_say_how_many_drawings_were_written_and_of_what(tmp_path):
               for line, what in zip(lines, ("designed style", "held-out style"))]
     assert len(lines) == 2 and all(counts), result.stdout
     assert sum(int(count[1]) for count in counts) == len(list(tmp_path.glob("*.json")))
+
+
+def test_a_folder_flag_naming_a_file_says_so_in_one_line(tmp_path):
+    # It said "/etc/passwd: File exists" (mkdir's words), and --save-strokes only after the whole run.
+    (tmp_path / "notes.txt").write_text("")
+    for flag in ("--examples", "--save-strokes", "--as-recordings"):
+        result = subprocess.run([sys.executable, str(REPOSITORY_ROOT / "bench" / "handwriting.py"), flag,
+                                 str(tmp_path / "notes.txt")], capture_output=True, text=True, timeout=120)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        assert result.stderr.strip().splitlines()[-1] == (f"handwriting.py: error: argument {flag}: "
+                                                          f"{tmp_path / 'notes.txt'} is a file, not a folder")
