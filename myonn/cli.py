@@ -9,7 +9,6 @@ import argparse
 import errno
 import os
 import signal
-import stat
 import sys
 import tempfile
 import threading
@@ -18,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from myonn.errors import MyonnError, echoed, printable, shortened
-from myonn.paths import user_path
+from myonn.paths import user_path, why_not_a_folder
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -374,22 +373,13 @@ def file_path(text):
 def folder_path(text):
     """argparse type: a folder's path, as a Path, a leading ~ standing for your home folder (as in
     file_path). An empty one is refused: Path("") is the current folder, and MNIST would be looked for,
-    and downloaded, there. So is one where a file is, or under a file: said when the folder was made,
-    that was mkdir's "File exists" or "Not a directory", after a long run for some flags."""
+    and downloaded, there. So is one where no folder can be (paths.why_not_a_folder)."""
     if not text:
         raise argparse.ArgumentTypeError("an empty path names no folder (for the current folder, give .)")
     path = user_path(text)
-    for place in (path, *path.parents):  # the nearest that is there
-        try:
-            if not stat.S_ISDIR(os.stat(place).st_mode):
-                raise argparse.ArgumentTypeError(f"{place} is a file, not a folder")
-            break
-        except (FileNotFoundError, NotADirectoryError):
-            if os.path.islink(place):  # there, but what it points to is not: mkdir says "File exists"
-                raise argparse.ArgumentTypeError(f"{place} is a link to {os.readlink(place)}, "
-                                                 "which is not there") from None
-        except OSError:  # it cannot be looked at (no permission): the script says so when it gets there
-            break
+    problem = why_not_a_folder(path)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
     return path
 
 

@@ -34,7 +34,7 @@ import numpy as np
 from tqdm import tqdm
 
 from myonn.errors import MyonnError, echoed, printable, shortened
-from myonn.paths import folder_from_environment
+from myonn.paths import folder_from_environment, why_not_a_folder
 
 TRAIN, TEST = "train", "test"
 MNIST_TRAINING_IMAGES = 60_000  # MNIST's training set: a --limit below it trains on part of it
@@ -126,10 +126,14 @@ def load_mnist(kind=TRAIN, data_dir=None, download=True, limit=None):
     """
     if kind not in MNIST_FILES:
         raise MyonnError(f"unknown MNIST kind {kind!r}: expected {TRAIN!r} or {TEST!r}")
-    data_dir = pathlib.Path(data_dir) if data_dir is not None else default_data_dir()
-    status = _status(data_dir)
-    if status is not None and not stat.S_ISDIR(status.st_mode):
-        raise MyonnError(f"{data_dir}: MNIST data directory is not a directory")
+    given = data_dir is not None
+    data_dir = pathlib.Path(data_dir) if given else default_data_dir()
+    problem = why_not_a_folder(data_dir)
+    if problem:
+        # In the words --data-dir gets (cli.folder_path), and naming the variable when it was the one.
+        from_environment = not given and folder_from_environment("MYONN_DATA_DIR") is not None
+        raise MyonnError(f"environment variable MYONN_DATA_DIR: {problem}" if from_environment else problem)
+    _status(data_dir)  # a folder that cannot be looked at (a name too long for the system) is said here
 
     names = MNIST_FILES[kind]
     found = [_find_idx_file(data_dir, name) for name in names]

@@ -8,6 +8,7 @@ expanded here, as the shell would have done.
 """
 
 import os
+import stat
 from pathlib import Path
 
 
@@ -26,3 +27,22 @@ def folder_from_environment(name):
     empty (an empty variable is commonly how a variable is unset, in a .env file or `NAME= command`)."""
     text = os.environ.get(name, "")
     return user_path(text) if text else None
+
+
+def why_not_a_folder(path):
+    """Why no folder can be at `path`, in words naming the place at fault: a file is there, or above it
+    (said when the folder was made, that was mkdir's "File exists" or "Not a directory", after a long
+    run for some flags), or a link to something not there. None when a folder is there, or can be
+    made; also when the path cannot be looked at (no permission), which whoever uses it says then.
+    For a flag (cli.folder_path) and an environment variable (MYONN_DATA_DIR) alike."""
+    for place in (path, *path.parents):  # the nearest that is there
+        try:
+            if not stat.S_ISDIR(os.stat(place).st_mode):
+                return f"{place} is a file, not a folder"
+            return None
+        except (FileNotFoundError, NotADirectoryError):
+            if os.path.islink(place):  # there, but what it points to is not: mkdir says "File exists"
+                return f"{place} is a link to {os.readlink(place)}, which is not there"
+        except OSError:
+            return None
+    return None

@@ -403,11 +403,20 @@ def test_a_directory_where_a_data_file_should_be_is_one_line(tmp_path, name):
     assert str(raised.value) == f"{tmp_path / name}: is a directory, expected a file"
 
 
-def test_a_data_dir_that_is_a_file_is_one_line(tmp_path):
+def test_a_data_dir_that_is_a_file_or_under_one_is_one_line_in_the_words_of_data_dir(tmp_path, monkeypatch):
+    """In the words `--data-dir FILE` gets (cli.folder_path), not "…: MNIST data directory is not a
+    directory"; from $MYONN_DATA_DIR, naming it. Under a file, it was taken for a folder not there yet,
+    and MNIST "not found" there ("… cannot create the data directory (Not a directory)")."""
     path = tmp_path / "mnist"
     path.write_text("not a directory")
-    with pytest.raises(MyonnError, match="MNIST data directory is not a directory"):
-        load_mnist(TEST, path)
+    for given in (path, path / "deeper"):
+        with pytest.raises(MyonnError) as raised:
+            load_mnist(TEST, given)
+        assert str(raised.value) == f"{path} is a file, not a folder"
+        monkeypatch.setenv("MYONN_DATA_DIR", str(given))
+        with pytest.raises(MyonnError) as raised:
+            load_mnist(TEST)
+        assert str(raised.value) == f"environment variable MYONN_DATA_DIR: {path} is a file, not a folder"
 
 
 def test_names_too_long_for_the_system_are_one_line(tmp_path):

@@ -83,6 +83,17 @@ def test_a_line_break_in_a_folder_name_is_shown_escaped_so_the_problem_stays_one
     assert f" in {tmp_path}/x\\ny (could not download " in result.stderr, result.stderr
 
 
+def test_a_data_folder_that_is_a_file_is_said_alike_from_the_flag_and_the_variable(tmp_path):
+    # $MYONN_DATA_DIR got "…: MNIST data directory is not a directory", --data-dir "… is a file, not a folder".
+    (tmp_path / "mnist").write_text("")
+    by_flag = run_script("--data-dir", str(tmp_path / "mnist"))
+    by_variable = run_script(env={"MYONN_DATA_DIR": str(tmp_path / "mnist")})
+    assert by_flag.returncode == by_variable.returncode == 2
+    complaint = f"{tmp_path / 'mnist'} is a file, not a folder"
+    assert by_flag.stderr == f"mnist_test.py: error: argument --data-dir: {complaint}\n"
+    assert by_variable.stderr == f"mnist_test.py: error: environment variable MYONN_DATA_DIR: {complaint}\n"
+
+
 def test_a_mirror_that_is_no_url_is_one_line_and_exit_2(tmp_path):
     result = run_script("--data-dir", str(tmp_path), env={"MYONN_MIRRORS": "http://[::1/"})
     assert result.returncode == 2
