@@ -200,7 +200,7 @@ def replay_all(model, made):
 
 def main():
     # Path flags as the scripts take them: a quoted ~ is your home folder.
-    parser = argparse.ArgumentParser(description="Recognition of replayed pen strokes in the drawing window.")
+    parser = cli.ArgumentParser(description="Recognition of replayed pen strokes in the drawing window.")
     parser.add_argument("--model", type=cli.file_path, action="append", metavar="PATH",
                         help="a model to measure (repeat for several; default: data/mnist_nn.npz)")
     parser.add_argument("--source", choices=["styles", "hershey", "both"], default="both",

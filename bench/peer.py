@@ -17,7 +17,6 @@ offline, so the answers are the window's (bench/handwriting.py's "window" column
 bench/handwriting.py has them, those held out reported apart.
 """
 
-import argparse
 import json
 import subprocess
 import sys
@@ -109,7 +108,7 @@ def peer_answers(peer_python, peer_model, drawings, size=None):
 
 def main():
     # Path flags as the scripts take them: a quoted ~ is your home folder.
-    parser = argparse.ArgumentParser(description="The shipped model against the peer app on drawn digits.")
+    parser = cli.ArgumentParser(description="The shipped model against the peer app on drawn digits.")
     parser.add_argument("--peer-python", type=cli.file_path, required=True, metavar="PYTHON",
                         help="the Python of the virtual environment where neural-network-digits is installed")
     parser.add_argument("--peer-model", type=cli.file_path, metavar="MODEL.npz",

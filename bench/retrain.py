@@ -23,7 +23,6 @@ recipe on this project's 2-core machine, so some 9 minutes in all (needs MNIST, 
 `pip install -e '.[bench]'`).
 """
 
-import argparse
 import copy
 import os
 import sys
@@ -67,7 +66,7 @@ def retrained(recipe, folder, name, my_digits=None):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = cli.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--recipe", choices=list(recipes.RECIPES), default="best",
                         help="the recipe retrained with and without the writer's digits (default best)")
     parser.add_argument("--count", type=int, choices=range(1, max(bench.TEACH_COUNTS) + 1), default=3,

@@ -38,7 +38,6 @@ and drawing the best recipe's digits in designed styles, before the first epoch)
 MNIST and measuring the test accuracy after each epoch are not.
 """
 
-import argparse
 import os
 import platform
 import sys
@@ -231,8 +230,8 @@ def first_reaching(history, target):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-dir", type=cli.folder_path, default=None)
+    parser = cli.ArgumentParser(description=__doc__.split("\n\n")[0])
+    cli.add_data_dir_flag(parser)
     parser.add_argument("--skip", default="", help="comma-separated recipe names (or 'speed') to leave out")
     flags = parser.parse_args()
     skip = set(filter(None, flags.skip.split(",")))

@@ -1,0 +1,49 @@
+"""What every script in bench/ shares with the user scripts: bad input is one line on stderr naming the
+problem, and exit status 2, never a traceback or argparse's usage block (myonn/cli.py). Each script's own
+flags are specified beside it (test_handwriting_bench.py, test_peer_bench.py, ...); the scripts below
+with no test file of their own are specified here."""
+
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPOSITORY_ROOT
+
+BENCH = REPOSITORY_ROOT / "bench"
+
+
+def run_bench(script, *flags, env=None, timeout=60):
+    return subprocess.run([sys.executable, str(BENCH / script), *map(str, flags)], capture_output=True, text=True,
+                          timeout=timeout, env=env)
+
+
+def assert_one_line(result, script, ending):
+    """The run ended in exit status 2 and the one line `SCRIPT: error: ...ending` on stderr, nothing else."""
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.startswith(f"{script}: error: ") and result.stderr.endswith(f"{ending}\n"), result.stderr
+
+
+@pytest.mark.parametrize("script, flags", [
+    ("handwriting.py", ["--per-digit", "x"]),
+    ("peer.py", ["--peer-python", "python", "--bogus"]),
+    ("real_handwriting.py", ["recordings", "--bogus"]),
+    ("retrain.py", ["--recipe", "fast"]),
+    ("train_bench.py", ["--bogus"]),
+])
+def test_a_bad_flag_is_one_line_not_the_usage_block(script, flags):
+    # The bench's scripts used plain argparse: the usage block (five lines of it for handwriting.py) came
+    # before the line that said what was wrong.
+    result = run_bench(script, *flags)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and not result.stderr.startswith("usage:"), result.stderr
+    assert result.stderr.startswith(f"{script}: error: "), result.stderr
+
+
+@pytest.mark.parametrize("script", ["handwriting.py", "peer.py", "real_handwriting.py", "retrain.py",
+                                    "train_bench.py"])
+def test_help_is_the_usage_and_the_flags_and_does_nothing_else(script):
+    result = run_bench(script, "--help")
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert result.stdout.startswith(f"usage: {script} [-h]") and "\noptions:\n" in result.stdout
