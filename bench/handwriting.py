@@ -55,6 +55,7 @@ import numpy as np  # noqa: E402
 
 from myonn import cli  # noqa: E402
 from myonn.drawn_styles import STYLES, WRITER_STYLES, write  # noqa: E402
+from myonn.errors import MyonnError  # noqa: E402
 from myonn.windows.draw_window import WINDOW_SIZE, Recognizer, stroke_events, update  # noqa: E402
 from myonn.handwriting import mnist_style  # noqa: E402
 from myonn.model import shipped_model_path, load_model  # noqa: E402
@@ -255,9 +256,9 @@ def main():
         try:
             styles, same_as = hershey_styles()
         except ImportError:
-            if arguments.source == "hershey":
-                print("the Hershey fonts need the hershey-fonts package: pip install -e '.[bench]'")
-                sys.exit(2)
+            if arguments.source == "hershey":  # nothing else was asked for; with both, the styles are measured alone
+                raise MyonnError("--source hershey: the Hershey fonts need the hershey-fonts package "
+                                 "(pip install -e '.[bench]')") from None
             print("hershey-fonts is not installed (pip install -e '.[bench]'): measuring the styles only",
                   file=sys.stderr)
         else:
@@ -603,13 +604,13 @@ def write_as_recordings(folder, per_digit, seed):
 
     random = np.random.default_rng(seed)
     written = 0
-    for source, writer, styles in teaching_writers():
-        if "held out" not in source:
-            continue
-        path = folder / f"{'designed-held-out' if source.startswith('designed') else writer}.jsonl"
-        if path.exists():
-            print(f"{path} is there already: write the stand-ins to a new folder", file=sys.stderr)
-            sys.exit(2)
+    writers = [(folder / f"{'designed-held-out' if source.startswith('designed') else writer}.jsonl", styles)
+               for source, writer, styles in teaching_writers() if "held out" in source]
+    # All looked for before any is written: a folder holding the last of them was left with the others added.
+    there = [path for path, _ in writers if os.path.lexists(path)]
+    if there:
+        raise MyonnError(f"--as-recordings: {there[0]} is there already: write the stand-ins to a new folder")
+    for path, styles in writers:
         for digit in range(10):
             names = [name for key_digit, name in styles if key_digit == digit]
             for number in range(per_digit if names else 0):

@@ -66,3 +66,33 @@ def test_a_folder_flag_naming_a_file_says_so_in_one_line(tmp_path):
         assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
         assert result.stderr.strip().splitlines()[-1] == (f"handwriting.py: error: argument {flag}: "
                                                           f"{tmp_path / 'notes.txt'} is a file, not a folder")
+
+
+def test_recordings_into_a_folder_that_holds_them_already_are_one_line_and_none_is_written(tmp_path):
+    # It said "… is there already" on its own, not as the scripts' errors are said; and as the files were
+    # looked for one by one while written, a folder holding the last of them got all the others added.
+    there = tmp_path / "designed-held-out.jsonl"
+    there.write_text("")
+    result = subprocess.run([sys.executable, str(REPOSITORY_ROOT / "bench" / "handwriting.py"), "--as-recordings",
+                             str(tmp_path), "--per-digit", "1"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (f"handwriting.py: error: --as-recordings: {there} is there "
+                                                      "already: write the stand-ins to a new folder")
+    assert list(tmp_path.iterdir()) == [there] and there.read_text() == ""
+
+
+def test_the_hershey_fonts_asked_for_and_not_installed_are_one_line(tmp_path):
+    # It printed its message on stdout, not as an error. With both sources, the styles are measured alone,
+    # as it says: not an error.
+    (tmp_path / "HersheyFonts.py").write_text("raise ImportError('not installed')\n")
+    without_fonts = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    asked = subprocess.run([sys.executable, str(REPOSITORY_ROOT / "bench" / "handwriting.py"), "--source", "hershey"],
+                           env=without_fonts, capture_output=True, text=True, timeout=120)
+    assert asked.returncode == 2 and asked.stdout == "", asked.stdout
+    assert asked.stderr == ("handwriting.py: error: --source hershey: the Hershey fonts need the hershey-fonts "
+                            "package (pip install -e '.[bench]')\n")
+    both = subprocess.run([sys.executable, str(REPOSITORY_ROOT / "bench" / "handwriting.py"), "--source", "both",
+                           "--examples", str(tmp_path / "examples")],
+                          env=without_fonts, capture_output=True, text=True, timeout=120)
+    assert both.returncode == 0, both.stderr
+    assert both.stderr == "hershey-fonts is not installed (pip install -e '.[bench]'): measuring the styles only\n"
