@@ -18,6 +18,7 @@ bench/handwriting.py has them, those held out reported apart.
 """
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -86,6 +87,15 @@ def centred(strokes, longest, side):
     return [[(round(x * scale + shift[0]), round(y * scale + shift[1])) for x, y in stroke] for stroke in strokes]
 
 
+def check_peer_python(peer_python):
+    """--peer-python: a program there to run (a path, or a command's name), else MyonnError saying why,
+    before any drawing is made; a folder was "Permission denied"."""
+    if shutil.which(peer_python) is None:
+        why = ("is a folder, not a Python (a virtual environment's is its bin/python)" if peer_python.is_dir()
+               else "is not a program that can be run" if peer_python.exists() else "no such file or command")
+        raise MyonnError(f"--peer-python {peer_python}: {why}")
+
+
 def peer_answers(peer_python, peer_model, drawings, size=None):
     """The peer's accuracy on MNIST, and its answer for each drawing (a list of strokes in our canvas's
     pixels), drawn on its board as on_peer_board places it."""
@@ -95,10 +105,10 @@ def peer_answers(peer_python, peer_model, drawings, size=None):
     try:
         done = subprocess.run(command, input=lines, capture_output=True, text=True, timeout=300 + len(drawings) / 20)
     except subprocess.TimeoutExpired:
-        sys.exit(f"the peer's Python gave no answers in {300 + len(drawings) / 20:.0f} s: stopped")
-    if done.returncode:
+        raise MyonnError(f"the peer's Python gave no answers in {300 + len(drawings) / 20:.0f} s: stopped") from None
+    if done.returncode:  # not installed there, not trained (no model), or another program
         last_line = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit status {done.returncode}"
-        sys.exit(f"the peer's Python failed: {last_line}")
+        raise MyonnError(f"the peer's Python failed: {last_line}")
     try:
         mnist, *answers = done.stdout.split()
         return float(mnist), np.array([int(answer) for answer in answers])
@@ -113,7 +123,7 @@ def main():
                         help="the Python of the virtual environment where neural-network-digits is installed")
     parser.add_argument("--peer-model", type=cli.file_path, metavar="MODEL.npz",
                         help="the peer's trained model (default: where the peer saves it)")
-    parser.add_argument("--peer-size", type=int, metavar="PIXELS",
+    parser.add_argument("--peer-size", type=cli.whole_number_at_least(1, PEER_BOARD), metavar="PIXELS",
                         help="draw each digit on the peer's 280-pixel board with its longer side this long "
                              "(default: as large as on our 672-pixel canvas, scaled with it). Its brush is 20 "
                              "pixels whatever the digit's size, so small digits come out thick there")
@@ -123,6 +133,7 @@ def main():
     parser.add_argument("--seed", type=cli.non_negative_int, default=2019, help="the writers' random seed (default 2019)")
     arguments = parser.parse_args()
 
+    check_peer_python(arguments.peer_python)
     ours = load_model(arguments.model)
     sources = [("designed styles (trained on)", bench.STYLES),
                ("designed writer styles MNIST lacks (trained on)", bench.WRITER_STYLES),
@@ -133,8 +144,6 @@ def main():
         print("hershey-fonts is not installed (pip install -e '.[bench]'): the designed styles only", file=sys.stderr)
     made = {title: bench.drawings(arguments.per_digit, arguments.seed, styles) for title, styles in sources}
     everything = [strokes for drawings in made.values() for _, _, strokes in drawings]
-    if arguments.peer_size is not None and not 1 <= arguments.peer_size <= PEER_BOARD:
-        parser.error(f"--peer-size must be 1 to {PEER_BOARD} pixels, not {arguments.peer_size}")
     peer_mnist, peer_all = peer_answers(arguments.peer_python, arguments.peer_model, everything, arguments.peer_size)
     ours_mnist = ours.info.get("test_accuracy")
     print(f"ours: {arguments.model.name} ({100 * ours_mnist:.2f}% on MNIST's test set); "

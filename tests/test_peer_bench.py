@@ -1,0 +1,60 @@
+"""Specification of bench/peer.py's failures (its table is measured against the peer app, not tested):
+each is one line on stderr and exit status 2, as the scripts' own (myonn/cli.py)."""
+
+import importlib.util
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPOSITORY_ROOT
+
+PEER = REPOSITORY_ROOT / "bench" / "peer.py"
+
+spec = importlib.util.spec_from_file_location("peer_bench", PEER)
+peer = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(peer)
+
+
+def run_peer(*flags):
+    return subprocess.run([sys.executable, str(PEER), *map(str, flags)], capture_output=True, text=True, timeout=120)
+
+
+def test_a_peer_that_fails_is_one_line_and_exit_status_2(tmp_path):
+    # sys.exit("the peer's Python failed: …"): exit status 1, and not in the scripts' form.
+    failing = tmp_path / "python"
+    failing.write_text("#!/bin/sh\necho 'Traceback (most recent call last):' >&2\n"
+                       "echo \"ModuleNotFoundError: No module named 'nn_digits'\" >&2\nexit 1\n")
+    failing.chmod(0o755)
+    result = run_peer("--peer-python", failing, "--per-digit", "1")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == ("peer.py: error: the peer's Python failed: "
+                                                      "ModuleNotFoundError: No module named 'nn_digits'")
+
+
+def test_a_peer_that_gives_no_answers_in_time_is_one_line_and_exit_status_2(monkeypatch, capsys):
+    def no_answers_in_time(command, timeout, **named):
+        raise subprocess.TimeoutExpired(command, timeout)
+
+    monkeypatch.setattr(peer.subprocess, "run", no_answers_in_time)
+    with pytest.raises(SystemExit) as stopped:   # as the script runs it
+        peer.cli.run(lambda: peer.peer_answers(sys.executable, None, [[[(0, 0), (5, 5)]]] * 20))
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.endswith(": error: the peer's Python gave no answers in 301 s: stopped\n")
+
+
+@pytest.mark.parametrize("flags, complaint", [
+    # "Permission denied", from the system, after every drawing was made.
+    (["--peer-python", "{folder}"], "--peer-python {folder}: is a folder, not a Python (a virtual environment's "
+                                    "is its bin/python)"),
+    (["--peer-python", "{folder}/notes.txt"], "--peer-python {folder}/notes.txt: is not a program that can be run"),
+    (["--peer-python", "{folder}/nowhere"], "--peer-python {folder}/nowhere: no such file or command"),
+    # After the usage block, and after the model was loaded and every drawing made.
+    (["--peer-python", sys.executable, "--peer-size", "0"], "argument --peer-size: must be a whole number from 1 "
+                                                            "to 280, not '0'"),
+])
+def test_a_peer_python_or_size_that_cannot_be_is_one_line_before_any_work(tmp_path, flags, complaint):
+    (tmp_path / "notes.txt").write_text("")
+    result = run_peer(*(flag.format(folder=tmp_path) for flag in flags))
+    assert result.returncode == 2
+    assert result.stderr == f"peer.py: error: {complaint.format(folder=tmp_path)}\n"
