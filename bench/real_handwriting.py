@@ -260,7 +260,7 @@ def main(argv=None):
                         help="a folder of WRITER.jsonl files (one digit a line, as data/my_digits.jsonl), or one such file")
     parser.add_argument("--model", type=cli.file_path, action="append", metavar="PATH",
                         help="a model to measure (repeat for several; default: the shipped model)")
-    parser.add_argument("--size", type=int, default=SIZE, metavar="PIXELS",
+    parser.add_argument("--size", type=cli.whole_number_at_least(24, CANVAS_SIDE), default=SIZE, metavar="PIXELS",
                         help=f"draw each digit on the {CANVAS_SIDE}-pixel canvas with its longer side this long "
                              f"(default {SIZE})")
     parser.add_argument("--as-recorded", action="store_true",
@@ -273,20 +273,19 @@ def main(argv=None):
                              "environment and trained (see bench/peer.py)")
     parser.add_argument("--peer-model", type=cli.file_path, metavar="MODEL.npz", help="the peer's trained model (default: "
                         "where the peer saves it)")
-    parser.add_argument("--peer-size", type=int, default=200, metavar="PIXELS",
+    parser.add_argument("--peer-size", type=cli.whole_number_at_least(1, peer_bench.PEER_BOARD), default=200,
+                        metavar="PIXELS",
                         help="the digit's longer side on the peer's 280-pixel board (default 200, see bench/peer.py)")
     parser.add_argument("--teach", action="store_true",
                         help="also each writer's session of teaching: the first half of their digits taught, the "
                              "second half read before and after (needs MNIST); the first --model is taught")
-    parser.add_argument("--seed", type=int, default=2019, help="teaching's random seed (default 2019)")
+    parser.add_argument("--seed", type=cli.non_negative_int, default=2019, help="teaching's random seed (default 2019)")
     arguments = parser.parse_args(argv)
-    if not 24 <= arguments.size <= CANVAS_SIDE:
-        parser.error(f"--size must be 24 to {CANVAS_SIDE} canvas pixels, not {arguments.size}")
     size = None if arguments.as_recorded else arguments.size
     if arguments.y_up and arguments.as_recorded:
         parser.error("--y-up places the digits on the canvas itself; --as-recorded keeps canvas pixels as they are")
-    if not 1 <= arguments.peer_size <= peer_bench.PEER_BOARD:
-        parser.error(f"--peer-size must be 1 to {peer_bench.PEER_BOARD} pixels, not {arguments.peer_size}")
+    if arguments.peer_python:
+        peer_bench.check_peer_python(arguments.peer_python)
     # Points kept as recorded are canvas pixels, and as bounded as the window's own drawings.
     writers = read_writers(arguments.recordings, LARGEST_COORDINATE if arguments.as_recorded else LARGEST_RECORDED_COORDINATE)
     if arguments.y_up:

@@ -224,7 +224,14 @@ def test_recordings_far_larger_than_any_are_refused_before_they_are_read(tmp_pat
     (["{folder}"], "no WRITER.jsonl files"),
     (["{folder}/junk.jsonl"], "not one readable digit in it"),
     (["{folder}/anna.jsonl", "--model", "{folder}/junk.bin"], "not a model file"),
-    (["{folder}", "--size", "5"], "--size must be 24 to 672"),
+    (["{folder}", "--size", "5"], "argument --size: must be a whole number from 24 to 672, not '5'"),
+    # Printed back in full, 5,000 digits of it ("invalid int value"), as --seed; --seed -1 was a traceback with --teach.
+    (["{folder}", "--size", "9" * 5000], "argument --size: '9999999999999999999999999999999999999999'… (5,000 "
+                                         "characters) is too large: must be a whole number from 24 to 672"),
+    (["{folder}", "--seed", "-1"], "argument --seed: must be a whole number of at least 0, not '-1'"),
+    (["{folder}", "--peer-size", "0"], "argument --peer-size: must be a whole number from 1 to 280, not '0'"),
+    # "Permission denied", from the system.
+    (["{folder}", "--peer-python", "{folder}"], "is a folder, not a Python"),
     (["{folder}", "--y-up", "--as-recorded"], "--as-recorded keeps canvas pixels as they are"),
 ])
 def test_bad_input_is_one_line_and_exit_status_2(tmp_path, capsys, arguments, message):
