@@ -43,6 +43,7 @@ import numpy as np  # noqa: E402
 
 import handwriting as bench  # noqa: E402  (bench/handwriting.py: the writers and their digits)
 from myonn import cli, recipes  # noqa: E402
+from myonn.errors import MyonnError  # noqa: E402
 from myonn.mnist import TEST, TRAIN, load_mnist  # noqa: E402
 from myonn.model import load_model, shipped_model_path  # noqa: E402
 from myonn.my_digits import append_digit  # noqa: E402
@@ -60,8 +61,11 @@ def retrained(recipe, folder, name, my_digits=None):
     started = time.perf_counter()
     status = train_from_settings(settings, model_path=path, progress=False, report=lambda line: None,
                                  my_digits=my_digits)
+    if status == 130:  # a Ctrl-C stopped it (training's first one saves): the bench stops too, exit status 130
+        raise KeyboardInterrupt
     if status != 0:
-        raise SystemExit(f"training {name} stopped (exit status {status})")
+        raise MyonnError(f"training {name} learned nothing (its network was no better than guessing): "
+                         "no table without it")
     return load_model(path), time.perf_counter() - started
 
 
@@ -69,9 +73,9 @@ def main():
     parser = cli.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--recipe", choices=list(recipes.RECIPES), default="best",
                         help="the recipe retrained with and without the writer's digits (default best)")
-    parser.add_argument("--count", type=int, choices=range(1, max(bench.TEACH_COUNTS) + 1), default=3,
+    parser.add_argument("--count", type=cli.whole_number_at_least(1, max(bench.TEACH_COUNTS)), default=3,
                         metavar="K", help="drawings of each misread style in the writer's file (default 3)")
-    parser.add_argument("--seed", type=int, default=2019, help="the writers' random seed (default 2019)")
+    parser.add_argument("--seed", type=cli.non_negative_int, default=2019, help="the writers' random seed (default 2019)")
     arguments = parser.parse_args()
 
     shipped = load_model(shipped_model_path())

@@ -3,6 +3,7 @@ problem, and exit status 2, never a traceback or argparse's usage block (myonn/c
 flags are specified beside it (test_handwriting_bench.py, test_peer_bench.py, ...); the scripts below
 with no test file of their own are specified here."""
 
+import importlib.util
 import subprocess
 import sys
 
@@ -47,3 +48,39 @@ def test_help_is_the_usage_and_the_flags_and_does_nothing_else(script):
     result = run_bench(script, "--help")
     assert result.returncode == 0 and result.stderr == "", result.stderr
     assert result.stdout.startswith(f"usage: {script} [-h]") and "\noptions:\n" in result.stdout
+
+
+# ---------------------------------------------------------------- bench/retrain.py
+
+@pytest.mark.parametrize("flags, complaint", [
+    # NumPy's traceback, once MNIST was loaded.
+    (["--seed", "-1"], "argument --seed: must be a whole number of at least 0, not '-1'"),
+    (["--count", "x"], "argument --count: must be a whole number from 1 to 10, not 'x'"),
+])
+def test_retrain_refuses_a_bad_seed_or_count_in_one_line(flags, complaint):
+    assert_one_line(run_bench("retrain.py", *flags), "retrain.py", complaint)
+
+
+def load_bench(name):
+    spec = importlib.util.spec_from_file_location(f"{name}_bench", BENCH / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("status, exit_status, said", [
+    (130, 130, "\n"),   # a Ctrl-C, which training heard: the bench stops as a script does
+    (2, 2, "retrain.py: error: training reference learned nothing (its network was no better than guessing): "
+           "no table without it\n"),
+])
+def test_retrain_stops_as_a_script_does_when_a_training_does_not_end(status, exit_status, said, tmp_path,
+                                                                       monkeypatch, capsys):
+    # SystemExit("training … stopped (exit status 130)"): exit status 1, not in the scripts' form, and a Ctrl-C
+    # not said as one.
+    retrain = load_bench("retrain")
+    monkeypatch.setattr(retrain, "train_from_settings", lambda *arguments, **named: status)
+    monkeypatch.setattr(sys, "argv", ["retrain.py"])
+    with pytest.raises(SystemExit) as stopped:
+        retrain.cli.run(lambda: retrain.retrained("default", tmp_path, "reference"))
+    assert stopped.value.code == exit_status
+    assert capsys.readouterr().err == said
