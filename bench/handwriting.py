@@ -55,7 +55,7 @@ import numpy as np  # noqa: E402
 
 from myonn import cli  # noqa: E402
 from myonn.drawn_styles import STYLES, WRITER_STYLES, write  # noqa: E402
-from myonn.errors import MyonnError  # noqa: E402
+from myonn.errors import MyonnError, echoed  # noqa: E402
 from myonn.windows.draw_window import WINDOW_SIZE, Recognizer, stroke_events, update  # noqa: E402
 from myonn.handwriting import mnist_style  # noqa: E402
 from myonn.model import shipped_model_path, load_model  # noqa: E402
@@ -226,7 +226,7 @@ def main():
     parser.add_argument("--styles", choices=["misread", "all"], default="misread",
                         help="with --teach: teach k examples of the styles the model misreads (default), or of "
                              "all of a writer's styles, those read right first")
-    parser.add_argument("--session", type=session_rounds, metavar="ROUNDS",
+    parser.add_argument("--session", type=cli.whole_number_at_least(1, max(TEACH_COUNTS)), metavar="ROUNDS",
                         help="with --teach: instead of k examples of each misread style, a session as in the "
                              "window: each round the writer draws every style once and teaches each drawing "
                              "the network misreads; ROUNDS 1 to 10")
@@ -354,17 +354,10 @@ def teach_counts(text):
     try:
         counts = tuple(int(part) for part in text.split(","))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a list of whole numbers such as 1,3,10") from None
+        raise argparse.ArgumentTypeError(f"{echoed(text)} is not a list of whole numbers such as 1,3,10") from None
     if not all(1 <= count <= max(TEACH_COUNTS) for count in counts):
-        raise argparse.ArgumentTypeError(f"each count must be 1 to {max(TEACH_COUNTS)}, not {text!r}")
+        raise argparse.ArgumentTypeError(f"each count must be 1 to {max(TEACH_COUNTS)}, not {echoed(text)}")
     return counts
-
-
-def session_rounds(text):
-    """argparse type for --session: a whole number of rounds, 1..max(TEACH_COUNTS)."""
-    if not text.isdigit() or not 1 <= int(text) <= max(TEACH_COUNTS):
-        raise argparse.ArgumentTypeError(f"rounds must be a whole number from 1 to {max(TEACH_COUNTS)}, not {text!r}")
-    return int(text)
 
 
 def teaching_setting(text):
@@ -372,15 +365,15 @@ def teaching_setting(text):
     name, _, value = text.partition("=")
     name = name.strip().upper()
     if name not in TEACHING_SETTINGS:
-        raise argparse.ArgumentTypeError(f"{text!r}: the settings are {', '.join(TEACHING_SETTINGS)}")
+        raise argparse.ArgumentTypeError(f"{echoed(text)}: the settings are {', '.join(TEACHING_SETTINGS)}")
     kind = type(TEACHING_SETTINGS[name])
     try:
         number = kind(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: {name} takes a {'whole ' if kind is int else ''}number") from None
+        raise argparse.ArgumentTypeError(f"{echoed(text)}: {name} takes a {'whole ' if kind is int else ''}number") from None
     may_be_zero = name in ("EARLIER", "EXTRA", "REPLAYED", "TAKEN_FOR_SHARE", "LET_STAND")
     if not (0 < number <= TEACHING_SETTINGS[name]) and not (may_be_zero and number == 0):
-        raise argparse.ArgumentTypeError(f"{text!r}: {name} must be above 0 and at most {TEACHING_SETTINGS[name]}")
+        raise argparse.ArgumentTypeError(f"{echoed(text)}: {name} must be above 0 and at most {TEACHING_SETTINGS[name]}")
     return name, number
 FURTHER_DIGITS = 40    # per style: the writer's further digits, never taught
 MISREAD_BELOW = 0.9    # a style is "misread" when fewer of its further digits than this are read right

@@ -5,6 +5,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from conftest import REPOSITORY_ROOT
 
 
@@ -96,3 +98,19 @@ def test_the_hershey_fonts_asked_for_and_not_installed_are_one_line(tmp_path):
                           env=without_fonts, capture_output=True, text=True, timeout=120)
     assert both.returncode == 0, both.stderr
     assert both.stderr == "hershey-fonts is not installed (pip install -e '.[bench]'): measuring the styles only\n"
+
+
+@pytest.mark.parametrize("flags, complaint", [
+    # "invalid session_rounds value: '²'" (str.isdigit takes it, int does not).
+    (["--session", "²"], "argument --session: must be a whole number from 1 to 10, not '²'"),
+    # Printed back in full, 6,000 characters of it, as the scripts' own flags once did (errors.echoed).
+    (["--counts", "1," * 3000], "argument --counts: '1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,'… (6,000 "
+                                "characters) is not a list of whole numbers such as 1,3,10"),
+    (["--teaching", "STEPS=" + "9" * 5000], "argument --teaching: 'STEPS=9999999999999999999999999999999999'… "
+                                            "(5,006 characters): STEPS takes a whole number"),
+])
+def test_a_bad_teaching_flag_is_one_short_line(flags, complaint):
+    result = subprocess.run([sys.executable, str(REPOSITORY_ROOT / "bench" / "handwriting.py"), "--teach", *flags],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr == f"handwriting.py: error: {complaint}\n"
