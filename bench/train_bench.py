@@ -38,6 +38,7 @@ and drawing the best recipe's digits in designed styles, before the first epoch)
 MNIST and measuring the test accuracy after each epoch are not.
 """
 
+import argparse
 import os
 import platform
 import sys
@@ -56,6 +57,7 @@ import numpy as np  # noqa: E402
 from myonn import cli, recipes, training  # noqa: E402
 from myonn.augment import Augmentation  # noqa: E402
 from myonn.drawn_styles import drawn_digits  # noqa: E402
+from myonn.errors import echoed  # noqa: E402
 from myonn.inputs import network_input, targets  # noqa: E402
 from myonn.mnist import TEST, TRAIN, load_mnist  # noqa: E402
 from myonn.model import Model  # noqa: E402
@@ -69,6 +71,23 @@ SEED = 1
 # The best recipe as it was before issue 9, for the references that prepare inputs the old way
 # (bench/augment_before.py knows only the moves of that time).
 BEST_BEFORE = {"epochs": 45, "augment": "shift=1,rotation=12,scale=0.15,elastic=16:4,flags=0.3", "drawn": 0}
+
+# What --skip may leave out: a table, a recipe (all its runs), or one of the recipes' table's other runs.
+TABLES = ("speed", "preparation", "watch")
+WITHOUT_DESKEW, WITHOUT_STROKES, BEFORE = ("default without deskew", "best without added strokes or drawn digits",
+                                           "before")
+SKIPPABLE = (*TABLES, *recipes.RECIPES, BEFORE, WITHOUT_DESKEW, WITHOUT_STROKES)
+
+
+def skipped(text):
+    """argparse type for --skip: the comma-separated names, as a set, each among SKIPPABLE. A name that is
+    not (`--skip bset`) left nothing out, and the whole bench ran, six minutes, unasked."""
+    names = {name.strip() for name in text.split(",")} - {""}
+    unknown = sorted(names - set(SKIPPABLE))
+    if unknown:
+        raise argparse.ArgumentTypeError(f"nothing called {echoed(unknown[0])} to leave out "
+                                         f"(choose from {', '.join(map(repr, SKIPPABLE))})")
+    return names
 
 
 class TalkNetwork:
@@ -232,9 +251,11 @@ def first_reaching(history, target):
 def main():
     parser = cli.ArgumentParser(description=__doc__.split("\n\n")[0])
     cli.add_data_dir_flag(parser)
-    parser.add_argument("--skip", default="", help="comma-separated recipe names (or 'speed') to leave out")
+    parser.add_argument("--skip", type=skipped, default=set(), metavar="NAME,...",
+                        help=f"what to leave out, comma-separated: a table ({', '.join(TABLES)}), a recipe "
+                             f"({', '.join(recipes.RECIPES)}), or the best recipe as it was ({BEFORE})")
     flags = parser.parse_args()
-    skip = set(filter(None, flags.skip.split(",")))
+    skip = flags.skip
 
     data = (load_mnist(TRAIN, flags.data_dir), load_mnist(TEST, flags.data_dir))
     (images, labels), (test_images, test_labels) = data
@@ -305,22 +326,22 @@ def main():
     print("|---|---:|---:|---|---|---:|---:|---:|---:|---:|")
     # Each recipe, plus the default without deskewing, to show what deskewing alone is worth ...
     runs = [(name, name, {}) for name in recipes.RECIPES]
-    runs.insert(1, ("default without deskew", "default", {"deskew": False}))
+    runs.insert(1, (WITHOUT_DESKEW, "default", {"deskew": False}))
     # ... and the best without the strokes it adds (flags, feet, slashes), which MNIST's own test set
     # (whose 1s are sticks and whose 0s are never slashed) prefers.
     moves = recipes.augmentation(recipes.RECIPES["best"]["augment"]).describe()
     without_strokes = str(Augmentation(**{**moves, "flags": 0, "feet": 0, "slashes": 0}))
-    runs.append(("best without added strokes or drawn digits", "best", {"augment": without_strokes, "drawn": 0}))
+    runs.append((WITHOUT_STROKES, "best", {"augment": without_strokes, "drawn": 0}))
     # ... and the reference for the best recipe's time: the best recipe as it was before issue 9,
     # inputs prepared the old way.
-    runs.append(("before", "best", BEST_BEFORE))
+    runs.append((BEFORE, "best", BEST_BEFORE))
     for name, recipe, changes in runs:
         if name in skip or recipe in skip:
             continue
         settings = recipes.settings(recipe, changes)
         print(f"training {name!r} ...", file=sys.stderr, flush=True)
-        history = myonn_run(settings, data, report_epochs=True, before=name == "before")
-        if name == "before":
+        history = myonn_run(settings, data, report_epochs=True, before=name == BEFORE)
+        if name == BEFORE:
             name = "best, reference: the recipe and its input preparation as before issue 9"
         drawn = f"{settings['drawn']} of each style" if settings.get("drawn") else "none"
         print(f"| {name} | {settings['epochs']} | {settings['batch_size']} | {'yes' if settings['deskew'] else 'no'} "

@@ -4,6 +4,7 @@ flags are specified beside it (test_handwriting_bench.py, test_peer_bench.py, ..
 with no test file of their own are specified here."""
 
 import importlib.util
+import os
 import subprocess
 import sys
 
@@ -84,3 +85,15 @@ def test_retrain_stops_as_a_script_does_when_a_training_does_not_end(status, exi
         retrain.cli.run(lambda: retrain.retrained("default", tmp_path, "reference"))
     assert stopped.value.code == exit_status
     assert capsys.readouterr().err == said
+
+
+# ---------------------------------------------------------------- bench/train_bench.py
+
+def test_train_bench_refuses_to_skip_what_it_does_not_have(tmp_path):
+    # `--skip bset` left nothing out: the whole bench ran, six minutes of it. (Here MNIST is not there,
+    # and no mirror answers, so that it would end at once: what it says shows where it stopped.)
+    result = run_bench("train_bench.py", "--skip", "speed, talk,bset", "--data-dir", tmp_path,
+                       env={**os.environ, "MYONN_MIRRORS": "http://127.0.0.1:9/"})
+    assert_one_line(result, "train_bench.py", "argument --skip: nothing called 'bset' to leave out (choose from "
+                    "'speed', 'preparation', 'watch', 'talk', 'default', 'best', 'before', 'default without deskew', "
+                    "'best without added strokes or drawn digits')")
