@@ -76,6 +76,8 @@ def on_screen(events, scale):
 
 
 def main():
+    # No flags: --help says what it measures, and anything else is refused rather than ignored (it was run).
+    cli.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args()
     pygame.display.init()
     screen = pygame.display.set_mode(WINDOW_SIZE)
     projector = pygame.Surface(fitted_size(WINDOW_SIZE, (1024, 768)))

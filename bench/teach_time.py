@@ -51,6 +51,8 @@ class PreparedEveryTime(ReplayedDigits):
 
 
 def main():
+    # No flags: --help says what it measures, and anything else is refused rather than ignored (it was run).
+    cli.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args()
     shipped = load_model()
     images, labels = load_mnist(TRAIN)
     ways = {"now: each replayed digit prepared once, when first drawn": ReplayedDigits(shipped, images, labels),

@@ -27,26 +27,34 @@ def assert_one_line(result, script, ending):
     assert result.stderr.startswith(f"{script}: error: ") and result.stderr.endswith(f"{ending}\n"), result.stderr
 
 
-@pytest.mark.parametrize("script, flags", [
-    ("handwriting.py", ["--per-digit", "x"]),
-    ("peer.py", ["--peer-python", "python", "--bogus"]),
-    ("real_handwriting.py", ["recordings", "--bogus"]),
-    ("retrain.py", ["--recipe", "fast"]),
-    ("train_bench.py", ["--bogus"]),
+def no_mnist(folder):
+    """An environment where MNIST is not, and cannot be downloaded: a script that loads it ends at once."""
+    return {**os.environ, "MYONN_DATA_DIR": str(folder / "no-mnist"), "MYONN_MIRRORS": "http://127.0.0.1:9/"}
+
+
+@pytest.mark.parametrize("script, flags, said", [
+    ("handwriting.py", ["--per-digit", "x"], "argument --per-digit: "),
+    ("peer.py", ["--peer-python", "python", "--bogus"], "unrecognized arguments: '--bogus'"),
+    ("real_handwriting.py", ["recordings", "--bogus"], "unrecognized arguments: '--bogus'"),
+    ("retrain.py", ["--recipe", "fast"], "argument --recipe: invalid choice: 'fast'"),
+    ("train_bench.py", ["--bogus"], "unrecognized arguments: '--bogus'"),
+    ("teach_time.py", ["--bogus"], "unrecognized arguments: '--bogus'"),
+    ("draw_frame.py", ["--bogus"], "unrecognized arguments: '--bogus'"),
 ])
-def test_a_bad_flag_is_one_line_not_the_usage_block(script, flags):
+def test_a_bad_flag_is_one_line_not_the_usage_block(script, flags, said, tmp_path):
     # The bench's scripts used plain argparse: the usage block (five lines of it for handwriting.py) came
-    # before the line that said what was wrong.
-    result = run_bench(script, *flags)
+    # before the line that said what was wrong. Those that take no flags ignored them, and ran.
+    result = run_bench(script, *flags, env=no_mnist(tmp_path))
     assert result.returncode == 2, result.stderr
     assert result.stderr.count("\n") == 1 and not result.stderr.startswith("usage:"), result.stderr
-    assert result.stderr.startswith(f"{script}: error: "), result.stderr
+    assert result.stderr.startswith(f"{script}: error: {said}"), result.stderr
 
 
 @pytest.mark.parametrize("script", ["handwriting.py", "peer.py", "real_handwriting.py", "retrain.py",
-                                    "train_bench.py"])
-def test_help_is_the_usage_and_the_flags_and_does_nothing_else(script):
-    result = run_bench(script, "--help")
+                                    "train_bench.py", "teach_time.py", "draw_frame.py"])
+def test_help_is_the_usage_and_the_flags_and_does_nothing_else(script, tmp_path):
+    # teach_time.py and draw_frame.py took no flags, and ran the bench whatever they were given.
+    result = run_bench(script, "--help", env=no_mnist(tmp_path))
     assert result.returncode == 0 and result.stderr == "", result.stderr
     assert result.stdout.startswith(f"usage: {script} [-h]") and "\noptions:\n" in result.stdout
 
@@ -91,9 +99,8 @@ def test_retrain_stops_as_a_script_does_when_a_training_does_not_end(status, exi
 
 def test_train_bench_refuses_to_skip_what_it_does_not_have(tmp_path):
     # `--skip bset` left nothing out: the whole bench ran, six minutes of it. (Here MNIST is not there,
-    # and no mirror answers, so that it would end at once: what it says shows where it stopped.)
-    result = run_bench("train_bench.py", "--skip", "speed, talk,bset", "--data-dir", tmp_path,
-                       env={**os.environ, "MYONN_MIRRORS": "http://127.0.0.1:9/"})
+    # so that it would end at once: what it says shows where it stopped.)
+    result = run_bench("train_bench.py", "--skip", "speed, talk,bset", env=no_mnist(tmp_path))
     assert_one_line(result, "train_bench.py", "argument --skip: nothing called 'bset' to leave out (choose from "
                     "'speed', 'preparation', 'watch', 'talk', 'default', 'best', 'before', 'default without deskew', "
                     "'best without added strokes or drawn digits')")
