@@ -90,7 +90,7 @@ def centred(strokes, longest, side):
 def check_peer_python(peer_python):
     """--peer-python: a program there to run (a path, or a command's name), else MyonnError saying why,
     before any drawing is made; a folder was "Permission denied"."""
-    if shutil.which(peer_python) is None:
+    if shutil.which(str(peer_python)) is None:
         why = ("is a folder, not a Python (a virtual environment's is its bin/python)" if peer_python.is_dir()
                else "is not a program that can be run" if peer_python.exists() else "no such file or command")
         raise MyonnError(f"--peer-python {peer_python}: {why}")
