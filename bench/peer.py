@@ -103,7 +103,9 @@ def peer_answers(peer_python, peer_model, drawings, size=None):
     command = [str(peer_python), "-c", PEER_SCRIPT] + ([str(peer_model)] if peer_model else [])
     # It loads its MNIST and reads a few thousand drawings a second: a peer silent for far longer is stuck.
     try:
-        done = subprocess.run(command, input=lines, capture_output=True, text=True, timeout=300 + len(drawings) / 20)
+        # Its output read leniently: another program's bytes that are not UTF-8 were a UnicodeDecodeError, a traceback.
+        done = subprocess.run(command, input=lines, capture_output=True, text=True, errors="replace",
+                              timeout=300 + len(drawings) / 20)
     except subprocess.TimeoutExpired:
         raise MyonnError(f"the peer's Python gave no answers in {300 + len(drawings) / 20:.0f} s: stopped") from None
     if done.returncode:  # not installed there, not trained (no model), or another program
@@ -111,9 +113,12 @@ def peer_answers(peer_python, peer_model, drawings, size=None):
         raise MyonnError(f"the peer's Python failed: {last_line}")
     try:
         mnist, *answers = done.stdout.split()
-        return float(mnist), np.array([int(answer) for answer in answers])
+        mnist, answers = float(mnist), np.array([int(answer) for answer in answers])
     except ValueError:  # a Python without the peer, or another program: not its answers
         raise MyonnError(f"the peer's Python gave no answers (its output began {done.stdout[:40]!r})") from None
+    if len(answers) != len(drawings):  # each table compares its share of them with its labels: a traceback
+        raise MyonnError(f"the peer's Python gave {len(answers):,} answers for {len(drawings):,} drawings")
+    return mnist, answers
 
 
 def main():

@@ -43,6 +43,30 @@ def test_a_peer_that_gives_no_answers_in_time_is_one_line_and_exit_status_2(monk
     assert capsys.readouterr().err.endswith(": error: the peer's Python gave no answers in 301 s: stopped\n")
 
 
+def a_peer(folder, script):
+    """A stand-in for the peer's Python (peer_answers runs `PYTHON -c SCRIPT`): a shell script."""
+    python = folder / "python"
+    python.write_text(f"#!/bin/sh\ncat > /dev/null\n{script}\n")
+    python.chmod(0o755)
+    return python
+
+
+@pytest.mark.parametrize("script, complaint", [
+    # Each table then compared its share of the answers with its labels: NumPy's traceback.
+    ("echo 0.98; echo 7; echo 7", "the peer's Python gave 2 answers for 3 drawings"),
+    ("echo 0.98; for n in 1 2 3 4; do echo 7; done", "the peer's Python gave 4 answers for 3 drawings"),
+    # Bytes that are not UTF-8 were a UnicodeDecodeError, on its output or its error output alike.
+    (r"printf '\377\376 not a number\n'",
+     "the peer's Python gave no answers (its output began '\ufffd\ufffd not a number\\n')"),
+    (r"printf 'fails \377\n' >&2; exit 1", "the peer's Python failed: fails \ufffd"),
+])
+def test_answers_the_bench_cannot_use_are_one_line_and_exit_status_2(tmp_path, capsys, script, complaint):
+    with pytest.raises(SystemExit) as stopped:   # as the script runs it
+        peer.cli.run(lambda: peer.peer_answers(a_peer(tmp_path, script), None, [[[(0, 0), (5, 5)]]] * 3))
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.endswith(f": error: {complaint}\n")
+
+
 @pytest.mark.parametrize("flags, complaint", [
     # "Permission denied", from the system, after every drawing was made.
     (["--peer-python", "{folder}"], "--peer-python {folder}: is a folder, not a Python (a virtual environment's "
