@@ -11,6 +11,8 @@ import os
 import stat
 from pathlib import Path
 
+from myonn.errors import shortened
+
 
 def user_path(text):
     """The Path that `text` names, a leading ~ (or ~user) standing for that home folder. A ~name with no
@@ -34,15 +36,16 @@ def why_not_a_folder(path):
     (said when the folder was made, that was mkdir's "File exists" or "Not a directory", after a long
     run for some flags), or a link to something not there. None when a folder is there, or can be
     made; also when the path cannot be looked at (no permission), which whoever uses it says then.
-    For a flag (cli.folder_path) and an environment variable (MYONN_DATA_DIR) alike."""
+    For a flag (cli.folder_path) and an environment variable (MYONN_DATA_DIR) alike. Each path in it is
+    shortened to fit one line (errors.shortened): a link's target can be 4,000 characters long."""
     for place in (path, *path.parents):  # the nearest that is there
         try:
             if not stat.S_ISDIR(os.stat(place).st_mode):
-                return f"{place} is a file, not a folder"
+                return f"{shortened(place)} is a file, not a folder"
             return None
         except (FileNotFoundError, NotADirectoryError):
             if os.path.islink(place):  # there, but what it points to is not: mkdir says "File exists"
-                return f"{place} is a link to {os.readlink(place)}, which is not there"
+                return f"{shortened(place)} is a link to {shortened(os.readlink(place))}, which is not there"
         except OSError:
             return None
     return None

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from myonn import cli
-from myonn.errors import MyonnError
+from myonn.errors import MyonnError, shortened
 
 
 def test_a_problem_is_one_line_and_status_2_and_a_ctrl_c_while_exiting_is_ignored(capsys):
@@ -296,6 +296,26 @@ def test_a_folder_flag_naming_a_file_or_a_path_under_one_is_refused_in_one_line(
         assert capsys.readouterr().err == f"script.py: error: argument --data-dir: {complaint}\n"
     # A folder not there yet, however deep, is for the script to make.
     assert cli.folder_path(str(tmp_path / "new" / "deeper")) == tmp_path / "new" / "deeper"
+
+
+def test_a_folder_flag_refused_names_its_paths_shortened_to_one_line(tmp_path, capsys):
+    """A link's target can be 4,000 characters long, some 50 lines of a terminal, and a file's path as
+    long: each was printed back whole."""
+    far = "/".join(["z" * 200] * 20)
+    (tmp_path / "gone").symlink_to(far)
+    deep = tmp_path / ("a" * 200) / ("b" * 200)
+    deep.mkdir(parents=True)
+    (deep / "notes.txt").write_text("")
+    parser = cli.ArgumentParser(prog="script.py")
+    cli.add_data_dir_flag(parser)
+    for given, complaint in ((tmp_path / "gone", f"{tmp_path / 'gone'} is a link to {shortened(far)}, "
+                                                 "which is not there"),
+                             (deep / "notes.txt" / "x", f"{shortened(deep / 'notes.txt')} is a file, not a folder")):
+        with pytest.raises(SystemExit) as stopped:
+            parser.parse_args(["--data-dir", str(given)])
+        assert stopped.value.code == 2
+        message = capsys.readouterr().err
+        assert message == f"script.py: error: argument --data-dir: {complaint}\n" and len(message) < 400
 
 
 def test_an_empty_file_path_is_refused_not_taken_for_the_current_folder(capsys):
