@@ -84,8 +84,8 @@ def run(main):
     except OSError as error:
         # Every file the scripts open is checked where it is opened; this is the net under those checks
         # (a name too long for the system, a disk that fills up while saving), so the user still gets
-        # one line, not a traceback.
-        where = f"{error.filename}: " if error.filename else ""
+        # one line, not a traceback; a name too long for the system is shortened to fit it.
+        where = f"{shortened(error.filename)}: " if error.filename else ""
         fail(f"{where}{error.strerror or error}")
     except MemoryError:
         fail("out of memory (is an input file far larger than it should be?)")

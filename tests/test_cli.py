@@ -1,6 +1,7 @@
 """Specification of myonn/cli.py's exits: one line and a status, and no traceback from a late Ctrl-C."""
 
 import argparse
+import errno
 import os
 import re
 import signal
@@ -25,6 +26,19 @@ def test_a_problem_is_one_line_and_status_2_and_a_ctrl_c_while_exiting_is_ignore
     assert capsys.readouterr().err.endswith("error: data/x.npz: not a model file\n")
     # Python waits for threads as it shuts down; a Ctrl-C then came out as a traceback.
     assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+
+
+def test_a_file_error_names_the_file_shortened_to_one_line(capsys):
+    # The net under the scripts' own checks: `--peer-python` 5,000 characters long was printed back whole.
+    name = "/tmp/" + "x" * 5000
+
+    def main():
+        raise OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG), name)
+
+    with pytest.raises(SystemExit) as stopped:
+        cli.run(main)
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.endswith(f"error: {shortened(name)}: File name too long\n")
 
 
 def test_a_ctrl_c_while_the_problem_is_being_printed_changes_nothing(capsys, monkeypatch):
