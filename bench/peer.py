@@ -35,7 +35,7 @@ import numpy as np  # noqa: E402
 
 import handwriting as bench  # noqa: E402  (bench/handwriting.py: the styles and their writers)
 from myonn import cli  # noqa: E402
-from myonn.errors import MyonnError  # noqa: E402
+from myonn.errors import MyonnError, shortened  # noqa: E402
 from myonn.handwriting import digit_pixels  # noqa: E402
 from myonn.model import load_model, shipped_model_path  # noqa: E402
 from myonn.windows.draw_window import CANVAS_SIDE  # noqa: E402
@@ -93,7 +93,7 @@ def check_peer_python(peer_python):
     if shutil.which(str(peer_python)) is None:
         why = ("is a folder, not a Python (a virtual environment's is its bin/python)" if peer_python.is_dir()
                else "is not a program that can be run" if peer_python.exists() else "no such file or command")
-        raise MyonnError(f"--peer-python {peer_python}: {why}")
+        raise MyonnError(f"--peer-python {shortened(peer_python)}: {why}")  # a path can be 4,000 characters long
 
 
 def peer_answers(peer_python, peer_model, drawings, size=None):

@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from conftest import REPOSITORY_ROOT
+from myonn.errors import shortened
 
 PEER = REPOSITORY_ROOT / "bench" / "peer.py"
 
@@ -82,3 +83,13 @@ def test_a_peer_python_or_size_that_cannot_be_is_one_line_before_any_work(tmp_pa
     result = run_peer(*(flag.format(folder=tmp_path) for flag in flags))
     assert result.returncode == 2
     assert result.stderr == f"peer.py: error: {complaint.format(folder=tmp_path)}\n"
+
+
+def test_a_peer_python_not_there_is_named_shortened_to_one_line(tmp_path, capsys):
+    # Printed back whole, it ran over some 40 lines of a terminal.
+    nowhere = tmp_path.joinpath(*["y" * 200] * 15, "python")  # 3,000 characters, each name allowed
+    with pytest.raises(SystemExit) as stopped:
+        peer.cli.run(lambda: peer.check_peer_python(nowhere))
+    assert stopped.value.code == 2
+    complaint = f"--peer-python {shortened(nowhere)}: no such file or command"
+    assert capsys.readouterr().err.endswith(f": error: {complaint}\n") and len(complaint) < 200
