@@ -7,6 +7,7 @@ your home folder's (and `rm -rf ~` to tidy up would have deleted the home folder
 expanded here, as the shell would have done.
 """
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -34,18 +35,28 @@ def folder_from_environment(name):
 def why_not_a_folder(path):
     """Why no folder can be at `path`, in words naming the place at fault: a file is there, or above it
     (said when the folder was made, that was mkdir's "File exists" or "Not a directory", after a long
-    run for some flags), or a link to something not there. None when a folder is there, or can be
-    made; also when the path cannot be looked at (no permission), which whoever uses it says then.
-    For a flag (cli.folder_path) and an environment variable (MYONN_DATA_DIR) alike. Each path in it is
-    shortened to fit one line (errors.shortened): a link's target can be 4,000 characters long."""
+    run for some flags), a link to something not there, or links that lead round in a circle. None
+    when a folder is there, or can be made; also when the path cannot be looked at (no permission),
+    which whoever uses it says then. For a flag (cli.folder_path) and an environment variable
+    (MYONN_DATA_DIR) alike. Each path in it is shortened to fit one line (errors.shortened): a link's
+    target can be 4,000 characters long."""
+    in_a_circle = None  # the highest place found so far that the system cannot follow for its links
     for place in (path, *path.parents):  # the nearest that is there
         try:
             if not stat.S_ISDIR(os.stat(place).st_mode):
                 return f"{shortened(place)} is a file, not a folder"
-            return None
         except (FileNotFoundError, NotADirectoryError):
             if os.path.islink(place):  # there, but what it points to is not: mkdir says "File exists"
                 return f"{shortened(place)} is a link to {shortened(os.readlink(place))}, which is not there"
-        except OSError:
+            continue
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                # Everything under a link that leads back to itself says so too: the one to name is the
+                # highest, whose folder above can be followed.
+                in_a_circle = place
+                continue
             return None
+        if in_a_circle is not None:
+            return f"{shortened(in_a_circle)} is a link that leads round in a circle of links, to no folder"
+        return None
     return None

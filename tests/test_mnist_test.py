@@ -94,6 +94,20 @@ def test_a_data_folder_that_is_a_file_is_said_alike_from_the_flag_and_the_variab
     assert by_variable.stderr == f"mnist_test.py: error: environment variable MYONN_DATA_DIR: {complaint}\n"
 
 
+def test_a_data_folder_that_is_links_in_a_circle_is_said_alike_from_the_flag_and_the_variable(tmp_path):
+    """Two links pointing at each other were "…: cannot read (Too many levels of symbolic links)", the
+    system's words, not those of the other folders refused, and not naming the variable."""
+    (tmp_path / "there").symlink_to(tmp_path / "back")
+    (tmp_path / "back").symlink_to(tmp_path / "there")
+    complaint = f"{tmp_path / 'there'} is a link that leads round in a circle of links, to no folder"
+    for given in (tmp_path / "there", tmp_path / "there" / "mnist"):   # the link named, however deep below it
+        by_flag = run_script("--data-dir", str(given))
+        by_variable = run_script(env={"MYONN_DATA_DIR": str(given)})
+        assert by_flag.returncode == by_variable.returncode == 2
+        assert by_flag.stderr == f"mnist_test.py: error: argument --data-dir: {complaint}\n"
+        assert by_variable.stderr == f"mnist_test.py: error: environment variable MYONN_DATA_DIR: {complaint}\n"
+
+
 def test_a_mirror_that_is_no_url_is_one_line_and_exit_2(tmp_path):
     result = run_script("--data-dir", str(tmp_path), env={"MYONN_MIRRORS": "http://[::1/"})
     assert result.returncode == 2
