@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from myonn.errors import MyonnError, echoed, printable, shortened
-from myonn.paths import user_path, why_not_a_folder
+from myonn.paths import for_tempfile, user_path, why_not_a_folder
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -328,7 +328,7 @@ def png_path(text):
     # Found out now, not after a long training run that then has nowhere to put its picture.
     folder = path.parent
     try:
-        with tempfile.TemporaryFile(dir=folder):
+        with tempfile.TemporaryFile(dir=for_tempfile(folder)):
             pass
     except OSError:
         raise argparse.ArgumentTypeError(f"cannot write {path}: {folder} is not a folder that can be written") from None

@@ -34,7 +34,7 @@ import numpy as np
 from tqdm import tqdm
 
 from myonn.errors import MyonnError, echoed, printable, shortened
-from myonn.paths import folder_from_environment, why_not_a_folder
+from myonn.paths import folder_from_environment, for_tempfile, why_not_a_folder
 
 TRAIN, TEST = "train", "test"
 MNIST_TRAINING_IMAGES = 60_000  # MNIST's training set: a --limit below it trains on part of it
@@ -415,7 +415,7 @@ def _download_one(url, destination, expected_md5, progress):
         return not_a_file
     try:
         file_descriptor, temporary_name = tempfile.mkstemp(
-            dir=destination.parent, prefix=f".{destination.name}.", suffix=".part"
+            dir=for_tempfile(destination.parent), prefix=f".{destination.name}.", suffix=".part"
         )
     except OSError as error:  # no mirror can help with this
         raise MyonnError(f"{destination.parent}: cannot write there ({error.strerror})") from None

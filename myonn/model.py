@@ -25,6 +25,7 @@ from myonn.errors import MyonnError, shortened
 from myonn.inputs import PLAIN, network_input
 from myonn.mnist import project_data_dir, shared_file_mode
 from myonn.network import CROSS_ENTROPY, SQUARED_ERROR, NeuralNetwork
+from myonn.paths import for_tempfile
 
 FORMAT_VERSION = 1
 
@@ -73,7 +74,7 @@ def save_model(model, path):
     }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp",
+        handle = tempfile.NamedTemporaryFile(dir=for_tempfile(path.parent), prefix=f".{path.name}.", suffix=".tmp",
                                              delete=False)
     except OSError as error:
         raise MyonnError(f"cannot write model {path}: {error.strerror or error}") from None

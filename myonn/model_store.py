@@ -29,7 +29,7 @@ from pathlib import Path
 from myonn.errors import CONTROL_CHARACTERS, MyonnError, printable
 from myonn.mnist import project_data_dir, shared_file_mode
 from myonn.model import load_model, save_model, shipped_model_path
-from myonn.paths import folder_from_environment
+from myonn.paths import folder_from_environment, for_tempfile
 
 OWN_MODEL_NAME = "my_mnist_nn.npz"
 BACKUP_FOLDER = "backups"
@@ -269,7 +269,7 @@ def check_destination(path):
         try:
             made_now = not folder.is_dir()
             folder.mkdir(exist_ok=True)
-            tempfile.NamedTemporaryFile(dir=folder, prefix=f".{path.stem}.", suffix=".tmp").close()
+            tempfile.NamedTemporaryFile(dir=for_tempfile(folder), prefix=f".{path.stem}.", suffix=".tmp").close()
         except OSError as error:
             problem = "there is a file of that name, not a folder" if folder.exists() and not folder.is_dir() else (
                 error.strerror or error)
@@ -517,7 +517,8 @@ def _back_up(path, source=None):
     made_now = not folder.is_dir()
     try:
         folder.mkdir(exist_ok=True)
-        handle = tempfile.NamedTemporaryFile(dir=folder, prefix=f".{path.stem}.", suffix=".tmp", delete=False)
+        handle = tempfile.NamedTemporaryFile(dir=for_tempfile(folder), prefix=f".{path.stem}.", suffix=".tmp",
+                                             delete=False)
     except BaseException as error:  # a Ctrl-C or kill too
         _remove_if_empty(folder, made_now)
         if not isinstance(error, OSError):
@@ -606,7 +607,8 @@ def put_back(backup, path):
     path = Path(path)
     refuse_if_read_only(path)
     try:
-        handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False)
+        handle = tempfile.NamedTemporaryFile(dir=for_tempfile(path.parent), prefix=f".{path.name}.", suffix=".tmp",
+                                             delete=False)
     except OSError as error:
         raise MyonnError(f"cannot write model {path}: {error.strerror or error}") from None
     try:

@@ -60,3 +60,12 @@ def why_not_a_folder(path):
             return f"{shortened(in_a_circle)} is a link that leads round in a circle of links, to no folder"
         return None
     return None
+
+
+def for_tempfile(folder):
+    """`folder` as the system finds it, each link in it followed, for tempfile's dir: tempfile makes its
+    dir absolute as text (os.path.abspath), so LINK/.. was the folder LINK is in, where the system takes
+    it for the one above where LINK leads. A temporary file was made in another folder than the file it
+    was to become, or in none at all (`--data-dir LINK/../mnist`: "cannot write there (No such file or
+    directory)"); os.path.realpath follows each link as the system does."""
+    return os.path.realpath(folder)

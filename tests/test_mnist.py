@@ -833,6 +833,22 @@ def test_a_downloaded_file_may_be_read_by_whom_the_umask_allows(tmp_path, mirror
     assert (tmp_path / "t10k-labels-idx1-ubyte.gz").stat().st_mode & 0o777 == 0o640
 
 
+def test_a_data_folder_named_through_a_link_and_dot_dot_is_downloaded_into_where_the_system_finds_it(
+        tmp_path, mirror_server, fake_mnist):
+    """`--data-dir LINK/../mnist`: the system takes LINK/.. for the folder above where LINK leads, and made
+    the data folder there; the temporary file's folder was LINK/.. as text (tempfile's os.path.abspath),
+    the folder LINK is in, so "cannot write there (No such file or directory)"."""
+    (tmp_path / "elsewhere" / "deep").mkdir(parents=True)
+    (tmp_path / "here").mkdir()
+    (tmp_path / "here" / "link").symlink_to(tmp_path / "elsewhere" / "deep")
+    name = "t10k-labels-idx1-ubyte"
+    download_mnist(tmp_path / "here" / "link" / ".." / "mnist", mirrors=[f"{mirror_server.url}/good/"],
+                   names=[name], progress=False, expected_md5=expected_md5_of(fake_mnist))
+    assert os.listdir(tmp_path / "elsewhere" / "mnist") == [name + ".gz"]
+    assert idx_bytes(read_idx(tmp_path / "elsewhere" / "mnist" / (name + ".gz"))) == fake_mnist[name][0]
+    assert os.listdir(tmp_path / "here") == ["link"]
+
+
 def test_download_fetches_only_missing_files_by_default(tmp_path, mirror_server, fake_mnist):
     already_there = write_idx(tmp_path / "t10k-labels-idx1-ubyte", make_digits(1)[1])
     before = already_there.read_bytes()

@@ -69,6 +69,19 @@ def test_an_interrupted_save_leaves_the_previous_model_intact(tmp_path, monkeypa
     assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]  # no temporary file left
 
 
+def test_a_model_named_through_a_link_and_dot_dot_is_saved_where_the_system_finds_it(tmp_path):
+    """The system takes LINK/.. for the folder above where LINK leads, and made the model's folder there;
+    the temporary file's folder was LINK/.. as text (tempfile's os.path.abspath), the folder LINK is in:
+    "cannot write model … (No such file or directory)", or a model written into another folder first."""
+    (tmp_path / "elsewhere" / "deep").mkdir(parents=True)
+    (tmp_path / "here").mkdir()
+    (tmp_path / "here" / "link").symlink_to(tmp_path / "elsewhere" / "deep")
+    path = save_model(trained_model(), tmp_path / "here" / "link" / ".." / "models" / "model.npz")
+    assert [p.name for p in (tmp_path / "elsewhere" / "models").iterdir()] == ["model.npz"]
+    assert load_model(path).network.hidden_nodes == 20
+    assert [p.name for p in (tmp_path / "here").iterdir()] == ["link"]
+
+
 def test_an_unwritable_destination_is_one_clear_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")

@@ -23,6 +23,7 @@ import pygame  # noqa: E402  (must come after the line above)
 
 from myonn.errors import MyonnError, shortened  # noqa: E402
 from myonn.mnist import shared_file_mode  # noqa: E402
+from myonn.paths import for_tempfile  # noqa: E402
 
 WHITE = (255, 255, 255)
 BLACK = (0, 0, 0)
@@ -368,7 +369,8 @@ def save_png(surface, path):
     try:
         encoded = io.BytesIO()
         pygame.image.save(surface, encoded, "shot.png")  # the name hint picks the format
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".shot.", suffix=".tmp", delete=False) as file:
+        with tempfile.NamedTemporaryFile(dir=for_tempfile(path.parent), prefix=".shot.", suffix=".tmp",
+                                         delete=False) as file:
             temporary = Path(file.name)
             file.write(encoded.getvalue())
         os.chmod(temporary, shared_file_mode())  # a temporary file starts private (0600)
