@@ -26,6 +26,14 @@ class ArgumentParser(argparse.ArgumentParser):
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {one_line(message)}\n")
 
+    def exit(self, status=0, message=None):
+        # --help prints its text, then exits 0 from here, past run()'s check: a text lost to a full disk
+        # was a success.
+        unwritten = output_lost() if status == 0 else None
+        if unwritten:
+            self.error(unwritten)
+        super().exit(status, message)
+
     # argparse's own messages quote a value in full (errors.echoed: 5,000 characters of it were printed
     # back); these two say the same, the value shortened. The rest of argparse is left as it is.
 
@@ -70,6 +78,7 @@ def run(main):
     try:
         try:
             status = main()
+            unwritten = None if status else output_lost()
         finally:
             # The work is over, however it ended: a Ctrl-C from here on could change nothing, and must not
             # come out as a traceback from the lines below (as one did while the error line was printed).
@@ -95,12 +104,22 @@ def run(main):
         leave(128 + interrupt.signal_number if isinstance(interrupt, Ended) else 130)  # the shell's codes
     if signals_sent_again:  # one that had not acted yet: the script was stopped all the same
         leave(128 + signals_sent_again[0])
-    lost = getattr(sys.stdout, "lost", None)
-    if lost is not None and lost.errno != errno.EPIPE and not status:
-        # A reader gone (`| head`) wanted no more; a full disk or a failing device lost what was asked
-        # for (mnist_test.py's report, say): the work is done, but the run did not do all it should.
-        fail(f"could not write all of the output: {lost.strerror or lost}")
+    if unwritten:
+        fail(unwritten)
     leave(status or 0)
+
+
+def output_lost():
+    """Why some of the output asked for (mnist_test.py's report, say) was not written, a full disk or a
+    failing device, in words for the error line: the work is done, but the run did not do all it should.
+    None when all of it was written, or its reader went (`| head`), wanting no more. What is still
+    held to be written is written first: a short output was held until Python's own flush on the
+    way out, after this was asked, and was lost unsaid."""
+    sys.stdout.flush()
+    lost = getattr(sys.stdout, "lost", None)
+    if lost is None or lost.errno == errno.EPIPE:
+        return None
+    return f"could not write all of the output: {lost.strerror or lost}"
 
 
 class LosableOutput:

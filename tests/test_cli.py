@@ -239,6 +239,37 @@ def test_help_names_your_own_model_where_it_is_even_in_a_folder_named_with_a_per
     assert "100% mine/my_mnist_nn.npz" in " ".join(result.stdout.split()).replace("/ ", "/")
 
 
+def run_onto_a_full_disk(command):
+    """`command` run from the project with its output going to a full disk (/dev/full), held back as
+    Python holds it back unless told otherwise (the project's tests may run with PYTHONUNBUFFERED)."""
+    from conftest import REPOSITORY_ROOT
+
+    environment = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    with open("/dev/full", "w") as full:
+        return subprocess.run(command, cwd=REPOSITORY_ROOT, stdout=full, stderr=subprocess.PIPE, text=True,
+                              env=environment, timeout=120)
+
+
+@pytest.mark.parametrize("script", ["mnist_train.py", "mnist_draw.py", "mnist_test.py", "mnist_render.py",
+                                    *(f"bench/{name}.py" for name in ("handwriting", "peer", "real_handwriting",
+                                                                      "retrain", "teach_time", "train_bench",
+                                                                      "draw_frame"))])  # each that takes flags
+def test_help_lost_to_a_full_disk_is_a_failure_said_in_one_line(script):
+    """argparse prints the help and exits 0 itself, past run()'s check on the output: the text was lost,
+    and the script said 0."""
+    result = run_onto_a_full_disk([sys.executable, script, "--help"])
+    assert (result.returncode, result.stderr) == (
+        2, f"{Path(script).name}: error: could not write all of the output: No space left on device\n")
+
+
+def test_a_short_output_lost_to_a_full_disk_is_a_failure_said_in_one_line():
+    """Held back until Python's own flush on the way out, after run() had looked for a failed write:
+    a line lost so was exit status 0."""
+    result = run_onto_a_full_disk([sys.executable, "-c", "from myonn import cli; cli.run(lambda: print('the report'))"])
+    assert (result.returncode, result.stderr) == (2, "-c: error: could not write all of the output: "
+                                                     "No space left on device\n")
+
+
 def test_a_line_break_in_a_problem_is_shown_escaped_so_the_problem_stays_one_line(capsys):
     def main():  # a folder name can hold a line break: MYONN_DATA_DIR=$'/tmp/x\ny'
         raise MyonnError("MNIST not found in /tmp/x\ny")
