@@ -18,9 +18,13 @@ bench/handwriting.py has them, those held out reported apart.
 """
 
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -96,29 +100,121 @@ def check_peer_python(peer_python):
         raise MyonnError(f"--peer-python {shortened(peer_python)}: {why}")  # a path can be 4,000 characters long
 
 
+# The peer's answers are its accuracy on MNIST, then one small whole number a line per drawing: a few
+# bytes each. A program that writes far more is not giving them (`yes`), and its output, read whole,
+# filled the memory: so much is read, and no more.
+ANSWER_BYTES = 64
+MOST_OUTPUT_BYTES_BESIDES = 4096
+# Its error output: a traceback, warnings, a download's progress.
+MOST_ERROR_OUTPUT_BYTES = 2**20
+# It loads its MNIST and reads a few thousand drawings a second: a peer silent for far longer is stuck.
+SECONDS_TO_START, DRAWINGS_A_SECOND = 300, 20
+
+
 def peer_answers(peer_python, peer_model, drawings, size=None):
     """The peer's accuracy on MNIST, and its answer for each drawing (a list of strokes in our canvas's
     pixels), drawn on its board as on_peer_board places it."""
     lines = "".join(json.dumps(on_peer_board(strokes, size)) + "\n" for strokes in drawings)
     command = [str(peer_python), "-c", PEER_SCRIPT] + ([str(peer_model)] if peer_model else [])
-    # It loads its MNIST and reads a few thousand drawings a second: a peer silent for far longer is stuck.
+    status, output, error_output = run_peer(command, lines.encode(),
+                                            MOST_OUTPUT_BYTES_BESIDES + ANSWER_BYTES * len(drawings),
+                                            SECONDS_TO_START + len(drawings) / DRAWINGS_A_SECOND)
+    # Its output read leniently: another program's bytes that are not UTF-8 were a UnicodeDecodeError, a traceback.
+    output, error_output = (text.decode(errors="replace") for text in (output, error_output))
+    if status:  # not installed there, not trained (no model), or another program
+        last_line = error_output.strip().splitlines()[-1] if error_output.strip() else f"exit status {status}"
+        raise MyonnError(f"the peer's Python failed: {shortened(last_line)}")  # another program's words, any length
     try:
-        # Its output read leniently: another program's bytes that are not UTF-8 were a UnicodeDecodeError, a traceback.
-        done = subprocess.run(command, input=lines, capture_output=True, text=True, errors="replace",
-                              timeout=300 + len(drawings) / 20)
-    except subprocess.TimeoutExpired:
-        raise MyonnError(f"the peer's Python gave no answers in {300 + len(drawings) / 20:.0f} s: stopped") from None
-    if done.returncode:  # not installed there, not trained (no model), or another program
-        last_line = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit status {done.returncode}"
-        raise MyonnError(f"the peer's Python failed: {last_line}")
-    try:
-        mnist, *answers = done.stdout.split()
+        mnist, *answers = output.split()
         mnist, answers = float(mnist), np.array([int(answer) for answer in answers])
     except ValueError:  # a Python without the peer, or another program: not its answers
-        raise MyonnError(f"the peer's Python gave no answers (its output began {done.stdout[:40]!r})") from None
+        raise MyonnError(f"the peer's Python gave no answers (its output began {output[:40]!r})") from None
     if len(answers) != len(drawings):  # each table compares its share of them with its labels: a traceback
         raise MyonnError(f"the peer's Python gave {len(answers):,} answers for {len(drawings):,} drawings")
     return mnist, answers
+
+
+def run_peer(command, given, most_output_bytes, seconds):
+    """Run `command` with the bytes `given` on its standard input: (its exit status, its output, its error
+    output), each read up to most_output_bytes (MOST_ERROR_OUTPUT_BYTES) and no further. MyonnError when
+    it writes more, or has not ended in `seconds`. Whatever ends it early, those or a Ctrl-C, it is stopped
+    with every process it started: it runs in a process group of its own, for a Ctrl-C had stopped a
+    stand-in shell script and left its child running."""
+    peer = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    no_answers_in_time = f"the peer's Python gave no answers in {seconds:.0f} s: stopped"
+    try:
+        # Each stream read in a thread of its own (selectors would not do: Windows has them for sockets
+        # only), and the input written from another: a peer that writes as it reads is never stuck on a
+        # full pipe.
+        readers = [BoundedReader(peer.stdout, "output", most_output_bytes),
+                   BoundedReader(peer.stderr, "error output", MOST_ERROR_OUTPUT_BYTES)]
+        threading.Thread(target=feed, args=(peer.stdin, given), daemon=True).start()
+        deadline = time.monotonic() + seconds
+        while True:
+            for reader in readers:
+                if reader.too_much:  # said at once: the other stream may never end while the peer runs
+                    raise MyonnError(f"the peer's Python wrote more than {reader.most_bytes:,} bytes of "
+                                     f"{reader.name} (its answers take a few bytes a drawing): stopped")
+            waiting = [reader for reader in readers if not reader.done.is_set()]
+            if not waiting:
+                break
+            if time.monotonic() > deadline:
+                raise MyonnError(no_answers_in_time)
+            waiting[0].done.wait(0.1)  # tenth-of-a-second naps, so that a Ctrl-C is heard at once
+        status = peer.wait(max(deadline - time.monotonic(), 0))  # its streams closed, but it may run on
+    except subprocess.TimeoutExpired:
+        raise MyonnError(no_answers_in_time) from None
+    finally:
+        if peer.returncode is None:  # not reaped yet, so its process group's number is still its own
+            stop_process_group(peer)
+    return status, readers[0].received, readers[1].received
+
+
+class BoundedReader:
+    """Reads `stream` (its `name`) to its end in a thread of its own, keeping at most most_bytes of it
+    (received); when it holds more, too_much is set and reading stops. done is set either way, and the
+    stream closed."""
+
+    def __init__(self, stream, name, most_bytes):
+        self.name, self.most_bytes, self.received, self.too_much = name, most_bytes, bytearray(), False
+        self.done = threading.Event()
+        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
+
+    def _read(self, stream):
+        try:
+            with stream:
+                while chunk := stream.read1(1 << 16):
+                    self.received += chunk
+                    if len(self.received) > self.most_bytes:
+                        self.too_much = True
+                        break
+        except (OSError, ValueError):  # a stream the system would not read: what came is what there is
+            pass
+        finally:
+            self.done.set()
+
+
+def feed(stream, given):
+    """Write `given` to `stream` and close it; a peer that has ended, or stopped reading, takes no more."""
+    try:
+        with stream:
+            stream.write(given)
+    except (OSError, ValueError):
+        pass
+
+
+def stop_process_group(peer):
+    """Stop the Popen `peer`, started in a process group of its own (start_new_session), and every process
+    in that group; the group's number is the peer's, which must not have been reaped yet."""
+    try:
+        if hasattr(os, "killpg"):
+            os.killpg(peer.pid, signal.SIGKILL)
+        else:  # Windows: no process groups to stop as one
+            peer.kill()
+    except OSError:  # ended already, with all it started
+        pass
+    peer.wait()
 
 
 def main():

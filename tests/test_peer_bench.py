@@ -2,8 +2,11 @@
 each is one line on stderr and exit status 2, as the scripts' own (myonn/cli.py)."""
 
 import importlib.util
+import signal
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 
@@ -33,17 +36,6 @@ def test_a_peer_that_fails_is_one_line_and_exit_status_2(tmp_path):
                                                       "ModuleNotFoundError: No module named 'nn_digits'")
 
 
-def test_a_peer_that_gives_no_answers_in_time_is_one_line_and_exit_status_2(monkeypatch, capsys):
-    def no_answers_in_time(command, timeout, **named):
-        raise subprocess.TimeoutExpired(command, timeout)
-
-    monkeypatch.setattr(peer.subprocess, "run", no_answers_in_time)
-    with pytest.raises(SystemExit) as stopped:   # as the script runs it
-        peer.cli.run(lambda: peer.peer_answers(sys.executable, None, [[[(0, 0), (5, 5)]]] * 20))
-    assert stopped.value.code == 2
-    assert capsys.readouterr().err.endswith(": error: the peer's Python gave no answers in 301 s: stopped\n")
-
-
 def a_peer(folder, script):
     """A stand-in for the peer's Python (peer_answers runs `PYTHON -c SCRIPT`): a shell script."""
     python = folder / "python"
@@ -66,6 +58,81 @@ def test_answers_the_bench_cannot_use_are_one_line_and_exit_status_2(tmp_path, c
         peer.cli.run(lambda: peer.peer_answers(a_peer(tmp_path, script), None, [[[(0, 0), (5, 5)]]] * 3))
     assert stopped.value.code == 2
     assert capsys.readouterr().err.endswith(f": error: {complaint}\n")
+
+
+def running(pid):
+    """Whether process `pid` is running (a zombie, ended but not yet reaped, is not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as status:
+            return status.read().rpartition(")")[2].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def stopped_soon(pid):
+    """Whether process `pid` is stopped within 5 s (a SIGKILL acts a moment after it is sent)."""
+    deadline = time.monotonic() + 5
+    while running(pid) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return not running(pid)
+
+
+def a_peer_with_a_child(folder):
+    """A stand-in peer that starts a child (sleep) which would run for a minute, writes its number to
+    child.pid, and waits for it."""
+    return a_peer(folder, f"sleep 60 &\necho $! > {folder / 'child.pid.part'}\n"
+                          f"mv {folder / 'child.pid.part'} {folder / 'child.pid'}\nwait")
+
+
+def test_a_peer_that_gives_no_answers_in_time_is_stopped_with_what_it_started(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(peer, "SECONDS_TO_START", 1)
+    with pytest.raises(SystemExit) as stopped:   # as the script runs it
+        peer.cli.run(lambda: peer.peer_answers(a_peer_with_a_child(tmp_path), None, [[[(0, 0), (5, 5)]]] * 20))
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.endswith(": error: the peer's Python gave no answers in 2 s: stopped\n")
+    assert stopped_soon(int((tmp_path / "child.pid").read_text()))
+
+
+def test_a_ctrl_c_stops_the_peer_with_what_it_started(tmp_path):
+    """A stand-in shell script was stopped, and its child ran on (the real peer is one process)."""
+    child_pid_file = tmp_path / "child.pid"
+
+    def ctrl_c_once_the_child_runs():
+        deadline = time.monotonic() + 30
+        while not child_pid_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)   # as a Ctrl-C comes
+
+    threading.Thread(target=ctrl_c_once_the_child_runs, daemon=True).start()
+    with pytest.raises(KeyboardInterrupt):
+        peer.peer_answers(a_peer_with_a_child(tmp_path), None, [[[(0, 0), (5, 5)]]] * 3)
+    assert stopped_soon(int(child_pid_file.read_text()))
+
+
+@pytest.mark.parametrize("script, complaint", [
+    ("yes", "the peer's Python wrote more than 4,288 bytes of output (its answers take a few bytes a drawing): "
+            "stopped"),
+    ("yes >&2", "the peer's Python wrote more than 1,048,576 bytes of error output (its answers take a few bytes "
+                "a drawing): stopped"),
+])
+def test_a_peer_that_writes_without_end_is_stopped_at_once_in_one_line(tmp_path, capsys, script, complaint):
+    """Its output was read whole, however much: `yes` would have filled the memory, for five minutes."""
+    started = time.monotonic()
+    with pytest.raises(SystemExit) as stopped:   # as the script runs it
+        peer.cli.run(lambda: peer.peer_answers(a_peer(tmp_path, script), None, [[[(0, 0), (5, 5)]]] * 3))
+    assert stopped.value.code == 2
+    error = capsys.readouterr().err
+    assert error.endswith(f": error: {complaint}\n") and error.count("\n") == 1
+    assert time.monotonic() - started < 30
+
+
+def test_a_failing_peers_last_line_is_quoted_shortened_to_one_line(tmp_path, capsys):
+    # Another program's last line of error output, any length: 5,000 characters were quoted whole.
+    with pytest.raises(SystemExit) as stopped:
+        peer.cli.run(lambda: peer.peer_answers(a_peer(tmp_path, "printf '%05000d\\n' 7 >&2; exit 1"), None,
+                                               [[[(0, 0), (5, 5)]]] * 3))
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.endswith(f": error: the peer's Python failed: {shortened('0' * 4999 + '7')}\n")
 
 
 @pytest.mark.parametrize("flags, complaint", [
