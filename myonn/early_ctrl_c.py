@@ -2,9 +2,9 @@
 
 Loading them takes a second or so, and a Ctrl-C meanwhile was Python's KeyboardInterrupt, raised deep in
 NumPy's imports: a traceback, for a script that had not yet done a thing. So this module imports nothing
-but os and signal (under a millisecond), and stops the script at once instead. cli.run hands Ctrl-C
-back to Python when the script's work begins (a KeyboardInterrupt then, so that what is being written
-is cleaned up).
+but os and signal (under a millisecond), and stops the script at once instead (one started with Ctrl-C
+ignored goes on ignoring it, to the end). cli.run hands Ctrl-C back to Python when the script's work
+begins (a KeyboardInterrupt then, so that what is being written is cleaned up).
 
 A bench script that another bench imports (or a test) calls it only when run itself, under
 `if __name__ == "__main__"`: imported, it would take Ctrl-C from the script or the test importing it.

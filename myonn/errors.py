@@ -1,4 +1,5 @@
-"""The one kind of error a user can fix: bad files, bad flags, missing data."""
+"""The one kind of error a user can fix: bad files, bad flags, missing data; and a path or a value
+quoted in its one line, shortened (shortened, echoed, printable)."""
 
 
 class MyonnError(Exception):

@@ -5,6 +5,9 @@ a .env file, it reaches the scripts as it is, and Path takes it for a folder nam
 folder. A model was saved into ./~/models/ while the script said "saved to ~/models/…", which reads as
 your home folder's (and `rm -rf ~` to tidy up would have deleted the home folder). So a leading ~ is
 expanded here, as the shell would have done.
+
+And a folder named in either, said wrong in one line (why_not_a_folder: a file, a dangling link, links
+in a circle), and found as the system finds it for a temporary file (for_tempfile).
 """
 
 import errno

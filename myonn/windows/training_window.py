@@ -17,8 +17,8 @@ something in a talk) and goes on; Right goes on to the next moment and pauses th
 first moments can be shown one at a time. Time paused is not training time.
 
 Drawing costs little training time: a frame is drawn at most FRAMES_PER_SECOND times a second,
-and less often if drawing ever took more than a tenth of the time (bench/train_bench.py --watch
-measures it).
+and less often if drawing ever took more than a tenth of the time (bench/train_bench.py's watch
+table measures it).
 
 `TrainingWindow` is a watcher for myonn.training.train (it is called with each `moment`); it draws
 onto any surface, so the window, `--screenshot` and the tests go through the same code.
