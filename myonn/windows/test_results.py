@@ -256,7 +256,7 @@ class ResultsView:
         images = weight_images(network)[:shown]
         drawn = pictures.draw_weight_tiles(surface, images, WEIGHTS_AREA)
         pictures.draw_weight_legend(surface, (WEIGHTS_AREA.left, drawn.bottom + 12))
-        # As in the Training window: the node pointed at, large, beside the colour key.
+        # The node pointed at, large, beside the colour key (the Training window shows it in place of its key).
         pointed, tile = pictures.weight_tile_at(self.pointer, shown, WEIGHTS_AREA)
         if pointed is not None:
             pygame.draw.rect(surface, pictures.WRONG_COLOUR, tile.inflate(4, 4), 2)
