@@ -146,11 +146,12 @@ def smooth_curve(points, per_span=16):
         return np.linspace(points[0], points[-1], per_span + 1)
     padded = np.concatenate([2 * points[:1] - points[1:2], points, 2 * points[-1:] - points[-2:-1]])
     t = np.linspace(0, 1, per_span, endpoint=False)[:, None]
-    spans = []
-    for p0, p1, p2, p3 in zip(padded, padded[1:], padded[2:], padded[3:]):
-        spans.append(0.5 * (2 * p1 + (p2 - p0) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t ** 2
-                            + (3 * p1 - p0 - 3 * p2 + p3) * t ** 3))
-    return np.concatenate(spans + [points[-1:]])
+    # Every span at once, (spans, per_span, 2): the very numbers a span at a time gave, without a Python
+    # loop (a recipe draws thousands of digits; tests/test_drawn_styles.py holds the span-by-span version).
+    p0, p1, p2, p3 = (padded[first:len(padded) - 3 + first, None, :] for first in range(4))
+    spans = 0.5 * (2 * p1 + (p2 - p0) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t ** 2
+                   + (3 * p1 - p0 - 3 * p2 + p3) * t ** 3)
+    return np.concatenate([spans.reshape(-1, 2), points[-1:]])
 
 
 def write(style, random):
@@ -187,16 +188,36 @@ def mouse_samples(path, height, random):
     wobble_phase = random.uniform(0, 2 * np.pi, 2)
     wobble_size = height * random.uniform(0.0, 0.015)
     typical_step = random.uniform(5, 40)
-    distances = [0.0]
-    while distances[-1] < length:
-        distances.append(distances[-1] + typical_step * random.uniform(0.4, 1.6))
-    distances[-1] = length
-    distances = np.array(distances)
+    distances = _steps_along(length, typical_step, random)
     points = np.stack([np.interp(distances, along, path[:, 0]), np.interp(distances, along, path[:, 1])], 1)
     cycles = distances / max(height, 1) * 2
     points += wobble_size * np.stack([np.sin(2 * np.pi * cycles + wobble_phase[0]),
                                       np.sin(2 * np.pi * 1.3 * cycles + wobble_phase[1])], 1)
     return np.clip(points, 0, CANVAS_SIDE - 1)
+
+
+def _steps_along(length, typical_step, random):
+    """Where along a path `length` long the mouse reports the pen: 0, then a step of typical_step times a
+    random 0.4 to 1.6 after each, until the path's end, which is the last. As a mouse would, one step
+    at a time; but drawn in one go, as many as the path could take, and the generator then set back and
+    moved on by the steps taken only, so that it goes on as it would have: the same numbers, without a
+    Python loop of one draw a step (tests/test_drawn_styles.py checks both against a step at a time)."""
+    state = random.bit_generator.state
+    most = int(length / (0.4 * typical_step)) + 2   # each step is at least 0.4 typical steps long
+    while True:
+        # A cumulative sum adds in order, as the step-by-step loop did: the same float64 numbers.
+        distances = np.cumsum(np.concatenate([[0.0], typical_step * random.uniform(0.4, 1.6, most)]))
+        reached = np.flatnonzero(distances >= length)
+        if len(reached):
+            break
+        random.bit_generator.state = state   # (never so far: rounding a hair short of the end)
+        most *= 2
+    steps = int(reached[0])
+    random.bit_generator.state = state
+    random.uniform(0.4, 1.6, steps)   # the steps taken, drawn again: the generator where a loop leaves it
+    distances = distances[:steps + 1]
+    distances[-1] = length
+    return distances
 
 
 def style_count(styles=(STYLES, WRITER_STYLES)):

@@ -419,11 +419,7 @@ def _segments(strokes, min_step):
         points = np.asarray(stroke, dtype=np.float32).reshape(-1, 2)
         if len(points) == 0:
             continue
-        kept = [points[0]]
-        for point in points[1:]:
-            if np.abs(point - kept[-1]).max() >= min_step:
-                kept.append(point)
-        kept = np.array(kept)
+        kept = points[_kept_points(points, min_step)]
         if len(kept) == 1:
             kept = np.concatenate([kept, kept])
         starts.append(kept[:-1])
@@ -431,6 +427,24 @@ def _segments(strokes, min_step):
     if not starts:
         return np.zeros((0, 2), np.float32), np.zeros((0, 2), np.float32)
     return np.concatenate(starts), np.concatenate(ends)
+
+
+def _kept_points(points, min_step):
+    """Which of a stroke's points (float32 (n, 2), n >= 1) _segments keeps: the first, and each one at
+    least min_step from the last one kept (across or down). The step from one point to the next is
+    measured for all of them at once, and one point from a point further back only after a point was
+    passed over: a loop of NumPy calls point by point took a quarter of a drawn digit's time."""
+    far = (np.abs(np.diff(points, axis=0)).max(axis=1) >= min_step).tolist()
+    kept, last = [0], 0
+    for number in range(1, len(points)):
+        if last == number - 1:
+            keep = far[number - 1]
+        else:
+            keep = np.abs(points[number] - points[last]).max() >= min_step
+        if keep:
+            kept.append(number)
+            last = number
+    return kept
 
 
 def _pieces(starts, ends, longest):

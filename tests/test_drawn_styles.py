@@ -77,3 +77,53 @@ def test_training_never_draws_the_benchs_held_out_or_teaching_tuning_styles():
         assert len(files) >= 9, folder
         for path in files:
             assert shape(json.loads(path.read_text())["strokes"]) not in trained, path.name
+
+
+# Drawing is vectorised where it once went a point, a step or a span at a time, for speed (a recipe draws
+# thousands of digits). Each fast version must give the very numbers the plain one gave, bit for bit: the
+# shipped model was trained on digits drawn the plain way, and a seeded run must still draw them.
+
+def _smooth_curve_span_by_span(points, per_span=16):
+    points = np.asarray(points, dtype=np.float64)
+    if len(points) < 3:
+        return np.linspace(points[0], points[-1], per_span + 1)
+    padded = np.concatenate([2 * points[:1] - points[1:2], points, 2 * points[-1:] - points[-2:-1]])
+    t = np.linspace(0, 1, per_span, endpoint=False)[:, None]
+    spans = []
+    for p0, p1, p2, p3 in zip(padded, padded[1:], padded[2:], padded[3:]):
+        spans.append(0.5 * (2 * p1 + (p2 - p0) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t ** 2
+                            + (3 * p1 - p0 - 3 * p2 + p3) * t ** 3))
+    return np.concatenate(spans + [points[-1:]])
+
+
+def _steps_along_one_at_a_time(length, typical_step, random):
+    distances = [0.0]
+    while distances[-1] < length:
+        distances.append(distances[-1] + typical_step * random.uniform(0.4, 1.6))
+    distances[-1] = length
+    return np.array(distances)
+
+
+def test_a_curve_is_smoothed_exactly_as_span_by_span():
+    random = np.random.default_rng(0)
+    curves = [curve for by_digit in (STYLES, WRITER_STYLES) for named in by_digit.values()
+              for style in named.values() for stroke in style for curve in stroke]
+    curves += [random.uniform(0, 1, (count, 2)) for count in (2, 3, 4, 30) for _ in range(5)]
+    for curve in curves:
+        for per_span in (16, 5):
+            fast, plain = drawn_styles.smooth_curve(curve, per_span), _smooth_curve_span_by_span(curve, per_span)
+            assert fast.shape == plain.shape and np.array_equal(fast, plain)
+
+
+def test_the_mouse_steps_are_those_drawn_a_step_at_a_time_and_the_generator_goes_on_alike():
+    lengths = [0.0, 1e-9, 3.0, 5.0, 40.0, 400.0, 1234.5, 6000.0]
+    for seed in range(20):
+        for length in lengths:
+            fast_random, plain_random = np.random.default_rng(seed), np.random.default_rng(seed)
+            typical_step = fast_random.uniform(5, 40)
+            assert typical_step == plain_random.uniform(5, 40)
+            fast = drawn_styles._steps_along(length, typical_step, fast_random)
+            plain = _steps_along_one_at_a_time(length, typical_step, plain_random)
+            assert np.array_equal(fast, plain)
+            assert fast_random.bit_generator.state == plain_random.bit_generator.state
+            assert fast_random.uniform() == plain_random.uniform()

@@ -296,3 +296,27 @@ def test_a_coordinate_is_a_finite_number_within_the_largest_a_drawing_holds():
     assert not is_coordinate(LARGEST_COORDINATE + 1) and not is_coordinate(True) and not is_coordinate("5")
     assert not is_coordinate(float("nan")) and not is_coordinate(float("inf"))
     assert not is_coordinate(10 ** 400)            # a whole number too large for a float, as JSON allows
+
+
+def test_a_stroke_keeps_exactly_the_points_a_point_by_point_walk_keeps():
+    """handwriting._kept_points, which measures every step at once, against the walk it replaced: each
+    point kept when it is at least min_step from the last one kept (the drawn digits of the recipes, and
+    so the shipped model, were drawn the walking way)."""
+    from myonn.handwriting import _kept_points
+
+    def walked(points, min_step):
+        kept = [0]
+        for number in range(1, len(points)):
+            if np.abs(points[number] - points[kept[-1]]).max() >= min_step:
+                kept.append(number)
+        return kept
+
+    random = np.random.default_rng(0)
+    strokes = [np.zeros((1, 2)), np.zeros((5, 2)), np.array([[0, 0], [0.1, 0], [0.2, 0], [0.3, 0], [0.3, 0.3]])]
+    for count in (2, 3, 10, 200):
+        for spread in (0.05, 0.2, 1.0, 10.0):   # steps mostly shorter than min_step, then mostly longer
+            strokes.append(np.cumsum(random.normal(0, spread, (count, 2)), axis=0))
+    for stroke in strokes:
+        points = np.asarray(stroke, dtype=np.float32)
+        for min_step in (0.25, 1.0):
+            assert _kept_points(points, min_step) == walked(points, min_step)
