@@ -131,3 +131,10 @@ class ModelBefore(Model):
         inputs *= np.float32(INPUT_SCALE)
         inputs += np.float32(INPUT_OFFSET)
         return inputs
+
+
+if __name__ == "__main__":
+    # Run by mistake (it sits among the benches), it measured nothing and said nothing.
+    print(f"{Path(__file__).name}: error: a reference that bench/train_bench.py measures against, not a bench: "
+          "run python bench/train_bench.py", file=sys.stderr)
+    sys.exit(2)

@@ -104,3 +104,10 @@ def test_train_bench_refuses_to_skip_what_it_does_not_have(tmp_path):
     assert_one_line(result, "train_bench.py", "argument --skip: nothing called 'bset' to leave out (choose from "
                     "'speed', 'preparation', 'watch', 'talk', 'default', 'best', 'before', 'default without deskew', "
                     "'best without added strokes or drawn digits')")
+
+
+@pytest.mark.parametrize("flags", [[], ["--help"]])
+def test_augment_before_run_by_mistake_says_which_bench_to_run(flags):
+    # It is a module that train_bench.py imports; run, it printed nothing and exited 0.
+    assert_one_line(run_bench("augment_before.py", *flags), "augment_before.py",
+                    "not a bench: run python bench/train_bench.py")
