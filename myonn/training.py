@@ -443,6 +443,10 @@ def train_from_settings(settings, model_path=None, resume=None, data_dir=None, l
         # Checking the model path reads the model there (your own twice): a second or more for a large
         # one, and a Ctrl-C meanwhile said nothing at all.
         destination = model_store.destination_for(model_path, resume)
+        if resume is not None:
+            # A damaged model to continue is said as what it is: continued and saved back, the check of
+            # where to save said only that it "will not overwrite" it, and to choose another --model.
+            load_model(resume)
         if model_path is None:  # your own model, found rather than named: a damaged one is refused saying so
             model_store.refuse_unreadable_own_model(destination)
         model_store.check_destination(destination)

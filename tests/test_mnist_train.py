@@ -219,6 +219,18 @@ def test_resume_keeps_a_backup_of_the_model_it_continues(real_mnist_dir, tmp_pat
     assert kept.read_bytes() == before
 
 
+@pytest.mark.parametrize("elsewhere", [False, True])
+def test_resume_of_a_damaged_model_says_it_cannot_be_read_and_changes_nothing(tmp_path, elsewhere):
+    damaged = tmp_path / "damaged.npz"
+    damaged.write_bytes(b"PK\x03\x04 not a whole archive")
+    result = run_script("--resume", str(damaged), "--limit", "300", "--epochs", "1", "--no-progress",
+                        *(["--model", str(tmp_path / "new.npz")] if elsewhere else []))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"mnist_train.py: error: {damaged}: not a model file"), result.stderr
+    assert damaged.read_bytes() == b"PK\x03\x04 not a whole archive"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["damaged.npz"]
+
+
 def test_training_that_diverges_stops_in_one_line_and_saves_nothing(real_mnist_dir, tmp_path):
     path = tmp_path / "good.npz"  # (and the line names the rate it diverged at, not a lower one after)
     path.write_bytes(shipped_model_path().read_bytes())
