@@ -128,7 +128,10 @@ class LosableOutput:
     lost the whole run when the next line could not be written. After the first write that fails so,
     the stream's output goes to os.devnull, quietly."""
 
-    GONE = {errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EFBIG}
+    # EBADF: a stream that was never open for writing. Started through pyenv's shim (a shell script) with
+    # stderr closed (`2>&-`), Python finds the shim's own script open read-only as descriptor 2: every
+    # line to stderr failed so, and a run that did all its work ended with exit status 1.
+    GONE = {errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EBADF}
 
     def __init__(self, stream, descriptor):
         if stream is None:

@@ -464,3 +464,26 @@ def test_a_stream_started_closed_takes_a_name_that_is_not_utf_8_as_the_others_do
     result = subprocess.run([sys.executable, "-c", program], stderr=subprocess.PIPE, text=True, timeout=60,
                             preexec_fn=lambda: os.close(1))
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("code, status", [("print('the report', file=sys.stderr)", 0),
+                                          ("raise MyonnError('no model')", 2)])
+def test_a_stderr_that_cannot_be_written_costs_its_lines_not_the_runs_exit_status(code, status):
+    """pyenv's shim, a shell script, run with stderr closed (`2>&-`), leaves its own script open read-only
+    as descriptor 2: every write there failed (EBADF), and any run, done or refused, ended with exit
+    status 1."""
+    program = (f"import sys\nfrom myonn import cli\nfrom myonn.errors import MyonnError\n"
+               f"def main():\n    {code}\ncli.run(main)\n")
+    with open(os.devnull, "rb") as read_only:
+        result = subprocess.run([sys.executable, "-c", program], stdout=subprocess.PIPE, stderr=read_only,
+                                text=True, timeout=60)
+    assert result.returncode == status
+
+
+def test_a_stdout_that_cannot_be_written_is_output_lost_said_in_one_line():
+    program = "from myonn import cli\ncli.run(lambda: print('the report'))\n"
+    with open(os.devnull, "rb") as read_only:
+        result = subprocess.run([sys.executable, "-c", program], stdout=read_only, stderr=subprocess.PIPE,
+                                text=True, timeout=60)
+    assert (result.returncode, result.stderr) == (2, "-c: error: could not write all of the output: "
+                                                     "Bad file descriptor\n")
