@@ -162,13 +162,29 @@ def run_peer(command, given, most_output_bytes, seconds):
             if time.monotonic() > deadline:
                 raise MyonnError(no_answers_in_time)
             waiting[0].done.wait(0.1)  # tenth-of-a-second naps, so that a Ctrl-C is heard at once
-        status = peer.wait(max(deadline - time.monotonic(), 0))  # its streams closed, but it may run on
+        status = ended(peer, max(deadline - time.monotonic(), 0))  # its streams closed, but it may run on
     except subprocess.TimeoutExpired:
         raise MyonnError(no_answers_in_time) from None
     finally:
         if peer.returncode is None:  # not reaped yet, so its process group's number is still its own
             stop_process_group(peer)
     return status, readers[0].received, readers[1].received
+
+
+def ended(peer, seconds):
+    """The exit status of the Popen `peer` once it has ended, within `seconds` (else TimeoutExpired), with
+    every process it left running in its process group stopped: a stand-in shell script that answered
+    left its child (`sleep 60 > /dev/null &`) running. Stopped before the peer is reaped, while the
+    group's number is still its own (os.waitid's WNOWAIT), so that no other process can have it."""
+    if not hasattr(os, "waitid"):  # Windows: no process groups to stop as one
+        return peer.wait(seconds)
+    deadline = time.monotonic() + seconds
+    while os.waitid(os.P_PID, peer.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None:
+        if time.monotonic() > deadline:
+            raise subprocess.TimeoutExpired(peer.args, seconds)
+        time.sleep(0.01)
+    stop_process_group(peer)
+    return peer.returncode
 
 
 class BoundedReader:

@@ -109,6 +109,14 @@ def test_a_ctrl_c_stops_the_peer_with_what_it_started(tmp_path):
     assert stopped_soon(int(child_pid_file.read_text()))
 
 
+def test_a_peer_that_answered_leaves_nothing_it_started_running(tmp_path):
+    """A stand-in shell script gave its answers and ended; its child, writing elsewhere, ran on."""
+    child_pid_file = tmp_path / "child.pid"
+    python = a_peer(tmp_path, f"sleep 60 > /dev/null 2>&1 &\necho $! > {child_pid_file}\necho 0.98; echo 7; echo 7")
+    assert peer.peer_answers(python, None, [[[(0, 0), (5, 5)]]] * 2)[0] == 0.98
+    assert stopped_soon(int(child_pid_file.read_text()))
+
+
 @pytest.mark.parametrize("script, complaint", [
     ("yes", "the peer's Python wrote more than 4,288 bytes of output (its answers take a few bytes a drawing): "
             "stopped"),
