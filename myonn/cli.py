@@ -6,6 +6,7 @@ line naming the problem, with exit status 2 — never a traceback.
 
 import _thread
 import argparse
+import codecs
 import errno
 import os
 import signal
@@ -54,11 +55,14 @@ def run(main):
     """Call main(); turn MyonnError into one line on stderr and exit 2, Ctrl-C into exit 130."""
     # A file name need not be valid UTF-8 (Python keeps such bytes as lone surrogates), and a terminal
     # whose encoding is strict would refuse to print it: a traceback after the work was done. Such a
-    # character is printed escaped instead. A stream that already copes (Python's own choice on stderr,
-    # or the raw bytes back in the C locale) is left as it is.
+    # character is printed escaped instead. Python's own choice on stderr already copes. So does the C
+    # locale's stdout with such a name (its bytes go back as they came), but not with the scripts' own
+    # "—" and "→", which ASCII has not: training died at its first line under LC_ALL=C PYTHONUTF8=0,
+    # before it had trained, and mnist_render.py after its picture was written. They are escaped now.
     for stream in (sys.stdout, sys.stderr):
-        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="backslashreplace")
+        errors = getattr(stream, "errors", None)
+        if errors in ("strict", "surrogateescape") and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace" if errors == "strict" else BYTES_BACK_ELSE_ESCAPED)
     sys.stdout, sys.stderr = LosableOutput(sys.stdout, 1), LosableOutput(sys.stderr, 2)
     # The scripts stop at once on a Ctrl-C while loading; from here on it is a KeyboardInterrupt,
     # so that training can finish its batch and save, and files being written are cleaned up.
@@ -107,6 +111,20 @@ def run(main):
     if unwritten:
         fail(unwritten)
     leave(status or 0)
+
+
+def _bytes_back_else_escaped(error):
+    """A codec error handler: a byte that was not UTF-8 (Python's lone surrogate for it) goes back as
+    that byte, as surrogateescape does; any other character the encoding has not, escaped, as
+    backslashreplace does. One character at a time, for the two may be side by side."""
+    if isinstance(error, UnicodeEncodeError) and 0xDC80 <= ord(error.object[error.start]) <= 0xDCFF:
+        return bytes([ord(error.object[error.start]) - 0xDC00]), error.start + 1
+    first = type(error)(error.encoding, error.object, error.start, error.start + 1, error.reason)
+    return codecs.backslashreplace_errors(first)
+
+
+BYTES_BACK_ELSE_ESCAPED = "myonn.bytes_back_else_escaped"
+codecs.register_error(BYTES_BACK_ELSE_ESCAPED, _bytes_back_else_escaped)
 
 
 def output_lost():

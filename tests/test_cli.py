@@ -306,6 +306,16 @@ def test_a_file_name_that_is_not_utf8_is_printed_escaped_not_as_a_traceback(caps
     assert capsys.readouterr().out == "saved to /tmp/\\udcff/b.npz\n"
 
 
+def test_the_scripts_own_characters_are_escaped_in_the_c_locale_and_a_name_s_bytes_go_back_as_they_came():
+    """Under LC_ALL=C PYTHONUTF8=0, stdout is ASCII with Python's surrogateescape: training's line
+    with "→" was a traceback before any training, and mnist_render.py's with "—" after its picture."""
+    program = "from myonn import cli\ncli.run(lambda: print('rate 0.1 \\u2192 0.02 \\u2014 /tmp/\\udcff\\u00e9.npz'))\n"
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, timeout=60,
+                            env={**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONIOENCODING": ""})
+    assert result.returncode == 0 and b"Traceback" not in result.stderr, result.stderr
+    assert result.stdout == b"rate 0.1 \\u2192 0.02 \\u2014 /tmp/\xff\\xe9.npz\n"
+
+
 def test_a_picture_cannot_be_written_over_a_folder(tmp_path):
     (tmp_path / "shots.png").mkdir()
     with pytest.raises(argparse.ArgumentTypeError, match="it is a folder"):
