@@ -670,7 +670,7 @@ class ModelLock:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 # Never through a link: opening one at this name would empty whatever it points to.
                 handle = os.fdopen(os.open(self.lock_path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0),
-                                           0o644), "r+")
+                                           0o644), "r+", encoding="utf-8", errors="replace")
             except OSError as error:
                 folder = self.path.parent
                 problem = f"{folder} is not a folder" if folder.exists() and not folder.is_dir() else error.strerror
@@ -686,7 +686,9 @@ class ModelLock:
                 raise MyonnError(f"cannot save a model as {self.path}: {self._in_the_way()}")
             if not _try_lock(handle):
                 handle.seek(0)
-                holder = handle.read().strip() or "another process"
+                # What the holder wrote ("pid 1234"), read only so far: the file is anyone's to write in, and
+                # bytes there that were not UTF-8 were a traceback.
+                holder = handle.read(LONGEST_HOLDER).strip() or "another process"
                 handle.close()
                 raise MyonnError(f"{self.path} is being saved by another run ({holder}) right now: "
                                  "wait for it to finish, or choose another --model")
@@ -745,6 +747,10 @@ def _lstat_or_none(path):
         return os.lstat(path)
     except OSError:
         return None
+
+
+# Far more than "pid " and any process number.
+LONGEST_HOLDER = 40
 
 
 def _try_lock(handle):

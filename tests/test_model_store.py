@@ -482,6 +482,18 @@ def test_a_second_run_cannot_take_the_lock_on_the_same_model(tmp_path):
     assert list(tmp_path.iterdir()) == []  # and the lock leaves nothing behind
 
 
+def test_a_lock_held_with_anything_in_its_file_is_said_in_one_short_line(tmp_path):
+    """Bytes that are not UTF-8 in the lock file of a model being saved were a traceback; the file was read whole."""
+    path = tmp_path / "m.npz"
+    with ModelLock(path):
+        (tmp_path / ".m.npz.lock").write_bytes(b"pid \xff" + b"7" * 1_000_000)
+        with pytest.raises(MyonnError) as refused:
+            with ModelLock(path):
+                pass
+    assert f"{path} is being saved by another run (pid \ufffd7777" in str(refused.value)
+    assert len(str(refused.value)) < len(str(path)) + 150
+
+
 @pytest.mark.parametrize("no_locks", [errno.ENOLCK, errno.EOPNOTSUPP])
 def test_where_the_file_system_has_no_locks_a_run_goes_on_unlocked_and_leaves_nothing(tmp_path, monkeypatch,
                                                                                         no_locks):
