@@ -157,7 +157,11 @@ class LosableOutput:
             # its own number, too: left free, the next file opened (a model's lock) took it, and anything
             # written to it in C (SDL's warnings) would have gone into that file.
             _write_nowhere(descriptor)
-            stream = os.fdopen(descriptor, "w", errors="backslashreplace")  # as run() makes the others
+            # Any encoding will do for writing nowhere: one is named, for Python's default warned; and the
+            # descriptor is not the stream's to close, as with Python's own streams, for one that was warned
+            # of an unclosed file at exit (a traceback under -X warn_default_encoding -W error; a warning
+            # under -X dev).
+            stream = os.fdopen(descriptor, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
         self._stream = stream
         self.lost = None  # the error that lost the output, if one did
 

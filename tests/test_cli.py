@@ -467,6 +467,15 @@ def test_a_stream_started_closed_keeps_its_number_so_no_file_opened_later_takes_
     assert result.returncode == 0 and result.stdout.strip() not in ("", "2")
 
 
+def test_a_stream_started_closed_is_no_traceback_where_a_warning_is_an_error():
+    """Under -X warn_default_encoding -W error, mnist_test.py with stdout closed (>&-) ended in a traceback:
+    the stream put in its place named no encoding; and, closed at exit, it warned of an unclosed file."""
+    program = "from myonn import cli\ncli.run(lambda: print('the report'))\n"
+    result = subprocess.run([sys.executable, "-X", "warn_default_encoding", "-W", "error", "-c", program],
+                            stderr=subprocess.PIPE, text=True, timeout=60, preexec_fn=lambda: os.close(1))
+    assert result.returncode == 0 and result.stderr == ""
+
+
 def test_a_stream_started_closed_takes_a_name_that_is_not_utf_8_as_the_others_do():
     """A file name of bytes that are not UTF-8 (Python keeps them as lone surrogates) crashed the line
     that named it, with stdout closed: the stream put in its place refused such characters."""
