@@ -177,6 +177,8 @@ def as_typed(path):
         return Path(path).relative_to(Path.cwd())
     except ValueError:
         return path
+    except OSError:  # the current folder was deleted (or cannot be read): nothing is typed from inside it
+        return path
 
 
 def destination_for(given=None, continued=None):

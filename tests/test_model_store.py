@@ -4,11 +4,13 @@ import errno
 import os
 import pathlib
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from conftest import REPOSITORY_ROOT
 from myonn import model_store
 from myonn.errors import MyonnError
 from myonn.model import Model, load_model, save_model
@@ -52,6 +54,21 @@ def test_a_model_inside_the_current_folder_is_named_as_typed_from_it(tmp_path, m
     monkeypatch.chdir(tmp_path)
     assert load_chosen_model(tmp_path / "data" / "m.npz")[1] == "model: data/m.npz (50.00% on MNIST)"
     assert load_chosen_model("data/m.npz")[1] == "model: data/m.npz (50.00% on MNIST)"
+
+
+def test_a_script_runs_in_a_current_folder_that_was_deleted(real_mnist_dir, tmp_path):
+    """`mkdir x && cd x && rmdir x`, then a script by its full path, all its paths full too: each of the
+    four said only "error: No such file or directory", naming no file, --help too (a path was shown as
+    typed from the current folder, which was not there to ask)."""
+    folder = tmp_path / "gone"
+    folder.mkdir()
+    command = (f"cd {folder} && rmdir {folder} && exec {sys.executable} {REPOSITORY_ROOT / 'mnist_test.py'} "
+               f"--limit 50 --data-dir {real_mnist_dir}")
+    result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "PYTHONPATH": str(REPOSITORY_ROOT)})
+    assert result.returncode == 0, result.stderr
+    assert f"model: {shipped_model_path()} (the shipped model" in result.stderr
+    assert result.stdout.splitlines()[0].endswith("%")
 
 
 @pytest.mark.parametrize("count", [True, -7, "3", 0])
