@@ -262,6 +262,15 @@ def check_destination(path):
         except MyonnError as error:
             raise MyonnError(f"will not overwrite {path}, which is not a model this myonn can read "
                              f"({str(error).removeprefix(f'{path}: ')}); choose another --model") from None
+    # The model's own folder first: in a read-only checkout, a first training was refused as "cannot keep
+    # a backup of data/my_mnist_nn.npz", a model that was not there. Your own model can go elsewhere.
+    if path.parent.is_dir():
+        try:
+            tempfile.TemporaryFile(dir=for_tempfile(path.parent)).close()
+        except OSError as error:
+            elsewhere = " (MYONN_MODEL_DIR puts your own model elsewhere)" if _same_place(path, own_model_path()) else ""
+            raise MyonnError(f"cannot save a model as {path}: {path.parent} cannot be written "
+                             f"({error.strerror or error}){elsewhere}") from None
     # Saving over it first keeps it in backups/, and so does a stopped run that reads worse than the
     # model in use (keep_stopped_run), the shipped one while you have none of your own: found out now
     # whether that can be, not after training. (A folder not made yet is made by ModelLock.)

@@ -5,6 +5,7 @@ import os
 import pathlib
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -429,6 +430,24 @@ def test_a_backups_folder_that_cannot_be_used_is_refused_before_any_work(tmp_pat
     with pytest.raises(MyonnError, match=f"cannot keep a backup of {path} in {tmp_path / 'backups'}"):
         check_destination(path)
     check_destination(tmp_path / "new.npz")   # nothing to back up there: no matter
+
+
+def test_a_folder_that_cannot_be_written_is_said_as_the_model_s_not_as_a_backup_s(own_models_apart, monkeypatch):
+    """In a read-only checkout, a first training said "cannot keep a backup of data/my_mnist_nn.npz",
+    a model that was not there. (As root, which may write anywhere, the folder is refused by hand.)"""
+    made = tempfile.TemporaryFile
+
+    def refused_in_own_folder(*arguments, dir=None, **named):
+        if dir is not None and Path(dir) == own_models_apart.resolve():
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return made(*arguments, dir=dir, **named)
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", refused_in_own_folder)
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", refused_in_own_folder)
+    with pytest.raises(MyonnError) as refused:
+        check_destination(own_model_path())
+    assert str(refused.value) == (f"cannot save a model as {own_model_path()}: {own_models_apart} cannot be written "
+                                  "(Permission denied) (MYONN_MODEL_DIR puts your own model elsewhere)")
 
 
 def test_the_command_to_go_back_can_be_pasted_into_a_shell():
