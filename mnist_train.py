@@ -44,10 +44,8 @@ def parse_flags(argv=None):
                              + "; ".join(f"{name}: {recipe['about']}" for name, recipe in recipes.RECIPES.items()))
     default = recipes.RECIPES["default"]
     parser.add_argument("--epochs", type=epoch_count, metavar="N",
-                        default=cli.environment_default("EPOCHS", epoch_count, None),
                         help=f"passes over the training images (default recipe: {default['epochs']})")
     parser.add_argument("--learning-rate", type=cli.positive_float, metavar="RATE",
-                        default=cli.environment_default("RATE", cli.positive_float, None),
                         help=f"the step size per sample at the start of training (default recipe: {default['learning_rate']}); "
                              "without --final-learning-rate the rate still falls by the recipe's ratio")
     parser.add_argument("--final-learning-rate", type=cli.positive_float, metavar="RATE",
@@ -73,7 +71,6 @@ def parse_flags(argv=None):
                         help="visit the images in a fresh random order every epoch; the talk goes in file order "
                              f"(default recipe: {default['shuffle']})")
     parser.add_argument("--limit", type=cli.positive_int, metavar="N",
-                        default=cli.environment_default("LIMIT", cli.positive_int, None),
                         help="train on the first N training records only, like the talk's LIMIT (and on the same "
                              "share of the recipe's drawn digits)")
     parser.add_argument("--seed", type=cli.non_negative_int, metavar="N",
@@ -100,6 +97,12 @@ def parse_flags(argv=None):
     parser.add_argument("--plot", type=cli.png_path, metavar="FILE.png",
                         help="write the learning curve and the cost to FILE.png when training ends (no display needed)")
     flags = parser.parse_args(argv)
+    # The talk's variables, read only where their flag was not given: a LIMIT left set wrong in the shell
+    # stopped `--limit 300` and even --help, which never use it.
+    for flag, variable, convert in [("epochs", "EPOCHS", epoch_count), ("learning_rate", "RATE", cli.positive_float),
+                                    ("limit", "LIMIT", cli.positive_int)]:
+        if getattr(flags, flag) is None:
+            setattr(flags, flag, cli.environment_default(variable, convert, None))
     if flags.resume and (flags.hidden_nodes or flags.cost or flags.deskew is not None):
         parser.error("--resume keeps the model's own layer sizes, cost and input preparation: "
                      "leave out --hidden-nodes, --cost and --deskew")

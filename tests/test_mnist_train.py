@@ -286,6 +286,19 @@ def test_resume_continues_a_model_and_keeps_its_preparation(real_mnist_dir, tmp_
         {"hidden_nodes": 30, "cost": "cross_entropy", "deskew": False, "float64": True}
 
 
+@pytest.mark.parametrize("env", [{"LIMIT": "abc"}, {"EPOCHS": "0"}, {"RATE": "fast"}])
+def test_a_talk_variable_set_wrong_is_no_matter_where_its_flag_is_given(env):
+    # Only where the flag is left out is the variable read: a LIMIT left wrong in the shell stopped --help,
+    # and `--limit 300`, which never use it.
+    assert run_script("--help", env=env).returncode == 0
+    flags = {"LIMIT": ["--limit", "300"], "EPOCHS": ["--epochs", "1"], "RATE": ["--learning-rate", "0.1"]}
+    [name] = env
+    result = run_script("--model", "/proc/m.npz", *flags[name], env=env)  # refused for the model, not the variable
+    assert result.returncode == 2 and "cannot save a model as /proc/m.npz" in result.stderr, result.stderr
+    result = run_script("--model", "/proc/m.npz", env=env)
+    assert result.returncode == 2 and f"environment variable {name}" in result.stderr, result.stderr
+
+
 @pytest.mark.parametrize("arguments, env, complaint", [
     (["--epochs", "-1"], {}, "argument --epochs: must be a whole number from 1 to 10,000, not '-1'"),
     (["--learning-rate", "0"], {}, "argument --learning-rate: must be a finite number greater than 0, not '0'"),
