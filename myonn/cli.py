@@ -11,14 +11,13 @@ import errno
 import os
 import signal
 import sys
-import tempfile
 import threading
 import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 
 from myonn.errors import MyonnError, echoed, printable, shortened
-from myonn.paths import for_tempfile, user_path, why_not_a_folder
+from myonn.paths import cannot_write_in, user_path, why_not_a_folder
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -370,12 +369,8 @@ def png_path(text):
     if path.is_dir():
         raise argparse.ArgumentTypeError(f"cannot write {path}: it is a folder")
     # Found out now, not after a long training run that then has nowhere to put its picture.
-    folder = path.parent
-    try:
-        with tempfile.TemporaryFile(dir=for_tempfile(folder)):
-            pass
-    except OSError:
-        raise argparse.ArgumentTypeError(f"cannot write {path}: {folder} is not a folder that can be written") from None
+    if cannot_write_in(path.parent):
+        raise argparse.ArgumentTypeError(f"cannot write {path}: {path.parent} is not a folder that can be written")
     return path
 
 

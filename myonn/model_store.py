@@ -29,7 +29,7 @@ from pathlib import Path
 from myonn.errors import CONTROL_CHARACTERS, MyonnError, printable
 from myonn.mnist import project_data_dir, shared_file_mode
 from myonn.model import load_model, save_model, shipped_model_path
-from myonn.paths import folder_from_environment, for_tempfile
+from myonn.paths import cannot_write_in, folder_from_environment, for_tempfile
 
 OWN_MODEL_NAME = "my_mnist_nn.npz"
 BACKUP_FOLDER = "backups"
@@ -264,13 +264,10 @@ def check_destination(path):
                              f"({str(error).removeprefix(f'{path}: ')}); choose another --model") from None
     # The model's own folder first: in a read-only checkout, a first training was refused as "cannot keep
     # a backup of data/my_mnist_nn.npz", a model that was not there. Your own model can go elsewhere.
-    if path.parent.is_dir():
-        try:
-            tempfile.TemporaryFile(dir=for_tempfile(path.parent)).close()
-        except OSError as error:
-            elsewhere = " (MYONN_MODEL_DIR puts your own model elsewhere)" if _same_place(path, own_model_path()) else ""
-            raise MyonnError(f"cannot save a model as {path}: {path.parent} cannot be written "
-                             f"({error.strerror or error}){elsewhere}") from None
+    if path.parent.is_dir() and (error := cannot_write_in(path.parent)):
+        elsewhere = " (MYONN_MODEL_DIR puts your own model elsewhere)" if _same_place(path, own_model_path()) else ""
+        raise MyonnError(f"cannot save a model as {path}: {path.parent} cannot be written "
+                         f"({error.strerror or error}){elsewhere}")
     # Saving over it first keeps it in backups/, and so does a stopped run that reads worse than the
     # model in use (keep_stopped_run), the shipped one while you have none of your own: found out now
     # whether that can be, not after training. (A folder not made yet is made by ModelLock.)
@@ -280,7 +277,8 @@ def check_destination(path):
         try:
             made_now = not folder.is_dir()
             folder.mkdir(exist_ok=True)
-            tempfile.NamedTemporaryFile(dir=for_tempfile(folder), prefix=f".{path.stem}.", suffix=".tmp").close()
+            if error := cannot_write_in(folder):
+                raise error
         except OSError as error:
             problem = "there is a file of that name, not a folder" if folder.exists() and not folder.is_dir() else (
                 error.strerror or error)

@@ -13,6 +13,7 @@ in a circle), and found as the system finds it for a temporary file (for_tempfil
 import errno
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 from myonn.errors import shortened
@@ -72,3 +73,14 @@ def for_tempfile(folder):
     was to become, or in none at all (`--data-dir LINK/../mnist`: "cannot write there (No such file or
     directory)"); os.path.realpath follows each link as the system does."""
     return os.path.realpath(folder)
+
+
+def cannot_write_in(folder):
+    """None when a file can be made in `folder`, else the OSError that said why not: found out by making
+    one (and removing it at once), not guessed from permissions, which root, ACLs and read-only mounts
+    all make wrong. For a check before the work, not after a long run with nowhere to put its result."""
+    try:
+        tempfile.TemporaryFile(dir=for_tempfile(folder)).close()
+    except OSError as error:
+        return error
+    return None
