@@ -4,7 +4,7 @@
     python bench/train_bench.py                 # speed table, every recipe, what --watch costs (about 6 minutes)
     python bench/train_bench.py --skip best     # leave out the slow recipe
 
-Prints two Markdown tables (the README carries them):
+Prints two Markdown tables (docs/results.md carries them):
 
 1. Speed, one epoch over the 60,000 training images, each from the same starting weights:
    (a)  the reference: the talk's algorithm written plainly in NumPy, float64, one sample at a

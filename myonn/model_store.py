@@ -105,8 +105,8 @@ def unreadable_own_model(path, error, saving=False):
     A damaged own model (an interrupted `cp` of a backup over it, say) stopped every script with a
     line naming the file and the damage, and nothing on what to do: its newest readable backup and
     the command that puts it back, or else the shipped model. saving: the line of a run that would
-    save over it, which it refuses (it may be a model a newer myonn wrote: README, "When something
-    goes wrong").
+    save over it, which it refuses (it may be a model a newer myonn wrote: docs/reliability.md, "When
+    something goes wrong").
     """
     reason = str(error).removeprefix(f"{path}: ")
     # A link to the model elsewhere: its backups, and the file to put one back over, are where it leads

@@ -26,7 +26,7 @@ RECIPES = {
         # The best recipe's drawn digits: the model set-up trains is the one the drawing window opens, and
         # without them it read drawn digits far worse than the shipped model (over three seeds: the
         # designed writer styles 74.8% -> 98.4%, the held-out designed styles 78.0% -> 88.5%, the held-out
-        # Hershey fonts 79.8% -> 82.1%, MNIST 98.31% -> 98.25%), for about 3 s of drawing (README).
+        # Hershey fonts 79.8% -> 82.1%, MNIST 98.31% -> 98.25%), for about 3 s of drawing (docs/results.md).
         "drawn": 70,
     },
     "best": {
@@ -40,7 +40,8 @@ RECIPES = {
         "augment": "shift=1,rotation=12,scale=0.15,elastic=16:4,flags=0.3,feet=0.2,slashes=0.3",
         # 70 drawings of each of the 38 designed styles (myonn/drawn_styles.py), 2,660 digits drawn with
         # the window's pen beside MNIST's 60,000: over three seeds the held-out designed styles went from
-        # 90.4% to 95.4% and the held-out Hershey fonts from 83.3% to 83.9%, MNIST 98.50% to 98.56% (README).
+        # 90.4% to 95.4% and the held-out Hershey fonts from 83.3% to 83.9%, MNIST 98.50% to 98.56%
+        # (docs/results.md).
         "drawn": 70,
     },
 }

@@ -55,7 +55,7 @@ from myonn.transform import CENTRE, IMAGE_SIDE, warp
 # MNIST still moves by 0.1 to 0.3 points. Bolder moves (twice the
 # elastic distortion, 20° turns, 25% size) and picking the copies the network still misreads did not
 # help; twice the rate, or half the replay, costs MNIST 0.2 to 0.5 points. A later sweep of every
-# setting (README, "Teaching") found them all within about half a point of these.
+# setting (docs/results.md, "Every teaching setting, swept") found them all within about half a point of these.
 STEPS = 20
 COPIES = 16
 EARLIER = 8
@@ -73,7 +73,8 @@ EXTRA = 10
 # of those other digits: the ones the window read and you let stand (Space past the answer or the next digit drawn, no digit
 # key). Each step mixes in LET_STAND of them (as many as copies of the new drawing), with the answers
 # the network gave, so teaching keeps them as they were read; at most MOST_LET_STAND, the latest, are
-# kept. (Chosen on the designed writer, where 4 to 32 all did about as well; README, "Teaching".)
+# kept. (Chosen on the designed writer, where 4 to 32 all did about as well; docs/results.md,
+# "Holding the drawings you let stand".)
 LET_STAND = 16
 MOST_LET_STAND = 100
 
@@ -82,7 +83,8 @@ MOST_LET_STAND = 100
 # (the 7s' errors on MNIST's test set went from 26 to 45–58, MNIST down 0.3–0.4 points). So this
 # share of the replayed MNIST digits are of the digit the drawing was taken for, which holds the
 # border where MNIST's examples of it are (there: 98.38–98.55% after, from the model's 98.52%). Half
-# the replay protects MNIST no better: the other digits then drift (README, "Teaching").
+# the replay protects MNIST no better: the other digits then drift (docs/results.md, "Holding the
+# border with the digit it was taken for").
 TAKEN_FOR_SHARE = 0.25
 
 

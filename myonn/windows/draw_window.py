@@ -696,7 +696,7 @@ def learned_mnist_only(model, path):
 
     Set up trains such a model, and the window then uses it: with the first drawings a student makes it
     misread a slashed 0 or a curly 9 as an 8 with 97% (walkthrough 7), where the shipped model, which
-    also learned digits drawn with this window's pen, reads them right (README, "Drawn digits").
+    also learned digits drawn with this window's pen, reads them right (docs/results.md, "Drawn digits").
     So the empty canvas says where the better reader is. Not for the shipped model itself, a model
     that learned drawn digits or your own (taught, or retrained with them), or a Ruby YAML model."""
     info = model.info
