@@ -289,8 +289,14 @@ def _put_back(handlers):
 
 def fail(problem):
     """Say what went wrong in one line on stderr, and exit with status 2."""
-    print(f"{Path(sys.argv[0]).name}: error: {one_line(problem)}", file=sys.stderr)
+    print(error_line(problem), file=sys.stderr)
     leave(2)
+
+
+def error_line(problem):
+    """The problem as the one line a script says it in, `mnist_draw.py: error: …`: for fail, and for a
+    window that goes on after one (a digit key that could not teach), whose line read as a note."""
+    return f"{Path(sys.argv[0]).name}: error: {one_line(problem)}"
 
 
 def one_line(problem):

@@ -265,9 +265,7 @@ def check_destination(path):
     # The model's own folder first: in a read-only checkout, a first training was refused as "cannot keep
     # a backup of data/my_mnist_nn.npz", a model that was not there. Your own model can go elsewhere.
     if path.parent.is_dir() and (error := cannot_write_in(path.parent)):
-        elsewhere = " (MYONN_MODEL_DIR puts your own model elsewhere)" if _same_place(path, own_model_path()) else ""
-        raise MyonnError(f"cannot save a model as {path}: {path.parent} cannot be written "
-                         f"({error.strerror or error}){elsewhere}")
+        raise MyonnError(folder_cannot_be_written(path, error))
     # Saving over it first keeps it in backups/, and so does a stopped run that reads worse than the
     # model in use (keep_stopped_run), the shipped one while you have none of your own: found out now
     # whether that can be, not after training. (A folder not made yet is made by ModelLock.)
@@ -284,6 +282,15 @@ def check_destination(path):
                 error.strerror or error)
             raise MyonnError(f"cannot keep a backup of {path} in {folder}: {problem}") from None
         _remove_if_empty(folder, made_now)  # a run that then saves nothing leaves nothing behind
+
+
+def folder_cannot_be_written(path, error):
+    """The line for a model at `path` whose folder cannot be written, `error` (an OSError) saying why;
+    for your own model, with the way out. One wording for check_destination and ModelLock: the drawing
+    window takes the lock first, and in a read-only checkout its digit keys said only "cannot save a
+    model as data/my_mnist_nn.npz: Permission denied", where training said this."""
+    elsewhere = " (MYONN_MODEL_DIR puts your own model elsewhere)" if _same_place(path, own_model_path()) else ""
+    return f"cannot save a model as {path}: {path.parent} cannot be written ({error.strerror or error}){elsewhere}"
 
 
 def refuse_if_read_only(path):
@@ -685,6 +692,9 @@ class ModelLock:
                 problem = f"{folder} is not a folder" if folder.exists() and not folder.is_dir() else error.strerror
                 if not stat.S_ISREG(getattr(_lstat_or_none(self.lock_path), "st_mode", stat.S_IFREG)):
                     problem = self._in_the_way()
+                elif folder.is_dir() and (unwritable := cannot_write_in(folder)):
+                    self._remove_made_folders()
+                    raise MyonnError(folder_cannot_be_written(self.path, unwritable)) from None
                 self._remove_made_folders()
                 raise MyonnError(f"cannot save a model as {self.path}: {problem or error}") from None
             status = os.fstat(handle.fileno())

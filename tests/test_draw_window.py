@@ -955,6 +955,42 @@ def test_a_digit_key_that_cannot_teach_says_so_on_screen_and_in_one_line(window,
     assert window.hint() == "Draw a digit with the left mouse button    Ctrl+Z: bring the last one back"
 
 
+def test_a_digit_key_in_a_folder_that_cannot_be_written_says_so_as_training_does_and_the_window_goes_on(
+        window, model, tmp_path, own_models_apart, real_mnist_dir, monkeypatch, capsys):
+    """A read-only checkout: the digit key said only "cannot save a model as …: Permission denied", with
+    neither the script's name nor the way out that mnist_train.py gives in the same place."""
+    import copy
+    import errno
+
+    from myonn import model_store
+    from myonn.mnist import TRAIN, load_mnist
+    from myonn.teaching import Teacher
+
+    denied = PermissionError(errno.EACCES, "Permission denied")
+    # As root every folder can be written: the folder is refused where that is asked (paths.cannot_write_in),
+    # and so is its lock file, the first file a teaching makes there, as the system refuses it.
+    monkeypatch.setattr(model_store, "cannot_write_in",
+                        lambda folder: denied if Path(folder) == own_models_apart else None)
+    opened = os.open
+
+    def refused_in_own_folder(path, *arguments, **named):
+        if Path(path).parent == own_models_apart:
+            raise denied
+        return opened(path, *arguments, **named)
+
+    monkeypatch.setattr(os, "open", refused_in_own_folder)
+    monkeypatch.setattr(sys, "argv", ["mnist_draw.py"])
+    own = own_models_apart / "my_mnist_nn.npz"
+    window.teacher = Teacher(copy.deepcopy(model), tmp_path / "mine.jsonl", own,
+                             load_replay=lambda: load_mnist(TRAIN, real_mnist_dir), seed=0)
+    window.post(*drag(SEVEN[0]), key("7"))
+    assert capsys.readouterr().err == (f"mnist_draw.py: error: cannot save a model as {own}: {own_models_apart} "
+                                       "cannot be written (Permission denied) (MYONN_MODEL_DIR puts your own model "
+                                       "elsewhere)\n")
+    assert window.running and window.hint() == "Not learned: the terminal says why    C: clear"
+    assert window.output.text == "" and not (tmp_path / "mine.jsonl").exists()
+
+
 def test_a_digit_key_replacing_a_model_another_run_saved_since_the_window_opened_says_so_on_screen(
         window, teacher, tmp_path, capsys):
     """A window left open while mnist_train.py saved in another terminal: the digit key's save replaced

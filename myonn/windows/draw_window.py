@@ -31,8 +31,8 @@ import numpy as np
 from myonn.windows import pictures
 from myonn.windows.hidden_layer_panel import (MOST_NODES, PANEL_WIDTH as HIDDEN_PANEL_WIDTH, draw_hidden_layer,
                                               node_centre)
-from myonn.cli import (ArgumentParser, add_data_dir_flag, add_model_flag, file_path, non_negative_int, path_in_help,
-                       png_path, whole_number_at_least)
+from myonn.cli import (ArgumentParser, add_data_dir_flag, add_model_flag, error_line, file_path, non_negative_int,
+                       path_in_help, png_path, whole_number_at_least)
 from myonn.errors import MyonnError
 from myonn.handwriting import (INK_LIMITS, MOST_POINTS, PEN_WIDTH, SMALLEST_DIGIT, InkTally, digit_pixels,
                                draw_segment, draw_strokes, drawing_size, is_coordinate, too_much_ink)
@@ -314,7 +314,7 @@ class Recognizer:
         try:
             learned = self.teacher.learn(self.strokes, digit)
         except MyonnError as error:
-            print(error, file=sys.stderr, flush=True)
+            print(error_line(error), file=sys.stderr, flush=True)
             learned = None
         finally:
             self.busy = None
@@ -346,7 +346,7 @@ class Recognizer:
         try:
             took_back = self.teacher.take_back()
         except MyonnError as error:
-            print(error, file=sys.stderr, flush=True)
+            print(error_line(error), file=sys.stderr, flush=True)
             self.not_taken_back = True  # the hint sends you to the terminal
             return
         self.not_taken_back = self.not_learned = False
