@@ -371,7 +371,7 @@ def png_path(text):
     if path.suffix.lower() != ".png":
         # A path is shortened keeping its end (errors.shortened), where its wrong ending is.
         raise argparse.ArgumentTypeError(f"a picture is written as PNG, so its name must end in .png, "
-                                         f"not {shortened(text)!r}")
+                                         f"not {shortened(text, quoted=True)}")
     if path.is_dir():
         raise argparse.ArgumentTypeError(f"cannot write {path}: it is a folder")
     # Found out now, not after a long training run that then has nowhere to put its picture.

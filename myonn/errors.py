@@ -9,10 +9,14 @@ class MyonnError(Exception):
     """
 
 
-def shortened(path, limit=120):
-    """A path fit for one line of error message, even when it is longer than the system allows."""
+def shortened(path, limit=120, quoted=False):
+    """A path fit for one line of error message, even when it is longer than the system allows: cut in
+    its middle, both ends kept. Quoted as repr quotes it when `quoted`, and also when it is empty, or
+    begins or ends with a blank (a space), which a message shows as nothing: MYONN_DATA_DIR=" " was
+    named as "put … in   (could not download …)", and a folder "mnist " as "mnist". Other names as they are."""
     text = str(path)
-    return text if len(text) <= limit else f"{text[:limit // 2]}…{text[-limit // 2:]}"
+    text = text if len(text) <= limit else f"{text[:limit // 2]}…{text[-limit // 2:]}"
+    return repr(text) if quoted or not text or _blank(text[0]) or _blank(text[-1]) else text
 
 
 # A value a message quotes back as the user gave it (a flag's, an environment variable's) is cut to its
@@ -35,6 +39,12 @@ def echoed(value):
 CONTROL_CHARACTERS = ("".join(map(chr, [*range(0x20), 0x7F, *range(0x80, 0xA0)])) + "\u2028\u2029"
                       + "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _ESCAPED = {ord(character): ascii(character)[1:-1] for character in CONTROL_CHARACTERS}
+
+
+def _blank(character):
+    """Whether a terminal shows `character` as nothing: a space, or any other blank printable leaves as it
+    is (a line break or tab it shows escaped, as \\n or \\t)."""
+    return character.isspace() and character not in CONTROL_CHARACTERS
 
 
 def printable(text):

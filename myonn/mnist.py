@@ -142,11 +142,11 @@ def load_mnist(kind=TRAIN, data_dir=None, download=True, limit=None):
         missing = [name for name, path in zip(names, found) if path is None]
         wanted = f"{' and '.join(name + '.gz' for name in missing)} (or {CSV_FILES[kind]})"
         if not download:
-            raise MyonnError(f"MNIST not found: put {wanted} in {data_dir} (downloading is off)")
+            raise MyonnError(f"MNIST not found: put {wanted} in {shortened(data_dir)} (downloading is off)")
         try:
             download_mnist(data_dir, names=missing)
         except MyonnError as error:
-            raise MyonnError(f"MNIST not found: put {wanted} in {data_dir} ({error})") from None
+            raise MyonnError(f"MNIST not found: put {wanted} in {shortened(data_dir)} ({error})") from None
         found = [_find_idx_file(data_dir, name) for name in names]
 
     if None in found:
@@ -368,7 +368,7 @@ def download_mnist(data_dir, mirrors=None, names=None, progress=True, expected_m
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise MyonnError(f"{data_dir}: cannot create the data directory ({error.strerror})") from None
+        raise MyonnError(f"{shortened(data_dir)}: cannot create the data directory ({error.strerror})") from None
 
     try:
         for name in names:
@@ -418,7 +418,7 @@ def _download_one(url, destination, expected_md5, progress):
             dir=for_tempfile(destination.parent), prefix=f".{destination.name}.", suffix=".part"
         )
     except OSError as error:  # no mirror can help with this
-        raise MyonnError(f"{destination.parent}: cannot write there ({error.strerror})") from None
+        raise MyonnError(f"{shortened(destination.parent)}: cannot write there ({error.strerror})") from None
     temporary_path = pathlib.Path(temporary_name)
     try:
         with os.fdopen(file_descriptor, "wb") as temporary_file:

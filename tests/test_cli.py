@@ -41,6 +41,24 @@ def test_a_file_error_names_the_file_shortened_to_one_line(capsys):
     assert capsys.readouterr().err.endswith(f"error: {shortened(name)}: File name too long\n")
 
 
+def test_a_path_in_a_message_is_quoted_where_its_ends_could_not_be_seen_and_only_there(capsys):
+    assert [shortened(name) for name in ("", " ", " x.npz", "x.npz ", "x\u3000")] == \
+        ["''", "' '", "' x.npz'", "'x.npz '", "'x\\u3000'"]    # a blank repr cannot show as it is, escaped
+    # Cut to one line, its ends are kept, and so is the quoting they need.
+    assert shortened(" " + "x" * 5000) == repr(" " + "x" * 59 + "…" + "x" * 60)
+    # A name seen as it is stays as it was (many messages quote it so), its control characters shown
+    # escaped by the line they are in (errors.printable), and a space within it seen for the words around it.
+    assert [shortened(name) for name in ("data/my model.npz", "x.npz\n", "\tx.npz", "x" * 121)] == \
+        ["data/my model.npz", "x.npz\n", "\tx.npz", "x" * 60 + "…" + "x" * 60]
+
+    def main():
+        raise OSError(errno.ENOENT, os.strerror(errno.ENOENT), "mnist ")
+
+    with pytest.raises(SystemExit):
+        cli.run(main)
+    assert capsys.readouterr().err.endswith("error: 'mnist ': No such file or directory\n")
+
+
 def test_a_ctrl_c_while_the_problem_is_being_printed_changes_nothing(capsys, monkeypatch):
     """Before the error line is printed Ctrl-C is already ignored: one that came meanwhile was a traceback."""
     def main():

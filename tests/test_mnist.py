@@ -566,6 +566,20 @@ def test_load_mnist_uses_default_data_dir(monkeypatch, tmp_path):
     np.testing.assert_array_equal(load_mnist(TEST, download=False)[0], images)
 
 
+def test_a_data_folder_whose_name_begins_or_ends_with_a_space_is_named_so_that_it_can_be_seen(monkeypatch, tmp_path):
+    """MYONN_DATA_DIR=" " was named as "put … in   (downloading is off)": no name to be seen."""
+    monkeypatch.chdir(tmp_path)
+    for name in (" ", " mnist", "mnist ", f"{tmp_path}/mnist\u00a0"):   # \u00a0: a no-break space, blank too
+        monkeypatch.setenv("MYONN_DATA_DIR", name)
+        with pytest.raises(MyonnError) as raised:
+            load_mnist(TEST, download=False)
+        assert str(raised.value) == ("MNIST not found: put t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz "
+                                     f"(or mnist_test.csv) in {name!r} (downloading is off)")
+    monkeypatch.setenv("MYONN_DATA_DIR", "mn ist")                   # a space within it is seen: as before
+    with pytest.raises(MyonnError, match=r"\) in mn ist \(downloading is off\)$"):
+        load_mnist(TEST, download=False)
+
+
 # ---------------------------------------------------------------- load_mnist
 
 
