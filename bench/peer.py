@@ -19,6 +19,7 @@ bench/handwriting.py has them, those held out reported apart.
 
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -161,6 +162,13 @@ def run_peer(command, given, most_output_bytes, seconds):
                 break
             if time.monotonic() > deadline:
                 raise MyonnError(no_answers_in_time)
+            if has_ended(peer):
+                # All it wrote is in the pipes, and no more will come from it: a daemon it started in a
+                # session of its own (setsid), out of reach of stop_process_group, held them open, and
+                # the bench waited out its whole time limit for an end that the daemon's own would bring.
+                # Each reader reads what is there, then stops, closing its pipe.
+                for reader in waiting:
+                    reader.stop_when_empty.set()
             waiting[0].done.wait(0.1)  # tenth-of-a-second naps, so that a Ctrl-C is heard at once
         status = ended(peer, max(deadline - time.monotonic(), 0))  # its streams closed, but it may run on
     except subprocess.TimeoutExpired:
@@ -179,7 +187,7 @@ def ended(peer, seconds):
     if not hasattr(os, "waitid"):  # Windows: no process groups to stop as one
         return peer.wait(seconds)
     deadline = time.monotonic() + seconds
-    while os.waitid(os.P_PID, peer.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None:
+    while not has_ended(peer):
         if time.monotonic() > deadline:
             raise subprocess.TimeoutExpired(peer.args, seconds)
         time.sleep(0.01)
@@ -187,20 +195,45 @@ def ended(peer, seconds):
     return peer.returncode
 
 
+def has_ended(peer):
+    """Whether the Popen `peer`'s own process has ended, leaving it unreaped where the system can (os.waitid's
+    WNOWAIT), so that its process group's number stays its own (ended, stop_process_group)."""
+    if not hasattr(os, "waitid"):  # Windows: no process groups, and so nothing to keep
+        return peer.poll() is not None
+    return (peer.returncode is not None
+            or os.waitid(os.P_PID, peer.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None)
+
+
 class BoundedReader:
     """Reads `stream` (its `name`) to its end in a thread of its own, keeping at most most_bytes of it
-    (received); when it holds more, too_much is set and reading stops. done is set either way, and the
-    stream closed."""
+    (received); when it holds more, too_much is set and reading stops. Once stop_when_empty is set, it
+    also stops when the stream has nothing more to read for now (a writer's end held open by another
+    process). done is set either way, and the stream closed."""
+
+    # How long an empty stream is waited on before stop_when_empty is looked at again.
+    NAP_SECONDS = 0.05
 
     def __init__(self, stream, name, most_bytes):
         self.name, self.most_bytes, self.received, self.too_much = name, most_bytes, bytearray(), False
-        self.done = threading.Event()
+        self.done, self.stop_when_empty = threading.Event(), threading.Event()
         threading.Thread(target=self._read, args=(stream,), daemon=True).start()
 
     def _read(self, stream):
         try:
             with stream:
-                while chunk := stream.read1(1 << 16):
+                while True:
+                    # Asked first whether there is something to read, for a read of an empty pipe would
+                    # wait for whoever holds it open, for as long as they like. Windows cannot ask that of
+                    # a pipe (its select takes sockets only): there a read waits. Told to stop before the
+                    # asking, not after: what was written before the telling is there by then, and read.
+                    stopping = self.stop_when_empty.is_set()
+                    if os.name == "posix" and not select.select([stream], [], [], self.NAP_SECONDS)[0]:
+                        if stopping:
+                            break
+                        continue
+                    chunk = stream.read1(1 << 16)
+                    if not chunk:
+                        break
                     self.received += chunk
                     if len(self.received) > self.most_bytes:
                         self.too_much = True

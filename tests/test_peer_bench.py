@@ -2,6 +2,7 @@
 each is one line on stderr and exit status 2, as the scripts' own (myonn/cli.py)."""
 
 import importlib.util
+import os
 import signal
 import subprocess
 import sys
@@ -115,6 +116,27 @@ def test_a_peer_that_answered_leaves_nothing_it_started_running(tmp_path):
     python = a_peer(tmp_path, f"sleep 60 > /dev/null 2>&1 &\necho $! > {child_pid_file}\necho 0.98; echo 7; echo 7")
     assert peer.peer_answers(python, None, [[[(0, 0), (5, 5)]]] * 2)[0] == 0.98
     assert stopped_soon(int(child_pid_file.read_text()))
+
+
+def test_a_peer_that_answered_and_ended_is_not_waited_on_for_a_daemon_holding_its_output(tmp_path):
+    """A stand-in that answered and ended, leaving a daemon in a session of its own (setsid, out of reach
+    of its process group) that held its output open: the bench waited for that output's end, its whole
+    time limit (five minutes and more), with every answer in."""
+    daemon_pid_file = tmp_path / "daemon.pid"
+    # The daemon writes its own number (after setsid, sh -c's $$ is the process that becomes sleep), and the
+    # stand-in answers once it has: the daemon is in its own session by then, with the output open.
+    python = a_peer(tmp_path, f"setsid sh -c 'echo $$ > {daemon_pid_file}.part && mv {daemon_pid_file}.part "
+                              f"{daemon_pid_file} && exec sleep 60' &\n"
+                              f"while [ ! -e {daemon_pid_file} ]; do sleep 0.01; done\n"
+                              "echo 0.98; echo 7; echo 3")
+    started = time.monotonic()
+    try:
+        mnist, answers = peer.peer_answers(python, None, [[[(0, 0), (5, 5)]]] * 2)
+        assert time.monotonic() - started < 20
+        assert mnist == 0.98 and answers.tolist() == [7, 3]
+    finally:
+        if daemon_pid_file.exists():   # in a session of its own: nothing of the bench's stops it
+            os.kill(int(daemon_pid_file.read_text()), signal.SIGKILL)
 
 
 @pytest.mark.parametrize("script, complaint", [
