@@ -25,7 +25,7 @@ from myonn.errors import MyonnError, shortened
 from myonn.inputs import PLAIN, network_input
 from myonn.mnist import project_data_dir, shared_file_mode
 from myonn.network import CROSS_ENTROPY, SQUARED_ERROR, NeuralNetwork
-from myonn.paths import for_tempfile
+from myonn.paths import for_tempfile, in_a_circle
 
 FORMAT_VERSION = 1
 
@@ -189,7 +189,8 @@ def _model_file_size(path):
                 in RUBY_YAML_SUFFIXES else "train one with: python mnist_train.py")
         raise MyonnError(f"model not found: {path} ({hint})") from None
     except OSError as error:  # e.g. ENAMETOOLONG, which pathlib's is_file() raises too
-        raise MyonnError(f"{shortened(path)}: cannot read ({error.strerror or error})") from None
+        why = in_a_circle(path, leads_to="file") or error.strerror or error  # "Too many levels of symbolic links"
+        raise MyonnError(f"{shortened(path)}: cannot read ({why})") from None
     if stat.S_ISDIR(status.st_mode):
         raise MyonnError(f"{path}: is a directory, not a model file")
     if not stat.S_ISREG(status.st_mode):  # a FIFO or device would block or never end

@@ -29,7 +29,7 @@ from pathlib import Path
 from myonn.errors import CONTROL_CHARACTERS, MyonnError, printable
 from myonn.mnist import project_data_dir, shared_file_mode
 from myonn.model import load_model, save_model, shipped_model_path
-from myonn.paths import cannot_write_in, folder_from_environment, for_tempfile
+from myonn.paths import cannot_write_in, folder_from_environment, for_tempfile, in_a_circle
 
 OWN_MODEL_NAME = "my_mnist_nn.npz"
 BACKUP_FOLDER = "backups"
@@ -213,6 +213,8 @@ def whose(path):
 
 def _through_links(path):
     """`path`, or where it leads when a link on the way leads elsewhere."""
+    if in_a_circle(path):  # it leads nowhere: left as typed, for check_destination to say so, naming it
+        return path
     try:
         real = Path(os.path.realpath(path))
         return path if real == Path(os.path.abspath(path)) else real
@@ -229,11 +231,9 @@ def check_destination(path):
     Whether the folder can be written is found out by taking the lock (ModelLock).
     """
     path = Path(path)
-    try:
-        os.stat(path)
-    except OSError as error:
-        if error.errno == errno.ELOOP:  # saving would replace the first link of the loop with a file
-            raise MyonnError(f"cannot save a model as {path}: {error.strerror} (a loop of links)") from None
+    # Saving would replace the first link of the circle with a file.
+    if circle := in_a_circle(path, leads_to="file"):
+        raise MyonnError(f"cannot save a model as {path}: {circle}")
     if is_shipped(path):
         own = own_model_path()
         if is_shipped(own) and os.path.abspath(own) != os.path.abspath(shipped_model_path()):
@@ -689,7 +689,8 @@ class ModelLock:
                                            0o644), "r+", encoding="utf-8", errors="replace")
             except OSError as error:
                 folder = self.path.parent
-                problem = f"{folder} is not a folder" if folder.exists() and not folder.is_dir() else error.strerror
+                problem = in_a_circle(folder) or (f"{folder} is not a folder" if folder.exists() and not folder.is_dir()
+                                                  else error.strerror)  # mkdir says only "File exists" for a circle
                 if not stat.S_ISREG(getattr(_lstat_or_none(self.lock_path), "st_mode", stat.S_IFREG)):
                     problem = self._in_the_way()
                 elif folder.is_dir() and (unwritable := cannot_write_in(folder)):

@@ -44,7 +44,6 @@ def why_not_a_folder(path):
     which whoever uses it says then. For a flag (cli.folder_path) and an environment variable
     (MYONN_DATA_DIR) alike. Each path in it is shortened to fit one line (errors.shortened): a link's
     target can be 4,000 characters long."""
-    in_a_circle = None  # the highest place found so far that the system cannot follow for its links
     for place in (path, *path.parents):  # the nearest that is there
         try:
             if not stat.S_ISDIR(os.stat(place).st_mode):
@@ -54,16 +53,34 @@ def why_not_a_folder(path):
                 return f"{shortened(place)} is a link to {shortened(os.readlink(place))}, which is not there"
             continue
         except OSError as error:
-            if error.errno == errno.ELOOP:
-                # Everything under a link that leads back to itself says so too: the one to name is the
-                # highest, whose folder above can be followed.
-                in_a_circle = place
-                continue
-            return None
-        if in_a_circle is not None:
-            return f"{shortened(in_a_circle)} is a link that leads round in a circle of links, to no folder"
+            return in_a_circle(place) if error.errno == errno.ELOOP else None
         return None
     return None
+
+
+def in_a_circle(path, leads_to="folder"):
+    """Words naming the link on `path` (itself, or a folder it is in) that leads round in a circle of
+    links, with nothing at its end: "… to no folder", or, `path` itself, "… to no `leads_to`". None when
+    no link on it does, or when that cannot be told (no permission). The link named is the highest, whose
+    folder can be followed: no name under it can be followed either, and os.path.realpath, which stops
+    anywhere in the circle, named another of its links (`--model M/m.npz` was refused as "cannot save a
+    model as /…/L/m.npz", a name never typed)."""
+    highest = None  # the highest place found so far that the system cannot follow for its links
+    for place in (path, *path.parents):
+        try:
+            os.stat(place)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        except OSError as error:
+            if error.errno != errno.ELOOP:
+                return None
+            highest = place
+            continue
+        break  # followed: so is every folder above it
+    if highest is None:
+        return None
+    return (f"{shortened(highest)} is a link that leads round in a circle of links, "
+            f"to no {leads_to if highest == path else 'folder'}")
 
 
 def for_tempfile(folder):

@@ -25,6 +25,18 @@ def run_script(*arguments, env=None, timeout=120):
                           capture_output=True, text=True, timeout=timeout)
 
 
+def test_a_model_in_a_folder_that_is_links_in_a_circle_is_refused_naming_what_was_typed(tmp_path):
+    """ln -s loopA loopB; ln -s loopB loopA; --model loopA/m.npz was "cannot save a model as
+    …/loopB/m.npz: Too many levels of symbolic links (a loop of links)": a name never typed."""
+    (tmp_path / "loopB").symlink_to(tmp_path / "loopA")
+    (tmp_path / "loopA").symlink_to(tmp_path / "loopB")
+    typed = os.path.relpath(tmp_path / "loopA", REPOSITORY_ROOT)   # from where the script runs, as typed there
+    result = run_script("--limit", "300", "--epochs", "1", "--model", os.path.join(typed, "m.npz"))
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == (f"mnist_train.py: error: cannot save a model as {typed}/m.npz: {typed} is a link "
+                             "that leads round in a circle of links, to no folder\n")
+
+
 def test_trains_on_a_limit_and_saves_a_working_model(real_mnist_dir, tmp_path):
     path = tmp_path / "small.npz"
     result = run_script("--limit", "2000", "--epochs", "2", "--seed", "1", "--no-progress",
