@@ -207,8 +207,9 @@ def has_ended(peer):
 class BoundedReader:
     """Reads `stream` (its `name`) to its end in a thread of its own, keeping at most most_bytes of it
     (received); when it holds more, too_much is set and reading stops. Once stop_when_empty is set, it
-    also stops when the stream has nothing more to read for now (a writer's end held open by another
-    process). done is set either way, and the stream closed."""
+    also stops as soon as the stream has nothing more to read at that moment, waiting for nothing (a
+    writer's end held open by another process, which may write on). done is set either way, and the
+    stream closed."""
 
     # How long an empty stream is waited on before stop_when_empty is looked at again.
     NAP_SECONDS = 0.05
@@ -226,8 +227,11 @@ class BoundedReader:
                     # wait for whoever holds it open, for as long as they like. Windows cannot ask that of
                     # a pipe (its select takes sockets only): there a read waits. Told to stop before the
                     # asking, not after: what was written before the telling is there by then, and read.
+                    # Once told, nothing is waited for: a daemon that wrote a line every 20 ms, never
+                    # leaving the stream empty for a nap's length, kept it reading out the time limit.
                     stopping = self.stop_when_empty.is_set()
-                    if os.name == "posix" and not select.select([stream], [], [], self.NAP_SECONDS)[0]:
+                    nap = 0 if stopping else self.NAP_SECONDS
+                    if os.name == "posix" and not select.select([stream], [], [], nap)[0]:
                         if stopping:
                             break
                         continue

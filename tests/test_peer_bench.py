@@ -139,6 +139,28 @@ def test_a_peer_that_answered_and_ended_is_not_waited_on_for_a_daemon_holding_it
             os.kill(int(daemon_pid_file.read_text()), signal.SIGKILL)
 
 
+def test_a_peer_that_answered_and_ended_is_not_waited_on_for_a_daemon_that_writes_on(tmp_path, monkeypatch):
+    """As above, but the daemon wrote a blank line every 20 ms to the peer's output: each time the bench
+    looked, the output had something new in it, and it read on, its whole time limit, every answer in."""
+    daemon_pid_file = tmp_path / "daemon.pid"
+    python = a_peer(tmp_path, f"setsid sh -c 'echo $$ > {daemon_pid_file}.part && mv {daemon_pid_file}.part "
+                              f"{daemon_pid_file} && while :; do echo; sleep 0.02; done' &\n"
+                              f"while [ ! -e {daemon_pid_file} ]; do sleep 0.01; done\n"
+                              "echo 0.98; echo 7; echo 3")
+    monkeypatch.setattr(peer, "SECONDS_TO_START", 15)   # not five minutes, for the test
+    started = time.monotonic()
+    try:
+        mnist, answers = peer.peer_answers(python, None, [[[(0, 0), (5, 5)]]] * 2)
+        assert time.monotonic() - started < 10
+        assert mnist == 0.98 and answers.tolist() == [7, 3]
+    finally:
+        if daemon_pid_file.exists():
+            try:
+                os.kill(int(daemon_pid_file.read_text()), signal.SIGKILL)
+            except ProcessLookupError:   # it ended when its output was closed
+                pass
+
+
 @pytest.mark.parametrize("script, complaint", [
     ("yes", "the peer's Python wrote more than 4,288 bytes of output (its answers take a few bytes a drawing): "
             "stopped"),
