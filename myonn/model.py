@@ -187,7 +187,7 @@ def _model_file_size(path):
         # Training writes .npz: a missing .yaml is one the talk's Ruby code saved, somewhere else.
         hint = ("a model saved by the talk's Ruby code: give the path to its file" if path.suffix.lower()
                 in RUBY_YAML_SUFFIXES else "train one with: python mnist_train.py")
-        raise MyonnError(f"model not found: {path} ({hint})") from None
+        raise MyonnError(f"model not found: {shortened(path)} ({hint})") from None  # --model ' ': a name to be seen
     except OSError as error:  # e.g. ENAMETOOLONG, which pathlib's is_file() raises too
         why = in_a_circle(path, leads_to="file") or error.strerror or error  # "Too many levels of symbolic links"
         raise MyonnError(f"{shortened(path)}: cannot read ({why})") from None

@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from myonn.errors import CONTROL_CHARACTERS, MyonnError, printable
+from myonn.errors import CONTROL_CHARACTERS, MyonnError, printable, shortened
 from myonn.mnist import project_data_dir, shared_file_mode
 from myonn.model import load_model, save_model, shipped_model_path
 from myonn.paths import cannot_write_in, folder_from_environment, for_tempfile, in_a_circle
@@ -243,7 +243,7 @@ def check_destination(path):
         raise MyonnError(f"{path} is the shipped model, which is never overwritten: leave out --model to "
                          f"save to your own model ({own_model_path()}), or name another file")
     if path.suffix.lower() != ".npz":
-        raise MyonnError(f"{path}: models are saved as .npz; choose a name ending in .npz")
+        raise MyonnError(f"{shortened(path)}: models are saved as .npz; choose a name ending in .npz")
     if path.stem.endswith(STOPPED):
         # Its backups would go by the name of another model's stopped runs, and be pruned with them.
         of = f" of {path.stem.removesuffix(STOPPED)}.npz" if path.stem != STOPPED else ""

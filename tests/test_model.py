@@ -96,6 +96,18 @@ def test_a_missing_model_says_how_to_train_one(tmp_path):
         load_model(tmp_path / "missing.yaml")                  # training makes no .yaml: that hint would mislead
 
 
+def test_a_model_name_that_begins_or_ends_with_a_space_is_quoted_so_that_it_can_be_seen(tmp_path, monkeypatch):
+    """--model ' ' was "model not found:   (train one with: …)", no name to be seen, as MYONN_DATA_DIR=' '
+    was before errors.shortened quoted such names."""
+    monkeypatch.chdir(tmp_path)
+    for name in (" ", "m.npz ", " m.npz"):
+        with pytest.raises(MyonnError) as missing:
+            load_model(pathlib.Path(name))
+        assert str(missing.value) == f"model not found: {name!r} (train one with: python mnist_train.py)"
+    with pytest.raises(MyonnError, match=r"^model not found: my model\.npz \("):   # a space within it is seen
+        load_model(pathlib.Path("my model.npz"))
+
+
 def test_a_truncated_model_names_the_file(tmp_path):
     path = save_model(trained_model(), tmp_path / "model.npz")
     path.write_bytes(path.read_bytes()[:5000])

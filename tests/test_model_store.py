@@ -572,6 +572,15 @@ def test_a_model_named_through_a_link_is_saved_to_the_file_itself_under_its_lock
     assert [load_model(backup).info["test_accuracy"] for backup in backups_of(target)] == [0.5]
 
 
+def test_a_destination_that_ends_with_a_space_is_quoted_so_that_it_can_be_seen(tmp_path, monkeypatch):
+    """mnist_train.py --model ' ' was "error:  : models are saved as .npz", no name to be seen."""
+    monkeypatch.chdir(tmp_path)
+    for name in (" ", "m.npz "):
+        with pytest.raises(MyonnError) as refused:
+            check_destination(Path(name))
+        assert str(refused.value) == f"{name!r}: models are saved as .npz; choose a name ending in .npz"
+
+
 def test_a_loop_of_links_is_refused_as_a_destination_in_one_line(tmp_path):
     (tmp_path / "one.npz").symlink_to(tmp_path / "two.npz")
     (tmp_path / "two.npz").symlink_to(tmp_path / "one.npz")
