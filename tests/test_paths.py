@@ -41,3 +41,26 @@ def test_a_leading_tilde_naming_no_user_is_left_as_it_is():
     RuntimeError, a traceback from every script)."""
     assert user_path("~no_such_user_of_myonn/old.npz") == Path("~no_such_user_of_myonn/old.npz")
     assert user_path("~old.npz") == Path("~old.npz")
+
+
+def test_a_long_chain_of_links_to_a_folder_is_not_called_a_circle(tmp_path, monkeypatch):
+    """A folder reached through more links, one to the next, than the system follows (40 on Linux, 32 on
+    macOS) is "Too many levels of symbolic links" as a circle is, and was named "a link that leads round
+    in a circle of links, to no folder": there is no circle, and a folder at its end."""
+    from myonn.paths import in_a_circle, why_not_a_folder
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "end").mkdir()
+    previous = "end"
+    for number in range(1, 46):
+        Path(f"chain{number}").symlink_to(previous)
+        previous = f"chain{number}"
+    chained = "chain45 is a link that leads through more links, one to the next, than the system follows"
+    assert why_not_a_folder(Path("chain45")) == chained
+    assert why_not_a_folder(Path("chain45/mnist")) == chained
+    assert in_a_circle(Path("chain45/m.npz")) == chained
+    assert in_a_circle(Path("chain45"), leads_to="file") == chained
+    # A circle is still called one.
+    Path("loopB").symlink_to("loopA")
+    Path("loopA").symlink_to("loopB")
+    assert in_a_circle(Path("loopA/m.npz")) == "loopA is a link that leads round in a circle of links, to no folder"
