@@ -15,6 +15,7 @@ preparation of drawings improves (myonn/handwriting.py), and `mnist_draw.py --re
 It lives beside your own model ($MYONN_MODEL_DIR moves both).
 """
 
+import errno
 import itertools
 import json
 import os
@@ -109,7 +110,10 @@ def append_digit(path, strokes, label):
                 os.ftruncate(file.fileno(), size)  # a full disk: take back the part of the line written
                 raise
     except OSError as error:
-        raise MyonnError(f"cannot add your digit to {path}: {error.strerror or error}") from None
+        # A read-only checkout, say: the line names the way out, as a model's folder that cannot be written does.
+        elsewhere = (" (--my-digits FILE keeps your digits elsewhere; MYONN_MODEL_DIR puts your own model and "
+                     "digits elsewhere together)" if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS) else "")
+        raise MyonnError(f"cannot add your digit to {path}: {error.strerror or error}{elsewhere}") from None
     return size, line
 
 

@@ -1,9 +1,13 @@
 """Specification of myonn/my_digits.py: your own digits' file, which only grows and never breaks."""
 
+import errno
 import json
+import os
 
 import numpy as np
+import pytest
 
+from myonn.errors import MyonnError
 from myonn.my_digits import FILE_NAME, append_digit, default_path, digit_images, read_digits, take_back_digit
 
 SEVEN = [[(150.0, 150.0), (500.0, 150.0), (300.0, 560.0)]]
@@ -422,3 +426,23 @@ def test_a_digit_that_would_take_a_file_past_its_lines_or_bytes_is_not_added(tmp
     with pytest.raises(MyonnError, match="would grow past 0 MB, more than teaching and training read"):
         append_digit(path, ONE, 1)
     assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("code, hint", [(errno.EROFS, True), (errno.EACCES, True), (errno.ENOSPC, False)])
+def test_a_digits_file_that_cannot_be_written_says_where_else_your_digits_can_go(tmp_path, monkeypatch, code, hint):
+    """A read-only checkout: the digit key said only "cannot add your digit to …: Read-only file system",
+    where a model's folder that cannot be written names MYONN_MODEL_DIR. (As root every file can be
+    written, so the system's refusal is made by hand, where the file is opened.)"""
+    from myonn import my_digits
+
+    def refused(*arguments, **named):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(my_digits, "open", refused, raising=False)
+    path = tmp_path / "mine.jsonl"
+    with pytest.raises(MyonnError) as refusal:
+        append_digit(path, SEVEN, 7)
+    said = str(refusal.value)
+    assert said.startswith(f"cannot add your digit to {path}: {os.strerror(code)}")
+    assert ("(--my-digits FILE keeps your digits elsewhere; MYONN_MODEL_DIR puts your own model and digits "
+            "elsewhere together)" in said) is hint
