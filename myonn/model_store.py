@@ -45,6 +45,13 @@ def own_model_path():
     return (folder_from_environment("MYONN_MODEL_DIR") or project_data_dir()) / OWN_MODEL_NAME
 
 
+def as_set_now():
+    """" (with MYONN_MODEL_DIR set as now)" when your own model's folder comes from MYONN_MODEL_DIR, else "":
+    for a line saying the windows now use your own model, which is true only where it is set so (a README
+    command that sets it for one run said so of a model no window would open)."""
+    return " (with MYONN_MODEL_DIR set as now)" if folder_from_environment("MYONN_MODEL_DIR") else ""
+
+
 def is_shipped(path):
     """Whether `path` names the shipped model file (by any spelling: relative, linked, ...)."""
     shipped = shipped_model_path()

@@ -526,8 +526,9 @@ class Teacher:
     def _say_where(self, kept):
         """One line, on the first teaching: where the taught model and your digits are, and, when it is
         your own model, that the windows use it from now on (the shipped one, perhaps, before)."""
-        from myonn.model_store import as_typed, whose
-        in_use = ", the model the windows use from now on" if whose(self.destination) == "your own model" else ""
+        from myonn.model_store import as_set_now, as_typed, whose
+        in_use = (f", the model the windows use from now on{as_set_now()}" if whose(self.destination) == "your own model"
+                  else "")
         replaced = f"; the model it replaced is kept as {as_typed(kept)}" if kept is not None else ""
         self.report(f"taught model saved to {as_typed(self.destination)} (your digits: {as_typed(self.digits_path)})"
                     f"{in_use}{replaced}")

@@ -709,7 +709,8 @@ def _report_first_own_model(shipped, shipped_accuracy, report):
     # Your first model: from now on every window opens it, not the shipped one, which reads drawn digits
     # best (it trained longer, on distorted digits too); nothing said so, and a learner's drawings were
     # read worse unawares.
-    report(f"note: this is now your own model, which the windows use in place of the shipped one "
+    report(f"note: this is now your own model, which the windows use{model_store.as_set_now()} in place of the "
+           f"shipped one "
            f"({format_percent(shipped_accuracy)} on MNIST, and it reads drawn digits best); to use that one: "
            f"--model {model_store.shell_word(model_store.as_typed(shipped))}")
 

@@ -357,7 +357,7 @@ def test_the_first_teaching_of_your_own_model_says_the_windows_use_it_from_now_o
                       seed=0, report=said.append)
     teacher.learn(SLASHED_ZERO, 0)
     assert said == [f"taught model saved to {own_model_path()} (your digits: {tmp_path / 'mine.jsonl'}), the model "
-                    "the windows use from now on"]
+                    "the windows use from now on (with MYONN_MODEL_DIR set as now)"]
 
 
 def a_teacher(shipped, mnist, tmp_path, said=None):

@@ -567,12 +567,20 @@ def test_your_first_model_says_the_windows_now_use_it_in_place_of_the_shipped_on
     monkeypatch.setattr(training, "train", train_to(0.9827, False))   # the default recipe, run to its end
     said = []
     assert training.train_from_settings(recipes.settings("default", {}), progress=False, report=said.append) == 0
-    assert said[-1] == ("note: this is now your own model, which the windows use in place of the shipped one "
-                        f"(98.54% on MNIST, and it reads drawn digits best); to use that one: --model "
-                        f"{model_store.as_typed(shipped_model_path())}")
+    # The tests keep your own model apart through MYONN_MODEL_DIR, which the windows follow only where it is set.
+    assert said[-1] == ("note: this is now your own model, which the windows use (with MYONN_MODEL_DIR set as now) "
+                        f"in place of the shipped one (98.54% on MNIST, and it reads drawn digits best); to use that "
+                        f"one: --model {model_store.as_typed(shipped_model_path())}")
     said.clear()
     assert training.train_from_settings(recipes.settings("default", {}), progress=False, report=said.append) == 0
     assert not any("in place of the shipped one" in line for line in said)   # said once, for the first
+    # Without MYONN_MODEL_DIR (your own model in data/, here a folder standing in for it), as set-up says it.
+    monkeypatch.delenv("MYONN_MODEL_DIR")
+    monkeypatch.setattr(model_store, "project_data_dir", lambda: own_models_apart / "data")
+    said.clear()
+    assert training.train_from_settings(recipes.settings("default", {}), progress=False, report=said.append) == 0
+    assert said[-1].startswith("note: this is now your own model, which the windows use in place of the shipped one")
+    assert (own_models_apart / "data" / "my_mnist_nn.npz").exists()
 
 
 @pytest.mark.parametrize("recorded", [
