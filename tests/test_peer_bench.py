@@ -118,33 +118,18 @@ def test_a_peer_that_answered_leaves_nothing_it_started_running(tmp_path):
     assert stopped_soon(int(child_pid_file.read_text()))
 
 
-def test_a_peer_that_answered_and_ended_is_not_waited_on_for_a_daemon_holding_its_output(tmp_path):
+@pytest.mark.parametrize("daemon", ["exec sleep 60", "while :; do echo; sleep 0.02; done"], ids=["quiet", "writing"])
+def test_a_peer_that_answered_and_ended_is_not_waited_on_for_a_daemon_holding_its_output(tmp_path, monkeypatch,
+                                                                                         daemon):
     """A stand-in that answered and ended, leaving a daemon in a session of its own (setsid, out of reach
     of its process group) that held its output open: the bench waited for that output's end, its whole
-    time limit (five minutes and more), with every answer in."""
+    time limit (five minutes and more), with every answer in. So it did when the daemon wrote a blank
+    line every 20 ms: each time the bench looked, the output had something new in it, and it read on."""
     daemon_pid_file = tmp_path / "daemon.pid"
-    # The daemon writes its own number (after setsid, sh -c's $$ is the process that becomes sleep), and the
-    # stand-in answers once it has: the daemon is in its own session by then, with the output open.
+    # The daemon writes its own number (after setsid, sh -c's $$ is the process that becomes the daemon), and
+    # the stand-in answers once it has: the daemon is in its own session by then, with the output open.
     python = a_peer(tmp_path, f"setsid sh -c 'echo $$ > {daemon_pid_file}.part && mv {daemon_pid_file}.part "
-                              f"{daemon_pid_file} && exec sleep 60' &\n"
-                              f"while [ ! -e {daemon_pid_file} ]; do sleep 0.01; done\n"
-                              "echo 0.98; echo 7; echo 3")
-    started = time.monotonic()
-    try:
-        mnist, answers = peer.peer_answers(python, None, [[[(0, 0), (5, 5)]]] * 2)
-        assert time.monotonic() - started < 20
-        assert mnist == 0.98 and answers.tolist() == [7, 3]
-    finally:
-        if daemon_pid_file.exists():   # in a session of its own: nothing of the bench's stops it
-            os.kill(int(daemon_pid_file.read_text()), signal.SIGKILL)
-
-
-def test_a_peer_that_answered_and_ended_is_not_waited_on_for_a_daemon_that_writes_on(tmp_path, monkeypatch):
-    """As above, but the daemon wrote a blank line every 20 ms to the peer's output: each time the bench
-    looked, the output had something new in it, and it read on, its whole time limit, every answer in."""
-    daemon_pid_file = tmp_path / "daemon.pid"
-    python = a_peer(tmp_path, f"setsid sh -c 'echo $$ > {daemon_pid_file}.part && mv {daemon_pid_file}.part "
-                              f"{daemon_pid_file} && while :; do echo; sleep 0.02; done' &\n"
+                              f"{daemon_pid_file} && {daemon}' &\n"
                               f"while [ ! -e {daemon_pid_file} ]; do sleep 0.01; done\n"
                               "echo 0.98; echo 7; echo 3")
     monkeypatch.setattr(peer, "SECONDS_TO_START", 15)   # not five minutes, for the test
@@ -154,10 +139,10 @@ def test_a_peer_that_answered_and_ended_is_not_waited_on_for_a_daemon_that_write
         assert time.monotonic() - started < 10
         assert mnist == 0.98 and answers.tolist() == [7, 3]
     finally:
-        if daemon_pid_file.exists():
+        if daemon_pid_file.exists():   # in a session of its own: nothing of the bench's stops it
             try:
                 os.kill(int(daemon_pid_file.read_text()), signal.SIGKILL)
-            except ProcessLookupError:   # it ended when its output was closed
+            except ProcessLookupError:   # the writing one ends when its output is closed
                 pass
 
 
