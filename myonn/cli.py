@@ -373,10 +373,11 @@ def png_path(text):
         raise argparse.ArgumentTypeError(f"a picture is written as PNG, so its name must end in .png, "
                                          f"not {shortened(text, quoted=True)}")
     if path.is_dir():
-        raise argparse.ArgumentTypeError(f"cannot write {path}: it is a folder")
+        raise argparse.ArgumentTypeError(f"cannot write {shortened(path)}: it is a folder")
     # Found out now, not after a long training run that then has nowhere to put its picture.
     if cannot_write_in(path.parent):
-        raise argparse.ArgumentTypeError(f"cannot write {path}: {path.parent} is not a folder that can be written")
+        raise argparse.ArgumentTypeError(f"cannot write {shortened(path)}: {shortened(path.parent)} is not a "
+                                         f"folder that can be written")
     return path
 
 

@@ -1,6 +1,8 @@
 """The one kind of error a user can fix: bad files, bad flags, missing data; and a path or a value
 quoted in its one line, shortened (shortened, echoed, printable)."""
 
+import re
+
 
 class MyonnError(Exception):
     """A problem with the user's input, reported as one line (no traceback) and exit status 2.
@@ -16,7 +18,7 @@ def shortened(path, limit=120, quoted=False):
     named as "put … in   (could not download …)", and a folder "mnist " as "mnist". Other names as they are."""
     text = str(path)
     text = text if len(text) <= limit else f"{text[:limit // 2]}…{text[-limit // 2:]}"
-    return repr(text) if quoted or not text or _blank(text[0]) or _blank(text[-1]) else text
+    return quoted_as_repr(text) if quoted or not text or _blank(text[0]) or _blank(text[-1]) else text
 
 
 # A value a message quotes back as the user gave it (a flag's, an environment variable's) is cut to its
@@ -29,8 +31,19 @@ def echoed(value):
     LONGEST_ECHOED characters, its first ones only, then … and how long it is."""
     text = str(value)
     if len(text) <= LONGEST_ECHOED:
-        return repr(text)
-    return f"{text[:LONGEST_ECHOED]!r}… ({len(text):,} characters)"
+        return quoted_as_repr(text)
+    return f"{quoted_as_repr(text[:LONGEST_ECHOED])}… ({len(text):,} characters)"
+
+
+# Python holds a byte of a name that is not UTF-8 as a lone surrogate, which repr shows as \udcff: a
+# code no one typed. The byte itself, \xff, is what the user's name holds.
+_NOT_UTF8_ESCAPED = re.compile(r"(?<!\\)((?:\\\\)*)\\udc([89a-f][0-9a-f])")
+
+
+def quoted_as_repr(text):
+    """`text` quoted as repr quotes it, but a byte that was not UTF-8 shown as that byte (\\xff), not as
+    Python's stand-in for it (\\udcff)."""
+    return _NOT_UTF8_ESCAPED.sub(r"\1\\x\2", repr(text))
 
 
 # Every character str.splitlines breaks a line at, every other control character, and the marks that

@@ -181,7 +181,7 @@ def read_idx(path):
         file.seek(0)
         size = os.fstat(file.fileno()).st_size
         if gzipped and size > MAX_GZIP_BYTES:
-            raise MyonnError(f"{path}: {size:,} bytes is more than any MNIST file takes gzipped "
+            raise MyonnError(f"{shortened(path)}: {size:,} bytes is more than any MNIST file takes gzipped "
                              f"({MAX_GZIP_BYTES:,} at most)")
         try:
             # _GzipContent unpacks only as much as is read from it: a gzip bomb is never unpacked whole.
@@ -189,25 +189,26 @@ def read_idx(path):
             return _read_idx_content(path, content, gzip_size=size if gzipped else None)
         except (EOFError, OSError, zlib.error) as error:
             if not gzipped:
-                raise MyonnError(f"{path}: cannot read ({getattr(error, 'strerror', None) or error})") from None
-            raise MyonnError(f"{path}: corrupt or truncated gzip file ({error})") from None
+                raise MyonnError(f"{shortened(path)}: cannot read "
+                                 f"({getattr(error, 'strerror', None) or error})") from None
+            raise MyonnError(f"{shortened(path)}: corrupt or truncated gzip file ({error})") from None
 
 
 def _read_idx_content(path, content, gzip_size=None):
     """The IDX array read from `content`; gzip_size: the size of the gzipped file it comes from, if it is one."""
     start = content.read(4)
     if len(start) < 4:
-        raise MyonnError(f"{path}: truncated IDX file ({len(start)} bytes, no room for a header)")
+        raise MyonnError(f"{shortened(path)}: truncated IDX file ({len(start)} bytes, no room for a header)")
     magic = int.from_bytes(start, "big")
     data_type, dimension_count = start[2], start[3]
     if start[:2] != b"\0\0" or data_type != _IDX_UNSIGNED_BYTE or dimension_count == 0:
         raise MyonnError(
-            f"{path}: not an IDX file of bytes (magic number 0x{magic:08X}; "
+            f"{shortened(path)}: not an IDX file of bytes (magic number 0x{magic:08X}; "
             f"MNIST files start 0x00000801 or 0x00000803)"
         )
     sizes = content.read(4 * dimension_count)
     if len(sizes) < 4 * dimension_count:
-        raise MyonnError(f"{path}: truncated IDX file (header cut short)")
+        raise MyonnError(f"{shortened(path)}: truncated IDX file (header cut short)")
     shape = tuple(int.from_bytes(sizes[offset : offset + 4], "big") for offset in range(0, len(sizes), 4))
     _check_idx_shape(path, shape)
 
@@ -216,17 +217,17 @@ def _read_idx_content(path, content, gzip_size=None):
     if gzip_size is not None and gzip_size > largest:
         # Padded, most likely: MAX_GZIP_BYTES is sized on the largest file, this on this one, so that
         # no file is read further than its own digits take.
-        raise MyonnError(f"{path}: {gzip_size:,} bytes is more than {'x'.join(map(str, shape))} bytes of digits "
-                         f"take gzipped ({largest:,} at most)")
+        raise MyonnError(f"{shortened(path)}: {gzip_size:,} bytes is more than {'x'.join(map(str, shape))} "
+                         f"bytes of digits take gzipped ({largest:,} at most)")
     data = content.read(expected_size)
     if len(data) < expected_size:
         raise MyonnError(
-            f"{path}: truncated IDX file (header says {'x'.join(map(str, shape))} = {expected_size} bytes "
+            f"{shortened(path)}: truncated IDX file (header says {'x'.join(map(str, shape))} = {expected_size} bytes "
             f"of data, file has {len(data)})"
         )
     if content.read(1):  # also, for gzip, reaches the end of the stream, where its checksum is checked
         raise MyonnError(
-            f"{path}: IDX file too long (header says {'x'.join(map(str, shape))} = {expected_size} bytes "
+            f"{shortened(path)}: IDX file too long (header says {'x'.join(map(str, shape))} = {expected_size} bytes "
             f"of data, more follow)"
         )
     # frombuffer reads the bytes in place; copy() gives callers an array they may write to.
@@ -288,15 +289,17 @@ def _check_idx_shape(path, shape):
     """MNIST's IDX files hold images (n, 28, 28) or labels (n,), with 1 <= n <= 70,000."""
     shown = "x".join(map(str, shape))
     if len(shape) == 3 and shape[1:] != (IMAGE_SIDE, IMAGE_SIDE):
-        raise MyonnError(f"{path}: images are {shown}, expected n x 28 x 28")
+        raise MyonnError(f"{shortened(path)}: images are {shown}, expected n x 28 x 28")
     if len(shape) not in (1, 3):
         # A header may give up to 255 sizes: all of them would make a line of 500 characters and more.
         described = shown if len(shape) <= 4 else f"{len(shape)} dimensions"
-        raise MyonnError(f"{path}: an IDX file of {described}; MNIST holds images (n x 28 x 28) or labels (n)")
+        raise MyonnError(f"{shortened(path)}: an IDX file of {described}; MNIST holds images (n x 28 x 28) or "
+                         f"labels (n)")
     if shape[0] > MAX_DIGITS:
-        raise MyonnError(f"{path}: header says {shown}: {shape[0]:,} digits, more than MNIST's {MAX_DIGITS:,}")
+        raise MyonnError(f"{shortened(path)}: header says {shown}: {shape[0]:,} digits, more than MNIST's "
+                         f"{MAX_DIGITS:,}")
     if shape[0] == 0:
-        raise MyonnError(f"{path}: holds no digits (its header says {shown})")
+        raise MyonnError(f"{shortened(path)}: holds no digits (its header says {shown})")
 
 
 def read_csv(path):
@@ -310,7 +313,7 @@ def read_csv(path):
     with _open_data_file(path) as file:
         size = os.fstat(file.fileno()).st_size
         if size > MAX_CSV_BYTES:
-            raise MyonnError(f"{path}: {size:,} bytes is more than {MAX_DIGITS:,} digits of CSV can take")
+            raise MyonnError(f"{shortened(path)}: {size:,} bytes is more than {MAX_DIGITS:,} digits of CSV can take")
         content = _read_all(path, file)
     content = content.replace(b"\r\n", b"\n").rstrip()
     has_header = content.startswith(b"label")
@@ -319,7 +322,7 @@ def read_csv(path):
     if has_header:
         line_count -= 1
     if line_count > MAX_DIGITS:
-        raise MyonnError(f"{path}: {line_count:,} lines, more than MNIST's {MAX_DIGITS:,} digits")
+        raise MyonnError(f"{shortened(path)}: {line_count:,} lines, more than MNIST's {MAX_DIGITS:,} digits")
     lines = content.split(b"\n")
     del content  # the lines hold it all again: keep only one copy
     first_line_number = 1
@@ -327,7 +330,7 @@ def read_csv(path):
         lines, first_line_number = lines[1:], 2
     for line_number, line in enumerate(lines, start=first_line_number):  # before any line is split into values
         if len(line) > MAX_CSV_LINE_BYTES:
-            raise MyonnError(f"{path}, line {line_number}: {len(line):,} bytes, too long for a label and "
+            raise MyonnError(f"{shortened(path)}, line {line_number}: {len(line):,} bytes, too long for a label and "
                              f"784 pixels ({MAX_CSV_LINE_BYTES:,} at most)")
 
     # A thousand lines at a time, so that the int64 values (which show a value beyond 255 for what it
@@ -341,7 +344,7 @@ def read_csv(path):
         chunks.append(values.astype(np.uint8))
     values = np.concatenate(chunks) if chunks else np.empty((0, CSV_VALUES_PER_LINE), dtype=np.uint8)
     if len(values) == 0:
-        raise MyonnError(f"{path}: holds no digits (an empty CSV file)")
+        raise MyonnError(f"{shortened(path)}: holds no digits (an empty CSV file)")
     return values[:, 1:].reshape(-1, IMAGE_SIDE, IMAGE_SIDE), values[:, 0].copy()
 
 
@@ -377,7 +380,7 @@ def download_mnist(data_dir, mirrors=None, names=None, progress=True, expected_m
                 raise MyonnError(f"cannot download {name}: not one of {', '.join(expected_md5)}")
             destination = data_dir / (name + ".gz")
             if (status := _status(destination)) is not None and stat.S_ISDIR(status.st_mode):
-                raise MyonnError(f"{destination}: is a directory where the downloaded file should go")
+                raise MyonnError(f"{shortened(destination)}: is a directory where the downloaded file should go")
             failures = []
             for mirror in mirrors:
                 url = mirror.rstrip("/") + "/" + name + ".gz"
@@ -486,7 +489,7 @@ def _download_one(url, destination, expected_md5, progress):
 def _cannot_write(path, error):
     """The error for a download that cannot be written here (a full disk, say). It stops the download at
     once: no mirror can help with it, and it was taken for each mirror's failure, each downloaded again."""
-    return MyonnError(f"cannot write {path}: {error.strerror or error}")
+    return MyonnError(f"cannot write {shortened(path)}: {error.strerror or error}")
 
 
 def shared_file_mode():
@@ -613,27 +616,27 @@ def _is_data_file(path):
     if status is None:
         return False
     if stat.S_ISDIR(status.st_mode):
-        raise MyonnError(f"{path}: is a directory, expected a file")
+        raise MyonnError(f"{shortened(path)}: is a directory, expected a file")
     if not stat.S_ISREG(status.st_mode):  # a FIFO or a device would block, or never end
-        raise MyonnError(f"{path}: not a regular file")
+        raise MyonnError(f"{shortened(path)}: not a regular file")
     return True
 
 
 def _open_data_file(path):
     """path opened for reading in binary, or MyonnError saying why it cannot be."""
     if not _is_data_file(path):
-        raise MyonnError(f"{path}: no such file")
+        raise MyonnError(f"{shortened(path)}: no such file")
     try:
         return open(path, "rb")
     except OSError as error:
-        raise MyonnError(f"{path}: cannot read ({error.strerror or error})") from None
+        raise MyonnError(f"{shortened(path)}: cannot read ({error.strerror or error})") from None
 
 
 def _read_all(path, file):
     try:
         return file.read()
     except OSError as error:
-        raise MyonnError(f"{path}: cannot read ({error.strerror or error})") from None
+        raise MyonnError(f"{shortened(path)}: cannot read ({error.strerror or error})") from None
 
 
 def _parse_csv_quickly(text, lines):
@@ -675,7 +678,7 @@ def _parse_csv_line_by_line(path, lines, first_line_number):
             rows.append(plain_row)
             continue
         fields = line.split(b",")
-        where = f"{path}, line {line_number}"
+        where = f"{shortened(path)}, line {line_number}"
         if len(fields) != CSV_VALUES_PER_LINE:
             raise MyonnError(
                 f"{where}: {len(fields)} values, expected {CSV_VALUES_PER_LINE} "

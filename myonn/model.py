@@ -77,7 +77,7 @@ def save_model(model, path):
         handle = tempfile.NamedTemporaryFile(dir=for_tempfile(path.parent), prefix=f".{path.name}.", suffix=".tmp",
                                              delete=False)
     except OSError as error:
-        raise MyonnError(f"cannot write model {path}: {error.strerror or error}") from None
+        raise MyonnError(f"cannot write model {shortened(path)}: {error.strerror or error}") from None
     try:
         with handle:
             np.savez(handle, **arrays)
@@ -93,7 +93,7 @@ def save_model(model, path):
             # ValueError ("Can't close the ZIP file while there is an open writing handle"): a traceback.
             raise interrupt from None
         if isinstance(error, OSError):
-            raise MyonnError(f"cannot write model {path}: {error.strerror or error}") from None
+            raise MyonnError(f"cannot write model {shortened(path)}: {error.strerror or error}") from None
         raise
     return path
 
@@ -192,9 +192,9 @@ def _model_file_size(path):
         why = in_a_circle(path, leads_to="file") or error.strerror or error  # "Too many levels of symbolic links"
         raise MyonnError(f"{shortened(path)}: cannot read ({why})") from None
     if stat.S_ISDIR(status.st_mode):
-        raise MyonnError(f"{path}: is a directory, not a model file")
+        raise MyonnError(f"{shortened(path)}: is a directory, not a model file")
     if not stat.S_ISREG(status.st_mode):  # a FIFO or device would block or never end
-        raise MyonnError(f"{path}: not a regular file, so not a model file")
+        raise MyonnError(f"{shortened(path)}: not a regular file, so not a model file")
     return status.st_size
 
 
@@ -217,7 +217,8 @@ _NPY_MAX_HEADER_BYTES = 10_000  # NumPy's own limit for safe loading
 
 def _load_npz(path, size):
     if size > MAX_NPZ_BYTES:
-        raise MyonnError(f"{path}: {size:,} bytes is more than a model file holds (at most {MAX_NPZ_BYTES:,})")
+        raise MyonnError(f"{shortened(path)}: {size:,} bytes is more than a model file holds (at most "
+                         f"{MAX_NPZ_BYTES:,})")
     try:
         with open(path, "rb") as file:
             _check_zip_index(path, file)
@@ -228,12 +229,12 @@ def _load_npz(path, size):
             # Not only BadZipFile: zipfile's index reader lets others out for a damaged index (a member's
             # name marked UTF-8 that is not: UnicodeDecodeError; "zip file version 6.4": NotImplementedError).
             except Exception as error:
-                raise MyonnError(f"{path}: not a model file (not a readable .npz archive: "
+                raise MyonnError(f"{shortened(path)}: not a model file (not a readable .npz archive: "
                                  f"{_first_line(error)})") from None
             with archive:
                 stored = _read_model_arrays(path, archive)
     except OSError as error:
-        raise MyonnError(f"{path}: cannot read ({error.strerror or error})") from None
+        raise MyonnError(f"{shortened(path)}: cannot read ({error.strerror or error})") from None
     return _model_from_arrays(path, stored)
 
 
@@ -253,10 +254,10 @@ def _check_zip_index(path, file):
         return
     members, index_bytes = found
     if members > MAX_NPZ_MEMBERS:
-        raise MyonnError(f"{path}: holds {members if members < 0xFFFF else 'over 65,000'} arrays; "
+        raise MyonnError(f"{shortened(path)}: holds {members if members < 0xFFFF else 'over 65,000'} arrays; "
                          f"a model file holds at most {len(_NPZ_MEMBERS)}")
     if index_bytes > MAX_NPZ_INDEX_BYTES:
-        raise MyonnError(f"{path}: its index claims {index_bytes:,} bytes; a model file's needs at most "
+        raise MyonnError(f"{shortened(path)}: its index claims {index_bytes:,} bytes; a model file's needs at most "
                          f"{MAX_NPZ_INDEX_BYTES:,}")
 
 
@@ -299,7 +300,8 @@ def _read_model_arrays(path, archive):
     """
     members = archive.namelist()
     if len(members) > MAX_NPZ_MEMBERS:
-        raise MyonnError(f"{path}: holds {len(members)} arrays; a model file holds at most {len(_NPZ_MEMBERS)}")
+        raise MyonnError(f"{shortened(path)}: holds {len(members)} arrays; a model file holds at most "
+                         f"{len(_NPZ_MEMBERS)}")
     stored = {}
     for member in members:
         name = member.removesuffix(".npy")
@@ -309,7 +311,7 @@ def _read_model_arrays(path, archive):
         if method not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             # NumPy writes members stored or deflated. zipfile bounds what it unpacks at a time for
             # deflate only: a 1.3 KB file of a bzip2 member took 3 GB, and LZMA packs 7,000 to 1.
-            raise MyonnError(f"{path}: {name} is packed by zip method {method}; a model's arrays are "
+            raise MyonnError(f"{shortened(path)}: {name} is packed by zip method {method}; a model's arrays are "
                              "stored or deflated")
         try:
             with archive.open(member) as stream:
@@ -321,7 +323,7 @@ def _read_model_arrays(path, archive):
         # Not only ValueError: NumPy's header reader lets others out for a damaged header (a dtype of
         # 'f4,(': SyntaxError; of (('<f4',(2,)),): IndexError; a dict not closed: tokenize's TokenError).
         except Exception as error:
-            raise MyonnError(f"{path}: {name} is not a readable array ({_first_line(error)})") from None
+            raise MyonnError(f"{shortened(path)}: {name} is not a readable array ({_first_line(error)})") from None
     return stored
 
 
@@ -380,21 +382,22 @@ def _check_npz_member(path, name, shape, dtype):
         if dtype.kind == "U" and dtype.itemsize > 4 * MAX_RECORD_CHARACTERS:
             described = f"text of {dtype.itemsize // 4:,} characters"
             expected = f"at most {MAX_RECORD_CHARACTERS:,}"
-        raise MyonnError(f"{path}: {name} is {described}, expected {expected}")
+        raise MyonnError(f"{shortened(path)}: {name} is {described}, expected {expected}")
     if role == "matrix" and math.prod(shape) > MAX_WEIGHTS:
-        raise MyonnError(f"{path}: {name} claims {'×'.join(map(str, shape))} weights, more than a model "
+        raise MyonnError(f"{shortened(path)}: {name} claims {'×'.join(map(str, shape))} weights, more than a model "
                          f"of at most {MAX_HIDDEN_NODES:,} hidden nodes has")
 
 
 def _model_from_arrays(path, stored):
     missing = {"input_weights", "output_weights"} - stored.keys()
     if missing:
-        raise MyonnError(f"{path}: not a model file (no {', '.join(sorted(missing))})")
+        raise MyonnError(f"{shortened(path)}: not a model file (no {', '.join(sorted(missing))})")
     version = int(stored.get("format_version", FORMAT_VERSION))
     if version > FORMAT_VERSION:
-        raise MyonnError(f"{path}: model format {version} is newer than this myonn understands ({FORMAT_VERSION})")
+        raise MyonnError(f"{shortened(path)}: model format {version} is newer than this myonn understands "
+                         f"({FORMAT_VERSION})")
     if version < 0:
-        raise MyonnError(f"{path}: format_version {version} is not a version of this format")
+        raise MyonnError(f"{shortened(path)}: format_version {version} is not a version of this format")
     input_weights, output_weights = stored["input_weights"], stored["output_weights"]
     if "layer_sizes" in stored:
         layer_sizes = tuple(int(size) for size in stored["layer_sizes"])
@@ -403,13 +406,13 @@ def _model_from_arrays(path, stored):
         layer_sizes = (input_nodes, hidden_nodes, output_nodes)
     learning_rate = float(stored.get("learning_rate", 0.1))
     if not 0 < learning_rate < math.inf:
-        raise MyonnError(f"{path}: learning_rate {learning_rate} is not a positive number")
+        raise MyonnError(f"{shortened(path)}: learning_rate {learning_rate} is not a positive number")
     cost = str(stored.get("cost", SQUARED_ERROR))
     # Models saved before input preparation was recorded were trained on the plain scaling.
     preparation = _json_record(path, "preparation", stored.get("preparation"), dict(PLAIN))
     unknown_steps = preparation.keys() - PLAIN.keys()
     if unknown_steps or not all(type(preparation[step]) is type(PLAIN[step]) for step in preparation):
-        raise MyonnError(f"{path}: preparation {json.dumps(preparation)[:80]} is not a record of known "
+        raise MyonnError(f"{shortened(path)}: preparation {json.dumps(preparation)[:80]} is not a record of known "
                          f"input steps (e.g. {json.dumps(PLAIN)})")
     info = _json_record(path, "info", stored.get("info"), {})
     network = _network_from_weights(path, input_weights, output_weights, layer_sizes, learning_rate, cost)
@@ -423,10 +426,10 @@ def _json_record(path, name, text, default):
     try:
         record = json.loads(str(text))
     except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
-        raise MyonnError(f"{path}: damaged model file (unreadable {name} record)") from None
+        raise MyonnError(f"{shortened(path)}: damaged model file (unreadable {name} record)") from None
     if not isinstance(record, dict):
         found = {list: "a list", str: "text", type(None): "null", bool: "true/false"}.get(type(record), "a number")
-        raise MyonnError(f"{path}: {name} is {found} in JSON, expected a record ({{\"key\": value, ...}})")
+        raise MyonnError(f"{shortened(path)}: {name} is {found} in JSON, expected a record ({{\"key\": value, ...}})")
     return record
 
 
@@ -441,16 +444,16 @@ def _network_from_weights(path, input_weights, output_weights, layer_sizes, lear
     for name, weights, shape in (("input_weights", input_weights, (hidden_nodes, input_nodes)),
                                  ("output_weights", output_weights, (output_nodes, hidden_nodes))):
         if weights.shape != shape:
-            raise MyonnError(f"{path}: {name} has shape {weights.shape}, expected {shape}")
+            raise MyonnError(f"{shortened(path)}: {name} has shape {weights.shape}, expected {shape}")
         if not np.issubdtype(weights.dtype, np.floating) or not np.isfinite(weights).all():
-            raise MyonnError(f"{path}: {name} is not a matrix of finite numbers")
+            raise MyonnError(f"{shortened(path)}: {name} is not a matrix of finite numbers")
         # As a Python float: compared with half-precision weights, NumPy would cast 1e30 to float16, where
         # it overflows (a RuntimeWarning printed over the output).
         if float(np.abs(weights).max()) > LARGEST_WEIGHT:
-            raise MyonnError(f"{path}: {name} holds numbers beyond ±{LARGEST_WEIGHT:g}, which no network's "
+            raise MyonnError(f"{shortened(path)}: {name} holds numbers beyond ±{LARGEST_WEIGHT:g}, which no network's "
                              "weights reach (its sums would overflow)")
     if cost not in (SQUARED_ERROR, CROSS_ENTROPY):
-        raise MyonnError(f"{path}: unknown cost {cost[:40]!r}")
+        raise MyonnError(f"{shortened(path)}: unknown cost {cost[:40]!r}")
     # A new network starts with random weights (any seed will do), replaced at once by the file's.
     network = NeuralNetwork(input_nodes, hidden_nodes, output_nodes, learning_rate,
                             dtype=input_weights.dtype if input_weights.dtype == np.float64 else np.float32,
@@ -463,16 +466,16 @@ def _network_from_weights(path, input_weights, output_weights, layer_sizes, lear
 def _check_digit_recogniser(path, layer_sizes):
     input_nodes, hidden_nodes, output_nodes = layer_sizes
     if min(layer_sizes) < 1:
-        raise MyonnError(f"{path}: layer sizes {input_nodes}, {hidden_nodes}, {output_nodes} are not a network's "
-                         f"(every layer needs at least 1 node)")
+        raise MyonnError(f"{shortened(path)}: layer sizes {input_nodes}, {hidden_nodes}, {output_nodes} are not "
+                         f"a network's (every layer needs at least 1 node)")
     if hidden_nodes > MAX_HIDDEN_NODES:
-        raise MyonnError(f"{path}: has {hidden_nodes:,} hidden nodes, more than this myonn loads "
+        raise MyonnError(f"{shortened(path)}: has {hidden_nodes:,} hidden nodes, more than this myonn loads "
                          f"({MAX_HIDDEN_NODES:,})")
     wrong = [f"{count} {what}" for count, what, wanted in ((input_nodes, "inputs", DIGIT_INPUTS),
                                                          (output_nodes, "outputs", DIGIT_OUTPUTS))
              if count != wanted]
     if wrong:
-        raise MyonnError(f"{path}: has {' and '.join(wrong)}; a digit recogniser needs "
+        raise MyonnError(f"{shortened(path)}: has {' and '.join(wrong)}; a digit recogniser needs "
                          f"{DIGIT_INPUTS} inputs and {DIGIT_OUTPUTS} outputs")
 
 
@@ -490,37 +493,38 @@ def _load_ruby_yaml(path, size):
     try:
         import yaml
     except ImportError:
-        raise MyonnError(f"{path}: reading the Ruby model needs PyYAML: pip install 'myonn[yaml]'") from None
+        raise MyonnError(f"{shortened(path)}: reading the Ruby model needs PyYAML: pip install 'myonn[yaml]'") from None
     if size > MAX_RUBY_YAML_BYTES:
-        raise MyonnError(f"{path}: {size:,} bytes is more than a Ruby myonn model needs "
+        raise MyonnError(f"{shortened(path)}: {size:,} bytes is more than a Ruby myonn model needs "
                          f"(at most {MAX_RUBY_YAML_BYTES:,})")
     try:
         content = path.read_bytes()
         document = yaml.load(content, Loader=_ruby_yaml_loader())  # safe loading: never builds objects
     except OSError as error:
-        raise MyonnError(f"{path}: cannot read ({error.strerror or error})") from None
+        raise MyonnError(f"{shortened(path)}: cannot read ({error.strerror or error})") from None
     # PyYAML's safe constructors, on a value its tag cannot hold (!!bool maybe, !!int "", !!timestamp x),
     # raise these, in words of Python's own ('maybe', string index out of range).
     except (KeyError, IndexError, AttributeError, TypeError):
-        raise MyonnError(f"{path}: not readable YAML (a value its type tag, such as !!int or !!bool, "
+        raise MyonnError(f"{shortened(path)}: not readable YAML (a value its type tag, such as !!int or !!bool, "
                          "cannot hold)") from None
     except (yaml.YAMLError, UnicodeDecodeError, ValueError, OverflowError) as error:
         # A YAML parser's error says what went wrong ("problem") and while doing what ("context");
         # the first is the one to name (libyaml 0.2.6 refuses deep nesting itself, before our composer).
         problem = getattr(error, "problem", None) or (str(error).splitlines() or [type(error).__name__])[0]
-        raise MyonnError(f"{path}: not readable YAML ({problem})") from None
+        raise MyonnError(f"{shortened(path)}: not readable YAML ({problem})") from None
     if not isinstance(document, dict):
-        raise MyonnError(f"{path}: not a Ruby myonn model (expected a mapping of :input_nodes, ...)")
+        raise MyonnError(f"{shortened(path)}: not a Ruby myonn model (expected a mapping of :input_nodes, ...)")
     values = {str(key).lstrip(":"): value for key, value in document.items()}
     try:
         layer_sizes = tuple(_ruby_whole_number(path, name, values[name])
                             for name in ("input_nodes", "hidden_nodes", "output_nodes"))
         learning_rate = values.get("learning_rate", 0.1)
         if type(learning_rate) not in (int, float) or not 0 < learning_rate < math.inf:
-            raise MyonnError(f"{path}: :learning_rate is {_shown(learning_rate)}, expected a positive number")
+            raise MyonnError(f"{shortened(path)}: :learning_rate is {_shown(learning_rate)}, expected a "
+                             f"positive number")
         activation = values.get("activation_function", "sigmoid")
         if not isinstance(activation, str) or activation.lstrip(":").lower() not in SIGMOID_NAMES:
-            raise MyonnError(f"{path}: activation function {_shown(activation)} is not supported "
+            raise MyonnError(f"{shortened(path)}: activation function {_shown(activation)} is not supported "
                              f"(only the logistic sigmoid: {', '.join(SIGMOID_NAMES)})")
         _check_digit_recogniser(path, layer_sizes)
         input_nodes, hidden_nodes, output_nodes = layer_sizes
@@ -528,7 +532,7 @@ def _load_ruby_yaml(path, size):
         output_weights = _ruby_matrix(path, "output_weights", values["output_weights"],
                                       (output_nodes, hidden_nodes))
     except KeyError as error:
-        raise MyonnError(f"{path}: Ruby model lacks :{error.args[0]}") from None
+        raise MyonnError(f"{shortened(path)}: Ruby model lacks :{error.args[0]}") from None
     network = _network_from_weights(path, input_weights, output_weights, layer_sizes,
                                     float(learning_rate), SQUARED_ERROR)
     return Model(network, dict(PLAIN), {"source": "Ruby myonn YAML"})
@@ -536,22 +540,22 @@ def _load_ruby_yaml(path, size):
 
 def _ruby_whole_number(path, name, value):
     if type(value) is not int:
-        raise MyonnError(f"{path}: :{name} is {_shown(value)}, expected a whole number")
+        raise MyonnError(f"{shortened(path)}: :{name} is {_shown(value)}, expected a whole number")
     return value
 
 
 def _ruby_matrix(path, name, stored, shape):
     """The (rows, columns) float64 matrix stored under :name, checked before any number is converted."""
     if not isinstance(stored, dict):
-        raise MyonnError(f"{path}: :{name} is {_shown(stored)}, not a matrix (count, shape, data)")
+        raise MyonnError(f"{shortened(path)}: :{name} is {_shown(stored)}, not a matrix (count, shape, data)")
     fields = {str(key).lstrip(":"): value for key, value in stored.items()}
     rows, columns = shape
     declared = fields.get("shape", [rows, columns])
     if declared != [rows, columns]:
-        raise MyonnError(f"{path}: :{name} has shape {_shown(declared)}, expected [{rows}, {columns}] "
+        raise MyonnError(f"{shortened(path)}: :{name} has shape {_shown(declared)}, expected [{rows}, {columns}] "
                          f"for the layer sizes")
     if "data" not in fields:
-        raise MyonnError(f"{path}: :{name} lacks its data")
+        raise MyonnError(f"{shortened(path)}: :{name} lacks its data")
     data = fields["data"]
     if (isinstance(data, list) and len(data) == rows
             and all(isinstance(row, list) and len(row) == columns for row in data)):
@@ -559,15 +563,15 @@ def _ruby_matrix(path, name, stored, shape):
     count = fields.get("count", rows * columns)
     if not isinstance(data, list) or len(data) != rows * columns or count != rows * columns:
         held = f"{len(data)} numbers" if isinstance(data, list) else _shown(data)
-        raise MyonnError(f"{path}: :{name} holds {held}, its count says {_shown(count)} and its shape "
+        raise MyonnError(f"{shortened(path)}: :{name} holds {held}, its count says {_shown(count)} and its shape "
                          f"{rows}×{columns}")
     if not all(type(number) in (int, float) for number in data):
         bad = next(number for number in data if type(number) not in (int, float))
-        raise MyonnError(f"{path}: :{name} holds {_shown(bad)} among its numbers")
+        raise MyonnError(f"{shortened(path)}: :{name} holds {_shown(bad)} among its numbers")
     try:
         return np.array(data, dtype=np.float64).reshape(rows, columns)
     except OverflowError:  # an integer beyond any float
-        raise MyonnError(f"{path}: :{name} holds a number too large for a float") from None
+        raise MyonnError(f"{shortened(path)}: :{name} holds a number too large for a float") from None
 
 
 def _shown(value):

@@ -115,7 +115,7 @@ def unreadable_own_model(path, error, saving=False):
     save over it, which it refuses (it may be a model a newer myonn wrote: docs/reliability.md, "When
     something goes wrong").
     """
-    reason = str(error).removeprefix(f"{path}: ")
+    reason = str(error).removeprefix(f"{shortened(path)}: ")
     # A link to the model elsewhere: its backups, and the file to put one back over, are where it leads
     # (as a save's are), not beside the link, where none was found. What is moved aside is the link itself:
     # moving the file it leads to left it leading nowhere, and the next training wrote through it.
@@ -240,35 +240,35 @@ def check_destination(path):
     path = Path(path)
     # Saving would replace the first link of the circle with a file.
     if circle := in_a_circle(path, leads_to="file"):
-        raise MyonnError(f"cannot save a model as {path}: {circle}")
+        raise MyonnError(f"cannot save a model as {shortened(path)}: {circle}")
     if is_shipped(path):
         own = own_model_path()
         if is_shipped(own) and os.path.abspath(own) != os.path.abspath(shipped_model_path()):
             # No --model to leave out: your own model's name leads to the shipped model (a link).
             raise MyonnError(f"your own model {own} leads to the shipped model, which is never overwritten: "
                              f"remove that link (rm {shell_word(own)}), or name another file with --model")
-        raise MyonnError(f"{path} is the shipped model, which is never overwritten: leave out --model to "
+        raise MyonnError(f"{shortened(path)} is the shipped model, which is never overwritten: leave out --model to "
                          f"save to your own model ({own_model_path()}), or name another file")
     if path.suffix.lower() != ".npz":
         raise MyonnError(f"{shortened(path)}: models are saved as .npz; choose a name ending in .npz")
     if path.stem.endswith(STOPPED):
         # Its backups would go by the name of another model's stopped runs, and be pruned with them.
         of = f" of {path.stem.removesuffix(STOPPED)}.npz" if path.stem != STOPPED else ""
-        raise MyonnError(f"{path}: a name ending in {STOPPED}.npz is kept for the stopped runs{of} among "
+        raise MyonnError(f"{shortened(path)}: a name ending in {STOPPED}.npz is kept for the stopped runs{of} among "
                          "backups; choose another")
     try:
         exists, is_directory = path.exists(), path.is_dir()
     except OSError as error:
-        raise MyonnError(f"cannot save a model as {path}: {error.strerror or error}") from None
+        raise MyonnError(f"cannot save a model as {shortened(path)}: {error.strerror or error}") from None
     if is_directory:
-        raise MyonnError(f"{path} is a directory; name a model file (ending in .npz)")
+        raise MyonnError(f"{shortened(path)} is a directory; name a model file (ending in .npz)")
     refuse_if_read_only(path)
     if exists:
         try:
             load_model(path)
         except MyonnError as error:
-            raise MyonnError(f"will not overwrite {path}, which is not a model this myonn can read "
-                             f"({str(error).removeprefix(f'{path}: ')}); choose another --model") from None
+            raise MyonnError(f"will not overwrite {shortened(path)}, which is not a model this myonn can read "
+                             f"({str(error).removeprefix(f'{shortened(path)}: ')}); choose another --model") from None
     # The model's own folder first: in a read-only checkout, a first training was refused as "cannot keep
     # a backup of data/my_mnist_nn.npz", a model that was not there. Your own model can go elsewhere.
     if path.parent.is_dir() and (error := cannot_write_in(path.parent)):
@@ -287,7 +287,7 @@ def check_destination(path):
         except OSError as error:
             problem = "there is a file of that name, not a folder" if folder.exists() and not folder.is_dir() else (
                 error.strerror or error)
-            raise MyonnError(f"cannot keep a backup of {path} in {folder}: {problem}") from None
+            raise MyonnError(f"cannot keep a backup of {shortened(path)} in {shortened(folder)}: {problem}") from None
         _remove_if_empty(folder, made_now)  # a run that then saves nothing leaves nothing behind
 
 
@@ -297,7 +297,8 @@ def folder_cannot_be_written(path, error):
     window takes the lock first, and in a read-only checkout its digit keys said only "cannot save a
     model as data/my_mnist_nn.npz: Permission denied", where training said this."""
     elsewhere = " (MYONN_MODEL_DIR puts your own model elsewhere)" if _same_place(path, own_model_path()) else ""
-    return f"cannot save a model as {path}: {path.parent} cannot be written ({error.strerror or error}){elsewhere}"
+    return (f"cannot save a model as {shortened(path)}: {shortened(path.parent)} cannot be written "
+            f"({error.strerror or error}){elsewhere}")
 
 
 def refuse_if_read_only(path):
@@ -310,7 +311,7 @@ def refuse_if_read_only(path):
     except OSError:  # none there: nothing to replace
         return
     if read_only:
-        raise MyonnError(f"will not overwrite {path}, which is read-only: to let a run replace it, make it "
+        raise MyonnError(f"will not overwrite {shortened(path)}, which is read-only: to let a run replace it, make it "
                          f"writable (chmod u+w {shell_word(path)}); or choose another --model")
 
 
@@ -351,7 +352,8 @@ def keep_stopped_run(model, path):
         if not isinstance(error, MyonnError):
             raise
         reason = str(error).rsplit(": ", 1)[-1]
-        raise MyonnError(f"cannot keep what was learned in {folder}: {reason}; {path} is as it was") from None
+        raise MyonnError(f"cannot keep what was learned in {shortened(folder)}: {reason}; {shortened(path)} is "
+                         f"as it was") from None
     finally:
         try:
             scratch.unlink(missing_ok=True)
@@ -546,7 +548,8 @@ def _back_up(path, source=None):
         _remove_if_empty(folder, made_now)
         if not isinstance(error, OSError):
             raise
-        raise MyonnError(f"cannot keep a backup of {path} in {folder}: {error.strerror or error}") from None
+        raise MyonnError(f"cannot keep a backup of {shortened(path)} in {shortened(folder)}: "
+                         f"{error.strerror or error}") from None
     try:
         _copy_to_disk(source, handle)
         shutil.copystat(source, handle.name)
@@ -562,13 +565,13 @@ def _back_up(path, source=None):
             except FileExistsError:
                 continue
         else:
-            raise MyonnError(f"cannot keep a backup of {path}: too many backups made this second")
+            raise MyonnError(f"cannot keep a backup of {shortened(path)}: too many backups made this second")
     except BaseException as error:  # a Ctrl-C or kill too: no backup, and no empty folder made for it
         Path(handle.name).unlink(missing_ok=True)
         _remove_if_empty(folder, made_now)
         if not isinstance(error, OSError):
             raise
-        raise MyonnError(f"cannot keep a backup of {path}: {error.strerror or error}") from None
+        raise MyonnError(f"cannot keep a backup of {shortened(path)}: {error.strerror or error}") from None
     finally:
         Path(handle.name).unlink(missing_ok=True)
     return backup
@@ -633,13 +636,13 @@ def put_back(backup, path):
         handle = tempfile.NamedTemporaryFile(dir=for_tempfile(path.parent), prefix=f".{path.name}.", suffix=".tmp",
                                              delete=False)
     except OSError as error:
-        raise MyonnError(f"cannot write model {path}: {error.strerror or error}") from None
+        raise MyonnError(f"cannot write model {shortened(path)}: {error.strerror or error}") from None
     try:
         _copy_to_disk(backup, handle)
         os.chmod(handle.name, shared_file_mode())  # a temporary file starts private (0600)
         os.replace(handle.name, path)
     except OSError as error:
-        raise MyonnError(f"cannot write model {path}: {error.strerror or error}") from None
+        raise MyonnError(f"cannot write model {shortened(path)}: {error.strerror or error}") from None
     finally:
         Path(handle.name).unlink(missing_ok=True)
 
@@ -696,7 +699,8 @@ class ModelLock:
                                            0o644), "r+", encoding="utf-8", errors="replace")
             except OSError as error:
                 folder = self.path.parent
-                problem = in_a_circle(folder) or (f"{folder} is not a folder" if folder.exists() and not folder.is_dir()
+                not_a_folder = folder.exists() and not folder.is_dir()
+                problem = in_a_circle(folder) or (f"{shortened(folder)} is not a folder" if not_a_folder
                                                   else error.strerror)  # mkdir says only "File exists" for a circle
                 if not stat.S_ISREG(getattr(_lstat_or_none(self.lock_path), "st_mode", stat.S_IFREG)):
                     problem = self._in_the_way()
@@ -704,20 +708,20 @@ class ModelLock:
                     self._remove_made_folders()
                     raise MyonnError(folder_cannot_be_written(self.path, unwritable)) from None
                 self._remove_made_folders()
-                raise MyonnError(f"cannot save a model as {self.path}: {problem or error}") from None
+                raise MyonnError(f"cannot save a model as {shortened(self.path)}: {problem or error}") from None
             status = os.fstat(handle.fileno())
             # A FIFO or device at its name; or a second name of another file (a hard link), which the
             # pid written below would overwrite.
             if not stat.S_ISREG(status.st_mode) or status.st_nlink > 1:
                 handle.close()
-                raise MyonnError(f"cannot save a model as {self.path}: {self._in_the_way()}")
+                raise MyonnError(f"cannot save a model as {shortened(self.path)}: {self._in_the_way()}")
             if not _try_lock(handle):
                 handle.seek(0)
                 # What the holder wrote ("pid 1234"), read only so far: the file is anyone's to write in, and
                 # bytes there that were not UTF-8 were a traceback.
                 holder = handle.read(LONGEST_HOLDER).strip() or "another process"
                 handle.close()
-                raise MyonnError(f"{self.path} is being saved by another run ({holder}) right now: "
+                raise MyonnError(f"{shortened(self.path)} is being saved by another run ({holder}) right now: "
                                  "wait for it to finish, or choose another --model")
             # The file may have been removed by the run that held it just before us: lock the file
             # that is there now, or another run could lock a different one.
@@ -738,7 +742,7 @@ class ModelLock:
             self._remove_lock_file()
             handle.close()
             self._remove_made_folders()
-            raise MyonnError(f"cannot save a model as {self.path}: {error.strerror or error}") from None
+            raise MyonnError(f"cannot save a model as {shortened(self.path)}: {error.strerror or error}") from None
         self.handle = handle
         return self
 

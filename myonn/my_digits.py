@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from myonn.errors import MyonnError
+from myonn.errors import MyonnError, shortened
 from myonn.handwriting import LARGEST_COORDINATE, MOST_POINTS, MOST_STROKES, digit_pixels, too_much_ink
 from myonn.model import MODEL_SUFFIXES  # names of models, never of your digits' file
 from myonn.model_store import own_model_path
@@ -83,8 +83,9 @@ def append_digit(path, strokes, label):
             # the whole file: so each of a read's limits is checked before the line is added.
             size = file.seek(0, os.SEEK_END)
             if size + len(line) + 1 > LARGEST_FILE_BYTES:
-                raise MyonnError(f"{path}: would grow past {LARGEST_FILE_BYTES // 1_000_000} MB, more than teaching "
-                                 "and training read; keep further digits in another file (--my-digits)")
+                raise MyonnError(f"{shortened(path)}: would grow past {LARGEST_FILE_BYTES // 1_000_000} MB, "
+                                 "more than teaching and training read; keep further digits in another file "
+                                 "(--my-digits)")
             lines = digits = 0
             # Read through a buffer of its own: readline on the unbuffered file reads a byte at a time,
             # and counting a 60 MB file's lines so took 40 s of each digit key.
@@ -94,7 +95,7 @@ def append_digit(path, strokes, label):
                     digits += read is None or bool(read.strip())
             if digits >= MOST_DIGITS or lines >= MOST_LINES:
                 held = f"{MOST_DIGITS:,} digits" if digits >= MOST_DIGITS else f"{MOST_LINES:,} lines"
-                raise MyonnError(f"{path}: holds {held}, as many as teaching and training read; "
+                raise MyonnError(f"{shortened(path)}: holds {held}, as many as teaching and training read; "
                                  "keep further digits in another file (--my-digits)")
             size = file.seek(0, os.SEEK_END)
             if size > 0:
@@ -113,7 +114,7 @@ def append_digit(path, strokes, label):
         # A read-only checkout, say: the line names the way out, as a model's folder that cannot be written does.
         elsewhere = (" (--my-digits FILE keeps your digits elsewhere; MYONN_MODEL_DIR puts your own model and "
                      "digits elsewhere together)" if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS) else "")
-        raise MyonnError(f"cannot add your digit to {path}: {error.strerror or error}{elsewhere}") from None
+        raise MyonnError(f"cannot add your digit to {shortened(path)}: {error.strerror or error}{elsewhere}") from None
     return size, line
 
 
@@ -139,7 +140,7 @@ def take_back_digit(path, appended):
     except FileNotFoundError:
         return "it is no longer there"
     except OSError as error:
-        raise MyonnError(f"cannot take your digit out of {path}: {error.strerror or error}") from None
+        raise MyonnError(f"cannot take your digit out of {shortened(path)}: {error.strerror or error}") from None
     return None
 
 
@@ -165,7 +166,7 @@ def _only_writer(file, path):
             break
         except BlockingIOError:
             if time.monotonic() > give_up:
-                raise MyonnError(f"{path}: another program has held it locked for over {LOCK_WAIT_S} s; "
+                raise MyonnError(f"{shortened(path)}: another program has held it locked for over {LOCK_WAIT_S} s; "
                                  "try again when it is done") from None
             time.sleep(0.05)  # short naps: Ctrl-C is heard at once (unless held: teaching.Teacher)
         except OSError:  # a file system without locks: write as before there were any
@@ -194,19 +195,19 @@ def read_digits(path, warn=None, missing_ok=True, largest_coordinate=LARGEST_COO
     try:
         with open(path, "rb") as file:
             if os.fstat(file.fileno()).st_size > LARGEST_FILE_BYTES:
-                raise MyonnError(f"{path}: larger than {LARGEST_FILE_BYTES // 1_000_000} MB, far more than "
+                raise MyonnError(f"{shortened(path)}: larger than {LARGEST_FILE_BYTES // 1_000_000} MB, far more than "
                                  "anyone's drawn digits; is it the right file?")
             for number, line in enumerate(_lines(file), start=1):
                 if progress is not None and number % PROGRESS_EVERY == 0:
                     progress(number)
                 if number > MOST_LINES:   # blank lines cost time too: 60 MB of them took 20 s
-                    raise MyonnError(f"{path}: holds more than {MOST_LINES:,} lines, more than a file of "
+                    raise MyonnError(f"{shortened(path)}: holds more than {MOST_LINES:,} lines, more than a file of "
                                      f"{MOST_DIGITS:,} digits; is it the right file?")
                 if line is not None and not line.strip():
                     continue
                 if len(digits) + len(damaged) == MOST_DIGITS:
-                    raise MyonnError(f"{path}: holds more than {MOST_DIGITS:,} digits, more than teaching and "
-                                     "training read; keep fewer in one file")
+                    raise MyonnError(f"{shortened(path)}: holds more than {MOST_DIGITS:,} digits, more than "
+                                     f"teaching and training read; keep fewer in one file")
                 digit = None if line is None else _parse(line, largest_coordinate)
                 if digit is None:
                     damaged.append(number)
@@ -215,13 +216,13 @@ def read_digits(path, warn=None, missing_ok=True, largest_coordinate=LARGEST_COO
     except FileNotFoundError:
         if missing_ok:
             return []
-        raise MyonnError(f"{path}: no such file of your digits") from None
+        raise MyonnError(f"{shortened(path)}: no such file of your digits") from None
     except OSError as error:
-        raise MyonnError(f"cannot read your digits {path}: {error.strerror or error}") from None
+        raise MyonnError(f"cannot read your digits {shortened(path)}: {error.strerror or error}") from None
     if damaged:
         shown = ", ".join(map(str, damaged[:5])) + (f" and {len(damaged) - 5} more" if len(damaged) > 5 else "")
-        warn(f"{path}: {'line' if len(damaged) == 1 else 'lines'} {shown} {'is' if len(damaged) == 1 else 'are'} "
-             f"not a digit (damaged?), skipped")
+        warn(f"{shortened(path)}: {'line' if len(damaged) == 1 else 'lines'} {shown} "
+             f"{'is' if len(damaged) == 1 else 'are'} not a digit (damaged?), skipped")
     return digits
 
 
@@ -277,7 +278,7 @@ def check_digits_file(path):
     path = Path(path)
     refuse_unless_regular_file(path)
     if path.suffix.lower() in MODEL_SUFFIXES:
-        raise MyonnError(f"{path}: a model's name, not a file of your digits (theirs ends in .jsonl)")
+        raise MyonnError(f"{shortened(path)}: a model's name, not a file of your digits (theirs ends in .jsonl)")
     try:
         with open(path, "rb") as file:
             if is_digits_file(file):
@@ -285,7 +286,7 @@ def check_digits_file(path):
     except OSError:
         return  # nothing there yet (or a folder): appending says so in its own words
     # Said so for training too, which only reads it: a file that is not your digits is never used.
-    raise MyonnError(f"{path}: does not begin as a file of your digits does (with a line "
+    raise MyonnError(f"{shortened(path)}: does not begin as a file of your digits does (with a line "
                      '{"label": …, "strokes": …}) and holds none of them, so it is not used (nor added to); '
                      "name another with --my-digits")
 
@@ -344,7 +345,7 @@ def refuse_unless_regular_file(path):
     except OSError:
         return
     if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-        raise MyonnError(f"{path}: not a regular file")
+        raise MyonnError(f"{shortened(path)}: not a regular file")
 
 
 def _lines(file):

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from myonn import cli
-from myonn.errors import MyonnError, shortened
+from myonn.errors import MyonnError, echoed, shortened
 
 
 def test_a_problem_is_one_line_and_status_2_and_a_ctrl_c_while_exiting_is_ignored(capsys):
@@ -26,6 +26,15 @@ def test_a_problem_is_one_line_and_status_2_and_a_ctrl_c_while_exiting_is_ignore
     assert capsys.readouterr().err.endswith("error: data/x.npz: not a model file\n")
     # Python waits for threads as it shuts down; a Ctrl-C then came out as a traceback.
     assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+
+
+def test_a_quoted_name_shows_a_byte_that_is_not_utf8_as_that_byte():
+    # Python holds the byte 0xff of a name as the lone surrogate \udcff, which repr shows as such: a
+    # code the user never typed. A backslash the name itself holds stays a backslash.
+    assert [shortened(name) for name in (" \udcff", "\udc80 ")] == ["' \\xff'", "'\\x80 '"]
+    assert echoed("x\udcff") == "'x\\xff'"
+    assert echoed("\\udcff\\\udcfe") == "'\\\\udcff\\\\\\xfe'"
+    assert echoed("\udcff" * 50) == "'" + "\\xff" * 40 + "'… (50 characters)"
 
 
 def test_a_file_error_names_the_file_shortened_to_one_line(capsys):

@@ -13,7 +13,7 @@ import pytest
 
 import conftest
 from myonn import model as model_module
-from myonn.errors import MyonnError
+from myonn.errors import MyonnError, shortened
 from myonn.model import Model, load_model, save_model
 from myonn.network import CROSS_ENTROPY, NeuralNetwork
 
@@ -763,6 +763,19 @@ def test_a_directory_is_not_a_model(tmp_path):
     path = tmp_path / "folder.npz"
     path.mkdir()
     assert refusal(path) == f"{path}: is a directory, not a model file"
+
+
+def test_a_refused_file_is_named_so_that_it_can_be_seen_however_long_or_blank_its_name(tmp_path):
+    # Every refusal names the file as errors.shortened does: a path of thousands of characters (folders
+    # deep enough) was printed back whole, and a file named " " was named as nothing.
+    deep = tmp_path.joinpath(*["d" * 200] * 18)
+    deep.mkdir(parents=True)
+    (deep / "noise.npz").write_bytes(b"not a zip")
+    (tmp_path / " ").write_bytes(b"not a zip")
+    long_refusal, blank_refusal = refusal(deep / "noise.npz"), refusal(tmp_path / " ")
+    assert len(str(deep)) > 3600 and len(long_refusal) < 300
+    assert long_refusal.startswith(shortened(deep / "noise.npz") + ": not a model file")
+    assert blank_refusal.startswith(f"{str(tmp_path / ' ')!r}: not a model file")
 
 
 def test_an_unreadable_model_says_so(tmp_path, monkeypatch):

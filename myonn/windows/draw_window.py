@@ -33,7 +33,7 @@ from myonn.windows.hidden_layer_panel import (MOST_NODES, PANEL_WIDTH as HIDDEN_
                                               node_centre)
 from myonn.cli import (ArgumentParser, add_data_dir_flag, add_model_flag, error_line, file_path, non_negative_int,
                        path_in_help, png_path, whole_number_at_least)
-from myonn.errors import MyonnError
+from myonn.errors import MyonnError, shortened
 from myonn.handwriting import (INK_LIMITS, MOST_POINTS, PEN_WIDTH, SMALLEST_DIGIT, InkTally, digit_pixels,
                                draw_segment, draw_strokes, drawing_size, is_coordinate, too_much_ink)
 from myonn.inputs import IMAGE_SIDE, pixels_from_input
@@ -582,13 +582,14 @@ def read_strokes(path):
     from myonn.my_digits import refuse_unless_regular_file
 
     path = Path(path)
-    too_much_ink_line = f"{path}: too much ink for one digit ({INK_LIMITS})"
+    too_much_ink_line = f"{shortened(path)}: too much ink for one digit ({INK_LIMITS})"
     refuse_unless_regular_file(path)
     try:
         with open(path, "rb") as file:
             content = file.read(MAX_STROKES_FILE_BYTES + 1)
         if len(content) > MAX_STROKES_FILE_BYTES:
-            raise MyonnError(f"{path}: too large for a drawing (over {MAX_STROKES_FILE_BYTES // 1_000_000} MB)")
+            raise MyonnError(f"{shortened(path)}: too large for a drawing (over "
+                             f"{MAX_STROKES_FILE_BYTES // 1_000_000} MB)")
         # A drawing has one '[' a point, one a stroke (each holds a point) and one around them all. A file
         # with ten times the lists a digit can hold is refused before json makes its objects (10 MB of
         # points would take 450 MB); one nearer the limit is parsed, to say what is wrong with it.
@@ -596,34 +597,34 @@ def read_strokes(path):
             raise MyonnError(too_much_ink_line)
         document = json.loads(content.decode("utf-8"))
     except OSError as error:
-        raise MyonnError(f"cannot read strokes {path}: {error.strerror or error}") from None
+        raise MyonnError(f"cannot read strokes {shortened(path)}: {error.strerror or error}") from None
     except UnicodeDecodeError:
-        raise MyonnError(f"{path}: not a strokes file (not text)") from None
+        raise MyonnError(f"{shortened(path)}: not a strokes file (not text)") from None
     except json.JSONDecodeError as error:
-        raise MyonnError(f"{path}: not valid JSON (line {error.lineno}: {error.msg})") from None
+        raise MyonnError(f"{shortened(path)}: not valid JSON (line {error.lineno}: {error.msg})") from None
     except RecursionError:
-        raise MyonnError(f"{path}: not a strokes file (nested far deeper than a list of strokes)") from None
+        raise MyonnError(f"{shortened(path)}: not a strokes file (nested far deeper than a list of strokes)") from None
     except ValueError:  # json refuses a whole number of over 4300 digits, far beyond any coordinate
-        raise MyonnError(f"{path}: not a strokes file (a number thousands of digits long)") from None
+        raise MyonnError(f"{shortened(path)}: not a strokes file (a number thousands of digits long)") from None
     expected = "a list of strokes, each a list of [x, y] points"
     if not isinstance(document, list):
-        raise MyonnError(f"{path}: not a strokes file (expected {expected})")
+        raise MyonnError(f"{shortened(path)}: not a strokes file (expected {expected})")
     strokes = []
     for number, stroke in enumerate(document, start=1):
         if not isinstance(stroke, list) or not stroke:
-            raise MyonnError(f"{path}: stroke {number} is not a list of [x, y] points")
+            raise MyonnError(f"{shortened(path)}: stroke {number} is not a list of [x, y] points")
         for point in stroke:
             if not (isinstance(point, list) and len(point) == 2 and all(is_coordinate(v) for v in point)):
                 shown = json.dumps(point)  # cut short: a "point" can be a megabyte long, the line stays one line
                 shown = shown if len(shown) <= 60 else shown[:60] + "…"
-                raise MyonnError(f"{path}: stroke {number} has a point that is not [x, y]: {shown}")
+                raise MyonnError(f"{shortened(path)}: stroke {number} has a point that is not [x, y]: {shown}")
         strokes.append([(float(x), float(y)) for x, y in stroke])
     if not strokes:
-        raise MyonnError(f"{path}: holds no strokes (expected {expected})")
+        raise MyonnError(f"{shortened(path)}: holds no strokes (expected {expected})")
     if not any(0 <= x < CANVAS_SIDE and 0 <= y < CANVAS_SIDE for stroke in strokes for x, y in stroke):
         # Each would be moved to the canvas's edge, as a drag off it is: a dot or a line along the border.
-        raise MyonnError(f"{path}: no point lies on the {CANVAS_SIDE}×{CANVAS_SIDE} canvas (x and y from 0 to "
-                         f"{CANVAS_SIDE - 1}): nothing to draw")
+        raise MyonnError(f"{shortened(path)}: no point lies on the {CANVAS_SIDE}×{CANVAS_SIDE} canvas (x and y "
+                         f"from 0 to {CANVAS_SIDE - 1}): nothing to draw")
     if too_much_ink(strokes):
         raise MyonnError(too_much_ink_line)
     return strokes

@@ -360,7 +360,7 @@ def save_png(surface, path):
     """Write the surface to `path` as a PNG. Raises MyonnError for a name not ending .png or a failed write."""
     path = Path(path)
     if path.suffix.lower() != ".png":
-        raise MyonnError(f"{path}: a screenshot is written as PNG, so its name must end in .png")
+        raise MyonnError(f"{shortened(path)}: a screenshot is written as PNG, so its name must end in .png")
     # Encoded in memory (libpng, writing to a full disk itself, printed its own error line beside ours),
     # written beside its destination to a new file of a name nobody could guess (a link planted at a
     # name known beforehand turned a screenshot into PNG bytes over a model), then renamed over it: a
@@ -376,7 +376,7 @@ def save_png(surface, path):
         os.chmod(temporary, shared_file_mode())  # a temporary file starts private (0600)
         os.replace(temporary, path)
     except (pygame.error, OSError) as error:
-        raise MyonnError(f"cannot write {path}: {getattr(error, 'strerror', None) or error}") from None
+        raise MyonnError(f"cannot write {shortened(path)}: {getattr(error, 'strerror', None) or error}") from None
     finally:
         if temporary is not None:
             try:
