@@ -52,6 +52,9 @@ def quoted_as_repr(text):
 CONTROL_CHARACTERS = ("".join(map(chr, [*range(0x20), 0x7F, *range(0x80, 0xA0)])) + "\u2028\u2029"
                       + "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _ESCAPED = {ord(character): ascii(character)[1:-1] for character in CONTROL_CHARACTERS}
+# A byte of a name that is not UTF-8 (a surrogate to Python) as that byte, \xff, as quoted_as_repr shows
+# it: stderr wrote Python's stand-in, \udcff, and stdout the raw byte or the stand-in as it was set up.
+_ESCAPED.update({code: f"\\x{code - 0xDC00:02x}" for code in range(0xDC80, 0xDD00)})
 
 
 def _blank(character):
@@ -62,5 +65,5 @@ def _blank(character):
 
 def printable(text):
     """`text` as one line a terminal shows as it is: each control character in it (a file name can hold
-    one) shown escaped, as \\n or \\x1b."""
+    one) shown escaped, as \\n or \\x1b, and so is each byte of a name that is not UTF-8, as \\xff."""
     return str(text).translate(_ESCAPED)

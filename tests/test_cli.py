@@ -28,13 +28,20 @@ def test_a_problem_is_one_line_and_status_2_and_a_ctrl_c_while_exiting_is_ignore
     assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
 
 
-def test_a_quoted_name_shows_a_byte_that_is_not_utf8_as_that_byte():
+def test_a_name_in_a_message_shows_a_byte_that_is_not_utf8_as_that_byte(capsys):
     # Python holds the byte 0xff of a name as the lone surrogate \udcff, which repr shows as such: a
     # code the user never typed. A backslash the name itself holds stays a backslash.
     assert [shortened(name) for name in (" \udcff", "\udc80 ")] == ["' \\xff'", "'\\x80 '"]
     assert echoed("x\udcff") == "'x\\xff'"
     assert echoed("\\udcff\\\udcfe") == "'\\\\udcff\\\\\\xfe'"
     assert echoed("\udcff" * 50) == "'" + "\\xff" * 40 + "'… (50 characters)"
+
+    def main():
+        raise MyonnError("/tmp/\udcff.npz: not a model file")   # not quoted: errors.printable shows it so too
+
+    with pytest.raises(SystemExit):
+        cli.run(main)
+    assert capsys.readouterr().err.endswith("error: /tmp/\\xff.npz: not a model file\n")
 
 
 def test_a_file_error_names_the_file_shortened_to_one_line(capsys):
