@@ -15,10 +15,13 @@ def shortened(path, limit=120, quoted=False):
     """A path fit for one line of error message, even when it is longer than the system allows: cut in
     its middle, both ends kept. Quoted as repr quotes it when `quoted`, and also when it is empty, or
     begins or ends with a blank (a space), which a message shows as nothing: MYONN_DATA_DIR=" " was
-    named as "put … in   (could not download …)", and a folder "mnist " as "mnist". Other names as they are."""
+    named as "put … in   (could not download …)", and a folder "mnist " as "mnist"; and when it holds a
+    character a terminal draws as nothing at all (a zero-width space), which repr shows as \\u200b.
+    Other names as they are."""
     text = str(path)
     text = text if len(text) <= limit else f"{text[:limit // 2]}…{text[-limit // 2:]}"
-    return quoted_as_repr(text) if quoted or not text or _blank(text[0]) or _blank(text[-1]) else text
+    unseen = not text or _blank(text[0]) or _blank(text[-1]) or any(map(_invisible, text))
+    return quoted_as_repr(text) if quoted or unseen else text
 
 
 # A value a message quotes back as the user gave it (a flag's, an environment variable's) is cut to its
@@ -61,6 +64,13 @@ def _blank(character):
     """Whether a terminal shows `character` as nothing: a space, or any other blank printable leaves as it
     is (a line break or tab it shows escaped, as \\n or \\t)."""
     return character.isspace() and character not in CONTROL_CHARACTERS
+
+
+def _invisible(character):
+    """Whether `character` is one a terminal draws as nothing, not even a space: a zero-width space or
+    joiner, a byte-order mark (not a control character, which printable shows escaped)."""
+    return not character.isprintable() and not character.isspace() and character not in CONTROL_CHARACTERS \
+        and not "\udc80" <= character <= "\udcff"
 
 
 def printable(text):

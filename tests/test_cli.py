@@ -57,9 +57,13 @@ def test_a_file_error_names_the_file_shortened_to_one_line(capsys):
     assert capsys.readouterr().err.endswith(f"error: {shortened(name)}: File name too long\n")
 
 
-def test_a_path_in_a_message_is_quoted_where_its_ends_could_not_be_seen_and_only_there(capsys):
+def test_a_path_in_a_message_is_quoted_where_its_ends_or_a_character_could_not_be_seen_and_only_there(capsys):
     assert [shortened(name) for name in ("", " ", " x.npz", "x.npz ", "x\u3000")] == \
         ["''", "' '", "' x.npz'", "'x.npz '", "'x\\u3000'"]    # a blank repr cannot show as it is, escaped
+    # A character drawn as nothing at all, anywhere in the name, is quoted so that repr shows it: "x\u200b.npz"
+    # read as x.npz, a file that is not there.
+    assert [shortened(name) for name in ("x\u200b.npz", "m.npz\ufeff")] == ["'x\\u200b.npz'", "'m.npz\\ufeff'"]
+    assert [shortened(name) for name in ("数字/é.npz", "x\udcff.npz")] == ["数字/é.npz", "x\udcff.npz"]
     # Cut to one line, its ends are kept, and so is the quoting they need.
     assert shortened(" " + "x" * 5000) == repr(" " + "x" * 59 + "…" + "x" * 60)
     # A name seen as it is stays as it was (many messages quote it so), its control characters shown
