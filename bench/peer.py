@@ -43,6 +43,7 @@ from myonn import cli  # noqa: E402
 from myonn.errors import MyonnError, shortened  # noqa: E402
 from myonn.handwriting import digit_pixels  # noqa: E402
 from myonn.model import load_model, shipped_model_path  # noqa: E402
+from myonn.model_store import accuracy_in  # noqa: E402
 from myonn.windows.draw_window import CANVAS_SIDE  # noqa: E402
 
 PEER_BOARD, PEER_BRUSH = 280, 20
@@ -90,6 +91,13 @@ def centred(strokes, longest, side):
     scale = longest / max((high - low).max(), 1e-9)
     shift = (side - (high - low) * scale) / 2 - low * scale
     return [[(round(x * scale + shift[0]), round(y * scale + shift[1])) for x, y in stroke] for stroke in strokes]
+
+
+def recorded_on_mnist(model):
+    """The MNIST accuracy a model's file records, as "98.54% on MNIST"; one that records none (a Ruby YAML
+    model) or none that is a number (a file edited by hand: null, text) was a traceback."""
+    accuracy = accuracy_in(model.info)
+    return f"{100 * accuracy:.2f}% on MNIST" if accuracy >= 0 else "no accuracy recorded on MNIST"
 
 
 def check_peer_python(peer_python):
@@ -299,8 +307,7 @@ def main():
     made = {title: bench.drawings(arguments.per_digit, arguments.seed, styles) for title, styles in sources}
     everything = [strokes for drawings in made.values() for _, _, strokes in drawings]
     peer_mnist, peer_all = peer_answers(arguments.peer_python, arguments.peer_model, everything, arguments.peer_size)
-    ours_mnist = ours.info.get("test_accuracy")
-    print(f"ours: {arguments.model.name} ({100 * ours_mnist:.2f}% on MNIST's test set); "
+    print(f"ours: {arguments.model.name} ({recorded_on_mnist(ours)}'s test set); "
           f"peer: neural-network-digits ({100 * peer_mnist:.2f}% on MNIST's test set); "
           f"{arguments.per_digit} drawings per digit, seed {arguments.seed}; on the peer's board "
           + (f"{arguments.peer_size} pixels long\n" if arguments.peer_size else "scaled with our canvas\n"))

@@ -150,7 +150,7 @@ def reading_table(models, writers, size, peer=None):
     everything = [digit for digits in writers.values() for digit in digits]
     images, labels = prepared(everything, size)
     owners = np.concatenate([[writer] * len(digits) for writer, digits in writers.items()])
-    rows = [(f"{path.name} ({100 * model.info.get('test_accuracy', float('nan')):.2f}% on MNIST)",
+    rows = [(f"{path.name} ({peer_bench.recorded_on_mnist(model)})",
              model.scores(images).argmax(axis=1) == labels) for path, model in models]
     if peer is not None:
         rows.append((f"peer: neural-network-digits ({100 * peer[0]:.2f}% on MNIST)", peer[1] == labels))

@@ -197,3 +197,18 @@ def test_a_peer_python_not_there_is_named_shortened_to_one_line(tmp_path, capsys
     assert stopped.value.code == 2
     complaint = f"--peer-python {shortened(nowhere)}: no such file or command"
     assert capsys.readouterr().err.endswith(f": error: {complaint}\n") and len(complaint) < 200
+
+
+@pytest.mark.parametrize("accuracy", [None, "high"], ids=["null", "text"])
+def test_a_model_recording_no_mnist_accuracy_that_is_a_number_is_compared_all_the_same(tmp_path, accuracy):
+    # A Ruby YAML model records none, a model's info edited by hand null or text: 100 * None, a traceback.
+    from myonn.model import load_model, save_model
+    model = load_model()
+    model.info = {**model.info, "test_accuracy": accuracy}
+    save_model(model, tmp_path / "edited.npz")
+    answering = tmp_path / "python"  # answers 7 to every drawing, one a line, after its MNIST accuracy
+    answering.write_text("#!/bin/sh\necho 0.98\nwhile read line; do echo 7; done\n")
+    answering.chmod(0o755)
+    result = run_peer("--peer-python", answering, "--model", tmp_path / "edited.npz", "--per-digit", "1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ours: edited.npz (no accuracy recorded on MNIST's test set); ")

@@ -148,6 +148,18 @@ def test_two_models_and_the_peer_are_read_side_by_side(tmp_path, capsys):
     assert output.count("mnist_nn.npz: ahead of the peer on every digit: yes") == 2
 
 
+@pytest.mark.parametrize("accuracy", [None, "high", [0.98]], ids=["null", "text", "list"])
+def test_a_model_recording_no_mnist_accuracy_that_is_a_number_is_read_all_the_same(tmp_path, capsys, accuracy):
+    # A model's info edited by hand: 100 * None, or a format of text, was a traceback.
+    from myonn.model import save_model
+    model = load_model()
+    model.info = {**model.info, "test_accuracy": accuracy}
+    save_model(model, tmp_path / "edited.npz")
+    append_digit(tmp_path / "anna.jsonl", STICK, 1)
+    output = run(capsys, tmp_path / "anna.jsonl", "--model", tmp_path / "edited.npz").out
+    assert "| edited.npz (no accuracy recorded on MNIST) | **100.0%** |" in output
+
+
 def test_a_quoted_tilde_in_a_path_flag_is_your_home_folder(tmp_path, capsys, monkeypatch):
     # As in the scripts (myonn/paths.py): a ~ that the shell left as it is (quoted, or from a .env file)
     # was taken for a folder named ~ in the current folder, and nothing was found there.
