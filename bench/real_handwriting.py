@@ -116,11 +116,17 @@ def read_writers(recordings, largest_coordinate=LARGEST_RECORDED_COORDINATE):
     if size > MOST_BYTES:
         raise MyonnError(f"{recordings}: {size / 1e6:,.0f} MB, more than {MOST_BYTES / 1e6:,.0f} MB of recorded digits "
                          "in all; is it the right folder?")
-    writers = {path.stem: read_digits(path, missing_ok=False, largest_coordinate=largest_coordinate)
+    # Each file's damaged lines are said once there is a digit to read: with none, its warning came
+    # before the error line, two lines for one bad file.
+    damaged = []
+    writers = {path.stem: read_digits(path, warn=damaged.append, missing_ok=False,
+                                      largest_coordinate=largest_coordinate)
                for path in sorted(files)}
     writers = {writer: digits for writer, digits in writers.items() if digits}
     if not writers:
         raise MyonnError(f"{recordings}: not one readable digit in it")
+    for warning in damaged:
+        print(warning, file=sys.stderr)
     return writers
 
 

@@ -78,7 +78,7 @@ def test_a_tablets_fine_units_are_read_and_as_recorded_canvas_pixels_stay_bounde
                           real_handwriting.prepared([(SLASHED_ZERO, 0)])[0][0])   # drawn as in canvas pixels
     with pytest.raises(SystemExit) as stopped:                                      # canvas pixels: out of bounds
         real_handwriting.cli.run(lambda: real_handwriting.main([str(tmp_path), "--as-recorded"]))
-    assert stopped.value.code == 2 and "not a digit" in capsys.readouterr().err
+    assert stopped.value.code == 2 and capsys.readouterr().err.endswith(": not one readable digit in it\n")
 
 
 def test_as_recorded_the_answers_are_the_drawing_windows_own():
@@ -258,6 +258,7 @@ def test_bad_input_is_one_line_and_exit_status_2(tmp_path, capsys, arguments, me
     assert stopped.value.code == 2
     error = capsys.readouterr().err
     assert message in error and "Traceback" not in error
+    assert error.count("\n") == 1, error  # junk.jsonl's damaged lines were said first, on a line of their own
 
 
 def test_the_benchs_held_out_writers_are_written_as_recordings_it_reads(tmp_path, capsys):
