@@ -63,7 +63,7 @@ if __name__ == "__main__":  # run, not imported by another bench or a test: myon
 import numpy as np  # noqa: E402
 
 from myonn import cli  # noqa: E402
-from myonn.errors import MyonnError  # noqa: E402
+from myonn.errors import MyonnError, printable  # noqa: E402
 from myonn.handwriting import LARGEST_COORDINATE, digit_pixels  # noqa: E402
 from myonn.model import load_model, shipped_model_path  # noqa: E402
 from myonn.my_digits import read_digits  # noqa: E402
@@ -126,7 +126,7 @@ def read_writers(recordings, largest_coordinate=LARGEST_RECORDED_COORDINATE):
     if not writers:
         raise MyonnError(f"{recordings}: not one readable digit in it")
     for warning in damaged:
-        print(warning, file=sys.stderr)
+        print(printable(warning), file=sys.stderr)   # a file's name may hold a terminal's codes
     return writers
 
 

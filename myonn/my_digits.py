@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from myonn.errors import MyonnError, shortened
+from myonn.errors import MyonnError, printable, shortened
 from myonn.handwriting import LARGEST_COORDINATE, MOST_POINTS, MOST_STROKES, digit_pixels, too_much_ink
 from myonn.model import MODEL_SUFFIXES  # names of models, never of your digits' file
 from myonn.model_store import own_model_path
@@ -188,7 +188,7 @@ def read_digits(path, warn=None, missing_ok=True, largest_coordinate=LARGEST_COO
     progress: None, or called with the number of lines read so far, every PROGRESS_EVERY lines (a file
     of long digits takes seconds).
     """
-    warn = warn or (lambda message: print(message, file=sys.stderr))
+    warn = warn or (lambda message: print(printable(message), file=sys.stderr))  # a name may hold a terminal's codes
     path = Path(path)
     refuse_unless_regular_file(path)
     digits, damaged = [], []

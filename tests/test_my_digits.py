@@ -112,6 +112,16 @@ def test_a_damaged_line_is_skipped_with_a_warning_and_the_rest_is_read(tmp_path)
     assert warnings == [f"{path}: lines 2, 3, 4, 6, 7 and 1 more are not a digit (damaged?), skipped"]
 
 
+def test_the_warning_on_stderr_shows_a_terminal_code_in_the_file_name_escaped(tmp_path, capsys):
+    # Printed as it was, a name holding ESC [ 2 J cleared the user's screen (errors.printable).
+    path = tmp_path / "mine\x1b[2J.jsonl"
+    append_digit(path, SEVEN, 7)
+    with open(path, "ab") as file:
+        file.write(b'{"label": 12, "strokes": [[[1, 2]]]}\n')
+    assert as_points(read_digits(path)) == [(SEVEN, 7)]
+    assert capsys.readouterr().err == f"{tmp_path}/mine\\x1b[2J.jsonl: line 2 is not a digit (damaged?), skipped\n"
+
+
 def test_a_line_cut_short_at_the_end_does_not_spoil_the_next_digit(tmp_path):
     path = tmp_path / "mine.jsonl"
     append_digit(path, SEVEN, 7)

@@ -50,6 +50,10 @@ def test_a_folder_holds_one_file_per_writer_and_a_damaged_line_is_skipped(tmp_pa
     assert list(writers) == ["anna", "ben"]
     assert [label for _, label in writers["ben"]] == [1, 0]
     assert "ben.jsonl: line 3 is not a digit" in capsys.readouterr().err
+    # A writer's file named with a terminal's codes is named escaped, as every line of the scripts is.
+    (tmp_path / "ben.jsonl").rename(tmp_path / "ben\x1b[2J.jsonl")
+    real_handwriting.read_writers(tmp_path)
+    assert "ben\\x1b[2J.jsonl: line 3 is not a digit" in capsys.readouterr().err
     assert list(real_handwriting.read_writers(tmp_path / "anna.jsonl")) == ["anna"]   # one file: one writer
 
 
