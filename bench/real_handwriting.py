@@ -63,7 +63,7 @@ if __name__ == "__main__":  # run, not imported by another bench or a test: myon
 import numpy as np  # noqa: E402
 
 from myonn import cli  # noqa: E402
-from myonn.errors import MyonnError, printable  # noqa: E402
+from myonn.errors import MyonnError, printable, shortened  # noqa: E402
 from myonn.handwriting import LARGEST_COORDINATE, digit_pixels  # noqa: E402
 from myonn.model import load_model, shipped_model_path  # noqa: E402
 from myonn.my_digits import read_digits  # noqa: E402
@@ -101,31 +101,40 @@ def read_writers(recordings, largest_coordinate=LARGEST_RECORDED_COORDINATE):
                 if entry.name.endswith(".jsonl") and entry.is_file():
                     files.append(Path(entry.path))
                     if len(files) > MOST_WRITERS:
-                        raise MyonnError(f"{recordings}: more than {MOST_WRITERS:,} files, far more writers "
+                        raise MyonnError(f"{shortened(recordings)}: more than {MOST_WRITERS:,} files, far more writers "
                                          "than a recording holds; is it the right folder?")
         if not files:
-            raise MyonnError(f"{recordings}: no WRITER.jsonl files of recorded digits in this folder")
+            raise MyonnError(f"{shortened(recordings)}: no WRITER.jsonl files of recorded digits in this folder")
     elif recordings.exists():
         files = [recordings]
     else:
-        raise MyonnError(f"{recordings}: no such file or folder of recorded digits")
+        raise MyonnError(f"{shortened(recordings)}: no such file or folder of recorded digits")
     try:
         size = sum(path.stat().st_size for path in files)
     except OSError as error:
-        raise MyonnError(f"cannot read {error.filename}: {error.strerror}") from None
+        raise MyonnError(f"cannot read {shortened(error.filename)}: {error.strerror}") from None
     if size > MOST_BYTES:
-        raise MyonnError(f"{recordings}: {size / 1e6:,.0f} MB, more than {MOST_BYTES / 1e6:,.0f} MB of recorded digits "
+        raise MyonnError(f"{shortened(recordings)}: {size / 1e6:,.0f} MB, more than {MOST_BYTES / 1e6:,.0f} MB of recorded digits "
                          "in all; is it the right folder?")
     # Each file's damaged lines are said once there is a digit to read: with none, its warning came
     # before the error line, two lines for one bad file.
-    damaged = []
-    writers = {path.stem: read_digits(path, warn=damaged.append, missing_ok=False,
-                                      largest_coordinate=largest_coordinate)
-               for path in sorted(files)}
+    damaged = []   # (file, its warning)
+
+    def read(path):
+        return read_digits(path, warn=lambda warning: damaged.append((path, warning)), missing_ok=False,
+                           largest_coordinate=largest_coordinate)
+
+    writers = {path.stem: read(path) for path in sorted(files)}
     writers = {writer: digits for writer, digits in writers.items() if digits}
     if not writers:
-        raise MyonnError(f"{recordings}: not one readable digit in it")
-    for warning in damaged:
+        # Why not, in the one line: the first file's damaged lines ("junk.jsonl: lines 1, 2 are not a digit").
+        why = ""
+        if damaged:
+            path, warning = damaged[0]
+            lines = warning.removeprefix(f"{shortened(path)}: ").removesuffix(", skipped")
+            why = f" ({shortened(path.name)}: {lines}{'; and more files' if len(damaged) > 1 else ''})"
+        raise MyonnError(f"{shortened(recordings)}: not one readable digit in it{why}")
+    for _, warning in damaged:
         print(printable(warning), file=sys.stderr)   # a file's name may hold a terminal's codes
     return writers
 

@@ -82,7 +82,8 @@ def test_a_tablets_fine_units_are_read_and_as_recorded_canvas_pixels_stay_bounde
                           real_handwriting.prepared([(SLASHED_ZERO, 0)])[0][0])   # drawn as in canvas pixels
     with pytest.raises(SystemExit) as stopped:                                      # canvas pixels: out of bounds
         real_handwriting.cli.run(lambda: real_handwriting.main([str(tmp_path), "--as-recorded"]))
-    assert stopped.value.code == 2 and capsys.readouterr().err.endswith(": not one readable digit in it\n")
+    assert stopped.value.code == 2 and capsys.readouterr().err.endswith(
+        ": not one readable digit in it (tablet.jsonl: line 1 is not a digit (damaged?))\n")
 
 
 def test_as_recorded_the_answers_are_the_drawing_windows_own():
@@ -238,7 +239,7 @@ def test_recordings_far_larger_than_any_are_refused_before_they_are_read(tmp_pat
 @pytest.mark.parametrize("arguments, message", [
     (["{folder}/nowhere"], "no such file or folder of recorded digits"),
     (["{folder}"], "no WRITER.jsonl files"),
-    (["{folder}/junk.jsonl"], "not one readable digit in it"),
+    (["{folder}/junk.jsonl"], "not one readable digit in it (junk.jsonl: lines 1, 2 are not a digit (damaged?))"),
     (["{folder}/anna.jsonl", "--model", "{folder}/junk.bin"], "not a model file"),
     (["{folder}", "--size", "5"], "argument --size: must be a whole number from 24 to 672, not '5'"),
     # Printed back in full, 5,000 digits of it ("invalid int value"), as --seed; --seed -1 was a traceback with --teach.
