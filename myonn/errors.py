@@ -66,11 +66,16 @@ def _blank(character):
     return character.isspace() and character not in CONTROL_CHARACTERS
 
 
+def is_not_utf8(character):
+    """Whether `character` is how Python holds a byte of a name that is not UTF-8 (a lone surrogate)."""
+    return "\udc80" <= character <= "\udcff"
+
+
 def _invisible(character):
     """Whether `character` is one a terminal draws as nothing, not even a space: a zero-width space or
     joiner, a byte-order mark (not a control character, which printable shows escaped)."""
     return not character.isprintable() and not character.isspace() and character not in CONTROL_CHARACTERS \
-        and not "\udc80" <= character <= "\udcff"
+        and not is_not_utf8(character)
 
 
 def printable(text):

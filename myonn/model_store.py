@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from myonn.errors import CONTROL_CHARACTERS, MyonnError, printable, shortened
+from myonn.errors import CONTROL_CHARACTERS, MyonnError, is_not_utf8, printable, shortened
 from myonn.mnist import project_data_dir, shared_file_mode
 from myonn.model import load_model, save_model, shipped_model_path
 from myonn.paths import cannot_write_in, folder_from_environment, for_tempfile, in_a_circle
@@ -406,7 +406,7 @@ def shell_word(path):
 def _written_as_bytes(character):
     """Whether a character of a name goes into $'...' as its bytes: a control character, or a byte of a
     name that is not UTF-8 (Python keeps it as a surrogate, which no terminal or shell reads back)."""
-    return character in CONTROL_CHARACTERS or "\udc80" <= character <= "\udcff"
+    return character in CONTROL_CHARACTERS or is_not_utf8(character)
 
 
 def _in_bash_quotes(character):
